@@ -1,0 +1,212 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { z } from 'zod';
+import { requireSignIn } from '../plugins/auth.ts';
+import { DomainError } from '../lib/errors.ts';
+import { parseForm, type FieldErrors } from '../lib/forms.ts';
+import {
+  acceptInvitationForm,
+  newPasswordForm,
+  registerForm,
+  resetRequestForm,
+  safeReturnTo,
+  signInForm,
+} from './schemas.ts';
+import * as accounts from './service.ts';
+
+const tokenParams = z.object({ token: z.string().min(20).max(100).regex(/^[A-Za-z0-9_-]+$/) });
+
+function formPage(reply: FastifyReply, view: string, data: Record<string, unknown>, errors: FieldErrors = {}) {
+  const failed = Object.keys(errors).length > 0;
+  return reply.code(failed ? 400 : 200).viewAsync(view, { errors, values: {}, ...data });
+}
+
+/** Sign in and out, registration, invitations and password reset. */
+export async function accountRoutes(app: FastifyInstance) {
+  const { db, config } = app;
+
+  app.get('/sign-in', async (request, reply) => {
+    const query = z.object({ returnTo: z.string().optional() }).safeParse(request.query);
+    if (request.user) return reply.redirect('/');
+    return formPage(reply, 'accounts/sign-in.eta', {
+      title: 'Sign in',
+      values: { returnTo: query.success ? safeReturnTo(query.data.returnTo) : '/' },
+    });
+  });
+
+  app.post('/sign-in', async (request, reply) => {
+    const form = parseForm(signInForm, request.body);
+    const page = { title: 'Sign in' };
+    if (!form.ok) return formPage(reply, 'accounts/sign-in.eta', { ...page, values: { ...form.values, password: '' } }, form.errors);
+    const { email, password, returnTo } = form.value;
+    const result = await db.transaction().execute((tx) => accounts.signIn(tx, { email, password, address: request.ip }));
+    const values = { email, returnTo: safeReturnTo(returnTo) };
+    switch (result.outcome) {
+      case 'throttled':
+        request.log.warn({ event: 'sign_in_throttled' }, 'sign-in throttled');
+        return reply.code(429).header('retry-after', String(result.retryInMinutes * 60)).viewAsync('errors/throttled.eta', {
+          title: 'Too many attempts',
+          retryInMinutes: result.retryInMinutes,
+        });
+      case 'refused':
+        request.log.info({ event: 'sign_in_refused' }, 'sign-in refused');
+        return formPage(reply, 'accounts/sign-in.eta', { ...page, values }, { email: 'Enter a correct email address and password' });
+      case 'unconfirmed':
+        return formPage(reply, 'accounts/sign-in.eta', { ...page, values }, {
+          email: 'Confirm your email address first, using the link we sent when you registered',
+        });
+      case 'disabled':
+        return formPage(reply, 'accounts/sign-in.eta', { ...page, values }, {
+          email: 'This account has been disabled. Contact your coordinator if you need it again',
+        });
+      case 'signed_in':
+        // A new session id at sign-in: an id planted before sign-in is worth nothing after it.
+        await request.session.regenerate();
+        request.session.userId = result.userId;
+        request.log.info({ event: 'signed_in', userId: result.userId }, 'signed in');
+        return reply.redirect(values.returnTo, 303);
+    }
+  });
+
+  app.post('/sign-out', async (request, reply) => {
+    if (request.user) request.log.info({ event: 'signed_out', userId: request.user.id }, 'signed out');
+    await request.session.destroy();
+    return reply.redirect('/signed-out', 303);
+  });
+
+  app.get('/signed-out', async (_request, reply) => reply.viewAsync('accounts/signed-out.eta', { title: 'You have signed out' }));
+
+  // ---------- registration ----------
+
+  app.get('/register', async (_request, reply) =>
+    formPage(reply, 'accounts/register.eta', { title: 'Create a link worker account', domains: config.selfRegistrationDomains }),
+  );
+
+  app.post('/register', async (request, reply) => {
+    const page = { title: 'Create a link worker account', domains: config.selfRegistrationDomains };
+    const form = parseForm(registerForm, request.body);
+    const keep = (values: Record<string, string>) => ({ ...values, password: '', confirmPassword: '' });
+    if (!form.ok) return formPage(reply, 'accounts/register.eta', { ...page, values: keep(form.values) }, form.errors);
+    try {
+      const result = await db.transaction().execute((tx) =>
+        accounts.register(tx, config.baseUrl, config.selfRegistrationDomains, form.value),
+      );
+      return reply.viewAsync('accounts/check-email.eta', {
+        title: 'Confirm your email address',
+        email: form.value.email,
+        link: result.confirmationUrl,
+      });
+    } catch (error) {
+      if (error instanceof DomainError && error.field) {
+        return formPage(reply, 'accounts/register.eta', { ...page, values: keep(form.value as never) }, { [error.field]: error.message });
+      }
+      throw error;
+    }
+  });
+
+  app.get('/register/confirm/:token', async (request, reply) => {
+    const params = tokenParams.safeParse(request.params);
+    const { state } = params.success ? await accounts.inspectLink(db, 'email_confirmation', params.data.token) : { state: 'unknown' as const };
+    return reply.code(state === 'valid' ? 200 : 410).viewAsync('accounts/confirm-email.eta', {
+      title: state === 'valid' ? 'Confirm your email address' : 'This link does not work',
+      state,
+      problem: accounts.linkProblem(state),
+    });
+  });
+
+  app.post('/register/confirm/:token', async (request, reply) => {
+    const params = tokenParams.safeParse(request.params);
+    if (!params.success) return linkFailed(reply, 'unknown');
+    try {
+      await db.transaction().execute((tx) => accounts.confirmEmail(tx, params.data.token));
+    } catch (error) {
+      if (error instanceof DomainError && error.code.startsWith('link_')) return linkFailed(reply, error.code.slice(5));
+      throw error;
+    }
+    return reply.viewAsync('accounts/done.eta', {
+      title: 'Your email address is confirmed',
+      message: 'Your account is ready. Sign in to find and book taster sessions.',
+    });
+  });
+
+  // ---------- invitations ----------
+
+  app.get('/invitations/:token', async (request, reply) => {
+    const params = tokenParams.safeParse(request.params);
+    const inspected = params.success ? await accounts.inspectLink(db, 'invitation', params.data.token) : { state: 'unknown' as const, link: undefined };
+    if (inspected.state !== 'valid' || !inspected.link) return linkFailed(reply, inspected.state);
+    return formPage(reply, 'accounts/accept-invitation.eta', { title: 'Set up your account', invitation: inspected.link });
+  });
+
+  app.post('/invitations/:token', async (request, reply) => {
+    const params = tokenParams.safeParse(request.params);
+    const inspected = params.success ? await accounts.inspectLink(db, 'invitation', params.data.token) : { state: 'unknown' as const, link: undefined };
+    if (!params.success || inspected.state !== 'valid' || !inspected.link) return linkFailed(reply, inspected.state);
+    const invitation = inspected.link;
+    const form = parseForm(acceptInvitationForm(invitation.role === 'link_worker'), request.body);
+    const page = { title: 'Set up your account', invitation };
+    if (!form.ok) {
+      return formPage(reply, 'accounts/accept-invitation.eta', { ...page, values: { ...form.values, password: '', confirmPassword: '' } }, form.errors);
+    }
+    try {
+      await db.transaction().execute((tx) => accounts.acceptInvitation(tx, params.data.token, form.value));
+    } catch (error) {
+      if (error instanceof DomainError && error.code.startsWith('link_')) return linkFailed(reply, error.code.slice(5));
+      if (error instanceof DomainError) return formPage(reply, 'accounts/accept-invitation.eta', page, { name: error.message });
+      throw error;
+    }
+    return reply.viewAsync('accounts/done.eta', {
+      title: 'Your account is ready',
+      message: `You can now sign in with ${invitation.email} and the password you chose.`,
+    });
+  });
+
+  // ---------- password reset ----------
+
+  app.get('/reset-password', async (_request, reply) => formPage(reply, 'accounts/reset-request.eta', { title: 'Reset your password' }));
+
+  app.post('/reset-password', async (request, reply) => {
+    const form = parseForm(resetRequestForm, request.body);
+    if (!form.ok) return formPage(reply, 'accounts/reset-request.eta', { title: 'Reset your password', values: form.values }, form.errors);
+    await db.transaction().execute((tx) => accounts.requestPasswordReset(tx, config.baseUrl, form.value.email));
+    // The same answer whether or not the address has an account.
+    return reply.viewAsync('accounts/reset-sent.eta', { title: 'Check your email', email: form.value.email });
+  });
+
+  app.get('/reset-password/:token', async (request, reply) => {
+    const params = tokenParams.safeParse(request.params);
+    const { state } = params.success ? await accounts.inspectLink(db, 'password_reset', params.data.token) : { state: 'unknown' as const };
+    if (state !== 'valid') return linkFailed(reply, state);
+    return formPage(reply, 'accounts/reset-password.eta', { title: 'Choose a new password' });
+  });
+
+  app.post('/reset-password/:token', async (request, reply) => {
+    const params = tokenParams.safeParse(request.params);
+    if (!params.success) return linkFailed(reply, 'unknown');
+    const form = parseForm(newPasswordForm, request.body);
+    if (!form.ok) return formPage(reply, 'accounts/reset-password.eta', { title: 'Choose a new password' }, form.errors);
+    try {
+      await db.transaction().execute((tx) => accounts.resetPassword(tx, params.data.token, form.value.password));
+    } catch (error) {
+      if (error instanceof DomainError && error.code.startsWith('link_')) return linkFailed(reply, error.code.slice(5));
+      throw error;
+    }
+    return reply.viewAsync('accounts/done.eta', {
+      title: 'Your password has been changed',
+      message: 'You have been signed out everywhere. Sign in with your new password.',
+    });
+  });
+
+  // ---------- your account ----------
+
+  app.get('/account', { preHandler: requireSignIn }, async (request, reply) =>
+    reply.viewAsync('accounts/account.eta', { title: 'Your account', account: request.user }),
+  );
+}
+
+function linkFailed(reply: FastifyReply, state: string) {
+  const known = state === 'expired' || state === 'used' ? state : 'unknown';
+  return reply.code(410).viewAsync('accounts/link-problem.eta', {
+    title: 'This link does not work',
+    problem: accounts.linkProblem(known),
+  });
+}

@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { emailAddress, requiredText } from '../lib/forms.ts';
+import { MAX_PASSWORD_LENGTH, newPassword } from './passwords.ts';
+
+export const signInForm = z.object({
+  email: emailAddress(),
+  password: z
+    .string({ error: 'Enter your password' })
+    .min(1, { error: 'Enter your password' })
+    .max(MAX_PASSWORD_LENGTH, { error: 'Enter a correct email address and password' }),
+  returnTo: z.string().optional(),
+});
+
+const name = requiredText('Enter your full name', 100, 'Full name must be 100 characters or fewer');
+
+const passwords = { password: newPassword, confirmPassword: z.string().optional() };
+const passwordsMatch: [
+  (form: { password: string; confirmPassword?: string | undefined }) => boolean,
+  { error: string; path: string[] },
+] = [
+  (form) => form.password === form.confirmPassword,
+  { error: 'The passwords do not match. Enter the same password twice', path: ['confirmPassword'] },
+];
+
+const practice = requiredText('Enter your GP practice or team', 150, 'GP practice must be 150 characters or fewer');
+const pcn = requiredText('Enter your Primary Care Network', 150, 'Primary Care Network must be 150 characters or fewer');
+const notAsked = z.string().optional().transform(() => null);
+
+export const registerForm = z
+  .object({ name, email: emailAddress('Enter your work email address'), practice, pcn, ...passwords })
+  .refine(...passwordsMatch);
+
+export const acceptInvitationForm = (linkWorker: boolean) =>
+  linkWorker
+    ? z.object({ name, practice, pcn, ...passwords }).refine(...passwordsMatch)
+    : z.object({ name, practice: notAsked, pcn: notAsked, ...passwords }).refine(...passwordsMatch);
+
+export const resetRequestForm = z.object({ email: emailAddress() });
+
+export const newPasswordForm = z.object(passwords).refine(...passwordsMatch);
+
+/** Only a path on this site: never "//elsewhere" or an absolute URL. */
+export function safeReturnTo(value: string | undefined): string {
+  if (!value || !value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) return '/';
+  return value.length > 2000 ? '/' : value;
+}

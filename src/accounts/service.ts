@@ -1,0 +1,267 @@
+import { recordAudit } from '../audit/record.ts';
+import type { Queryable, Tx } from '../db/database.ts';
+import { DomainError } from '../lib/errors.ts';
+import { hashToken, newToken } from '../lib/tokens.ts';
+import { queueMessage } from '../messages/outbox.ts';
+import { hashPassword, verifyPassword } from './passwords.ts';
+import * as q from './queries.ts';
+import type { AccountLinkPurpose, Role } from './tables.ts';
+
+export const THROTTLE_WINDOW_MINUTES = 15;
+export const MAX_FAILURES_PER_ACCOUNT = 10;
+// Higher per address: a whole GP surgery may share one public address.
+export const MAX_FAILURES_PER_ADDRESS = 100;
+
+const linkLifetimes: Record<AccountLinkPurpose, number> = {
+  invitation: 7 * 24 * 3_600_000,
+  email_confirmation: 48 * 3_600_000,
+  password_reset: 3_600_000,
+};
+
+const linkPaths: Record<AccountLinkPurpose, string> = {
+  invitation: '/invitations/',
+  email_confirmation: '/register/confirm/',
+  password_reset: '/reset-password/',
+};
+
+export type SignInResult =
+  | { outcome: 'signed_in'; userId: string }
+  | { outcome: 'refused' }
+  | { outcome: 'unconfirmed' }
+  | { outcome: 'disabled' }
+  | { outcome: 'throttled'; retryInMinutes: number };
+
+/**
+ * Checks an email and password. Unknown emails take the same path and time as wrong passwords,
+ * and count against the same limits, so the answer never tells whether an account exists.
+ */
+export async function signIn(
+  db: Queryable,
+  input: { email: string; password: string; address: string; now?: Date },
+): Promise<SignInResult> {
+  const now = input.now ?? new Date();
+  const since = new Date(now.getTime() - THROTTLE_WINDOW_MINUTES * 60_000);
+  const [byEmail, byAddress] = await Promise.all([
+    q.countRecentFailures(db, since, { email: input.email }),
+    q.countRecentFailures(db, since, { address: input.address }),
+  ]);
+  const blocking = [
+    byEmail.failures >= MAX_FAILURES_PER_ACCOUNT ? byEmail.oldest : null,
+    byAddress.failures >= MAX_FAILURES_PER_ADDRESS ? byAddress.oldest : null,
+  ].filter((d): d is Date => d !== null);
+  if (blocking.length > 0) {
+    const freesAt = Math.max(...blocking.map((d) => d.getTime())) + THROTTLE_WINDOW_MINUTES * 60_000;
+    return { outcome: 'throttled', retryInMinutes: Math.max(1, Math.ceil((freesAt - now.getTime()) / 60_000)) };
+  }
+
+  const user = await q.findUserByEmail(db, input.email);
+  const passwordRight = await verifyPassword(user?.passwordHash ?? null, input.password);
+  await q.recordSignInAttempt(db, input.email, input.address, passwordRight);
+  if (!user || !passwordRight) {
+    await recordAudit(db, {
+      actorId: null,
+      action: 'sign_in_refused',
+      details: { reason: user ? 'wrong_password' : 'unknown_email' },
+      address: input.address,
+    });
+    return { outcome: 'refused' };
+  }
+  if (user.status === 'unconfirmed') return { outcome: 'unconfirmed' };
+  if (user.status === 'disabled') return { outcome: 'disabled' };
+  await db.updateTable('users').set({ lastSignedInAt: now }).where('id', '=', user.id).execute();
+  await recordAudit(db, { actorId: user.id, action: 'signed_in', subjectType: 'user', subjectId: user.id, address: input.address });
+  return { outcome: 'signed_in', userId: user.id };
+}
+
+async function createLink(
+  tx: Queryable,
+  baseUrl: string,
+  link: { purpose: AccountLinkPurpose; email: string; userId?: string; role?: Role; organisationId?: string | null; createdBy?: string },
+) {
+  const { token, hash } = newToken();
+  const { id } = await q.insertAccountLink(tx, {
+    ...link,
+    tokenHash: hash,
+    expiresAt: new Date(Date.now() + linkLifetimes[link.purpose]),
+  });
+  return { id, url: `${baseUrl}${linkPaths[link.purpose]}${token}` };
+}
+
+export type LinkState = 'valid' | 'expired' | 'used' | 'unknown';
+
+function linkState(link: { expiresAt: Date; usedAt: Date | null } | undefined, now = new Date()): LinkState {
+  if (!link) return 'unknown';
+  if (link.usedAt) return 'used';
+  if (new Date(link.expiresAt).getTime() <= now.getTime()) return 'expired';
+  return 'valid';
+}
+
+/** Looks at a link without using it: the page says whether it still works before the form is filled in. */
+export async function inspectLink(db: Queryable, purpose: AccountLinkPurpose, token: string) {
+  const link = await q.findAccountLink(db, purpose, hashToken(token));
+  return { state: linkState(link), link };
+}
+
+/** Takes a link for use inside a transaction: locked, so it works exactly once. */
+async function useLink(tx: Tx, purpose: AccountLinkPurpose, token: string) {
+  const link = await q.lockAccountLink(tx, purpose, hashToken(token));
+  const state = linkState(link);
+  if (state !== 'valid' || !link) throw new DomainError(`link_${state}`, linkProblem(state));
+  await q.markAccountLinkUsed(tx, link.id);
+  return link;
+}
+
+export function linkProblem(state: LinkState): string {
+  switch (state) {
+    case 'expired':
+      return 'This link has expired. Ask for a new one.';
+    case 'used':
+      return 'This link has already been used. Each link works once.';
+    default:
+      return 'This link is not valid. Check you copied the whole link, or ask for a new one.';
+  }
+}
+
+// ---------- invitations ----------
+
+export async function invite(
+  tx: Tx,
+  baseUrl: string,
+  input: { email: string; role: Role; organisationId: string | null; invitedBy: string; address?: string },
+) {
+  if (await q.findUserByEmail(tx, input.email)) {
+    throw new DomainError('already_registered', 'There is already an account with this email address', 'email');
+  }
+  if (input.role === 'provider' && !input.organisationId) {
+    throw new DomainError('organisation_required', 'Select the organisation this person works for', 'organisationId');
+  }
+  const organisationId = input.role === 'provider' ? input.organisationId : null;
+  const link = await createLink(tx, baseUrl, {
+    purpose: 'invitation',
+    email: input.email,
+    role: input.role,
+    organisationId,
+    createdBy: input.invitedBy,
+  });
+  await queueMessage(tx, {
+    dedupeKey: `invitation:${link.id}`,
+    kind: 'invitation',
+    to: input.email,
+    subject: 'You are invited to Tasters',
+    text: `You have been invited to Tasters, where link workers book taster sessions of community activities.\n\nSet up your account with this link (it works once, within 7 days):\n${link.url}\n`,
+  });
+  await recordAudit(tx, {
+    actorId: input.invitedBy,
+    action: 'invitation_created',
+    subjectType: 'invitation',
+    subjectId: link.id,
+    details: { email: input.email, role: input.role, organisationId },
+    address: input.address ?? null,
+  });
+  return link;
+}
+
+export async function acceptInvitation(
+  tx: Tx,
+  token: string,
+  input: { name: string; password: string; practice: string | null; pcn: string | null },
+) {
+  const link = await useLink(tx, 'invitation', token);
+  if (await q.findUserByEmail(tx, link.email)) {
+    throw new DomainError('already_registered', 'There is already an account with this email address. Sign in instead.');
+  }
+  const role = link.role ?? 'link_worker';
+  const user = await tx
+    .insertInto('users')
+    .values({
+      email: link.email,
+      name: input.name,
+      role,
+      organisationId: role === 'provider' ? link.organisationId : null,
+      practice: role === 'link_worker' ? input.practice : null,
+      pcn: role === 'link_worker' ? input.pcn : null,
+      passwordHash: await hashPassword(input.password),
+      status: 'active',
+    })
+    .returning(['id', 'email'])
+    .executeTakeFirstOrThrow();
+  await recordAudit(tx, { actorId: user.id, action: 'invitation_accepted', subjectType: 'user', subjectId: user.id });
+  return user;
+}
+
+// ---------- self-registration of link workers ----------
+
+export function emailDomainAllowed(email: string, domains: string[]): boolean {
+  const domain = email.split('@')[1] ?? '';
+  return domains.some((allowed) => domain === allowed || domain.endsWith(`.${allowed}`));
+}
+
+export async function register(
+  tx: Tx,
+  baseUrl: string,
+  domains: string[],
+  input: { name: string; email: string; practice: string; pcn: string; password: string },
+): Promise<{ confirmationUrl: string | null }> {
+  if (!emailDomainAllowed(input.email, domains)) {
+    throw new DomainError(
+      'domain_not_allowed',
+      `Use your work email address ending in ${domains.join(' or ')}, or ask your coordinator for an invitation`,
+      'email',
+    );
+  }
+  const existing = await q.findUserByEmail(tx, input.email);
+  // An active account is left alone: the page says the same as for a new one.
+  if (existing && existing.status !== 'unconfirmed') return { confirmationUrl: null };
+  const passwordHash = await hashPassword(input.password);
+  const values = { name: input.name, practice: input.practice, pcn: input.pcn, passwordHash, role: 'link_worker' as const };
+  const user = existing
+    ? await tx.updateTable('users').set({ ...values, updatedAt: new Date() }).where('id', '=', existing.id).returning(['id']).executeTakeFirstOrThrow()
+    : await tx.insertInto('users').values({ ...values, email: input.email, status: 'unconfirmed' }).returning(['id']).executeTakeFirstOrThrow();
+  const link = await createLink(tx, baseUrl, { purpose: 'email_confirmation', email: input.email, userId: user.id });
+  await queueMessage(tx, {
+    dedupeKey: `email_confirmation:${link.id}`,
+    kind: 'email_confirmation',
+    to: input.email,
+    recipientId: user.id,
+    subject: 'Confirm your email address for Tasters',
+    text: `Confirm your email address to finish setting up your Tasters account:\n${link.url}\n\nThe link works once, within 48 hours. If you did not register, ignore this email.\n`,
+  });
+  await recordAudit(tx, { actorId: user.id, action: 'registered', subjectType: 'user', subjectId: user.id });
+  return { confirmationUrl: link.url };
+}
+
+export async function confirmEmail(tx: Tx, token: string) {
+  const link = await useLink(tx, 'email_confirmation', token);
+  if (!link.userId) throw new DomainError('link_unknown', linkProblem('unknown'));
+  await tx.updateTable('users').set({ status: 'active', updatedAt: new Date() }).where('id', '=', link.userId).where('status', '=', 'unconfirmed').execute();
+  await recordAudit(tx, { actorId: link.userId, action: 'email_confirmed', subjectType: 'user', subjectId: link.userId });
+  return link.userId;
+}
+
+// ---------- password reset ----------
+
+/** Always answers the same way; only an active account gets a link. */
+export async function requestPasswordReset(tx: Tx, baseUrl: string, email: string, requestedBy?: string) {
+  const user = await q.findUserByEmail(tx, email);
+  if (!user || user.status !== 'active') return null;
+  const link = await createLink(tx, baseUrl, { purpose: 'password_reset', email, userId: user.id, ...(requestedBy ? { createdBy: requestedBy } : {}) });
+  await queueMessage(tx, {
+    dedupeKey: `password_reset:${link.id}`,
+    kind: 'password_reset',
+    to: email,
+    recipientId: user.id,
+    subject: 'Reset your Tasters password',
+    text: `Use this link to choose a new password for Tasters:\n${link.url}\n\nThe link works once, within 1 hour. If you did not ask for it, ignore this email: your password has not changed.\n`,
+  });
+  await recordAudit(tx, { actorId: requestedBy ?? user.id, action: 'password_reset_requested', subjectType: 'user', subjectId: user.id });
+  return link;
+}
+
+export async function resetPassword(tx: Tx, token: string, password: string) {
+  const link = await useLink(tx, 'password_reset', token);
+  if (!link.userId) throw new DomainError('link_unknown', linkProblem('unknown'));
+  await tx.updateTable('users').set({ passwordHash: await hashPassword(password), updatedAt: new Date() }).where('id', '=', link.userId).execute();
+  // Whoever knew the old password is signed out everywhere.
+  await q.endSessionsOf(tx, link.userId);
+  await recordAudit(tx, { actorId: link.userId, action: 'password_reset', subjectType: 'user', subjectId: link.userId });
+}

@@ -1,0 +1,75 @@
+import type { ColumnType, Generated, Selectable } from 'kysely';
+
+export const roles = ['provider', 'link_worker', 'coordinator'] as const;
+export type Role = (typeof roles)[number];
+export type AccountStatus = 'unconfirmed' | 'active' | 'disabled';
+export type AccountLinkPurpose = 'invitation' | 'email_confirmation' | 'password_reset';
+
+type CreatedAt = ColumnType<Date, never, never>;
+
+export interface UsersTable {
+  id: Generated<string>;
+  email: string;
+  name: string;
+  role: Role;
+  organisationId: string | null;
+  practice: string | null;
+  pcn: string | null;
+  passwordHash: string | null;
+  status: Generated<AccountStatus>;
+  createdAt: CreatedAt;
+  updatedAt: ColumnType<Date, Date | undefined, Date>;
+  lastSignedInAt: Date | null;
+}
+
+export interface AccountLinksTable {
+  id: Generated<string>;
+  purpose: AccountLinkPurpose;
+  tokenHash: string;
+  email: string;
+  userId: string | null;
+  role: Role | null;
+  organisationId: string | null;
+  createdBy: string | null;
+  createdAt: CreatedAt;
+  expiresAt: Date;
+  usedAt: Date | null;
+}
+
+export interface LoginSessionsTable {
+  idHash: string;
+  userId: string | null;
+  data: ColumnType<Record<string, unknown>, string, string>;
+  createdAt: CreatedAt;
+  idleExpiresAt: Date;
+  absoluteExpiresAt: Date;
+}
+
+export interface SignInAttemptsTable {
+  id: Generated<number>;
+  email: string;
+  address: string;
+  succeeded: boolean;
+  attemptedAt: ColumnType<Date, Date | undefined, never>;
+}
+
+export interface AuditEventsTable {
+  id: Generated<number>;
+  occurredAt: ColumnType<Date, Date | undefined, never>;
+  actorId: string | null;
+  action: string;
+  subjectType: string | null;
+  subjectId: string | null;
+  details: ColumnType<Record<string, unknown>, string | undefined, string>;
+  address: string | null;
+}
+
+export type UserRow = Selectable<UsersTable>;
+
+export type AccountTables = {
+  users: UsersTable;
+  accountLinks: AccountLinksTable;
+  loginSessions: LoginSessionsTable;
+  signInAttempts: SignInAttemptsTable;
+  auditEvents: AuditEventsTable;
+};

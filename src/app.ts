@@ -1,0 +1,65 @@
+import { randomUUID } from 'node:crypto';
+import formbody from '@fastify/formbody';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { accountRoutes } from './accounts/routes.ts';
+import type { Config } from './config.ts';
+import type { Db } from './db/database.ts';
+import { pageRoutes } from './pages/routes.ts';
+import { peopleRoutes } from './people/routes.ts';
+import { auth } from './plugins/auth.ts';
+import { errors } from './plugins/errors.ts';
+import { health } from './plugins/health.ts';
+import { security } from './plugins/security.ts';
+import { staticFiles } from './plugins/static-files.ts';
+import { views } from './plugins/views.ts';
+
+export type AppOptions = {
+  config: Config;
+  db: Db;
+  logger?: FastifyServerOptions['logger'];
+};
+
+export const FORM_BODY_LIMIT = 64 * 1024;
+
+// Secrets travel in some paths (invitation, reset and calendar links): they never reach the log.
+const secretPath = /\/(invitations|reset-password|register\/confirm|calendar)\/[^/?#]+/g;
+export function redactUrl(url: string): string {
+  return url.replace(secretPath, '/$1/[redacted]');
+}
+
+/** Builds the whole app from a config and a database. The server and the tests both start here. */
+export async function buildApp({ config, db, logger }: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: logger ?? {
+      level: config.logLevel,
+      serializers: {
+        req: (req) => ({ method: req.method, url: redactUrl(req.url), remoteAddress: req.ip, requestId: req.id }),
+      },
+    },
+    genReqId: () => randomUUID(),
+    requestTimeout: 30_000,
+    bodyLimit: FORM_BODY_LIMIT,
+    trustProxy: config.trustProxy,
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  app.decorate('config', config);
+  app.decorate('db', db);
+
+  // Infrastructure first, then the pages.
+  await app.register(formbody, { bodyLimit: FORM_BODY_LIMIT });
+  await app.register(views);
+  await app.register(security);
+  await app.register(errors);
+  await app.register(staticFiles);
+  await app.register(health);
+
+  // Everything people use sits behind sessions and CSRF; static files and health checks do not.
+  await app.register(async (pages) => {
+    await pages.register(auth);
+    await pages.register(pageRoutes);
+    await pages.register(accountRoutes);
+    await pages.register(peopleRoutes);
+  });
+
+  return app;
+}

@@ -1,0 +1,14 @@
+import { ConfigError, loadConfig } from '../config.ts';
+import { openDatabase, pgliteFolder } from '../db/database.ts';
+import { migrateToLatest } from '../db/migrate.ts';
+
+try {
+  const config = loadConfig();
+  const { db, close } = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDataDir: pgliteFolder(config.dataDir), poolSize: 2 });
+  const applied = await migrateToLatest(db);
+  console.log(applied.length ? `Applied: ${applied.join(', ')}` : 'The database is up to date.');
+  await close();
+} catch (error) {
+  console.error(error instanceof ConfigError ? error.message : `Migration failed: ${(error as Error).message}`);
+  process.exit(1);
+}

@@ -1,0 +1,123 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+
+const emailDomain = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^[a-z0-9.-]+\.[a-z]{2,}$/, 'must be a domain such as nhs.net');
+
+const environmentSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection string')
+    .optional(),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  DATA_DIR: z.string().min(1).default('./data'),
+  BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  SELF_REGISTRATION_DOMAINS: z
+    .string()
+    .default('nhs.net')
+    .transform((value) => value.split(',').map((d) => d.trim()).filter(Boolean))
+    .pipe(z.array(emailDomain)),
+  SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
+  SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).max(7 * 24).default(12),
+  DEMO_DATA: z.enum(['true', 'false']).optional(),
+  TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Config = {
+  env: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  databaseUrl: string | undefined;
+  databasePoolSize: number;
+  dataDir: string;
+  baseUrl: string;
+  sessionSecret: string;
+  selfRegistrationDomains: string[];
+  sessionIdleMinutes: number;
+  sessionAbsoluteHours: number;
+  demoData: boolean;
+  logLevel: string;
+  /** Behind a load balancer, the client's address comes from X-Forwarded-For. */
+  trustProxy: boolean;
+};
+
+export class ConfigError extends Error {}
+
+/** Reads the environment once, at start; a bad value stops the process with one line naming it. */
+export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config {
+  const emptyAsMissing = Object.fromEntries(
+    Object.entries(environment).filter(([, value]) => value !== undefined && value !== ''),
+  );
+  const parsed = environmentSchema.safeParse(emptyAsMissing);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = String(issue.path[0] ?? 'environment');
+    throw new ConfigError(`Configuration error: ${name} ${issue.message}`);
+  }
+  const e = parsed.data;
+  if (e.NODE_ENV === 'production') {
+    if (!e.SESSION_SECRET) throw new ConfigError('Configuration error: SESSION_SECRET is required in production');
+    if (!e.BASE_URL) throw new ConfigError('Configuration error: BASE_URL is required in production');
+    if (!e.BASE_URL.startsWith('https://')) {
+      throw new ConfigError('Configuration error: BASE_URL must use https:// in production');
+    }
+  }
+  const dataDir = resolve(e.DATA_DIR);
+  return {
+    env: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    databasePoolSize: e.DATABASE_POOL_SIZE,
+    dataDir,
+    baseUrl: (e.BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
+    sessionSecret: e.SESSION_SECRET ?? keptSecret(dataDir),
+    selfRegistrationDomains: e.SELF_REGISTRATION_DOMAINS,
+    sessionIdleMinutes: e.SESSION_IDLE_MINUTES,
+    sessionAbsoluteHours: e.SESSION_ABSOLUTE_HOURS,
+    demoData: e.DEMO_DATA ? e.DEMO_DATA === 'true' : e.NODE_ENV === 'development',
+    logLevel: e.LOG_LEVEL,
+    trustProxy: e.TRUST_PROXY === 'true',
+  };
+}
+
+// Outside production a secret is generated on first start and kept, so sign-ins survive restarts.
+function keptSecret(dataDir: string): string {
+  const file = join(dataDir, 'session-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(32).toString('base64url');
+  writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
+}
+
+/** A complete config for tests, without touching the environment. */
+export function testConfig(overrides: Partial<Config> = {}): Config {
+  return {
+    env: 'test',
+    port: 0,
+    host: '127.0.0.1',
+    databaseUrl: undefined,
+    databasePoolSize: 5,
+    dataDir: './data-test',
+    baseUrl: 'http://localhost:3000',
+    sessionSecret: 'test-secret-that-is-long-enough-for-signing-cookies',
+    selfRegistrationDomains: ['nhs.net'],
+    sessionIdleMinutes: 30,
+    sessionAbsoluteHours: 12,
+    demoData: false,
+    logLevel: 'silent',
+    trustProxy: false,
+    ...overrides,
+  };
+}

@@ -1,0 +1,11 @@
+import type { Role } from '../accounts/tables.ts';
+
+/** The menu for each role. A feature adds its pages here when it lands. */
+export const navigation: Record<Role, Array<[href: string, text: string]>> = {
+  coordinator: [
+    ['/', 'Home'],
+    ['/people', 'People'],
+  ],
+  provider: [['/', 'Home']],
+  link_worker: [['/', 'Home']],
+};

@@ -1,0 +1,61 @@
+import type { Queryable } from '../db/database.ts';
+
+export async function listPeople(db: Queryable) {
+  return db
+    .selectFrom('users')
+    .leftJoin('organisations', 'organisations.id', 'users.organisationId')
+    .select([
+      'users.id',
+      'users.name',
+      'users.email',
+      'users.role',
+      'users.status',
+      'users.practice',
+      'users.pcn',
+      'users.lastSignedInAt',
+      'organisations.name as organisationName',
+    ])
+    .orderBy('users.name')
+    .execute();
+}
+
+export async function findPerson(db: Queryable, id: string) {
+  return db
+    .selectFrom('users')
+    .leftJoin('organisations', 'organisations.id', 'users.organisationId')
+    .select([
+      'users.id',
+      'users.name',
+      'users.email',
+      'users.role',
+      'users.status',
+      'users.organisationId',
+      'users.practice',
+      'users.pcn',
+      'users.lastSignedInAt',
+      'users.createdAt',
+      'organisations.name as organisationName',
+    ])
+    .where('users.id', '=', id)
+    .executeTakeFirst();
+}
+
+export async function listPendingInvitations(db: Queryable) {
+  return db
+    .selectFrom('accountLinks')
+    .leftJoin('organisations', 'organisations.id', 'accountLinks.organisationId')
+    .select(['accountLinks.id', 'accountLinks.email', 'accountLinks.role', 'accountLinks.expiresAt', 'organisations.name as organisationName'])
+    .where('purpose', '=', 'invitation')
+    .where('usedAt', 'is', null)
+    .where('expiresAt', '>', new Date())
+    .orderBy('accountLinks.createdAt', 'desc')
+    .execute();
+}
+
+export async function organisationChoices(db: Queryable) {
+  return db.selectFrom('organisations').select(['id', 'name']).orderBy('name').execute();
+}
+
+export async function organisationExists(db: Queryable, id: string) {
+  return (await db.selectFrom('organisations').select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
+}

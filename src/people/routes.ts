@@ -1,0 +1,129 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { roleNames } from '../accounts/current-user.ts';
+import { requestPasswordReset, invite } from '../accounts/service.ts';
+import { DomainError, NotFoundError } from '../lib/errors.ts';
+import { formValues, parseForm, type FieldErrors } from '../lib/forms.ts';
+import { requireRole } from '../plugins/auth.ts';
+import * as q from './queries.ts';
+import { inviteForm, personParams, roleForm } from './schemas.ts';
+import * as people from './service.ts';
+
+const doneMessages: Record<string, string> = {
+  role: 'Role changed. They will need to sign in again.',
+  disable: 'Account disabled. They have been signed out everywhere.',
+  enable: 'Account enabled. They can sign in again.',
+};
+
+const roleOptions = Object.entries(roleNames).map(([value, text]) => ({ value, text }));
+
+/** Coordinators invite people, change their roles and disable their accounts. */
+export async function peopleRoutes(app: FastifyInstance) {
+  const { db, config } = app;
+  app.addHook('preHandler', requireRole('coordinator'));
+
+  const actor = (request: FastifyRequest) => ({ id: request.user!.id, address: request.ip });
+
+  app.get('/people', async (_request, reply) => {
+    const [everyone, invitations] = await Promise.all([q.listPeople(db), q.listPendingInvitations(db)]);
+    return reply.viewAsync('people/list.eta', { title: 'People', people: everyone, invitations, roleNames });
+  });
+
+  async function invitePage(reply: FastifyReply, values: Record<string, string>, errors: FieldErrors = {}) {
+    const organisations = await q.organisationChoices(db);
+    return reply.code(Object.keys(errors).length ? 400 : 200).viewAsync('people/invite.eta', {
+      title: 'Invite someone',
+      values,
+      errors,
+      roleOptions,
+      organisationOptions: [{ value: '', text: 'Select an organisation' }, ...organisations.map((o) => ({ value: o.id, text: o.name }))],
+      backLink: { href: '/people', text: 'Back to people' },
+    });
+  }
+
+  app.get('/people/invite', async (_request, reply) => invitePage(reply, { role: 'link_worker' }));
+
+  app.post('/people/invite', async (request, reply) => {
+    const form = parseForm(inviteForm, request.body);
+    if (!form.ok) return invitePage(reply, form.values, form.errors);
+    try {
+      const link = await db.transaction().execute(async (tx) => {
+        if (form.value.organisationId && !(await q.organisationExists(tx, form.value.organisationId))) {
+          throw new DomainError('organisation_required', 'Select the organisation this person works for', 'organisationId');
+        }
+        return invite(tx, config.baseUrl, { ...form.value, invitedBy: request.user!.id, address: request.ip });
+      });
+      return reply.viewAsync('people/invited.eta', {
+        title: 'Invitation created',
+        email: form.value.email,
+        link: link.url,
+        backLink: { href: '/people', text: 'Back to people' },
+      });
+    } catch (error) {
+      if (error instanceof DomainError && error.field) return invitePage(reply, formValues(request.body), { [error.field]: error.message });
+      throw error;
+    }
+  });
+
+  async function personPage(reply: FastifyReply, id: string, extra: Record<string, unknown> = {}, errors: FieldErrors = {}) {
+    const person = await q.findPerson(db, id);
+    if (!person) throw new NotFoundError();
+    const organisations = await q.organisationChoices(db);
+    return reply.code(Object.keys(errors).length ? 400 : 200).viewAsync('people/person.eta', {
+      title: person.name,
+      person,
+      roleNames,
+      roleOptions,
+      organisationOptions: [{ value: '', text: 'Select an organisation' }, ...organisations.map((o) => ({ value: o.id, text: o.name }))],
+      values: { role: person.role, organisationId: person.organisationId ?? '' },
+      errors,
+      backLink: { href: '/people', text: 'Back to people' },
+      ...extra,
+    });
+  }
+
+  app.get('/people/:id', async (request, reply) => {
+    const params = personParams.safeParse(request.params);
+    if (!params.success) throw new NotFoundError();
+    const done = (request.query as Record<string, unknown>).done;
+    const flash = typeof done === 'string' ? doneMessages[done] : undefined;
+    return personPage(reply, params.data.id, flash ? { flash } : {});
+  });
+
+  app.post('/people/:id/role', async (request, reply) => {
+    const params = personParams.safeParse(request.params);
+    if (!params.success) throw new NotFoundError();
+    const form = parseForm(roleForm, request.body);
+    if (!form.ok) return personPage(reply, params.data.id, { values: form.values }, form.errors);
+    try {
+      await db.transaction().execute((tx) => people.changeRole(tx, actor(request), params.data.id, form.value.role, form.value.organisationId));
+    } catch (error) {
+      if (error instanceof DomainError && error.field) return personPage(reply, params.data.id, { values: formValues(request.body) }, { [error.field]: error.message });
+      throw error;
+    }
+    return reply.redirect(`/people/${params.data.id}?done=role`, 303);
+  });
+
+  for (const [action, disabled] of [['disable', true], ['enable', false]] as const) {
+    app.post(`/people/:id/${action}`, async (request, reply) => {
+      const params = personParams.safeParse(request.params);
+      if (!params.success) throw new NotFoundError();
+      try {
+        await db.transaction().execute((tx) => people.setDisabled(tx, actor(request), params.data.id, disabled));
+      } catch (error) {
+        if (error instanceof DomainError && error.code !== 'not_found') return personPage(reply, params.data.id, {}, { status: error.message });
+        throw error;
+      }
+      return reply.redirect(`/people/${params.data.id}?done=${action}`, 303);
+    });
+  }
+
+  app.post('/people/:id/password-reset', async (request, reply) => {
+    const params = personParams.safeParse(request.params);
+    if (!params.success) throw new NotFoundError();
+    const person = await q.findPerson(db, params.data.id);
+    if (!person) throw new NotFoundError();
+    const link = await db.transaction().execute((tx) => requestPasswordReset(tx, config.baseUrl, person.email, request.user!.id));
+    if (!link) return personPage(reply, person.id, {}, { status: 'Only an active account can have its password reset' });
+    return personPage(reply, person.id, { resetLink: link.url });
+  });
+}

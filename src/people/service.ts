@@ -1,0 +1,61 @@
+import { endSessionsOf } from '../accounts/queries.ts';
+import type { Role } from '../accounts/tables.ts';
+import { recordAudit } from '../audit/record.ts';
+import type { Tx } from '../db/database.ts';
+import { DomainError, NotFoundError } from '../lib/errors.ts';
+import { organisationExists } from './queries.ts';
+
+type Actor = { id: string; address?: string };
+
+async function lockPerson(tx: Tx, id: string) {
+  const person = await tx.selectFrom('users').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+  if (!person) throw new NotFoundError();
+  return person;
+}
+
+export async function changeRole(tx: Tx, actor: Actor, personId: string, role: Role, organisationId: string | null) {
+  if (personId === actor.id) {
+    throw new DomainError('own_role', 'You cannot change your own role. Ask another coordinator', 'role');
+  }
+  const person = await lockPerson(tx, personId);
+  if (role === 'provider') {
+    if (!organisationId) throw new DomainError('organisation_required', 'Select the organisation this person works for', 'organisationId');
+    if (!(await organisationExists(tx, organisationId))) {
+      throw new DomainError('organisation_required', 'Select the organisation this person works for', 'organisationId');
+    }
+  }
+  const newOrganisation = role === 'provider' ? organisationId : null;
+  if (person.role === role && person.organisationId === newOrganisation) return;
+  await tx.updateTable('users').set({ role, organisationId: newOrganisation, updatedAt: new Date() }).where('id', '=', personId).execute();
+  // Their open pages were built for the old role: make them sign in again.
+  await endSessionsOf(tx, personId);
+  await recordAudit(tx, {
+    actorId: actor.id,
+    action: 'role_changed',
+    subjectType: 'user',
+    subjectId: personId,
+    details: { from: person.role, to: role, organisationId: newOrganisation },
+    address: actor.address ?? null,
+  });
+}
+
+export async function setDisabled(tx: Tx, actor: Actor, personId: string, disabled: boolean) {
+  if (personId === actor.id) throw new DomainError('own_account', 'You cannot disable your own account');
+  const person = await lockPerson(tx, personId);
+  if (person.status === 'unconfirmed' && !disabled) {
+    throw new DomainError('unconfirmed', 'This person has not confirmed their email address yet');
+  }
+  const status = disabled ? 'disabled' : 'active';
+  if (person.status === status) return;
+  await tx.updateTable('users').set({ status, updatedAt: new Date() }).where('id', '=', personId).execute();
+  // Disabling ends every live session of theirs at once, on every instance.
+  if (disabled) await endSessionsOf(tx, personId);
+  await recordAudit(tx, {
+    actorId: actor.id,
+    action: disabled ? 'account_disabled' : 'account_enabled',
+    subjectType: 'user',
+    subjectId: personId,
+    address: actor.address ?? null,
+  });
+}
+

@@ -1,0 +1,93 @@
+import cookie from '@fastify/cookie';
+import csrf from '@fastify/csrf-protection';
+import session from '@fastify/session';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { findSignedInUser } from '../accounts/queries.ts';
+import { PostgresSessionStore } from '../accounts/session-store.ts';
+import type { Role } from '../accounts/tables.ts';
+
+const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** Login sessions, CSRF protection and the signed-in user, for every route. */
+export const auth = fp(async (app: FastifyInstance) => {
+  const { config } = app;
+  const production = config.env === 'production';
+  // The __Host- prefix pins a cookie to this host and path "/" over HTTPS: no subdomain can set it.
+  const prefix = production ? '__Host-' : '';
+
+  await app.register(cookie, { secret: config.sessionSecret });
+  await app.register(session, {
+    secret: config.sessionSecret,
+    cookieName: `${prefix}tasters-session`,
+    store: new PostgresSessionStore(app.db, config.sessionIdleMinutes, config.sessionAbsoluteHours),
+    saveUninitialized: false,
+    rolling: true,
+    cookie: {
+      path: '/',
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: production,
+      maxAge: config.sessionIdleMinutes * 60_000,
+    },
+  });
+  await app.register(csrf, {
+    sessionPlugin: '@fastify/cookie',
+    cookieKey: `${prefix}tasters-csrf`,
+    cookieOpts: { path: '/', httpOnly: true, sameSite: 'lax', secure: production, signed: true },
+  });
+
+  app.decorateRequest('user', null);
+
+  app.addHook('preHandler', async (request, reply) => {
+    const userId = request.session.userId;
+    if (userId) {
+      request.user = (await findSignedInUser(app.db, userId)) ?? null;
+      // A disabled or erased account: end this session here too, not only in the table.
+      if (!request.user) await request.session.destroy();
+    }
+    reply.locals = { ...reply.locals, user: request.user, path: request.url.split('?')[0] };
+    if (UNSAFE_METHODS.has(request.method)) {
+      if (!sameOrigin(request, config.baseUrl)) {
+        return reply.code(403).viewAsync('errors/forbidden.eta', {
+          title: 'This form could not be sent',
+          message: 'The form came from another website. Go back to the page and try again.',
+        });
+      }
+      await new Promise<void>((resolve, reject) => {
+        app.csrfProtection(request, reply, (error?: Error) => (error ? reject(error) : resolve()));
+      });
+    }
+    if (reply.sent) return reply;
+    reply.locals.csrfToken = reply.generateCsrf();
+  });
+});
+
+// A browser says where a form came from; a different origin is a cross-site request.
+function sameOrigin(request: FastifyRequest, baseUrl: string): boolean {
+  const origin = request.headers.origin;
+  if (!origin) return true;
+  try {
+    return origin === new URL(baseUrl).origin || new URL(origin).host === request.headers.host;
+  } catch {
+    return false;
+  }
+}
+
+/** Route guard: signed-out people go to sign in and come back; the wrong role gets a 403 page. */
+export function requireRole(...allowed: Role[]) {
+  return async function guard(request: FastifyRequest, reply: FastifyReply) {
+    if (!request.user) {
+      const back = request.method === 'GET' ? request.url : '/';
+      return reply.redirect(`/sign-in?returnTo=${encodeURIComponent(back)}`);
+    }
+    if (allowed.length > 0 && !allowed.includes(request.user.role)) {
+      return reply.code(403).viewAsync('errors/forbidden.eta', {
+        title: 'You cannot use this page',
+        message: 'Your account does not have permission to see this page.',
+      });
+    }
+  };
+}
+
+export const requireSignIn = requireRole();

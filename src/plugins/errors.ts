@@ -1,0 +1,70 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { DomainError } from '../lib/errors.ts';
+
+/**
+ * One error handler and one not-found handler. Nobody sees a stack trace: a person gets a page
+ * with the request id to quote; the log gets the detail.
+ */
+export const errors = fp(async (app: FastifyInstance) => {
+  const showDetail = app.config.env === 'development';
+
+  app.setNotFoundHandler(async (request, reply) => {
+    return reply.code(404).viewAsync('errors/not-found.eta', { title: 'Page not found', user: request.user ?? null });
+  });
+
+  app.setErrorHandler(async (error: FastifyError, request, reply) => {
+    const status = statusFor(error);
+    reply.code(status);
+    if (status === 500) {
+      request.log.error({ err: error }, 'request failed');
+    } else {
+      request.log.info({ code: error.code, status }, error.message);
+    }
+    const context = { user: request.user ?? null, requestId: request.id };
+    try {
+      if (status === 503) {
+        reply.header('retry-after', '5');
+        return await reply.viewAsync('errors/busy.eta', { ...context, title: 'Sorry, the service is busy' });
+      }
+      if (status === 403) {
+        return await reply.viewAsync('errors/forbidden.eta', {
+          ...context,
+          title: 'This form could not be sent',
+          message: 'The page you sent it from had expired. Go back, refresh the page and try again.',
+        });
+      }
+      if (status === 404) return await reply.viewAsync('errors/not-found.eta', { ...context, title: 'Page not found' });
+      if (status < 500) {
+        return await reply.viewAsync('errors/bad-request.eta', { ...context, title: messageFor(status) });
+      }
+      return await reply.viewAsync('errors/server-error.eta', {
+        ...context,
+        title: 'Sorry, there is a problem with the service',
+        detail: showDetail ? String(error.stack) : null,
+      });
+    } catch (renderError) {
+      request.log.error({ err: renderError }, 'error page failed to render');
+      return reply.type('text/plain').send(`Sorry, there is a problem with the service. Reference: ${request.id}`);
+    }
+  });
+});
+
+// Lock and connection problems are "busy, try again", never a broken page.
+const busyCodes = new Set(['55P03', '40001', '40P01', '57014', '53300', 'ECONNREFUSED', '57P01', '57P03']);
+
+function statusFor(error: FastifyError & { code?: string }): number {
+  if (error instanceof DomainError && error.code === 'not_found') return 404;
+  if (error instanceof DomainError && error.code === 'forbidden') return 403;
+  if (error.code && busyCodes.has(error.code)) return 503;
+  if (error.statusCode && error.statusCode >= 400 && error.statusCode < 600) return error.statusCode;
+  return 500;
+}
+
+function messageFor(status: number): string {
+  if (status === 413) return 'What you sent is too large';
+  if (status === 415) return 'The form was sent in a way the service does not understand';
+  if (status === 429) return 'Too many requests';
+  if (status === 405) return 'This page does not accept that kind of request';
+  return 'The request could not be understood';
+}

@@ -1,0 +1,41 @@
+import { buildApp } from './app.ts';
+import { ConfigError, loadConfig } from './config.ts';
+import { demoAccounts } from './demo/seed.ts';
+import { prepareDatabase } from './start.ts';
+
+// Reads the environment, listens, and shuts down gracefully. Everything else is in buildApp.
+let config;
+try {
+  config = loadConfig();
+} catch (error) {
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+    process.exit(1);
+  }
+  throw error;
+}
+
+const database = await prepareDatabase(config, (message) => console.log(message));
+const app = await buildApp({ config, db: database.db });
+
+let closing = false;
+async function shutdown(signal: string) {
+  if (closing) return;
+  closing = true;
+  app.log.info({ signal }, 'shutting down: finishing requests in flight');
+  // If anything hangs, leave anyway within the 10 seconds a platform allows.
+  const deadline = setTimeout(() => process.exit(1), 9_000);
+  deadline.unref();
+  await app.close();
+  await database.close();
+  process.exit(0);
+}
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));
+
+await app.listen({ port: config.port, host: config.host });
+if (config.demoData) {
+  console.log(`\nTasters is running at ${config.baseUrl} with demo data (${database.kind}).`);
+  console.log('Demo accounts (password "demo password 2026"):');
+  for (const account of demoAccounts) console.log(`  ${account.role.padEnd(12)} ${account.email}`);
+}

@@ -1,0 +1,25 @@
+import type { Config } from './config.ts';
+import type { Db } from './db/database.ts';
+import type { CurrentUser } from './accounts/current-user.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: Config;
+    db: Db;
+  }
+  interface FastifyRequest {
+    user: CurrentUser | null;
+  }
+  interface FastifyReply {
+    /** Values every template sees: user, CSRF token, current path. Read by @fastify/view. */
+    locals: Record<string, unknown>;
+  }
+}
+
+declare module '@fastify/session' {
+  interface FastifySessionObject {
+    userId?: string;
+    flash?: string;
+    twoStepPending?: string;
+  }
+}
