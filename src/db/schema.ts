@@ -1,6 +1,8 @@
 import type { AccountTables } from '../accounts/tables.ts';
+import type { BookingTables } from '../bookings/tables.ts';
 import type { MessageTables } from '../messages/tables.ts';
 import type { OrganisationTables } from '../organisations/tables.ts';
+import type { PublishingTables } from '../publishing/tables.ts';
 
 /** The whole database, assembled from each feature's own table types. */
-export type Database = AccountTables & MessageTables & OrganisationTables;
+export type Database = AccountTables & MessageTables & OrganisationTables & PublishingTables & BookingTables;

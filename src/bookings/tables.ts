@@ -1,0 +1,28 @@
+import type { ColumnType, Generated, Selectable } from 'kysely';
+
+export type BookingStatus = 'confirmed' | 'waitlisted' | 'cancelled';
+export type Attendance = 'attended' | 'no_show';
+
+export interface BookingsTable {
+  id: Generated<string>;
+  tasterSessionId: string;
+  /** Null only after the person's account has been erased: the row stays as an anonymous count. */
+  userId: string | null;
+  status: BookingStatus;
+  requestedAt: ColumnType<Date, Date | undefined, never>;
+  /** The waiting list is ordered by this, then id. */
+  waitlistedAt: Date | null;
+  confirmedAt: Date | null;
+  cancelledAt: Date | null;
+  promotedAt: Date | null;
+  isWalkIn: Generated<boolean>;
+  attendance: Attendance | null;
+  attendanceRecordedAt: Date | null;
+  attendanceRecordedBy: string | null;
+  confidenceBefore: number | null;
+  updatedAt: ColumnType<Date, Date | undefined, Date>;
+}
+
+export type BookingRow = Selectable<BookingsTable>;
+
+export type BookingTables = { bookings: BookingsTable };

@@ -1,0 +1,80 @@
+// `npm test`: the whole suite on every database this machine has, then the browser tests.
+// Under CI=true nothing may be left out: a missing PostgreSQL or Chromium fails the run.
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+
+const ci = process.env.CI === 'true';
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7);
+const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const postgresUrl = process.env.TEST_DATABASE_URL;
+const browserFiles = existsSync('test/browser')
+  ? readdirSync('test/browser').filter((f) => f.endsWith('.test.ts')).map((f) => path.join('test/browser', f))
+  : [];
+
+type Run = { name: string; args: string[]; env: Record<string, string> };
+const runs: Run[] = [];
+const notRun: string[] = [];
+
+if (!only || only === 'unit') {
+  runs.push({ name: 'embedded database (PGlite)', args: [], env: { TEST_DB: 'pglite' } });
+  if (postgresUrl) runs.push({ name: 'PostgreSQL', args: [], env: { TEST_DB: 'postgres' } });
+  else notRun.push('the suite on PostgreSQL, and the concurrency tests: set TEST_DATABASE_URL=postgres://user:password@127.0.0.1/tasters_test');
+}
+if (!only || only === 'browser') {
+  if (existsSync(chromium) && browserFiles.length) {
+    runs.push({
+      name: `browser tests (Chromium, ${postgresUrl ? 'PostgreSQL' : 'PGlite'})`,
+      args: ['--jobs=1', ...browserFiles],
+      env: { TEST_DB: postgresUrl ? 'postgres' : 'pglite', CHROMIUM_PATH: chromium },
+    });
+  } else if (browserFiles.length) {
+    notRun.push(`the browser tests: install Chromium (apt-get install -y chromium) or set CHROMIUM_PATH (looked for ${chromium})`);
+  }
+}
+
+if (ci && notRun.length) {
+  console.error(`CI=true, but this machine cannot run everything:\n- ${notRun.join('\n- ')}`);
+  console.log('0 passed, 1 failed');
+  process.exit(1);
+}
+
+let passed = 0;
+let failed = 0;
+let exitCode = 0;
+for (const run of runs) {
+  console.log(`\n=== ${run.name} ===`);
+  const outcome = await runTap(run);
+  passed += outcome.passed;
+  failed += outcome.failed;
+  if (outcome.code !== 0) exitCode = 1;
+}
+
+if (notRun.length) console.log(`\nNot run on this machine:\n- ${notRun.join('\n- ')}`);
+if (exitCode !== 0 && failed === 0) failed = 1;
+console.log(`\n${passed} passed, ${failed} failed`);
+process.exit(exitCode);
+
+function runTap(run: Run): Promise<{ passed: number; failed: number; code: number }> {
+  return new Promise((resolve) => {
+    const tap = path.join('node_modules', '.bin', 'tap');
+    const child = spawn(process.execPath, [tap, '--reporter=tap', ...run.args], {
+      env: { ...process.env, ...run.env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let tail = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      const text = chunk.toString();
+      process.stdout.write(text);
+      tail = (tail + text).slice(-4000);
+    });
+    child.on('close', (code) => {
+      // tap's closing summary: "# { total: 12, pass: 11, fail: 1 }"
+      const summary = [...tail.matchAll(/^# \{ total: (\d+)(?:, pass: (\d+))?(?:, fail: (\d+))?/gm)].at(-1);
+      const total = Number(summary?.[1] ?? 0);
+      const pass = Number(summary?.[2] ?? 0);
+      const fail = Number(summary?.[3] ?? (total - pass));
+      resolve({ passed: pass, failed: fail, code: code ?? 1 });
+    });
+  });
+}
