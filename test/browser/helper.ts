@@ -68,7 +68,11 @@ export async function accessibilityViolations(page: Page): Promise<string[]> {
 
 /** The page fits its width: nothing scrolls sideways (WCAG 1.4.10 reflow at 320px). */
 export async function scrollsSideways(page: Page): Promise<boolean> {
-  return page.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth + 1);
+  const { scrollWidth, clientWidth } = await page.locator('html').evaluate((html) => ({
+    scrollWidth: html.scrollWidth,
+    clientWidth: html.clientWidth,
+  }));
+  return scrollWidth > clientWidth + 1;
 }
 
 export async function signIn(page: Page, email: string, password: string) {
