@@ -70,6 +70,8 @@ export class Visitor {
   cookies: Record<string, string> = {};
   csrfToken = '';
   last?: LightMyRequestResponse;
+  /** The address requests come from (per-address limits count by it). */
+  remoteAddress = '127.0.0.1';
 
   constructor(app: FastifyInstance) {
     this.app = app;
@@ -88,7 +90,7 @@ export class Visitor {
   }
 
   async get(url: string, headers: Record<string, string> = {}) {
-    return this.remember(await this.app.inject({ method: 'GET', url, cookies: this.cookies, headers }));
+    return this.remember(await this.app.inject({ method: 'GET', url, cookies: this.cookies, headers, remoteAddress: this.remoteAddress }));
   }
 
   /** Posts a form. Fetches `from` first (or the same URL) when there is no token yet. */
@@ -104,6 +106,7 @@ export class Visitor {
         method: 'POST',
         url,
         cookies: this.cookies,
+        remoteAddress: this.remoteAddress,
         headers: { 'content-type': 'application/x-www-form-urlencoded', ...options.headers },
         payload: body.toString(),
       }),

@@ -39,8 +39,15 @@ export const resetRequestForm = z.object({ email: emailAddress() });
 
 export const newPasswordForm = z.object(passwords).refine(...passwordsMatch);
 
-/** Only a path on this site: never "//elsewhere" or an absolute URL. */
+/**
+ * Only a path on this site: never "//elsewhere" or an absolute URL. Browsers drop tabs and line
+ * breaks from a URL and read "\\" as "/", so "/<tab>/evil.example" would leave the site: refuse
+ * any of those, and send the path back percent-encoded as a valid Location header.
+ */
 export function safeReturnTo(value: string | undefined): string {
-  if (!value || !value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) return '/';
-  return value.length > 2000 ? '/' : value;
+  if (!value || value.length > 2000 || !value.startsWith('/') || /[\u0000-\u001f\u007f\\]/.test(value)) return '/';
+  const here = 'http://tasters.invalid';
+  const url = new URL(value, here);
+  if (url.origin !== here) return '/';
+  return `${url.pathname}${url.search}${url.hash}`;
 }
