@@ -29,7 +29,13 @@ const environmentSchema = z.object({
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
   SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).max(7 * 24).default(12),
   DEMO_DATA: z.enum(['true', 'false']).optional(),
-  TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+  TRUST_PROXY: z
+    .string()
+    .regex(
+      /^(true|false|((loopback|linklocal|uniquelocal|[0-9a-fA-F:.]+(\/[0-9]{1,3})?)(\s*,\s*|$))+)$/,
+      'must be true, false, or the addresses of the proxies in front of the app, such as 10.0.0.0/8 or uniquelocal',
+    )
+    .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -47,8 +53,11 @@ export type Config = {
   sessionAbsoluteHours: number;
   demoData: boolean;
   logLevel: string;
-  /** Behind a load balancer, the client's address comes from X-Forwarded-For. */
-  trustProxy: boolean;
+  /**
+   * Behind a load balancer, the client's address and protocol come from X-Forwarded-For and
+   * X-Forwarded-Proto, from proxies at these addresses (a comma-separated list, or true for any).
+   */
+  trustProxy: boolean | string;
 };
 
 export class ConfigError extends Error {}
@@ -87,8 +96,20 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     sessionAbsoluteHours: e.SESSION_ABSOLUTE_HOURS,
     demoData: e.DEMO_DATA ? e.DEMO_DATA === 'true' : e.NODE_ENV === 'development',
     logLevel: e.LOG_LEVEL,
-    trustProxy: e.TRUST_PROXY === 'true',
+    trustProxy: trustProxy(e.TRUST_PROXY, e.NODE_ENV),
   };
+}
+
+// In production the app speaks plain HTTP behind the proxy that ends TLS, so by default it trusts
+// proxies on private and loopback addresses: without that the Secure session cookie is never set
+// (every request looks like http) and all visitors share the proxy's address for the sign-in
+// limits. Not "true": trusting every hop would let a client choose its address in X-Forwarded-For.
+export const DEFAULT_PRODUCTION_PROXIES = 'loopback, linklocal, uniquelocal';
+
+function trustProxy(value: string | undefined, env: Config['env']): boolean | string {
+  if (value === undefined) return env === 'production' ? DEFAULT_PRODUCTION_PROXIES : false;
+  if (value === 'true' || value === 'false') return value === 'true';
+  return value;
 }
 
 // Outside production a secret is generated on first start and kept, so sign-ins survive restarts.
