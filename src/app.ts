@@ -6,6 +6,7 @@ import type { Config } from './config.ts';
 import type { Db } from './db/database.ts';
 import { pageRoutes } from './pages/routes.ts';
 import { peopleRoutes } from './people/routes.ts';
+import { publishingRoutes } from './provider/routes.ts';
 import { auth } from './plugins/auth.ts';
 import { errors } from './plugins/errors.ts';
 import { health } from './plugins/health.ts';
@@ -59,6 +60,7 @@ export async function buildApp({ config, db, logger }: AppOptions): Promise<Fast
     await pages.register(pageRoutes);
     await pages.register(accountRoutes);
     await pages.register(peopleRoutes);
+    await pages.register(publishingRoutes);
   });
 
   return app;

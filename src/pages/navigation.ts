@@ -4,8 +4,13 @@ import type { Role } from '../accounts/tables.ts';
 export const navigation: Record<Role, Array<[href: string, text: string]>> = {
   coordinator: [
     ['/', 'Home'],
+    ['/organisations', 'Organisations'],
     ['/people', 'People'],
   ],
-  provider: [['/', 'Home']],
+  provider: [
+    ['/', 'Home'],
+    ['/provider', 'Your sessions'],
+    ['/organisation', 'Your organisation'],
+  ],
   link_worker: [['/', 'Home']],
 };

@@ -40,7 +40,11 @@ export async function peopleRoutes(app: FastifyInstance) {
     });
   }
 
-  app.get('/people/invite', async (_request, reply) => invitePage(reply, { role: 'link_worker' }));
+  // From an organisation's page, the invitation starts as provider staff of that organisation.
+  app.get('/people/invite', async (request, reply) => {
+    const organisationId = personParams.shape.id.safeParse((request.query as Record<string, unknown>).organisationId);
+    return invitePage(reply, organisationId.success ? { role: 'provider', organisationId: organisationId.data } : { role: 'link_worker' });
+  });
 
   app.post('/people/invite', async (request, reply) => {
     const form = parseForm(inviteForm, request.body);

@@ -1,0 +1,118 @@
+import { z } from 'zod';
+
+/**
+ * Form fields shared by the publishing forms (organisations, venues, offers, sessions). Each
+ * message is an instruction for the person filling in the form.
+ */
+
+/** Optional free text that is stored as '' when left empty (columns that are never null). */
+export function notesText(max: number, tooLong: string) {
+  return z
+    .string()
+    .trim()
+    .max(max, { error: tooLong })
+    .optional()
+    .transform((value) => value ?? '');
+}
+
+/** A checkbox: present when ticked, absent when not. */
+export const checkbox = z
+  .string()
+  .optional()
+  .transform((value) => value !== undefined && value !== '');
+
+const emptyAsNull = (value: string | undefined) => {
+  const trimmed = value?.trim();
+  return trimmed ? trimmed : null;
+};
+
+export function optionalEmail(invalid: string) {
+  return z
+    .string()
+    .optional()
+    .transform(emptyAsNull)
+    .pipe(
+      z
+        .string()
+        .max(254, { error: 'Email address must be 254 characters or fewer' })
+        .pipe(z.email({ error: invalid }))
+        .transform((email) => email.toLowerCase())
+        .nullable(),
+    );
+}
+
+/** A UK phone number, kept as typed (people recognise their own spacing) once its digits check out. */
+export function optionalPhone(invalid: string) {
+  return z
+    .string()
+    .optional()
+    .transform(emptyAsNull)
+    .pipe(
+      z
+        .string()
+        .max(30, { error: invalid })
+        .refine((phone) => /^[0-9 ()+-]+$/.test(phone) && /^(?:\+?44|0)\d{9,10}$/.test(phone.replace(/[ ()-]/g, '')), { error: invalid })
+        .nullable(),
+    );
+}
+
+/** A website address; "example.org" is read as "https://example.org". */
+export function optionalWebsite(invalid: string) {
+  return z
+    .string()
+    .optional()
+    .transform(emptyAsNull)
+    .pipe(
+      z
+        .string()
+        .max(500, { error: 'Website address must be 500 characters or fewer' })
+        .transform((value) => (/^https?:\/\//i.test(value) ? value : `https://${value}`))
+        .refine(
+          (value) => {
+            try {
+              const url = new URL(value);
+              return (url.protocol === 'https:' || url.protocol === 'http:') && url.hostname.includes('.') && !/\s/.test(value);
+            } catch {
+              return false;
+            }
+          },
+          { error: invalid },
+        )
+        .nullable(),
+    );
+}
+
+/** A whole number typed into a text box: "12" is fine, "ten", "1.5" and "" get the instruction. */
+export function wholeNumber(messages: { missing: string; invalid: string; min: [number, string]; max: [number, string] }) {
+  return z
+    .string({ error: messages.missing })
+    .trim()
+    .min(1, { error: messages.missing })
+    .regex(/^-?\d+$/, { error: messages.invalid })
+    .transform(Number)
+    .pipe(z.number().min(messages.min[0], { error: messages.min[1] }).max(messages.max[0], { error: messages.max[1] }));
+}
+
+/** Like wholeNumber, but empty means "not given". */
+export function optionalWholeNumber(messages: { invalid: string; min: [number, string]; max: [number, string] }) {
+  return z
+    .string()
+    .optional()
+    .transform(emptyAsNull)
+    .pipe(
+      z
+        .string()
+        .regex(/^-?\d+$/, { error: messages.invalid })
+        .transform(Number)
+        .pipe(z.number().min(messages.min[0], { error: messages.min[1] }).max(messages.max[0], { error: messages.max[1] }))
+        .nullable(),
+    );
+}
+
+/** An id picked from a list: anything that is not an id is the same as not picking. */
+export const optionalId = z
+  .string()
+  .optional()
+  .transform((value) => (value && z.uuid().safeParse(value).success ? value : null));
+
+export const idParams = z.object({ id: z.uuid() });

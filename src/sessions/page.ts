@@ -1,0 +1,39 @@
+import type { FastifyReply } from 'fastify';
+import type { Queryable } from '../db/database.ts';
+import type { FieldErrors } from '../lib/forms.ts';
+import { actorFrom, manages } from '../organisations/access.ts';
+import { hasConfirmedBooking, type SessionDetail } from './queries.ts';
+import { sessionView } from './present.ts';
+
+/**
+ * The session page. Joining instructions of an online session are for people with a confirmed
+ * place (and the organisation's staff and coordinators, who wrote them); nobody else gets them in the HTML.
+ */
+export async function sessionPage(
+  reply: FastifyReply,
+  db: Queryable,
+  session: SessionDetail,
+  options: { flash?: string | undefined; errors?: FieldErrors; statusCode?: number } = {},
+) {
+  const actor = actorFrom(reply.request);
+  const now = new Date();
+  const canManage = manages(actor, session.organisationId);
+  const booked = actor.role === 'link_worker' ? await hasConfirmedBooking(db, session.id, actor.id) : false;
+  const seriesDrafts =
+    canManage && session.seriesId
+      ? (await db.selectFrom('tasterSessions').select('id').where('seriesId', '=', session.seriesId).where('status', '=', 'draft').where('startsAt', '>', now).execute()).length
+      : 0;
+  return reply.code(options.statusCode ?? 200).viewAsync('sessions/show.eta', {
+    title: session.offerTitle,
+    session,
+    view: sessionView(session, now),
+    canManage,
+    showJoining: session.isOnline && (canManage || booked),
+    booked,
+    seriesDrafts,
+    now,
+    flash: options.flash,
+    errors: options.errors ?? {},
+    ...(canManage ? { backLink: { href: `/offers/${session.offerId}`, text: 'Back to the offer' } } : {}),
+  });
+}
