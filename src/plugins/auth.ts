@@ -1,11 +1,12 @@
 import cookie from '@fastify/cookie';
 import csrf from '@fastify/csrf-protection';
 import session from '@fastify/session';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import fp from 'fastify-plugin';
 import { findSignedInUser } from '../accounts/queries.ts';
 import { PostgresSessionStore } from '../accounts/session-store.ts';
 import type { Role } from '../accounts/tables.ts';
+import { ForbiddenError } from '../lib/errors.ts';
 
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -48,12 +49,8 @@ export const auth = fp(async (app: FastifyInstance) => {
     }
     reply.locals = { ...reply.locals, user: request.user, path: request.url.split('?')[0] };
     if (UNSAFE_METHODS.has(request.method)) {
-      if (!sameOrigin(request, config.baseUrl)) {
-        return reply.code(403).viewAsync('errors/forbidden.eta', {
-          title: 'This form could not be sent',
-          message: 'The form came from another website. Go back to the page and try again.',
-        });
-      }
+      // Thrown, not rendered here: an async hook that only starts a reply lets the handler run too.
+      if (!sameOrigin(request, config.baseUrl)) throw new CrossSiteError();
       await new Promise<void>((resolve, reject) => {
         app.csrfProtection(request, reply, (error?: Error) => (error ? reject(error) : resolve()));
       });
@@ -74,19 +71,32 @@ function sameOrigin(request: FastifyRequest, baseUrl: string): boolean {
   }
 }
 
-/** Route guard: signed-out people go to sign in and come back; the wrong role gets a 403 page. */
+/** A state-changing request sent from another website. The error handler answers it with a 403 page. */
+export class CrossSiteError extends Error {
+  readonly statusCode = 403;
+  readonly code = 'cross_site';
+  constructor() {
+    super('The form came from another website. Go back to the page and try again.');
+  }
+}
+
+/**
+ * Route guard: signed-out people go to sign in and come back; the wrong role gets a 403 page.
+ * A callback hook on purpose: the handler runs only if `done()` is called. (An async hook that
+ * starts a reply and resolves lets the handler run as well, while the reply is still being sent.)
+ */
 export function requireRole(...allowed: Role[]) {
-  return async function guard(request: FastifyRequest, reply: FastifyReply) {
+  return function guard(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) {
     if (!request.user) {
       const back = request.method === 'GET' ? request.url : '/';
-      return reply.redirect(`/sign-in?returnTo=${encodeURIComponent(back)}`);
+      void reply.redirect(`/sign-in?returnTo=${encodeURIComponent(back)}`);
+      return;
     }
     if (allowed.length > 0 && !allowed.includes(request.user.role)) {
-      return reply.code(403).viewAsync('errors/forbidden.eta', {
-        title: 'You cannot use this page',
-        message: 'Your account does not have permission to see this page.',
-      });
+      done(new ForbiddenError('Your account does not have permission to see this page.'));
+      return;
     }
+    done();
   };
 }
 

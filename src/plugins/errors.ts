@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
 import { DomainError } from '../lib/errors.ts';
 
@@ -21,17 +21,21 @@ export const errors = fp(async (app: FastifyInstance) => {
     } else {
       request.log.info({ code: error.code, status }, error.message);
     }
-    const context = { user: request.user ?? null, requestId: request.id };
+    const context = { user: request.user ?? null, requestId: request.id, csrfToken: csrfTokenFor(reply) };
     try {
       if (status === 503) {
         reply.header('retry-after', '5');
         return await reply.viewAsync('errors/busy.eta', { ...context, title: 'Sorry, the service is busy' });
       }
       if (status === 403) {
+        // The wrong role or organisation, a form from another site, or a missing or stale CSRF token.
+        const refused = error instanceof DomainError && error.code === 'forbidden';
         return await reply.viewAsync('errors/forbidden.eta', {
           ...context,
-          title: 'This form could not be sent',
-          message: 'The page you sent it from had expired. Go back, refresh the page and try again.',
+          title: refused ? 'You cannot use this page' : 'This form could not be sent',
+          message: refused || error.code === 'cross_site'
+            ? error.message
+            : 'The page you sent it from had expired. Go back, refresh the page and try again.',
         });
       }
       if (status === 404) return await reply.viewAsync('errors/not-found.eta', { ...context, title: 'Page not found' });
@@ -67,4 +71,15 @@ function messageFor(status: number): string {
   if (status === 429) return 'Too many requests';
   if (status === 405) return 'This page does not accept that kind of request';
   return 'The request could not be understood';
+}
+
+// A request refused before its page token was made (a stale form) still gets a page whose
+// sign-out button works. Outside the pages (static files, health checks) there is no token.
+function csrfTokenFor(reply: FastifyReply): string {
+  if (typeof reply.locals?.csrfToken === 'string') return reply.locals.csrfToken;
+  try {
+    return typeof reply.generateCsrf === 'function' ? reply.generateCsrf() : '';
+  } catch {
+    return '';
+  }
 }
