@@ -4,13 +4,19 @@ import type { Role } from '../accounts/tables.ts';
 export const navigation: Record<Role, Array<[href: string, text: string]>> = {
   coordinator: [
     ['/', 'Home'],
+    ['/find', 'Find tasters'],
     ['/organisations', 'Organisations'],
     ['/people', 'People'],
+    ['/open-data', 'Open data'],
   ],
   provider: [
     ['/', 'Home'],
     ['/provider', 'Your sessions'],
     ['/organisation', 'Your organisation'],
   ],
-  link_worker: [['/', 'Home']],
+  link_worker: [
+    ['/', 'Home'],
+    ['/find', 'Find tasters'],
+    ['/my-bookings', 'My bookings'],
+  ],
 };

@@ -1,0 +1,106 @@
+import type { Queryable } from '../db/database.ts';
+import { isUuid } from './ids.ts';
+import { type FeedContext, mapService, mapServiceAtLocation, mapServiceAtLocationSummary, mapServiceSummary, page } from './mapping.ts';
+import * as q from './queries.ts';
+import type { ServiceAtLocationQuery, ServiceQuery } from './schemas.ts';
+import { categoryForTermId, taxonomy, taxonomyId, taxonomyTerm, taxonomyTerms } from './taxonomy.ts';
+
+/**
+ * The feed's read operations: parsed parameters in, Open Referral UK objects out. Each returns
+ * null for an id that is not published, so the route can answer 404.
+ */
+
+/** The query's filters, or null when a taxonomy filter names nothing of ours (no item can match). */
+function offerFilters(query: ServiceQuery): q.OfferFilters | null {
+  let category;
+  if (query.taxonomy_term_id !== undefined) {
+    category = categoryForTermId(query.taxonomy_term_id);
+    if (!category) return null;
+  }
+  if (query.taxonomy_id !== undefined && query.taxonomy_id.toLowerCase() !== taxonomyId) return null;
+  return {
+    search: query.search,
+    category,
+    organisationId: query.organization_id,
+    modifiedAfter: query.modified_after,
+    minimumAge: query.minimum_age,
+    maximumAge: query.maximum_age,
+    day: query.day,
+    startTime: query.start_time,
+    endTime: query.end_time,
+  };
+}
+
+export async function listServices(db: Queryable, query: ServiceQuery, context: FeedContext) {
+  const filters = offerFilters(query);
+  const paging = { page: query.page, perPage: query.per_page };
+  const { total, offers } = filters ? await q.listPublishedOffers(db, filters, paging) : { total: 0, offers: [] };
+  return page(
+    offers.map((offer) => mapServiceSummary(offer, context)),
+    total,
+    paging.page,
+    paging.perPage,
+  );
+}
+
+export async function getService(db: Queryable, id: string, context: FeedContext) {
+  if (!isUuid(id)) return null;
+  const offer = await q.findPublishedOffer(db, id);
+  if (!offer) return null;
+  const [venues, sessions] = await Promise.all([q.findVenuesOfOffers(db, [offer.id]), q.findSessionFacts(db, [offer.id])]);
+  return mapService(offer, venues.get(offer.id) ?? [], sessions.get(offer.id)!, context);
+}
+
+export async function listServiceAtLocations(db: Queryable, query: ServiceAtLocationQuery, context: FeedContext) {
+  const filters = offerFilters(query);
+  const paging = { page: query.page, perPage: query.per_page };
+  const { total, pairs } = filters
+    ? await q.listPublishedPairs(db, { ...filters, postcodeDistrict: query.postcode }, paging)
+    : { total: 0, pairs: [] };
+  return page(
+    pairs.map(({ offer, venue }) => mapServiceAtLocationSummary(offer, venue, context)),
+    total,
+    paging.page,
+    paging.perPage,
+  );
+}
+
+export async function getServiceAtLocation(db: Queryable, id: string, context: FeedContext) {
+  if (!isUuid(id)) return null;
+  const pair = await q.findPublishedPair(db, id);
+  if (!pair) return null;
+  const { offer, venue } = pair;
+  const [venues, sessions] = await Promise.all([q.findVenuesOfOffers(db, [offer.id]), q.findSessionFacts(db, [offer.id])]);
+  return mapServiceAtLocation(offer, venue, venues.get(offer.id) ?? [], sessions.get(offer.id)!, context);
+}
+
+function slice<T>(items: T[], pageNumber: number, perPage: number) {
+  return page(items.slice((pageNumber - 1) * perPage, pageNumber * perPage), items.length, pageNumber, perPage);
+}
+
+export function listTaxonomies(paging: { page: number; per_page: number }, context: FeedContext) {
+  return slice([taxonomy(context.baseUrl, { withTerms: false })], paging.page, paging.per_page);
+}
+
+export function getTaxonomy(id: string, context: FeedContext) {
+  return id.toLowerCase() === taxonomyId ? taxonomy(context.baseUrl, { withTerms: true }) : null;
+}
+
+export function listTaxonomyTerms(paging: { page: number; per_page: number }, context: FeedContext) {
+  return slice(taxonomyTerms(context.baseUrl), paging.page, paging.per_page);
+}
+
+export function getTaxonomyTerm(id: string, context: FeedContext) {
+  const category = categoryForTermId(id);
+  return category ? taxonomyTerm(category, context.baseUrl) : null;
+}
+
+/**
+ * What GET / says about the API. Open Referral UK's validator reads `version` as the profile
+ * version ("HSDS-UK-3.0") and knows the profile's API description by this openapi_url.
+ */
+export const apiInformation = {
+  version: 'HSDS-UK-3.0',
+  profile: 'https://github.com/OpenReferralUK/uk-profile',
+  openapi_url: 'https://openreferraluk.org/specifications/3.0/openapi.json',
+};

@@ -1,0 +1,114 @@
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import * as feed from './feed.ts';
+import { pageQuery, parseQuery, serviceAtLocationQuery, serviceQuery } from './schemas.ts';
+
+/** Requests one address may make to the feed in a minute. */
+export const FEED_RATE_LIMIT = 300;
+
+// Lock and connection problems are "busy, try again" (the same codes as plugins/errors.ts).
+const busyCodes = new Set(['55P03', '40001', '40P01', '57014', '53300', 'ECONNREFUSED', '57P01', '57P03']);
+
+type IdParams = { id: string };
+
+/**
+ * The Open Referral UK feed: read-only, open to anyone, JSON only. It sits outside the pages'
+ * sessions and CSRF; it sets no cookie and reads none. Every answer, errors included, carries
+ * `Access-Control-Allow-Origin: *` so directories can read it from a browser.
+ */
+export async function openReferralRoutes(app: FastifyInstance) {
+  const { db } = app;
+  const context = { baseUrl: app.config.baseUrl };
+
+  app.addHook('onSend', async (_request, reply, payload) => {
+    reply.header('access-control-allow-origin', '*');
+    reply.header('cross-origin-resource-policy', 'cross-origin');
+    reply.header('cache-control', reply.statusCode === 200 ? 'public, max-age=60' : 'no-store');
+    return payload;
+  });
+
+  // Kept in each app instance's memory: with several instances the limit is per instance,
+  // which is enough to stop one address hammering the feed.
+  await app.register(rateLimit, { max: FEED_RATE_LIMIT, timeWindow: '1 minute' });
+
+  app.setErrorHandler(async (error: FastifyError, request, reply) => {
+    if (error.statusCode === 429) {
+      const wait = reply.getHeader('retry-after');
+      return problem(reply, 429, 'too_many_requests', `Too many requests: the feed answers ${FEED_RATE_LIMIT} a minute from one address. Try again in ${wait ?? 60} seconds.`);
+    }
+    if (error.code && busyCodes.has(error.code)) {
+      reply.header('retry-after', '5');
+      return problem(reply, 503, 'busy', 'The service is busy. Try again in a few seconds.');
+    }
+    if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+      return problem(reply, error.statusCode, 'bad_request', 'The request could not be understood.');
+    }
+    request.log.error({ err: error }, 'open referral request failed');
+    return problem(reply, 500, 'server_error', `Sorry, there is a problem with the service. Reference: ${request.id}`);
+  });
+
+  app.setNotFoundHandler(async (request, reply) =>
+    problem(reply, 404, 'not_found', `There is nothing at ${request.url.split('?')[0]}. The feed starts at ${context.baseUrl}/openreferral/`),
+  );
+
+  // A browser asks before some cross-origin requests; the answer is always yes, for reading.
+  app.options('/*', async (_request, reply) =>
+    reply.code(204).header('access-control-allow-methods', 'GET, OPTIONS').header('access-control-allow-headers', '*').header('access-control-max-age', '86400').send(),
+  );
+
+  app.get('/', async () => feed.apiInformation);
+
+  app.get('/services', async (request, reply) => {
+    const query = parseQuery(serviceQuery, request.query);
+    if (!query.ok) return badParameter(reply, query);
+    return feed.listServices(db, query.value, context);
+  });
+
+  app.get<{ Params: IdParams }>('/services/:id', async (request, reply) => {
+    const service = await feed.getService(db, request.params.id, context);
+    return service ?? notFound(reply, 'service', request.params.id);
+  });
+
+  app.get('/service_at_locations', async (request, reply) => {
+    const query = parseQuery(serviceAtLocationQuery, request.query);
+    if (!query.ok) return badParameter(reply, query);
+    return feed.listServiceAtLocations(db, query.value, context);
+  });
+
+  app.get<{ Params: IdParams }>('/service_at_locations/:id', async (request, reply) => {
+    const found = await feed.getServiceAtLocation(db, request.params.id, context);
+    return found ?? notFound(reply, 'service at location', request.params.id);
+  });
+
+  app.get('/taxonomies', async (request, reply) => {
+    const query = parseQuery(pageQuery, request.query);
+    if (!query.ok) return badParameter(reply, query);
+    return feed.listTaxonomies(query.value, context);
+  });
+
+  app.get<{ Params: IdParams }>('/taxonomies/:id', async (request, reply) => {
+    return feed.getTaxonomy(request.params.id, context) ?? notFound(reply, 'taxonomy', request.params.id);
+  });
+
+  app.get('/taxonomy_terms', async (request, reply) => {
+    const query = parseQuery(pageQuery, request.query);
+    if (!query.ok) return badParameter(reply, query);
+    return feed.listTaxonomyTerms(query.value, context);
+  });
+
+  app.get<{ Params: IdParams }>('/taxonomy_terms/:id', async (request, reply) => {
+    return feed.getTaxonomyTerm(request.params.id, context) ?? notFound(reply, 'taxonomy term', request.params.id);
+  });
+}
+
+function problem(reply: FastifyReply, status: number, error: string, message: string, extra: Record<string, string> = {}) {
+  return reply.code(status).type('application/json; charset=utf-8').send({ status, error, message, ...extra });
+}
+
+function notFound(reply: FastifyReply, what: string, id: string) {
+  return problem(reply, 404, 'not_found', `No published ${what} has the id ${id.slice(0, 100)}.`);
+}
+
+function badParameter(reply: FastifyReply, result: { parameter: string; message: string }) {
+  return problem(reply, 400, 'invalid_parameter', result.message, { parameter: result.parameter });
+}
