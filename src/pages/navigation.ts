@@ -4,7 +4,6 @@ import type { Role } from '../accounts/tables.ts';
 export const navigation: Record<Role, Array<[href: string, text: string]>> = {
   coordinator: [
     ['/', 'Home'],
-    ['/find', 'Find tasters'],
     ['/organisations', 'Organisations'],
     ['/people', 'People'],
     ['/open-data', 'Open data'],
@@ -14,9 +13,5 @@ export const navigation: Record<Role, Array<[href: string, text: string]>> = {
     ['/provider', 'Your sessions'],
     ['/organisation', 'Your organisation'],
   ],
-  link_worker: [
-    ['/', 'Home'],
-    ['/find', 'Find tasters'],
-    ['/my-bookings', 'My bookings'],
-  ],
+  link_worker: [['/', 'Home']],
 };
