@@ -1,0 +1,287 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
+import t from 'tap';
+import { roles, type Role } from '../../src/accounts/tables.ts';
+import type { Db } from '../../src/db/database.ts';
+import { buildTestApp, createTestDatabase, heading, Visitor } from '../helper.ts';
+import { createUser, PASSWORD } from '../fixtures/accounts.ts';
+
+/**
+ * Who may use each route the app registers. Every route must have an entry: a new route without
+ * one fails this test, so nobody adds a page without deciding who may see it. The test then checks
+ * each role outside the list gets the 403 page (full page and htmx request alike) and changes
+ * nothing, and a signed-out visitor is sent to sign in.
+ *
+ * - 'public': anyone, signed in or not (the route itself checks any token it takes).
+ * - 'signed-in': any role.
+ * - a list of roles: only those.
+ * - 'outside': not a page (static files, health checks, the open data API): no session, no CSRF.
+ */
+type Access = 'public' | 'signed-in' | 'outside' | readonly Role[];
+
+const coordinator = ['coordinator'] as const;
+const staff = ['provider', 'coordinator'] as const;
+const linkWorker = ['link_worker'] as const;
+
+const access: Record<string, Access> = {
+  // Infrastructure
+  'GET /*': 'outside',
+  'GET /static/nhsuk-frontend.css': 'outside',
+  'GET /healthz': 'outside',
+  'GET /readyz': 'outside',
+  // The page frame
+  'GET /': 'public',
+  'GET /help': 'public',
+  'GET /accessibility': 'public',
+  'GET /privacy': 'public',
+  'GET /dev/mailbox': coordinator,
+  // Accounts
+  'GET /sign-in': 'public',
+  'POST /sign-in': 'public',
+  'POST /sign-out': 'public',
+  'GET /signed-out': 'public',
+  'GET /register': 'public',
+  'POST /register': 'public',
+  'GET /register/confirm/:token': 'public',
+  'POST /register/confirm/:token': 'public',
+  'GET /invitations/:token': 'public',
+  'POST /invitations/:token': 'public',
+  'GET /reset-password': 'public',
+  'POST /reset-password': 'public',
+  'GET /reset-password/:token': 'public',
+  'POST /reset-password/:token': 'public',
+  'GET /account': 'signed-in',
+  // People
+  'GET /people': coordinator,
+  'GET /people/invite': coordinator,
+  'POST /people/invite': coordinator,
+  'GET /people/:id': coordinator,
+  'POST /people/:id/role': coordinator,
+  'POST /people/:id/disable': coordinator,
+  'POST /people/:id/enable': coordinator,
+  'POST /people/:id/password-reset': coordinator,
+  // Organisations
+  'GET /organisations': coordinator,
+  'GET /organisations/new': coordinator,
+  'POST /organisations/new': coordinator,
+  'GET /organisations/:id': coordinator,
+  'GET /organisations/:id/edit': coordinator,
+  'POST /organisations/:id/edit': coordinator,
+  'GET /organisation': ['provider'],
+  'GET /organisation/edit': ['provider'],
+  'POST /organisation/edit': ['provider'],
+  // Publishing: offers, venues, sessions
+  'GET /provider': staff,
+  'GET /offers/new': staff,
+  'POST /offers/new': staff,
+  'GET /offers/:id': staff,
+  'GET /offers/:id/edit': staff,
+  'POST /offers/:id/edit': staff,
+  'POST /offers/:id/archive': staff,
+  'POST /offers/:id/restore': staff,
+  'GET /offers/:id/sessions/new': staff,
+  'POST /offers/:id/sessions/new': staff,
+  'GET /venues/new': staff,
+  'POST /venues/new': staff,
+  'GET /venues/:id/edit': staff,
+  'POST /venues/:id/edit': staff,
+  'POST /venues/:id/archive': staff,
+  'POST /venues/:id/restore': staff,
+  'GET /sessions/:id': 'signed-in',
+  'GET /sessions/:id/edit': staff,
+  'POST /sessions/:id/edit': staff,
+  'POST /sessions/:id/publish': staff,
+  'POST /sessions/:id/publish-series': staff,
+  'GET /sessions/:id/cancel': staff,
+  'POST /sessions/:id/cancel': staff,
+  'GET /sessions/:id/delete': staff,
+  'POST /sessions/:id/delete': staff,
+  // Finding and booking
+  'GET /find': ['link_worker', 'coordinator'],
+  'GET /sessions/:id/book': linkWorker,
+  'POST /sessions/:id/book': linkWorker,
+  'GET /sessions/:id/bookings': staff,
+  'GET /bookings/:id': linkWorker,
+  'POST /bookings/:id/cancel': linkWorker,
+  'GET /my-bookings': linkWorker,
+  'GET /bookings/:id/calendar.ics': linkWorker,
+  'GET /my-bookings/calendar-feed': linkWorker,
+  'POST /my-bookings/calendar-feed': linkWorker,
+  'GET /calendar/:file': 'public',
+  // Attendance, feedback, referrals, records
+  'GET /sessions/:id/register': staff,
+  'POST /sessions/:id/register/walk-ins': staff,
+  'POST /sessions/:id/register/complete': staff,
+  'POST /sessions/:id/register/:bookingId': staff,
+  'GET /bookings/:id/feedback': linkWorker,
+  'POST /bookings/:id/feedback': linkWorker,
+  'GET /bookings/:id/missed': linkWorker,
+  'POST /bookings/:id/missed': linkWorker,
+  'GET /referrals': linkWorker,
+  'GET /referrals/new': linkWorker,
+  'POST /referrals': linkWorker,
+  'GET /my-record': linkWorker,
+  'GET /my-record.csv': linkWorker,
+  // Open data
+  'GET /open-data': coordinator,
+  'GET /openreferral': 'outside',
+  'GET /openreferral/services': 'outside',
+  'GET /openreferral/services/:id': 'outside',
+  'GET /openreferral/service_at_locations': 'outside',
+  'GET /openreferral/service_at_locations/:id': 'outside',
+  'GET /openreferral/taxonomies': 'outside',
+  'GET /openreferral/taxonomies/:id': 'outside',
+  'GET /openreferral/taxonomy_terms': 'outside',
+  'GET /openreferral/taxonomy_terms/:id': 'outside',
+  'OPTIONS /openreferral*': 'outside',
+};
+
+/**
+ * The routes an app has, read from Fastify's route tree: each line is one node, indented four
+ * characters per level, and a node's path is its ancestors' text followed by its own.
+ */
+export function registeredRoutes(app: FastifyInstance): Array<{ method: string; url: string }> {
+  const routes: Array<{ method: string; url: string }> = [];
+  const stack: string[] = [];
+  for (const line of app.printRoutes({ commonPrefix: false }).split('\n')) {
+    const match = /^([│├└─\s]*?)([├└]── )(.+?)(?: \(([A-Z, ]+)\))?$/.exec(line);
+    if (!match) continue;
+    const depth = (match[1]!.length + match[2]!.length) / 4;
+    stack.length = depth - 1;
+    stack.push(match[3]!);
+    const url = stack.join('');
+    for (const method of (match[4] ?? '').split(',').map((m) => m.trim()).filter(Boolean)) {
+      if (method !== 'HEAD') routes.push({ method, url });
+    }
+  }
+  return routes;
+}
+
+/** A fingerprint of everything stored, except the session and sign-in bookkeeping every request touches. */
+async function databaseDigest(db: Db): Promise<Record<string, string>> {
+  const tables = await sql<{ name: string }>`
+    select table_name as name from information_schema.tables
+    where table_schema = current_schema() and table_type = 'BASE TABLE'
+      and table_name not in ('login_sessions', 'sign_in_attempts') and table_name not like 'kysely_%'
+    order by table_name`.execute(db);
+  const digest: Record<string, string> = {};
+  for (const { name } of tables.rows) {
+    const row = await sql<{ digest: string | null }>`
+      select md5(coalesce(string_agg(t::text, '|' order by t::text), '')) as digest from ${sql.table(name)} t`.execute(db);
+    digest[name] = row.rows[0]!.digest ?? '';
+  }
+  return digest;
+}
+
+const database = await createTestDatabase();
+t.teardown(() => database.close());
+const { db } = database;
+const app = await buildTestApp(t, database);
+await app.ready();
+const routes = registeredRoutes(app);
+
+const people = {
+  coordinator: await createUser(db, 'coordinator'),
+  provider: await createUser(db, 'provider'),
+  link_worker: await createUser(db, 'link_worker'),
+};
+const target = await createUser(db, 'link_worker');
+
+const visitors = {} as Record<Role, Visitor>;
+for (const role of roles) {
+  visitors[role] = new Visitor(app);
+  await visitors[role].signIn(people[role].email, PASSWORD);
+}
+
+/** A concrete URL for a route: a real person for people pages, otherwise ids that exist nowhere. */
+function concrete(url: string): string {
+  return url
+    .replace('/people/:id', `/people/${target.id}`)
+    .replace(/:token/g, 'x'.repeat(43))
+    .replace(/:file/g, `${'x'.repeat(43)}.ics`)
+    .replace(/:[A-Za-z]+/g, () => randomUUID());
+}
+
+// A plausible form for each foundation action, so a missing guard would really change something.
+const bodies: Record<string, Record<string, string>> = {
+  'POST /people/invite': { email: 'escalation@nhs.net', role: 'coordinator' },
+  'POST /people/:id/role': { role: 'coordinator' },
+};
+
+const key = (route: { method: string; url: string }) => `${route.method} ${route.url}`;
+const guarded = routes.filter((route) => Array.isArray(access[key(route)]) || access[key(route)] === 'signed-in');
+
+t.test('the route table can be read from the app', async (t) => {
+  const keys = routes.map(key);
+  for (const expected of ['GET /people', 'POST /people/:id/role', 'GET /invitations/:token', 'GET /healthz', 'POST /sign-out']) {
+    t.ok(keys.includes(expected), `found ${expected}`);
+  }
+});
+
+t.test('every route the app registers has a decision about who may use it', async (t) => {
+  const missing = routes.map(key).filter((k) => !(k in access));
+  t.same(missing, [], 'routes without an entry: add each to the access table in test/plugins/access.test.ts');
+});
+
+t.test('signed-out visitors are sent to sign in, and come back to the page afterwards', async (t) => {
+  const before = await databaseDigest(db);
+  const visitor = new Visitor(app);
+  await visitor.get('/sign-in');
+  for (const route of guarded) {
+    const url = concrete(route.url);
+    const response = route.method === 'GET' ? await visitor.get(url) : await visitor.post(url, bodies[key(route)] ?? {});
+    t.equal(response.statusCode, 302, `${route.method} ${route.url} redirects`);
+    const back = route.method === 'GET' ? url : '/';
+    t.equal(response.headers.location, `/sign-in?returnTo=${encodeURIComponent(back)}`, `${route.method} ${route.url} goes to sign in`);
+  }
+  t.same(await databaseDigest(db), before, 'nothing changed');
+});
+
+for (const role of roles) {
+  t.test(`${role}: every route outside the role is refused with a 403 page, and changes nothing`, async (t) => {
+    const visitor = visitors[role];
+    const refused = guarded.filter((route) => access[key(route)] !== 'signed-in' && !(access[key(route)] as readonly Role[]).includes(role));
+    t.ok(refused.length > 0 || role === 'coordinator', 'there are routes this role may not use');
+    const before = await databaseDigest(db);
+    for (const route of refused) {
+      const url = concrete(route.url);
+      for (const htmx of [false, true]) {
+        const headers = htmx ? { 'hx-request': 'true' } : {};
+        const response =
+          route.method === 'GET'
+            ? await visitor.get(url, headers)
+            : await visitor.post(url, bodies[key(route)] ?? {}, { headers });
+        const what = `${route.method} ${route.url}${htmx ? ' (htmx)' : ''}`;
+        t.equal(response.statusCode, 403, `${what} is refused`);
+        t.equal(heading(response.body), 'You cannot use this page', `${what} shows the 403 page, not the page itself`);
+      }
+    }
+    t.same(await databaseDigest(db), before, 'nothing changed');
+    const after = await db.selectFrom('users').select(['role', 'status']).where('id', '=', target.id).executeTakeFirstOrThrow();
+    t.same(after, { role: 'link_worker', status: 'active' }, 'the person the forms were aimed at is untouched');
+  });
+
+  t.test(`${role}: the routes of the role are not refused by the role check`, async (t) => {
+    const visitor = visitors[role];
+    const allowed = guarded.filter(
+      (route) => route.method === 'GET' && (access[key(route)] === 'signed-in' || (access[key(route)] as readonly Role[]).includes(role)),
+    );
+    for (const route of allowed) {
+      const response = await visitor.get(concrete(route.url));
+      const refusedByRole = response.statusCode === 403 && /does not have permission to see this page/.test(response.body);
+      t.notOk(refusedByRole, `${route.method} ${route.url} lets a ${role} in (${response.statusCode})`);
+      t.not(response.statusCode, 500, `${route.method} ${route.url} does not fail`);
+      t.notOk(String(response.headers.location ?? '').startsWith('/sign-in'), `${route.method} ${route.url} keeps the ${role} signed in`);
+    }
+  });
+}
+
+t.test('public pages are open to signed-out visitors', async (t) => {
+  const visitor = new Visitor(app);
+  for (const route of routes.filter((r) => r.method === 'GET' && access[key(r)] === 'public')) {
+    const response = await visitor.get(concrete(route.url));
+    t.notOk(String(response.headers.location ?? '').startsWith('/sign-in'), `${route.url} does not ask to sign in`);
+    t.ok(response.statusCode < 500, `${route.url} answers (${response.statusCode})`);
+  }
+});
