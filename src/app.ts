@@ -2,8 +2,12 @@ import { randomUUID } from 'node:crypto';
 import formbody from '@fastify/formbody';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { accountRoutes } from './accounts/routes.ts';
+import { bookingRoutes } from './bookings/routes.ts';
+import { calendarFeedRoutes } from './calendar/feed-routes.ts';
+import { calendarRoutes } from './calendar/routes.ts';
 import type { Config } from './config.ts';
 import type { Db } from './db/database.ts';
+import { findRoutes } from './find/routes.ts';
 import { openDataPageRoutes } from './openreferral/page-routes.ts';
 import { openReferralRoutes } from './openreferral/routes.ts';
 import { pageRoutes } from './pages/routes.ts';
@@ -55,6 +59,8 @@ export async function buildApp({ config, db, logger }: AppOptions): Promise<Fast
   await app.register(errors);
   await app.register(staticFiles);
   await app.register(health);
+  // Private calendar feeds: the secret address is the credential; no session, no cookies.
+  await app.register(calendarFeedRoutes);
   // The open-data feed: public JSON, no cookies, so outside the pages' sessions and CSRF.
   await app.register(openReferralRoutes, { prefix: '/openreferral' });
 
@@ -64,6 +70,9 @@ export async function buildApp({ config, db, logger }: AppOptions): Promise<Fast
     await pages.register(pageRoutes);
     await pages.register(accountRoutes);
     await pages.register(peopleRoutes);
+    await pages.register(findRoutes);
+    await pages.register(bookingRoutes);
+    await pages.register(calendarRoutes);
     await pages.register(publishingRoutes);
     await pages.register(openDataPageRoutes);
   });

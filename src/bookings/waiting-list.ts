@@ -1,18 +1,23 @@
 import { sql } from 'kysely';
 import { recordAudit } from '../audit/record.ts';
 import type { Tx } from '../db/database.ts';
+import { queueBookingMessage } from './messages.ts';
+
+/** How long a booking waits for another to finish with the same session before giving up. */
+export const LOCK_TIMEOUT = '5s';
 
 /**
  * Locks one taster session's row for the rest of the transaction. Everything that consumes or
  * frees places takes this lock first, so capacity checks never race (pretix's "lock before you
  * check"). A bounded wait: a busy database answers "try again" rather than queueing for ever.
+ * Taking a Transaction (not a Kysely) in the type means it cannot be called outside one.
  */
-export async function lockTasterSession(tx: Tx, sessionId: string) {
-  await sql`set local lock_timeout = '5s'`.execute(tx);
+export async function lockTasterSession(tx: Tx, id: string) {
+  await sql`select set_config('lock_timeout', ${LOCK_TIMEOUT}, true)`.execute(tx);
   return tx
     .selectFrom('tasterSessions')
     .select(['id', 'capacity', 'status', 'startsAt', 'bookingClosesAt', 'offerId'])
-    .where('id', '=', sessionId)
+    .where('id', '=', id)
     .forUpdate()
     .executeTakeFirst();
 }
@@ -30,15 +35,23 @@ export async function countConfirmed(tx: Tx, sessionId: string): Promise<number>
 /**
  * Gives free places to the longest-waiting people, in waiting order, after any change that frees
  * places (a cancellation, a raised capacity). The caller must already hold the session lock
- * (lockTasterSession) in this transaction. Returns the bookings promoted, in order.
+ * (lockTasterSession) in this transaction, and call this after its own write, so the free places
+ * are counted from the state the transaction is about to commit. Returns the bookings promoted,
+ * in order. Each promoted person gets one email (with a link when `baseUrl` is given).
  */
 export async function fillFreedPlaces(
   tx: Tx,
   sessionId: string,
   actorId: string | null,
+  options: { baseUrl?: string } = {},
 ): Promise<Array<{ bookingId: string; userId: string | null }>> {
-  const session = await tx.selectFrom('tasterSessions').select(['capacity', 'status']).where('id', '=', sessionId).executeTakeFirstOrThrow();
-  if (session.status !== 'published') return [];
+  const session = await tx
+    .selectFrom('tasterSessions')
+    .select(['capacity', 'status', sql<boolean>`starts_at <= now()`.as('started')])
+    .where('id', '=', sessionId)
+    .executeTakeFirstOrThrow();
+  // A cancelled, draft or started session has no place anyone could still take.
+  if (session.status !== 'published' || session.started) return [];
   const free = session.capacity - (await countConfirmed(tx, sessionId));
   if (free <= 0) return [];
   const waiting = await tx
@@ -50,11 +63,16 @@ export async function fillFreedPlaces(
     .orderBy('id')
     .limit(free)
     .execute();
-  const now = new Date();
   for (const booking of waiting) {
+    // clock_timestamp, not now(): promotions inside one transaction keep their order.
     await tx
       .updateTable('bookings')
-      .set({ status: 'confirmed', confirmedAt: now, promotedAt: now, updatedAt: now })
+      .set({
+        status: 'confirmed',
+        confirmedAt: sql<Date>`clock_timestamp()`,
+        promotedAt: sql<Date>`clock_timestamp()`,
+        updatedAt: sql<Date>`clock_timestamp()`,
+      })
       .where('id', '=', booking.id)
       .execute();
     await recordAudit(tx, {
@@ -64,6 +82,7 @@ export async function fillFreedPlaces(
       subjectId: booking.id,
       details: { sessionId, userId: booking.userId },
     });
+    await queueBookingMessage(tx, 'booking_promoted', booking.id, options.baseUrl);
   }
   return waiting.map((b) => ({ bookingId: b.id, userId: b.userId }));
 }

@@ -4,6 +4,7 @@ import type { Role } from '../accounts/tables.ts';
 export const navigation: Record<Role, Array<[href: string, text: string]>> = {
   coordinator: [
     ['/', 'Home'],
+    ['/find', 'Find tasters'],
     ['/organisations', 'Organisations'],
     ['/people', 'People'],
     ['/open-data', 'Open data'],
@@ -13,5 +14,9 @@ export const navigation: Record<Role, Array<[href: string, text: string]>> = {
     ['/provider', 'Your sessions'],
     ['/organisation', 'Your organisation'],
   ],
-  link_worker: [['/', 'Home']],
+  link_worker: [
+    ['/', 'Home'],
+    ['/find', 'Find tasters'],
+    ['/my-bookings', 'My bookings'],
+  ],
 };

@@ -247,7 +247,7 @@ for (const role of roles) {
     for (const route of refused) {
       const url = concrete(route.url);
       for (const htmx of [false, true]) {
-        const headers = htmx ? { 'hx-request': 'true' } : {};
+        const headers: Record<string, string> = htmx ? { 'hx-request': 'true' } : {};
         const response =
           route.method === 'GET'
             ? await visitor.get(url, headers)

@@ -1,0 +1,27 @@
+import type { FastifyInstance } from 'fastify';
+import { findFeed } from '../calendar/queries.ts';
+import { requireRole } from '../plugins/auth.ts';
+import { listLiveBookings } from './queries.ts';
+import { toBookingItem } from './view-models.ts';
+
+const YEAR_MS = 365 * 24 * 3_600_000;
+
+/** My bookings: places to come, waiting lists (with positions), and the past year. */
+export async function myBookingsRoutes(app: FastifyInstance) {
+  const { db } = app;
+
+  app.get('/my-bookings', { preHandler: requireRole('link_worker') }, async (request, reply) => {
+    const user = request.user!;
+    const now = new Date();
+    const [rows, feed] = await Promise.all([listLiveBookings(db, user.id, { since: new Date(now.getTime() - YEAR_MS) }), findFeed(db, user.id)]);
+    const items = rows.map(toBookingItem);
+    const upcoming = (b: (typeof items)[number]) => new Date(b.startsAt) > now;
+    return reply.viewAsync('bookings/my-bookings.eta', {
+      title: 'My bookings',
+      confirmed: items.filter((b) => b.status === 'confirmed' && upcoming(b)),
+      waiting: items.filter((b) => b.status === 'waitlisted' && upcoming(b)),
+      past: items.filter((b) => b.status === 'confirmed' && !upcoming(b)).reverse(),
+      feed: feed ? { createdAt: feed.createdAt, lastFetchedAt: feed.lastFetchedAt } : null,
+    });
+  });
+}

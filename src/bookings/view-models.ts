@@ -1,0 +1,69 @@
+import { categoryNames } from '../publishing/tables.ts';
+import type { LiveBookingRow, SessionSummaryRow } from './queries.ts';
+import type { BookingStatus } from './tables.ts';
+
+type Place = { isOnline: boolean; venueName: string | null; addressLine1?: string | null; addressLine2?: string | null; town: string | null; postcode: string | null };
+
+/** Where a session happens, as lines of an address (or "Online"). */
+export function placeLines(place: Place): string[] {
+  if (place.isOnline) return ['Online'];
+  return [place.venueName, place.addressLine1, place.addressLine2, place.town, place.postcode].filter((line): line is string => Boolean(line));
+}
+
+export type SessionSummary = ReturnType<typeof toSessionSummary>;
+
+export function toSessionSummary(row: SessionSummaryRow) {
+  return {
+    id: row.id,
+    status: row.status,
+    title: row.title,
+    offerId: row.offerId,
+    organisationId: row.organisationId,
+    organisationName: row.organisationName,
+    categoryName: categoryNames[row.category],
+    startsAt: row.startsAt,
+    endsAt: row.endsAt,
+    bookingClosesAt: row.bookingClosesAt,
+    isOnline: row.isOnline,
+    place: placeLines(row),
+    stepFree: row.stepFree === true,
+    capacity: row.capacity,
+    confirmed: row.confirmed,
+    placesLeft: Math.max(0, row.capacity - row.confirmed),
+    waiting: row.waiting,
+    whatToBring: row.whatToBring,
+    accessNotes: row.accessNotes,
+    cancellationReason: row.cancellationReason,
+  };
+}
+
+export const statusNames: Record<BookingStatus, string> = {
+  confirmed: 'Booked',
+  waitlisted: 'On the waiting list',
+  cancelled: 'Cancelled',
+};
+
+export type BookingItem = ReturnType<typeof toBookingItem>;
+
+/** One booking in My bookings and the calendar feed. */
+export function toBookingItem(row: LiveBookingRow) {
+  return {
+    id: row.id,
+    status: row.status,
+    statusName: statusNames[row.status],
+    position: row.status === 'waitlisted' ? row.position : null,
+    attendance: row.attendance,
+    sessionId: row.sessionId,
+    sessionCancelled: row.sessionStatus === 'cancelled',
+    cancellationReason: row.cancellationReason,
+    title: row.title,
+    organisationName: row.organisationName,
+    startsAt: row.startsAt,
+    endsAt: row.endsAt,
+    isOnline: row.isOnline,
+    // Joining details are for people with a place, never for the waiting list.
+    joiningInstructions: row.status === 'confirmed' ? row.joiningInstructions : null,
+    place: placeLines(row),
+    updatedAt: row.updatedAt,
+  };
+}

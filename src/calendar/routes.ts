@@ -1,0 +1,48 @@
+import type { FastifyInstance } from 'fastify';
+import { listLiveBookings } from '../bookings/queries.ts';
+import { idParams } from '../bookings/schemas.ts';
+import { toBookingItem } from '../bookings/view-models.ts';
+import { NotFoundError } from '../lib/errors.ts';
+import { requireRole } from '../plugins/auth.ts';
+import { bookingsCalendar } from './ics.ts';
+import { findFeed } from './queries.ts';
+import { resetCalendarFeed } from './service.ts';
+
+/** "Add to calendar" for one booking, and setting up or replacing the private calendar feed. */
+export async function calendarRoutes(app: FastifyInstance) {
+  const { db, config } = app;
+  app.addHook('preHandler', requireRole('link_worker'));
+
+  app.get('/bookings/:id/calendar.ics', async (request, reply) => {
+    const params = idParams.safeParse(request.params);
+    if (!params.success) throw new NotFoundError();
+    const [row] = await listLiveBookings(db, request.user!.id, { bookingId: params.data.id });
+    if (!row) throw new NotFoundError();
+    const body = bookingsCalendar([toBookingItem(row)], { name: 'Tasters booking', baseUrl: config.baseUrl, feed: false });
+    return reply
+      .type('text/calendar; charset=utf-8')
+      .header('content-disposition', 'attachment; filename="taster-booking.ics"')
+      .send(body);
+  });
+
+  async function feedPage(userId: string, feedUrl: string | null) {
+    const feed = await findFeed(db, userId);
+    return {
+      title: 'Calendar feed',
+      feed,
+      feedUrl,
+      webcalUrl: feedUrl ? feedUrl.replace(/^https?:/, 'webcal:') : null,
+      backLink: { href: '/my-bookings', text: 'Back to my bookings' },
+    };
+  }
+
+  app.get('/my-bookings/calendar-feed', async (request, reply) => {
+    return reply.viewAsync('calendar/feed.eta', await feedPage(request.user!.id, null));
+  });
+
+  // The address is shown once, in the answer to this POST: only its hash is kept.
+  app.post('/my-bookings/calendar-feed', async (request, reply) => {
+    const token = await db.transaction().execute((tx) => resetCalendarFeed(tx, { id: request.user!.id, address: request.ip }));
+    return reply.viewAsync('calendar/feed.eta', await feedPage(request.user!.id, `${config.baseUrl}/calendar/${token}.ics`));
+  });
+}

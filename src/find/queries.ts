@@ -1,0 +1,101 @@
+import { type Expression, type SqlBool, sql } from 'kysely';
+import { DateTime } from 'luxon';
+import type { Queryable } from '../db/database.ts';
+import { LONDON } from '../lib/view-helpers.ts';
+import { weekdays } from '../publishing/tables.ts';
+import { type FindFilters, PAGE_SIZE } from './schemas.ts';
+
+// Hours are London wall-clock hours, so "morning" means the same before and after a clock change.
+const londonHour = sql<number>`extract(hour from s.starts_at at time zone 'Europe/London')`;
+const londonWeekday = sql<number>`extract(isodow from s.starts_at at time zone 'Europe/London')::int`;
+const confirmedCount = sql<number>`(select count(*)::int from bookings c where c.taster_session_id = s.id and c.status = 'confirmed')`;
+
+const hourRanges = {
+  morning: sql<SqlBool>`${londonHour} < 12`,
+  afternoon: sql<SqlBool>`${londonHour} >= 12 and ${londonHour} < 17`,
+  evening: sql<SqlBool>`${londonHour} >= 17`,
+};
+
+const startOfLondonDay = (isoDate: string, plusDays = 0) =>
+  DateTime.fromISO(isoDate, { zone: LONDON }).plus({ days: plusDays }).startOf('day').toJSDate();
+
+/**
+ * Upcoming published sessions matching the filters, soonest first, one page at a time, with the
+ * total number of matches. `viewerId` adds the viewer's own booking status to each row.
+ */
+export async function findSessions(db: Queryable, filters: FindFilters, viewerId: string | null, now = new Date()) {
+  let query = db
+    .selectFrom('tasterSessions as s')
+    .innerJoin('offers as o', 'o.id', 's.offerId')
+    .innerJoin('organisations as g', 'g.id', 'o.organisationId')
+    .leftJoin('venues as v', 'v.id', 's.venueId')
+    .where('s.status', '=', 'published')
+    .where('s.startsAt', '>', now);
+
+  if (filters.q) {
+    const words = sql`websearch_to_tsquery('english', ${filters.q})`;
+    // A search of only common words ("the", "and") has nothing to look for: it filters nothing.
+    query = query.where(
+      sql<SqlBool>`(numnode(${words}) = 0 or o.id in (select d.offer_id from offer_search_documents d where d.document @@ ${words}))`,
+    );
+  }
+  if (filters.category) query = query.where('o.category', '=', filters.category);
+  if (filters.kind) query = query.where('g.kind', '=', filters.kind);
+  if (filters.from) query = query.where('s.startsAt', '>=', startOfLondonDay(filters.from));
+  if (filters.to) query = query.where('s.startsAt', '<', startOfLondonDay(filters.to, 1));
+  if (filters.day.length) {
+    const numbers = filters.day.map((day) => weekdays.indexOf(day) + 1);
+    query = query.where(sql<SqlBool>`${londonWeekday} in (${sql.join(numbers)})`);
+  }
+  if (filters.time.length) {
+    const ranges: Array<Expression<SqlBool>> = filters.time.map((time) => hourRanges[time]);
+    query = query.where((eb) => eb.or(ranges));
+  }
+  if (filters.available) query = query.where(sql<SqlBool>`s.capacity > ${confirmedCount}`);
+  // Online sessions need no steps: they stay in when step-free access is asked for.
+  if (filters.stepFree) query = query.where((eb) => eb.or([eb('v.stepFree', '=', true), eb('s.isOnline', '=', true)]));
+  if (filters.place?.kind === 'district') {
+    query = query.where(sql<SqlBool>`left(upper(replace(v.postcode, ' ', '')), -3) = ${filters.place.value}`);
+  } else if (filters.place?.kind === 'town') {
+    query = query.where(sql<SqlBool>`lower(v.town) = lower(${filters.place.value})`);
+  }
+
+  const rows = await query
+    .select([
+      's.id',
+      's.startsAt',
+      's.endsAt',
+      's.capacity',
+      's.bookingClosesAt',
+      's.isOnline',
+      'o.title',
+      'o.category',
+      'o.isFree',
+      'g.name as organisationName',
+      'g.kind as organisationKind',
+      'v.name as venueName',
+      'v.town',
+      'v.postcode',
+      'v.stepFree',
+      confirmedCount.as('confirmed'),
+      sql<string | null>`(select m.status from bookings m where m.taster_session_id = s.id and m.user_id = ${viewerId} and m.status <> 'cancelled' limit 1)`.as(
+        'myStatus',
+      ),
+      sql<number>`(count(*) over ())::int`.as('total'),
+    ])
+    .orderBy('s.startsAt')
+    .orderBy('s.id')
+    .limit(PAGE_SIZE)
+    .offset((filters.page - 1) * PAGE_SIZE)
+    .execute();
+
+  // Past the last page the window count is not there: count once so the page can say so.
+  let total = rows[0]?.total ?? 0;
+  if (rows.length === 0 && filters.page > 1) {
+    const counted = await query.select(sql<number>`count(*)::int`.as('total')).executeTakeFirstOrThrow();
+    total = counted.total;
+  }
+  return { rows, total };
+}
+
+export type FindRow = Awaited<ReturnType<typeof findSessions>>['rows'][number];

@@ -1,0 +1,58 @@
+import type { FastifyInstance } from 'fastify';
+import { formValues, parseForm } from '../lib/forms.ts';
+import { requireRole } from '../plugins/auth.ts';
+import { weekdays } from '../publishing/tables.ts';
+import { findSessions } from './queries.ts';
+import { findQuery, findQueryString, hasFilters, PAGE_SIZE, timesOfDay } from './schemas.ts';
+import { categoryOptions, dayNames, kindOptions, timeNames, toFindResult } from './view-models.ts';
+
+/**
+ * Find tasters: one GET handler for the whole page and for its results alone. The filters are a
+ * plain GET form (shareable URL, works without JavaScript); htmx asks the same URL with
+ * HX-Request and swaps in just the results, which the full page includes from the same partial.
+ */
+export async function findRoutes(app: FastifyInstance) {
+  const { db } = app;
+
+  app.get('/find', { preHandler: requireRole('link_worker', 'coordinator') }, async (request, reply) => {
+    const user = request.user!;
+    const raw = formValues(request.query);
+    const parsed = parseForm(findQuery, request.query);
+    const partial = request.headers['hx-request'] === 'true';
+    const common = {
+      values: { ...raw, day: raw.day?.split('\n') ?? [], time: raw.time?.split('\n') ?? [] },
+      canBook: user.role === 'link_worker',
+    };
+
+    let results: Record<string, unknown>;
+    if (!parsed.ok) {
+      results = { ...common, errors: parsed.errors, items: [], total: 0 };
+    } else {
+      const filters = parsed.value;
+      const { rows, total } = await findSessions(db, filters, user.id);
+      const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+      results = {
+        ...common,
+        errors: {},
+        items: rows.map((row) => toFindResult(row)),
+        total,
+        filtered: hasFilters(filters),
+        shareHref: `/find${findQueryString(filters)}`,
+        page: filters.page,
+        pages,
+        previousHref: filters.page > 1 ? `/find${findQueryString(filters, Math.min(filters.page - 1, pages))}` : null,
+        nextHref: filters.page < pages ? `/find${findQueryString(filters, filters.page + 1)}` : null,
+      };
+    }
+
+    if (partial) return reply.code(parsed.ok ? 200 : 400).viewAsync('find/results.eta', { ...results, announce: true });
+    return reply.code(parsed.ok ? 200 : 400).viewAsync('find/page.eta', {
+      ...results,
+      title: 'Find tasters',
+      categoryOptions,
+      kindOptions,
+      days: weekdays.map((value) => ({ value, text: dayNames[value] })),
+      times: timesOfDay.map((value) => ({ value, ...timeNames[value] })),
+    });
+  });
+}
