@@ -1,0 +1,97 @@
+import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
+import type { Role } from '../../src/accounts/tables.ts';
+import type { Queryable } from '../../src/db/database.ts';
+import { addDays, londonParts } from '../../src/lib/london-time.ts';
+import { createOrganisation, createUser, PASSWORD, type TestUser } from '../fixtures/accounts.ts';
+import { Visitor } from '../helper.ts';
+
+/** A signed-in visitor of the given role (provider staff get their own new organisation unless one is given). */
+export async function signedIn(app: FastifyInstance, db: Queryable, role: Role, organisationId?: string): Promise<{ visitor: Visitor; user: TestUser }> {
+  const user = await createUser(db, role, role === 'provider' ? { organisationId: organisationId ?? (await createOrganisation(db)).id } : {});
+  const visitor = new Visitor(app);
+  await visitor.signIn(user.email, PASSWORD);
+  return { visitor, user };
+}
+
+/** The London calendar date a number of days from today, as "YYYY-MM-DD". */
+export function londonDate(daysFromToday: number): string {
+  return addDays(londonParts(new Date()).isoDate, daysFromToday);
+}
+
+/** A date as the three boxes of a date input. */
+export function dateFields(isoDate: string, prefix = 'date'): Record<string, string> {
+  const [year, month, day] = isoDate.split('-');
+  return { [`${prefix}Day`]: String(Number(day)), [`${prefix}Month`]: String(Number(month)), [`${prefix}Year`]: year! };
+}
+
+/** A valid session form: two weeks from today, 2pm to 3:30pm London time, 12 places. Override one field per rule. */
+export function sessionFields(venueId: string, overrides: Record<string, string> = {}): Record<string, string> {
+  return {
+    ...dateFields(londonDate(14)),
+    startTime: '14:00',
+    endTime: '15:30',
+    where: 'venue',
+    venueId,
+    capacity: '12',
+    whatToBring: 'Comfortable shoes',
+    ...overrides,
+  };
+}
+
+export const validOffer: Record<string, string> = {
+  title: 'Object handling and conversation',
+  category: 'heritage_museums',
+  description: 'Handle objects from the collection and talk about them over tea.',
+  suits: 'Adults who are isolated',
+  scheduleFrequency: 'weekly',
+  scheduleDays: 'TH',
+  scheduleStartTime: '14:00',
+  scheduleEndTime: '15:30',
+  cost: 'free',
+  howToRefer: 'Email the learning team',
+  referralEmail: 'learning@example.org',
+};
+
+export const validVenue: Record<string, string> = {
+  name: 'Main building',
+  addressLine1: 'Broad Street',
+  town: 'Oxford',
+  postcode: 'ox1 3bg',
+  stepFree: 'yes',
+  hearingLoop: 'yes',
+};
+
+export async function count(db: Queryable, table: 'venues' | 'offers' | 'tasterSessions' | 'organisations' | 'auditEvents'): Promise<number> {
+  const row = await db.selectFrom(table).select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow();
+  return row.n;
+}
+
+/** Link workers with a booking each on a session, in the given status. */
+export async function addBookings(db: Queryable, sessionId: string, status: 'confirmed' | 'waitlisted', howMany: number) {
+  const ids: string[] = [];
+  for (let i = 0; i < howMany; i++) {
+    const person = await createUser(db, 'link_worker');
+    const now = new Date(Date.now() - (howMany - i) * 1000);
+    const row = await db
+      .insertInto('bookings')
+      .values({
+        tasterSessionId: sessionId,
+        userId: person.id,
+        status,
+        confirmedAt: status === 'confirmed' ? now : null,
+        waitlistedAt: status === 'waitlisted' ? now : null,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    ids.push(row.id);
+  }
+  return ids;
+}
+
+/** The id at the end of a redirect to /sessions/:id. */
+export function sessionIdFrom(location: unknown): string {
+  const match = /\/sessions\/([0-9a-f-]{36})/.exec(String(location));
+  if (!match) throw new Error(`not a session address: ${String(location)}`);
+  return match[1]!;
+}
