@@ -214,10 +214,8 @@ function publishedPairs(db: Queryable, filters: LocationFilters) {
 const venueSelection = [
   'place.id as venueId',
   'place.name as venueName',
-  // The columns are address_line_1 and _2; the CamelCasePlugin as configured would ask for
-  // address_line1, so these two are named exactly.
-  sql<string>`${sql.raw('"place"."address_line_1"')}`.as('venueAddressLine1'),
-  sql<string | null>`${sql.raw('"place"."address_line_2"')}`.as('venueAddressLine2'),
+  'place.addressLine1 as venueAddressLine1',
+  'place.addressLine2 as venueAddressLine2',
   'place.town as venueTown',
   'place.postcode as venuePostcode',
   'place.latitude as venueLatitude',

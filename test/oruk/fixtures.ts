@@ -1,4 +1,4 @@
-import { type Insertable, sql } from 'kysely';
+import type { Insertable } from 'kysely';
 import type { Queryable } from '../../src/db/database.ts';
 import type { OrganisationsTable } from '../../src/organisations/tables.ts';
 import type { OffersTable, TasterSessionsTable, VenuesTable } from '../../src/publishing/tables.ts';
@@ -25,14 +25,12 @@ export async function createOrganisation(db: Queryable, values: Partial<Insertab
 }
 
 export async function createVenue(db: Queryable, organisationId: string, values: Partial<Insertable<VenuesTable>> = {}) {
-  const { addressLine1 = 'Parks Road', addressLine2 = null, ...rest } = values;
-  // address_line_1/_2 are named in SQL: the CamelCasePlugin as configured would write address_line1.
-  const inserted = await sql<{ id: string }>`insert into venues (organisation_id, name, address_line_1, address_line_2, town, postcode)
-    values (${organisationId}, 'venue', ${addressLine1}, ${addressLine2}, 'Oxford', 'OX1 3PW') returning id`.execute(db);
   return db
-    .updateTable('venues')
-    .set({
+    .insertInto('venues')
+    .values({
+      organisationId,
       name: `Main building ${unique()}`,
+      addressLine1: 'Parks Road',
       town: 'Oxford',
       postcode: 'OX1 3PW',
       latitude: 51.7586,
@@ -43,9 +41,8 @@ export async function createVenue(db: Queryable, organisationId: string, values:
       seating: true,
       accessNotes: 'Step-free entrance on the side street.',
       travelNotes: 'Buses 5 and 8 stop outside.',
-      ...rest,
+      ...values,
     })
-    .where('id', '=', inserted.rows[0]!.id)
     .returning(['id', 'name'])
     .executeTakeFirstOrThrow();
 }
