@@ -14,7 +14,7 @@ import { pageRoutes } from './pages/routes.ts';
 import { peopleRoutes } from './people/routes.ts';
 import { publishingRoutes } from './provider/routes.ts';
 import { auth } from './plugins/auth.ts';
-import { errors } from './plugins/errors.ts';
+import { answerUnreadableUrl, errors } from './plugins/errors.ts';
 import { health } from './plugins/health.ts';
 import { security } from './plugins/security.ts';
 import { staticFiles } from './plugins/static-files.ts';
@@ -24,6 +24,8 @@ export type AppOptions = {
   config: Config;
   db: Db;
   logger?: FastifyServerOptions['logger'];
+  /** Where the standard logger writes instead of stdout (the log tests read it back). */
+  logStream?: { write: (line: string) => void };
 };
 
 export const FORM_BODY_LIMIT = 64 * 1024;
@@ -35,10 +37,11 @@ export function redactUrl(url: string): string {
 }
 
 /** Builds the whole app from a config and a database. The server and the tests both start here. */
-export async function buildApp({ config, db, logger }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({ config, db, logger, logStream }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: logger ?? {
       level: config.logLevel,
+      ...(logStream ? { stream: logStream } : {}),
       serializers: {
         req: (req) => ({ method: req.method, url: redactUrl(req.url), remoteAddress: req.ip, requestId: req.id }),
       },
@@ -48,6 +51,7 @@ export async function buildApp({ config, db, logger }: AppOptions): Promise<Fast
     bodyLimit: FORM_BODY_LIMIT,
     trustProxy: config.trustProxy,
     routerOptions: { ignoreTrailingSlash: true },
+    frameworkErrors: (_error, _request, reply) => answerUnreadableUrl(reply),
   });
   app.decorate('config', config);
   app.decorate('db', db);

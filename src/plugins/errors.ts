@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
 import { DomainError } from '../lib/errors.ts';
+import { securityHeaders } from './security.ts';
 
 /**
  * One error handler and one not-found handler. Nobody sees a stack trace: a person gets a page
@@ -82,4 +83,20 @@ function csrfTokenFor(reply: FastifyReply): string {
   } catch {
     return '';
   }
+}
+
+/**
+ * The router refuses a URL it cannot read (bad percent-encoding, an over-long part) before any
+ * hook runs, so neither the error handler nor the security headers apply. Answer it as an unknown
+ * page, with the same headers. Given to Fastify as its `frameworkErrors` option.
+ */
+export function answerUnreadableUrl(reply: FastifyReply): void {
+  const app = reply.server;
+  void reply.code(404).headers(securityHeaders(app.config.env === 'production'));
+  app
+    .view('errors/not-found.eta', { title: 'Page not found', user: null, csrfToken: '' })
+    .then(
+      (html: string) => reply.type('text/html; charset=utf-8').send(html),
+      () => reply.type('text/plain; charset=utf-8').send('Page not found'),
+    );
 }

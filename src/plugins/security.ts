@@ -9,23 +9,8 @@ import fp from 'fastify-plugin';
 export const security = fp(async (app: FastifyInstance) => {
   const production = app.config.env === 'production';
   await app.register(helmet, {
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:'],
-        fontSrc: ["'self'"],
-        connectSrc: ["'self'"],
-        objectSrc: ["'none'"],
-        baseUri: ["'none'"],
-        frameAncestors: ["'none'"],
-        formAction: ["'self'"],
-        ...(production ? { upgradeInsecureRequests: [] } : {}),
-      },
-    },
-    strictTransportSecurity: production ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+    contentSecurityPolicy: { useDefaults: false, directives: contentSecurityDirectives(production) },
+    strictTransportSecurity: production ? { maxAge: HSTS_MAX_AGE, includeSubDomains: true } : false,
     referrerPolicy: { policy: 'same-origin' },
     crossOriginEmbedderPolicy: false,
   });
@@ -35,3 +20,38 @@ export const security = fp(async (app: FastifyInstance) => {
     if (request.user || request.url.startsWith('/account')) reply.header('cache-control', 'no-store');
   });
 });
+
+const HSTS_MAX_AGE = 31_536_000;
+
+function contentSecurityDirectives(production: boolean): Record<string, string[]> {
+  return {
+    defaultSrc: ["'self'"],
+    scriptSrc: ["'self'"],
+    styleSrc: ["'self'"],
+    imgSrc: ["'self'", 'data:'],
+    fontSrc: ["'self'"],
+    connectSrc: ["'self'"],
+    objectSrc: ["'none'"],
+    baseUri: ["'none'"],
+    frameAncestors: ["'none'"],
+    formAction: ["'self'"],
+    ...(production ? { upgradeInsecureRequests: [] } : {}),
+  };
+}
+
+/**
+ * The main headers as plain values, for the few answers sent before any hook runs (a URL the
+ * router cannot read). Built from the same directives as the policy above, so the two never differ.
+ */
+export function securityHeaders(production: boolean): Record<string, string> {
+  const policy = Object.entries(contentSecurityDirectives(production))
+    .map(([name, values]) => [name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`), ...values].join(' '))
+    .join(';');
+  return {
+    'content-security-policy': policy,
+    'x-content-type-options': 'nosniff',
+    'x-frame-options': 'SAMEORIGIN',
+    'referrer-policy': 'same-origin',
+    ...(production ? { 'strict-transport-security': `max-age=${HSTS_MAX_AGE}; includeSubDomains` } : {}),
+  };
+}
