@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import formbody from '@fastify/formbody';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { accountRoutes } from './accounts/routes.ts';
+import { attendanceRoutes } from './attendance/routes.ts';
 import { bookingRoutes } from './bookings/routes.ts';
 import { calendarFeedRoutes } from './calendar/feed-routes.ts';
 import { calendarRoutes } from './calendar/routes.ts';
@@ -79,6 +80,7 @@ export async function buildApp({ config, db, logger, logStream }: AppOptions): P
     await pages.register(calendarRoutes);
     await pages.register(publishingRoutes);
     await pages.register(openDataPageRoutes);
+    await pages.register(attendanceRoutes);
   });
 
   return app;

@@ -1,0 +1,119 @@
+import { sql } from 'kysely';
+import type { Queryable, Tx } from '../db/database.ts';
+
+/** The session a register belongs to, with what the page heading and the access check need. */
+export async function findRegisterSession(db: Queryable, sessionId: string) {
+  return db
+    .selectFrom('tasterSessions as s')
+    .innerJoin('offers as o', 'o.id', 's.offerId')
+    .innerJoin('organisations as org', 'org.id', 'o.organisationId')
+    .leftJoin('venues as v', 'v.id', 's.venueId')
+    .select([
+      's.id',
+      's.startsAt',
+      's.endsAt',
+      's.capacity',
+      's.status',
+      's.isOnline',
+      's.registerCompletedAt',
+      'o.title as offerTitle',
+      'o.organisationId',
+      'org.name as organisationName',
+      'v.name as venueName',
+    ])
+    .where('s.id', '=', sessionId)
+    .executeTakeFirst();
+}
+
+export type RegisterSession = NonNullable<Awaited<ReturnType<typeof findRegisterSession>>>;
+
+const registerColumns = [
+  'b.id',
+  'b.status',
+  'b.attendance',
+  'b.isWalkIn',
+  'b.waitlistedAt',
+  'b.confirmedAt',
+  'u.name',
+  'u.practice',
+] as const;
+
+/**
+ * The people at the door: confirmed places first, then the waiting list in waiting order. Only
+ * name and practice — contact details stay off a phone screen that others can see.
+ */
+export async function listRegister(db: Queryable, sessionId: string) {
+  return db
+    .selectFrom('bookings as b')
+    .leftJoin('users as u', 'u.id', 'b.userId')
+    .select(registerColumns)
+    .where('b.tasterSessionId', '=', sessionId)
+    .where('b.status', 'in', ['confirmed', 'waitlisted'])
+    .orderBy('b.status')
+    .orderBy('u.name')
+    .orderBy('b.waitlistedAt')
+    .orderBy('b.id')
+    .execute();
+}
+
+export type RegisterEntry = Awaited<ReturnType<typeof listRegister>>[number];
+
+export async function findRegisterEntry(db: Queryable, sessionId: string, bookingId: string) {
+  return db
+    .selectFrom('bookings as b')
+    .leftJoin('users as u', 'u.id', 'b.userId')
+    .select(registerColumns)
+    .where('b.id', '=', bookingId)
+    .where('b.tasterSessionId', '=', sessionId)
+    .where('b.status', 'in', ['confirmed', 'waitlisted'])
+    .executeTakeFirst();
+}
+
+/** Locks one live booking on a session for the rest of the transaction. */
+export async function lockLiveBooking(tx: Tx, sessionId: string, bookingId: string) {
+  return tx
+    .selectFrom('bookings')
+    .select(['id', 'userId', 'status', 'attendance', 'isWalkIn'])
+    .where('id', '=', bookingId)
+    .where('tasterSessionId', '=', sessionId)
+    .where('status', 'in', ['confirmed', 'waitlisted'])
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+export async function findLinkWorkerByEmail(db: Queryable, email: string) {
+  return db
+    .selectFrom('users')
+    .select(['id', 'name', 'status'])
+    .where('email', '=', email)
+    .where('role', '=', 'link_worker')
+    .executeTakeFirst();
+}
+
+export async function findLiveBookingOf(tx: Tx, sessionId: string, userId: string) {
+  return tx
+    .selectFrom('bookings')
+    .select(['id', 'status', 'attendance'])
+    .where('tasterSessionId', '=', sessionId)
+    .where('userId', '=', userId)
+    .where('status', '<>', 'cancelled')
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+/** How the register stands: for the summary line and the "what changed" announcement. */
+export async function registerCounts(db: Queryable, sessionId: string) {
+  return db
+    .selectFrom('bookings')
+    .select([
+      sql<number>`count(*) filter (where attendance = 'attended')::int`.as('attended'),
+      sql<number>`count(*) filter (where attendance = 'no_show')::int`.as('noShows'),
+      sql<number>`count(*) filter (where status = 'confirmed' and attendance is null)::int`.as('unmarked'),
+      sql<number>`count(*) filter (where is_walk_in and attendance = 'attended')::int`.as('walkIns'),
+    ])
+    .where('tasterSessionId', '=', sessionId)
+    .where('status', 'in', ['confirmed', 'waitlisted'])
+    .executeTakeFirstOrThrow();
+}
+
+export type RegisterCounts = Awaited<ReturnType<typeof registerCounts>>;
