@@ -55,8 +55,11 @@ export function londonInstant(isoDate: string, time: string): Date | null {
   const value = DateTime.fromISO(`${isoDate}T${time}`, { zone: LONDON_ZONE });
   if (!value.isValid) return null;
   // Luxon moves a skipped time forward an hour; a moved time is one that never happens.
-  if (value.toFormat('yyyy-MM-dd HH:mm') !== `${isoDate} ${time}`) return null;
-  return value.toJSDate();
+  const wanted = `${isoDate} ${time}`;
+  if (value.toFormat('yyyy-MM-dd HH:mm') !== wanted) return null;
+  // In the repeated hour Luxon answers the second (GMT) one; an hour earlier reads the same in BST.
+  const earlier = value.minus({ hours: 1 });
+  return (earlier.toFormat('yyyy-MM-dd HH:mm') === wanted ? earlier : value).toJSDate();
 }
 
 /** The London date and time of an instant, as the form fields show them. */
