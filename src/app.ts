@@ -8,11 +8,13 @@ import { calendarFeedRoutes } from './calendar/feed-routes.ts';
 import { calendarRoutes } from './calendar/routes.ts';
 import type { Config } from './config.ts';
 import type { Db } from './db/database.ts';
+import { feedbackRoutes } from './feedback/routes.ts';
 import { findRoutes } from './find/routes.ts';
 import { openDataPageRoutes } from './openreferral/page-routes.ts';
 import { openReferralRoutes } from './openreferral/routes.ts';
 import { pageRoutes } from './pages/routes.ts';
 import { peopleRoutes } from './people/routes.ts';
+import { referralRoutes } from './referrals/routes.ts';
 import { publishingRoutes } from './provider/routes.ts';
 import { auth } from './plugins/auth.ts';
 import { answerUnreadableUrl, errors } from './plugins/errors.ts';
@@ -81,6 +83,8 @@ export async function buildApp({ config, db, logger, logStream }: AppOptions): P
     await pages.register(publishingRoutes);
     await pages.register(openDataPageRoutes);
     await pages.register(attendanceRoutes);
+    await pages.register(feedbackRoutes);
+    await pages.register(referralRoutes);
   });
 
   return app;

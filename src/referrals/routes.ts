@@ -1,0 +1,67 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { DateTime } from 'luxon';
+import { z } from 'zod';
+import { DomainError } from '../lib/errors.ts';
+import { formValues, parseForm, type FieldErrors } from '../lib/forms.ts';
+import { requireRole } from '../plugins/auth.ts';
+import { referralPrompts } from './prompts.ts';
+import * as q from './queries.ts';
+import { MAX_REFERRALS, monthNames, referralForm } from './schemas.ts';
+import { recordReferrals } from './service.ts';
+
+const offerQuery = z.object({ offer: z.uuid().optional().catch(undefined) });
+
+/** Link workers record how many people they referred to an offer, month by month. */
+export async function referralRoutes(app: FastifyInstance) {
+  const { db } = app;
+  app.addHook('preHandler', requireRole('link_worker'));
+
+  app.get('/referrals', async (request, reply) => {
+    const userId = request.user!.id;
+    const [reports, prompts] = await Promise.all([q.listOwnReports(db, userId), referralPrompts(db, userId, new Date())]);
+    const done = (request.query as Record<string, unknown>).done;
+    return reply.viewAsync('referrals/list.eta', {
+      title: 'Referrals',
+      reports,
+      prompts,
+      monthNames,
+      flash: done === 'recorded' ? 'Referrals recorded. Thank you.' : done === 'replaced' ? 'Referrals changed. The new number replaces the one you recorded before.' : undefined,
+    });
+  });
+
+  async function formPage(reply: FastifyReply, values: Record<string, string>, errors: FieldErrors = {}) {
+    const offers = await q.offerChoices(db);
+    return reply.code(Object.keys(errors).length ? 400 : 200).viewAsync('referrals/new.eta', {
+      title: 'Record referrals',
+      values,
+      errors,
+      maxReferrals: MAX_REFERRALS,
+      offerOptions: [
+        { value: '', text: 'Select an activity' },
+        ...offers.map((o) => ({ value: o.id, text: `${o.title} (${o.organisationName})` })),
+      ],
+      monthOptions: [{ value: '', text: 'Select a month' }, ...monthNames.map((name, i) => ({ value: String(i + 1), text: name }))],
+      backLink: { href: '/referrals', text: 'Back to referrals' },
+    });
+  }
+
+  app.get('/referrals/new', async (request, reply) => {
+    const { offer } = offerQuery.parse(request.query ?? {});
+    const today = DateTime.now().setZone('Europe/London');
+    return formPage(reply, { offerId: offer ?? '', month: String(today.month), year: String(today.year) });
+  });
+
+  app.post('/referrals', async (request: FastifyRequest, reply) => {
+    const form = parseForm(referralForm(new Date()), request.body);
+    if (!form.ok) return formPage(reply, form.values, form.errors);
+    try {
+      const result = await db.transaction().execute((tx) =>
+        recordReferrals(tx, { id: request.user!.id, address: request.ip }, form.value),
+      );
+      return reply.redirect(`/referrals?done=${result.previous === null ? 'recorded' : 'replaced'}`, 303);
+    } catch (error) {
+      if (error instanceof DomainError && error.field) return formPage(reply, formValues(request.body), { [error.field]: error.message });
+      throw error;
+    }
+  });
+}
