@@ -1,6 +1,8 @@
 import type { Queryable } from '../db/database.ts';
 import { isUuid } from './ids.ts';
 import { type FeedContext, mapService, mapServiceAtLocation, mapServiceAtLocationSummary, mapServiceSummary, page } from './mapping.ts';
+import * as places from './location-queries.ts';
+import type { OfferFilters } from './published.ts';
 import * as q from './queries.ts';
 import type { ServiceAtLocationQuery, ServiceQuery } from './schemas.ts';
 import { categoryForTermId, taxonomy, taxonomyId, taxonomyTerm, taxonomyTerms } from './taxonomy.ts';
@@ -11,7 +13,7 @@ import { categoryForTermId, taxonomy, taxonomyId, taxonomyTerm, taxonomyTerms } 
  */
 
 /** The query's filters, or null when a taxonomy filter names nothing of ours (no item can match). */
-function offerFilters(query: ServiceQuery): q.OfferFilters | null {
+function offerFilters(query: ServiceQuery): OfferFilters | null {
   let category;
   if (query.taxonomy_term_id !== undefined) {
     category = categoryForTermId(query.taxonomy_term_id);
@@ -47,7 +49,7 @@ export async function getService(db: Queryable, id: string, context: FeedContext
   if (!isUuid(id)) return null;
   const offer = await q.findPublishedOffer(db, id);
   if (!offer) return null;
-  const [venues, sessions] = await Promise.all([q.findVenuesOfOffers(db, [offer.id]), q.findSessionFacts(db, [offer.id])]);
+  const [venues, sessions] = await Promise.all([places.findVenuesOfOffers(db, [offer.id]), q.findSessionFacts(db, [offer.id])]);
   return mapService(offer, venues.get(offer.id) ?? [], sessions.get(offer.id)!, context);
 }
 
@@ -55,7 +57,7 @@ export async function listServiceAtLocations(db: Queryable, query: ServiceAtLoca
   const filters = offerFilters(query);
   const paging = { page: query.page, perPage: query.per_page };
   const { total, pairs } = filters
-    ? await q.listPublishedPairs(db, { ...filters, postcodeDistrict: query.postcode }, paging)
+    ? await places.listPublishedPairs(db, { ...filters, postcodeDistrict: query.postcode }, paging)
     : { total: 0, pairs: [] };
   return page(
     pairs.map(({ offer, venue }) => mapServiceAtLocationSummary(offer, venue, context)),
@@ -67,10 +69,10 @@ export async function listServiceAtLocations(db: Queryable, query: ServiceAtLoca
 
 export async function getServiceAtLocation(db: Queryable, id: string, context: FeedContext) {
   if (!isUuid(id)) return null;
-  const pair = await q.findPublishedPair(db, id);
+  const pair = await places.findPublishedPair(db, id);
   if (!pair) return null;
   const { offer, venue } = pair;
-  const [venues, sessions] = await Promise.all([q.findVenuesOfOffers(db, [offer.id]), q.findSessionFacts(db, [offer.id])]);
+  const [venues, sessions] = await Promise.all([places.findVenuesOfOffers(db, [offer.id]), q.findSessionFacts(db, [offer.id])]);
   return mapServiceAtLocation(offer, venue, venues.get(offer.id) ?? [], sessions.get(offer.id)!, context);
 }
 

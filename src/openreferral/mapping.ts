@@ -1,5 +1,7 @@
 import type { OfferCategory } from '../publishing/tables.ts';
 import { derivedId, serviceAtLocationId } from './ids.ts';
+import { type Json, present } from './json.ts';
+import { type FeedVenue, mapLocation, mapLocationSummary } from './location-mapping.ts';
 import { mapSchedule, type OrukSchedule, type ScheduleFields } from './schedule.ts';
 import { type OrukTaxonomyTerm, taxonomyTerm } from './taxonomy.ts';
 
@@ -32,31 +34,11 @@ export type FeedOffer = ScheduleFields & {
   organisation: FeedOrganisation;
 };
 
-export type FeedVenue = {
-  id: string;
-  name: string;
-  addressLine1: string;
-  addressLine2: string | null;
-  town: string;
-  postcode: string;
-  latitude: number | null;
-  longitude: number | null;
-  stepFree: boolean;
-  accessibleToilet: boolean;
-  hearingLoop: boolean;
-  seating: boolean;
-  parking: boolean;
-  quietSpace: boolean;
-  travelNotes: string;
-  accessNotes: string;
-};
-
 /** What the published tasters of an offer say: the next one, and whether any is online. */
 export type OfferSessions = { nextStartsAt: Date | null; online: boolean };
 
 export type FeedContext = { baseUrl: string };
 
-type Json = Record<string, unknown>;
 
 export function findTastersUrl(baseUrl: string, offerId: string): string {
   return `${baseUrl}/find?offer=${encodeURIComponent(offerId)}`;
@@ -83,9 +65,6 @@ export function publicWebsite(value: string | null | undefined): string | undefi
   }
 }
 
-function present<T extends Json>(object: T): T {
-  return Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined && value !== null && value !== '')) as T;
-}
 
 export function mapOrganisation(organisation: FeedOrganisation): Json {
   return {
@@ -224,54 +203,6 @@ export function categoryAttribute(offerId: string, category: OfferCategory, base
     link_entity: 'service',
     taxonomy_term_id: term.id,
     taxonomy_term: term,
-  };
-}
-
-const accessFeatures = [
-  ['stepFree', 'step-free', 'Step-free access'],
-  ['accessibleToilet', 'accessible-toilet', 'Accessible toilet'],
-  ['hearingLoop', 'hearing-loop', 'Hearing loop'],
-  ['seating', 'seating', 'Seating available'],
-  ['parking', 'parking', 'Parking'],
-  ['quietSpace', 'quiet-space', 'Quiet space'],
-] as const;
-
-/** The location's one-to-one fields: what /service_at_locations lists. */
-export function mapLocationSummary(venue: FeedVenue): Json {
-  return present({
-    id: venue.id,
-    location_type: 'physical',
-    name: venue.name,
-    // Coordinates only when the venue has them; the schema forbids null.
-    latitude: venue.latitude ?? undefined,
-    longitude: venue.longitude ?? undefined,
-  });
-}
-
-export function mapLocation(venue: FeedVenue): Json {
-  const accessibility: Array<{ id: string; location_id: string; description: string; accessibility: string }> = accessFeatures
-    .filter(([field]) => venue[field])
-    .map(([, slug, text]) => ({ id: derivedId(`venue/${venue.id}/accessibility/${slug}`), location_id: venue.id, description: text, accessibility: text }));
-  const notes = venue.accessNotes.trim();
-  if (notes) accessibility.push({ id: derivedId(`venue/${venue.id}/accessibility/notes`), location_id: venue.id, description: notes, accessibility: notes });
-  return {
-    ...mapLocationSummary(venue),
-    // HSDS 3.0's field for getting there by public or private transport.
-    ...present({ transportation: venue.travelNotes.trim() }),
-    addresses: [
-      {
-        id: derivedId(`venue/${venue.id}/address`),
-        location_id: venue.id,
-        address_1: [venue.addressLine1, venue.addressLine2].map((line) => line?.trim()).filter(Boolean).join(', '),
-        city: venue.town,
-        // Required by the profile; our venues record no county, so it is left empty rather than guessed.
-        state_province: '',
-        postal_code: venue.postcode,
-        country: 'GB',
-        address_type: 'physical',
-      },
-    ],
-    accessibility,
   };
 }
 

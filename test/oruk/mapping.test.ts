@@ -4,14 +4,13 @@ import {
   eligibilityText,
   feesText,
   type FeedOffer,
-  type FeedVenue,
   mapCostOptions,
-  mapLocation,
   mapService,
   page,
   publicEmail,
   publicWebsite,
 } from '../../src/openreferral/mapping.ts';
+import { type FeedVenue, mapLocation } from '../../src/openreferral/location-mapping.ts';
 import { mapSchedule, type ScheduleFields } from '../../src/openreferral/schedule.ts';
 import { categoryForTermId, taxonomyId, taxonomyTermId, taxonomyTerms } from '../../src/openreferral/taxonomy.ts';
 import { offerCategories } from '../../src/publishing/tables.ts';
