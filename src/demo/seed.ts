@@ -1,6 +1,7 @@
 import { hashPassword } from '../accounts/passwords.ts';
 import type { Role } from '../accounts/tables.ts';
 import type { Db } from '../db/database.ts';
+import { seedPublishingDemo } from '../provider/demo.ts';
 
 export const DEMO_PASSWORD = 'demo password 2026';
 
@@ -46,6 +47,8 @@ export async function seedDemoData(db: Db): Promise<boolean> {
         })),
       )
       .execute();
+    // Venues, offers and taster sessions: six weeks back and six ahead of today.
+    await seedPublishingDemo(tx);
   });
   return true;
 }
