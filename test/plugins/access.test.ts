@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { sql } from 'kysely';
 import t from 'tap';
 import { roles, type Role } from '../../src/accounts/tables.ts';
-import type { Db } from '../../src/db/database.ts';
 import { buildTestApp, createTestDatabase, heading, Visitor } from '../helper.ts';
 import { createUser, PASSWORD } from '../fixtures/accounts.ts';
+import { databaseDigest } from '../fixtures/database.ts';
 
 /**
  * Who may use each route the app registers. Every route must have an entry: a new route without
@@ -123,6 +122,10 @@ const access: Record<string, Access> = {
   'POST /referrals': linkWorker,
   'GET /my-record': linkWorker,
   'GET /my-record.csv': linkWorker,
+  // Reports
+  'GET /reports': coordinator,
+  'GET /reports/export.csv': coordinator,
+  'GET /provider/feedback': ['provider'],
   // Open data
   'GET /open-data': coordinator,
   'GET /openreferral': 'outside',
@@ -156,22 +159,6 @@ export function registeredRoutes(app: FastifyInstance): Array<{ method: string; 
     }
   }
   return routes;
-}
-
-/** A fingerprint of everything stored, except the session and sign-in bookkeeping every request touches. */
-async function databaseDigest(db: Db): Promise<Record<string, string>> {
-  const tables = await sql<{ name: string }>`
-    select table_name as name from information_schema.tables
-    where table_schema = current_schema() and table_type = 'BASE TABLE'
-      and table_name not in ('login_sessions', 'sign_in_attempts') and table_name not like 'kysely_%'
-    order by table_name`.execute(db);
-  const digest: Record<string, string> = {};
-  for (const { name } of tables.rows) {
-    const row = await sql<{ digest: string | null }>`
-      select md5(coalesce(string_agg(t::text, '|' order by t::text), '')) as digest from ${sql.table(name)} t`.execute(db);
-    digest[name] = row.rows[0]!.digest ?? '';
-  }
-  return digest;
 }
 
 const database = await createTestDatabase();
