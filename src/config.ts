@@ -9,26 +9,34 @@ const emailDomain = z
   .toLowerCase()
   .regex(/^[a-z0-9.-]+\.[a-z]{2,}$/, 'must be a domain such as nhs.net');
 
+// Messages finish the sentence "Configuration error: NAME …", so an operator reads what to fix.
+const wholeNumber = (min: number, max: number) => {
+  const error = `must be a whole number from ${min} to ${max}`;
+  return z.coerce.number({ error }).int({ error }).min(min, { error }).max(max, { error });
+};
+const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
+  z.enum(values, { error: `must be one of ${values.join(', ')}` });
+
 const environmentSchema = z.object({
-  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  HOST: z.string().min(1).default('127.0.0.1'),
+  NODE_ENV: oneOf(['development', 'production', 'test']).default('development'),
+  PORT: wholeNumber(0, 65535).default(3000),
+  HOST: z.string().default('127.0.0.1'),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection string')
     .optional(),
-  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
-  DATA_DIR: z.string().min(1).default('./data'),
-  BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  DATABASE_POOL_SIZE: wholeNumber(1, 100).default(10),
+  DATA_DIR: z.string().default('./data'),
+  BASE_URL: z.url({ protocol: /^https?$/, error: 'must be a web address such as https://tasters.example.org' }).optional(),
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   SELF_REGISTRATION_DOMAINS: z
     .string()
     .default('nhs.net')
     .transform((value) => value.split(',').map((d) => d.trim()).filter(Boolean))
     .pipe(z.array(emailDomain)),
-  SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
-  SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).max(7 * 24).default(12),
-  DEMO_DATA: z.enum(['true', 'false']).optional(),
+  SESSION_IDLE_MINUTES: wholeNumber(1, 24 * 60).default(30),
+  SESSION_ABSOLUTE_HOURS: wholeNumber(1, 7 * 24).default(12),
+  DEMO_DATA: oneOf(['true', 'false']).optional(),
   TRUST_PROXY: z
     .string()
     .regex(
@@ -36,7 +44,7 @@ const environmentSchema = z.object({
       'must be true, false, or the addresses of the proxies in front of the app, such as 10.0.0.0/8 or uniquelocal',
     )
     .optional(),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
 export type Config = {
