@@ -14,7 +14,10 @@ import { openDataPageRoutes } from './openreferral/page-routes.ts';
 import { openReferralRoutes } from './openreferral/routes.ts';
 import { pageRoutes } from './pages/routes.ts';
 import { peopleRoutes } from './people/routes.ts';
+import { recordRoutes } from './records/routes.ts';
 import { referralRoutes } from './referrals/routes.ts';
+import { providerFeedbackRoutes } from './reports/provider-routes.ts';
+import { reportRoutes } from './reports/routes.ts';
 import { publishingRoutes } from './provider/routes.ts';
 import { auth } from './plugins/auth.ts';
 import { answerUnreadableUrl, errors } from './plugins/errors.ts';
@@ -85,6 +88,9 @@ export async function buildApp({ config, db, logger, logStream }: AppOptions): P
     await pages.register(attendanceRoutes);
     await pages.register(feedbackRoutes);
     await pages.register(referralRoutes);
+    await pages.register(recordRoutes);
+    await pages.register(reportRoutes);
+    await pages.register(providerFeedbackRoutes);
   });
 
   return app;

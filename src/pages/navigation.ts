@@ -8,15 +8,19 @@ export const navigation: Record<Role, Array<[href: string, text: string]>> = {
     ['/organisations', 'Organisations'],
     ['/people', 'People'],
     ['/open-data', 'Open data'],
+    ['/reports', 'Reports'],
   ],
   provider: [
     ['/', 'Home'],
     ['/provider', 'Your sessions'],
     ['/organisation', 'Your organisation'],
+    ['/provider/feedback', 'Feedback'],
   ],
   link_worker: [
     ['/', 'Home'],
     ['/find', 'Find tasters'],
     ['/my-bookings', 'My bookings'],
+    ['/referrals', 'Referrals'],
+    ['/my-record', 'My record'],
   ],
 };

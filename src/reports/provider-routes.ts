@@ -1,0 +1,50 @@
+import type { FastifyInstance } from 'fastify';
+import { DateTime } from 'luxon';
+import { ForbiddenError } from '../lib/errors.ts';
+import { requireRole } from '../plugins/auth.ts';
+import type { ReportFilters } from './filters.ts';
+import { format } from './present.ts';
+import { providerOfferView } from './provider.ts';
+import * as q from './queries.ts';
+
+/** A provider's own attendance and feedback, by offer and session, with the small-group rule. */
+export async function providerFeedbackRoutes(app: FastifyInstance) {
+  const { db } = app;
+  app.addHook('preHandler', requireRole('provider'));
+
+  app.get('/provider/feedback', async (request, reply) => {
+    const organisationId = request.user!.organisationId;
+    if (!organisationId) throw new ForbiddenError();
+    const now = new Date();
+    // Everything that has happened so far: sessions from the service's first year up to now.
+    const f: ReportFilters = {
+      from: '2020-01-01',
+      to: DateTime.fromJSDate(now, { zone: 'Europe/London' }).toISODate()!,
+      start: DateTime.fromISO('2020-01-01', { zone: 'Europe/London' }).toJSDate(),
+      end: now,
+      fromMonth: '2020-01-01',
+      toMonth: DateTime.fromJSDate(now, { zone: 'Europe/London' }).startOf('month').toISODate()!,
+      organisationId,
+      kind: null,
+      category: null,
+      pcn: null,
+    };
+    const [offers, sessions, comments, referrals] = await Promise.all([
+      q.funnelBy(db, f, 'offer'),
+      q.sessionAttendance(db, organisationId, now),
+      q.offerComments(db, organisationId),
+      q.referralsToOffers(db, organisationId),
+    ]);
+    return reply.viewAsync('provider/feedback.eta', {
+      title: 'Attendance and feedback',
+      offers: offers.map((row) => ({
+        ...providerOfferView(row),
+        comments: comments.filter((c) => c.offerId === row.key),
+      })),
+      sessions,
+      referrals,
+      minGroupSize: q.MIN_GROUP_SIZE,
+      format,
+    });
+  });
+}

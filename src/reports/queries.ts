@@ -1,0 +1,467 @@
+import { type QueryCreator, type RawBuilder, sql } from 'kysely';
+import type { Queryable } from '../db/database.ts';
+import type { Database } from '../db/schema.ts';
+import type { OfferCategory } from '../publishing/tables.ts';
+import type { ReportFilters } from './filters.ts';
+
+/**
+ * Every figure of the coordinator's reports (and the provider's view) comes from here, computed in
+ * SQL. Counts are cast ::int and averages ::float8 so PGlite and node-postgres return the same
+ * numbers. Definitions, as the report page states them:
+ *
+ * - places offered: the capacity of published sessions starting in the period;
+ * - booked: confirmed places, not counting walk-ins (they never take a booked place);
+ * - attended: people marked attended, walk-ins included;
+ * - no-shows: booked people marked "did not attend"; no-show rate = no-shows / booked people
+ *   whose attendance was recorded;
+ * - waiting-list demand: people who joined a waiting list and never got a place;
+ * - fill rate: booked / places offered;
+ * - feedback: feedback given on those bookings; confidence change = confidence after − before,
+ *   over the people who answered both;
+ * - referrers and referrals: link workers who attended a taster in the period and later recorded
+ *   referrals to that taster's offer (from the taster's month on), and how many they recorded.
+ *
+ * The PCN filter is about people: it narrows bookings, feedback and referrals to link workers of
+ * that PCN; places offered stay as they are.
+ */
+
+export type Dimension = 'total' | 'month' | 'organisation' | 'category' | 'offer' | 'pcn';
+
+export type FunnelRow = {
+  key: string;
+  label: string;
+  sessions: number | null;
+  placesOffered: number | null;
+  booked: number;
+  attended: number;
+  walkIns: number;
+  noShows: number;
+  attendanceRecorded: number;
+  waitingDemand: number;
+  attendees: number;
+  feedbackCount: number;
+  avgRating: number | null;
+  avgAccessible: number | null;
+  avgAppropriate: number | null;
+  avgAdequate: number | null;
+  avgAffordable: number | null;
+  avgAvailable: number | null;
+  /** How many answered each of the five As with 1–5 (not "don't know"). */
+  answersAccessible: number;
+  answersAppropriate: number;
+  answersAdequate: number;
+  answersAffordable: number;
+  answersAvailable: number;
+  avgConfidenceBefore: number | null;
+  avgConfidenceAfter: number | null;
+  avgConfidenceChange: number | null;
+  confidencePairs: number;
+  intendYes: number;
+  intendMaybe: number;
+  intendNo: number;
+  referrers: number;
+  referrals: number;
+  fillRate: number | null;
+  noShowRate: number | null;
+};
+
+/** Published sessions starting in the period, narrowed by organisation, kind and category. */
+function scopedSessions(db: QueryCreator<Database>, f: ReportFilters) {
+  return db
+    .selectFrom('tasterSessions as s')
+    .innerJoin('offers as o', 'o.id', 's.offerId')
+    .innerJoin('organisations as org', 'org.id', 'o.organisationId')
+    .where('s.status', '=', 'published')
+    .where('s.startsAt', '>=', f.start)
+    .where('s.startsAt', '<', f.end)
+    .$if(f.organisationId !== null, (qb) => qb.where('o.organisationId', '=', f.organisationId!))
+    .$if(f.kind !== null, (qb) => qb.where('org.kind', '=', f.kind!))
+    .$if(f.category !== null, (qb) => qb.where('o.category', '=', f.category!));
+}
+
+// The month a session belongs to is its London month, not its UTC one.
+const londonMonth = sql<string>`to_char(s.starts_at at time zone 'Europe/London', 'YYYY-MM')`;
+
+function sessionKey(dimension: Exclude<Dimension, 'pcn'>): [key: RawBuilder<string>, label: RawBuilder<string>] {
+  switch (dimension) {
+    case 'total':
+      return [sql<string>`'all'`, sql<string>`'All'`];
+    case 'month':
+      return [londonMonth, londonMonth];
+    case 'organisation':
+      return [sql<string>`org.id::text`, sql<string>`org.name`];
+    case 'category':
+      return [sql<string>`o.category`, sql<string>`o.category`];
+    case 'offer':
+      return [sql<string>`o.id::text`, sql<string>`o.title`];
+  }
+}
+
+const PCN_NOT_RECORDED = 'PCN not recorded';
+
+/** The funnel and its rates, one row per value of the dimension (one row for 'total'). */
+export async function funnelBy(db: Queryable, f: ReportFilters, dimension: Dimension): Promise<FunnelRow[]> {
+  const byPerson = dimension === 'pcn';
+  const [key, label] = byPerson ? [sql<string>`''`, sql<string>`''`] : sessionKey(dimension);
+  const personKey = sql<string>`coalesce(nullif(btrim(u.pcn), ''), ${PCN_NOT_RECORDED})`;
+
+  const query = db
+    .with('scoped', (qc) =>
+      scopedSessions(qc, f).select(['s.id', 's.capacity', 's.offerId', 's.startsAt', key.as('k'), label.as('label')]),
+    )
+    .with('places', (qc) =>
+      qc
+        .selectFrom('scoped')
+        .select([
+          'k',
+          sql<string>`max(label)`.as('label'),
+          sql<number>`count(*)::int`.as('sessions'),
+          sql<number>`coalesce(sum(capacity), 0)::int`.as('placesOffered'),
+        ])
+        .groupBy('k'),
+    )
+    .with('bk', (qc) =>
+      qc
+        .selectFrom('bookings as b')
+        .innerJoin('scoped', 'scoped.id', 'b.tasterSessionId')
+        .leftJoin('users as u', 'u.id', 'b.userId')
+        .select([
+          'b.id',
+          'b.userId',
+          'b.status',
+          'b.attendance',
+          'b.isWalkIn',
+          'b.waitlistedAt',
+          'b.confirmedAt',
+          'b.confidenceBefore',
+          'scoped.offerId',
+          'scoped.startsAt',
+          (byPerson ? personKey : sql<string>`scoped.k`).as('k'),
+          (byPerson ? personKey : sql<string>`scoped.label`).as('label'),
+        ])
+        .$if(f.pcn !== null, (qb) => qb.where('u.pcn', '=', f.pcn!)),
+    )
+    .with('bagg', (qc) =>
+      qc
+        .selectFrom('bk')
+        .select([
+          'k',
+          sql<string>`max(label)`.as('label'),
+          sql<number>`count(*) filter (where status = 'confirmed' and not is_walk_in)::int`.as('booked'),
+          sql<number>`count(*) filter (where attendance = 'attended')::int`.as('attended'),
+          sql<number>`count(*) filter (where attendance = 'attended' and is_walk_in)::int`.as('walkIns'),
+          sql<number>`count(*) filter (where attendance = 'no_show' and not is_walk_in)::int`.as('noShows'),
+          sql<number>`count(*) filter (where attendance is not null and not is_walk_in)::int`.as('attendanceRecorded'),
+          sql<number>`count(*) filter (where waitlisted_at is not null and confirmed_at is null)::int`.as('waitingDemand'),
+          sql<number>`count(distinct user_id) filter (where attendance = 'attended')::int`.as('attendees'),
+        ])
+        .groupBy('k'),
+    )
+    .with('fagg', (qc) =>
+      qc
+        .selectFrom('feedback as f')
+        .innerJoin('bk', 'bk.id', 'f.bookingId')
+        .select([
+          'bk.k',
+          sql<number>`count(*)::int`.as('feedbackCount'),
+          sql<number | null>`avg(f.rating)::float8`.as('avgRating'),
+          sql<number | null>`avg(f.accessible)::float8`.as('avgAccessible'),
+          sql<number | null>`avg(f.appropriate)::float8`.as('avgAppropriate'),
+          sql<number | null>`avg(f.adequate)::float8`.as('avgAdequate'),
+          sql<number | null>`avg(f.affordable)::float8`.as('avgAffordable'),
+          sql<number | null>`avg(f.available)::float8`.as('avgAvailable'),
+          sql<number>`count(f.accessible)::int`.as('answersAccessible'),
+          sql<number>`count(f.appropriate)::int`.as('answersAppropriate'),
+          sql<number>`count(f.adequate)::int`.as('answersAdequate'),
+          sql<number>`count(f.affordable)::int`.as('answersAffordable'),
+          sql<number>`count(f.available)::int`.as('answersAvailable'),
+          sql<number | null>`avg(bk.confidence_before) filter (where bk.confidence_before is not null)::float8`.as('avgConfidenceBefore'),
+          sql<number | null>`avg(f.confidence_after) filter (where bk.confidence_before is not null)::float8`.as('avgConfidenceAfter'),
+          sql<number | null>`avg(f.confidence_after - bk.confidence_before)::float8`.as('avgConfidenceChange'),
+          sql<number>`count(bk.confidence_before)::int`.as('confidencePairs'),
+          sql<number>`count(*) filter (where f.intends_to_refer = 'yes')::int`.as('intendYes'),
+          sql<number>`count(*) filter (where f.intends_to_refer = 'maybe')::int`.as('intendMaybe'),
+          sql<number>`count(*) filter (where f.intends_to_refer = 'no')::int`.as('intendNo'),
+        ])
+        .groupBy('bk.k'),
+    )
+    // Each person's first taster of each offer in the group: referrals to that offer from that
+    // month on are the ones the taster may have led to. Counted once per person and offer.
+    .with('firstTries', (qc) =>
+      qc
+        .selectFrom('bk')
+        .select(['k', 'userId', 'offerId', sql<Date>`min(starts_at)`.as('firstAt')])
+        .where('attendance', '=', 'attended')
+        .where('userId', 'is not', null)
+        .groupBy(['k', 'userId', 'offerId']),
+    )
+    .with('ragg', (qc) =>
+      qc
+        .selectFrom('firstTries as t')
+        .innerJoin('referralReports as r', (join) =>
+          join
+            .onRef('r.userId', '=', 't.userId')
+            .onRef('r.offerId', '=', 't.offerId')
+            .on(sql<boolean>`r.month >= date_trunc('month', t.first_at at time zone 'Europe/London')::date`),
+        )
+        .select([
+          't.k',
+          sql<number>`count(distinct t.user_id)::int`.as('referrers'),
+          sql<number>`coalesce(sum(r.referral_count), 0)::int`.as('referrals'),
+        ])
+        .groupBy('t.k'),
+    );
+
+  const figures = [
+    sql<number>`coalesce(bagg.booked, 0)`.as('booked'),
+    sql<number>`coalesce(bagg.attended, 0)`.as('attended'),
+    sql<number>`coalesce(bagg.walk_ins, 0)`.as('walkIns'),
+    sql<number>`coalesce(bagg.no_shows, 0)`.as('noShows'),
+    sql<number>`coalesce(bagg.attendance_recorded, 0)`.as('attendanceRecorded'),
+    sql<number>`coalesce(bagg.waiting_demand, 0)`.as('waitingDemand'),
+    sql<number>`coalesce(bagg.attendees, 0)`.as('attendees'),
+    sql<number>`coalesce(fagg.feedback_count, 0)`.as('feedbackCount'),
+    'fagg.avgRating',
+    'fagg.avgAccessible',
+    'fagg.avgAppropriate',
+    'fagg.avgAdequate',
+    'fagg.avgAffordable',
+    'fagg.avgAvailable',
+    sql<number>`coalesce(fagg.answers_accessible, 0)`.as('answersAccessible'),
+    sql<number>`coalesce(fagg.answers_appropriate, 0)`.as('answersAppropriate'),
+    sql<number>`coalesce(fagg.answers_adequate, 0)`.as('answersAdequate'),
+    sql<number>`coalesce(fagg.answers_affordable, 0)`.as('answersAffordable'),
+    sql<number>`coalesce(fagg.answers_available, 0)`.as('answersAvailable'),
+    'fagg.avgConfidenceBefore',
+    'fagg.avgConfidenceAfter',
+    'fagg.avgConfidenceChange',
+    sql<number>`coalesce(fagg.confidence_pairs, 0)`.as('confidencePairs'),
+    sql<number>`coalesce(fagg.intend_yes, 0)`.as('intendYes'),
+    sql<number>`coalesce(fagg.intend_maybe, 0)`.as('intendMaybe'),
+    sql<number>`coalesce(fagg.intend_no, 0)`.as('intendNo'),
+    sql<number>`coalesce(ragg.referrers, 0)`.as('referrers'),
+    sql<number>`coalesce(ragg.referrals, 0)`.as('referrals'),
+    // Division by zero would be an error: an empty period has no rate, not an infinite one.
+    sql<number | null>`coalesce(bagg.no_shows, 0)::float8 / nullif(bagg.attendance_recorded, 0)`.as('noShowRate'),
+  ] as const;
+
+  const rows = byPerson
+    ? await query
+        .selectFrom('bagg')
+        .leftJoin('fagg', 'fagg.k', 'bagg.k')
+        .leftJoin('ragg', 'ragg.k', 'bagg.k')
+        .select([
+          'bagg.k as key',
+          'bagg.label',
+          sql<number | null>`null::int`.as('sessions'),
+          sql<number | null>`null::int`.as('placesOffered'),
+          sql<number | null>`null::float8`.as('fillRate'),
+          ...figures,
+        ])
+        .orderBy('bagg.label')
+        .execute()
+    : await query
+        .selectFrom('places')
+        .leftJoin('bagg', 'bagg.k', 'places.k')
+        .leftJoin('fagg', 'fagg.k', 'places.k')
+        .leftJoin('ragg', 'ragg.k', 'places.k')
+        .select([
+          'places.k as key',
+          'places.label',
+          'places.sessions',
+          'places.placesOffered',
+          sql<number | null>`coalesce(bagg.booked, 0)::float8 / nullif(places.places_offered, 0)`.as('fillRate'),
+          ...figures,
+        ])
+        .orderBy('places.label')
+        .execute();
+  return rows as FunnelRow[];
+}
+
+/** A funnel row with nothing in it: the total of an empty period, or a month with no sessions. */
+export function emptyFunnelRow(key: string, label: string, withPlaces = true): FunnelRow {
+  return {
+    key,
+    label,
+    sessions: withPlaces ? 0 : null,
+    placesOffered: withPlaces ? 0 : null,
+    booked: 0,
+    attended: 0,
+    walkIns: 0,
+    noShows: 0,
+    attendanceRecorded: 0,
+    waitingDemand: 0,
+    attendees: 0,
+    feedbackCount: 0,
+    avgRating: null,
+    avgAccessible: null,
+    avgAppropriate: null,
+    avgAdequate: null,
+    avgAffordable: null,
+    avgAvailable: null,
+    answersAccessible: 0,
+    answersAppropriate: 0,
+    answersAdequate: 0,
+    answersAffordable: 0,
+    answersAvailable: 0,
+    avgConfidenceBefore: null,
+    avgConfidenceAfter: null,
+    avgConfidenceChange: null,
+    confidencePairs: 0,
+    intendYes: 0,
+    intendMaybe: 0,
+    intendNo: 0,
+    referrers: 0,
+    referrals: 0,
+    fillRate: null,
+    noShowRate: null,
+  };
+}
+
+/** Referrals recorded for months in the period, by anyone, to offers matching the filters. */
+export async function referralsRecordedInPeriod(db: Queryable, f: ReportFilters) {
+  return db
+    .selectFrom('referralReports as r')
+    .innerJoin('offers as o', 'o.id', 'r.offerId')
+    .innerJoin('organisations as org', 'org.id', 'o.organisationId')
+    .leftJoin('users as u', 'u.id', 'r.userId')
+    .select([
+      sql<number>`coalesce(sum(r.referral_count), 0)::int`.as('referrals'),
+      sql<number>`count(distinct r.user_id)::int`.as('linkWorkers'),
+    ])
+    .where('r.month', '>=', f.fromMonth)
+    .where('r.month', '<=', f.toMonth)
+    .$if(f.organisationId !== null, (qb) => qb.where('o.organisationId', '=', f.organisationId!))
+    .$if(f.kind !== null, (qb) => qb.where('org.kind', '=', f.kind!))
+    .$if(f.category !== null, (qb) => qb.where('o.category', '=', f.category!))
+    .$if(f.pcn !== null, (qb) => qb.where('u.pcn', '=', f.pcn!))
+    .executeTakeFirstOrThrow();
+}
+
+/** Coverage: PCNs whose active link workers attended no taster in the period. */
+export async function pcnsWithoutAttendance(db: Queryable, f: ReportFilters) {
+  return db
+    .with('scoped', (qc) => scopedSessions(qc, f).select(['s.id']))
+    .selectFrom('users as u')
+    .select(['u.pcn', sql<number>`count(*)::int`.as('linkWorkers')])
+    .where('u.role', '=', 'link_worker')
+    .where('u.status', '=', 'active')
+    .where('u.pcn', 'is not', null)
+    .where(sql<boolean>`btrim(u.pcn) <> ''`)
+    .$if(f.pcn !== null, (qb) => qb.where('u.pcn', '=', f.pcn!))
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('bookings as b')
+            .innerJoin('scoped', 'scoped.id', 'b.tasterSessionId')
+            .innerJoin('users as a', 'a.id', 'b.userId')
+            .select(sql`1`.as('one'))
+            .whereRef('a.pcn', '=', 'u.pcn')
+            .where('b.attendance', '=', 'attended'),
+        ),
+      ),
+    )
+    .groupBy('u.pcn')
+    .orderBy('u.pcn')
+    .execute() as Promise<Array<{ pcn: string; linkWorkers: number }>>;
+}
+
+/** Coverage: the categories that had at least one session in the period (the rest had none). */
+export async function categoriesWithSessions(db: Queryable, f: ReportFilters): Promise<OfferCategory[]> {
+  const rows = await scopedSessions(db, f).select('o.category').distinct().execute();
+  return rows.map((r) => r.category);
+}
+
+/** The choices for the report's filters. */
+export async function filterChoices(db: Queryable) {
+  const [organisations, pcns] = await Promise.all([
+    db.selectFrom('organisations').select(['id', 'name']).orderBy('name').execute(),
+    db
+      .selectFrom('users')
+      .select('pcn')
+      .distinct()
+      .where('role', '=', 'link_worker')
+      .where('pcn', 'is not', null)
+      .where(sql<boolean>`btrim(pcn) <> ''`)
+      .orderBy('pcn')
+      .execute(),
+  ]);
+  return { organisations, pcns: pcns.map((p) => p.pcn!) };
+}
+
+/** The provider's view: no feedback figure is shown for fewer responses than this. */
+export const MIN_GROUP_SIZE = 3;
+
+/** Attendance at each of an organisation's sessions that has started, most recent first. */
+export async function sessionAttendance(db: Queryable, organisationId: string, now: Date, limit = 100) {
+  return db
+    .selectFrom('tasterSessions as s')
+    .innerJoin('offers as o', 'o.id', 's.offerId')
+    .leftJoin('bookings as b', (join) => join.onRef('b.tasterSessionId', '=', 's.id').on('b.status', '<>', 'cancelled'))
+    .leftJoin('feedback as fb', 'fb.bookingId', 'b.id')
+    .select([
+      's.id',
+      's.startsAt',
+      's.capacity',
+      's.registerCompletedAt',
+      'o.title as offerTitle',
+      sql<number>`count(b.id) filter (where b.status = 'confirmed' and not b.is_walk_in)::int`.as('booked'),
+      sql<number>`count(b.id) filter (where b.attendance = 'attended')::int`.as('attended'),
+      sql<number>`count(b.id) filter (where b.attendance = 'no_show' and not b.is_walk_in)::int`.as('noShows'),
+      sql<number>`count(b.id) filter (where b.attendance = 'attended' and b.is_walk_in)::int`.as('walkIns'),
+      sql<number>`count(fb.id)::int`.as('feedbackCount'),
+    ])
+    .where('o.organisationId', '=', organisationId)
+    .where('s.status', '=', 'published')
+    .where('s.startsAt', '<=', now)
+    .groupBy(['s.id', 's.startsAt', 's.capacity', 's.registerCompletedAt', 'o.title'])
+    .orderBy('s.startsAt', 'desc')
+    .limit(limit)
+    .execute();
+}
+
+/**
+ * What link workers wrote about an organisation's offers, without names, sorted by the text (not
+ * by date, which would point at a session). Only for offers with at least MIN_GROUP_SIZE responses:
+ * the rule is in the query, so a smaller group's words never leave the database.
+ */
+export async function offerComments(db: Queryable, organisationId: string) {
+  const bigEnough = db
+    .selectFrom('feedback as fb')
+    .innerJoin('bookings as b', 'b.id', 'fb.bookingId')
+    .innerJoin('tasterSessions as s', 's.id', 'b.tasterSessionId')
+    .innerJoin('offers as o', 'o.id', 's.offerId')
+    .select('o.id')
+    .where('o.organisationId', '=', organisationId)
+    .groupBy('o.id')
+    .having(sql<number>`count(*)`, '>=', MIN_GROUP_SIZE);
+  return db
+    .selectFrom('feedback as fb')
+    .innerJoin('bookings as b', 'b.id', 'fb.bookingId')
+    .innerJoin('tasterSessions as s', 's.id', 'b.tasterSessionId')
+    .select(['s.offerId', 'fb.referringEasier', 'fb.comments'])
+    .where('s.offerId', 'in', bigEnough)
+    .where((eb) => eb.or([eb('fb.referringEasier', 'is not', null), eb('fb.comments', 'is not', null)]))
+    .orderBy('s.offerId')
+    .orderBy('fb.comments')
+    .orderBy('fb.referringEasier')
+    .execute();
+}
+
+/** Referrals link workers recorded to an organisation's offers, at any time. */
+export async function referralsToOffers(db: Queryable, organisationId: string) {
+  return db
+    .selectFrom('referralReports as r')
+    .innerJoin('offers as o', 'o.id', 'r.offerId')
+    .select([
+      'o.id as offerId',
+      'o.title as offerTitle',
+      sql<number>`sum(r.referral_count)::int`.as('referrals'),
+      sql<number>`count(distinct r.user_id)::int`.as('linkWorkers'),
+    ])
+    .where('o.organisationId', '=', organisationId)
+    .groupBy(['o.id', 'o.title'])
+    .orderBy('o.title')
+    .execute();
+}
