@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import formbody from '@fastify/formbody';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { accountRoutes } from './accounts/routes.ts';
+import { auditRoutes } from './audit/routes.ts';
 import { attendanceRoutes } from './attendance/routes.ts';
 import { bookingRoutes } from './bookings/routes.ts';
 import { calendarFeedRoutes } from './calendar/feed-routes.ts';
@@ -10,10 +11,12 @@ import type { Config } from './config.ts';
 import type { Db } from './db/database.ts';
 import { feedbackRoutes } from './feedback/routes.ts';
 import { findRoutes } from './find/routes.ts';
+import { messageRoutes } from './messages/routes.ts';
 import { openDataPageRoutes } from './openreferral/page-routes.ts';
 import { openReferralRoutes } from './openreferral/routes.ts';
 import { pageRoutes } from './pages/routes.ts';
 import { peopleRoutes } from './people/routes.ts';
+import { preferenceRoutes } from './preferences/routes.ts';
 import { recordRoutes } from './records/routes.ts';
 import { referralRoutes } from './referrals/routes.ts';
 import { providerFeedbackRoutes } from './reports/provider-routes.ts';
@@ -37,7 +40,7 @@ export type AppOptions = {
 export const FORM_BODY_LIMIT = 64 * 1024;
 
 // Secrets travel in some paths (invitation, reset and calendar links): they never reach the log.
-const secretPath = /\/(invitations|reset-password|register\/confirm|calendar)\/[^/?#]+/g;
+const secretPath = /\/(invitations|reset-password|register\/confirm|calendar|release-place)\/[^/?#]+/g;
 export function redactUrl(url: string): string {
   return url.replace(secretPath, '/$1/[redacted]');
 }
@@ -91,6 +94,9 @@ export async function buildApp({ config, db, logger, logStream }: AppOptions): P
     await pages.register(recordRoutes);
     await pages.register(reportRoutes);
     await pages.register(providerFeedbackRoutes);
+    await pages.register(messageRoutes);
+    await pages.register(preferenceRoutes);
+    await pages.register(auditRoutes);
   });
 
   return app;

@@ -45,6 +45,15 @@ const environmentSchema = z.object({
     )
     .optional(),
   LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\/[^/\s]+/, 'must be an smtp:// or smtps:// address such as smtp://user:password@mail.example.org:587')
+    .optional(),
+  MAIL_FROM: z
+    .string()
+    .trim()
+    .regex(/^([^<>@\r\n]*<[^<>@\s]+@[^<>@\s]+\.[^<>@\s]+>|[^<>@\s]+@[^<>@\s]+\.[^<>@\s]+)$/, 'must be an address such as Tasters <tasters@example.org>')
+    .optional(),
 });
 
 export type Config = {
@@ -66,6 +75,10 @@ export type Config = {
    * X-Forwarded-Proto, from proxies at these addresses (a comma-separated list, or true for any).
    */
   trustProxy: boolean | string;
+  /** Where email goes. Without it (development, the demo) messages stay in the development mailbox. */
+  smtpUrl: string | undefined;
+  /** The sender of every email, such as "Tasters <tasters@example.org>". */
+  mailFrom: string;
 };
 
 export class ConfigError extends Error {}
@@ -88,6 +101,8 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     if (!e.BASE_URL.startsWith('https://')) {
       throw new ConfigError('Configuration error: BASE_URL must use https:// in production');
     }
+    // Without it, invitations, confirmations and booking emails would never leave the building.
+    if (!e.SMTP_URL) throw new ConfigError('Configuration error: SMTP_URL is required in production');
   }
   const dataDir = resolve(e.DATA_DIR);
   return {
@@ -105,7 +120,13 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     demoData: e.DEMO_DATA ? e.DEMO_DATA === 'true' : e.NODE_ENV === 'development',
     logLevel: e.LOG_LEVEL,
     trustProxy: trustProxy(e.TRUST_PROXY, e.NODE_ENV),
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM ?? defaultSender(e.BASE_URL ?? 'http://localhost'),
   };
+}
+
+function defaultSender(baseUrl: string): string {
+  return `Tasters <no-reply@${new URL(baseUrl).hostname}>`;
 }
 
 // In production the app speaks plain HTTP behind the proxy that ends TLS, so by default it trusts
@@ -147,6 +168,8 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     demoData: false,
     logLevel: 'silent',
     trustProxy: false,
+    smtpUrl: undefined,
+    mailFrom: 'Tasters <no-reply@localhost>',
     ...overrides,
   };
 }

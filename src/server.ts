@@ -1,6 +1,10 @@
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { demoAccounts } from './demo/seed.ts';
+import { createBoss } from './messages/boss.ts';
+import { mailerFor } from './messages/mailer.ts';
+import { startSchedules } from './messages/schedules.ts';
+import { startMessageWorker } from './messages/worker.ts';
 import { prepareDatabase } from './start.ts';
 
 // Reads the environment, listens, and shuts down gracefully. Everything else is in buildApp.
@@ -18,6 +22,12 @@ try {
 const database = await prepareDatabase(config, (message) => console.log(message));
 const app = await buildApp({ config, db: database.db });
 
+// Email delivery and scheduled messages run in every instance; pg-boss shares the work out.
+const boss = createBoss(database, { databaseUrl: config.databaseUrl, log: app.log });
+await boss.start();
+const worker = await startMessageWorker({ db: database.db, boss, mailer: mailerFor(config), log: app.log });
+const schedules = await startSchedules({ boss, db: database.db, baseUrl: config.baseUrl, secret: config.sessionSecret, log: app.log });
+
 let closing = false;
 async function shutdown(signal: string) {
   if (closing) return;
@@ -27,6 +37,10 @@ async function shutdown(signal: string) {
   const deadline = setTimeout(() => process.exit(1), 9_000);
   deadline.unref();
   await app.close();
+  // A message being sent finishes; one not yet fetched waits in the queue for the next start.
+  await schedules.stop();
+  await worker.stop();
+  await boss.stop({ graceful: true, timeout: 5_000 });
   await database.close();
   process.exit(0);
 }

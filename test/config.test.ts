@@ -8,7 +8,7 @@ const dataDir = mkdtempSync(path.join(tmpdir(), 'tasters-config-'));
 t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
 
 const SECRET = 'a-secret-that-is-long-enough-for-production-use';
-const production = { NODE_ENV: 'production', BASE_URL: 'https://tasters.example', SESSION_SECRET: SECRET, DATA_DIR: dataDir };
+const production = { NODE_ENV: 'production', BASE_URL: 'https://tasters.example', SESSION_SECRET: SECRET, DATA_DIR: dataDir, SMTP_URL: 'smtp://mail.tasters.example:587' };
 
 /** Loads a config and returns the error it stops with. */
 function refusal(environment: Record<string, string>): ConfigError {
@@ -101,6 +101,15 @@ t.test('production needs its secret and address, trusts the proxy in front, and 
   t.equal(loadConfig({ ...production, TRUST_PROXY: 'false' }).trustProxy, false, 'unless told otherwise');
 });
 
+t.test('email goes through the SMTP server named, from the sender named, or from the service itself', async (t) => {
+  const config = loadConfig({ ...production, MAIL_FROM: 'Tasters Oxford <tasters@oxford.example>' });
+  t.equal(config.smtpUrl, 'smtp://mail.tasters.example:587');
+  t.equal(config.mailFrom, 'Tasters Oxford <tasters@oxford.example>');
+  t.equal(loadConfig(production).mailFrom, 'Tasters <no-reply@tasters.example>', 'the default sender is at the service\'s own host');
+  const development = loadConfig({ DATA_DIR: dataDir });
+  t.equal(development.smtpUrl, undefined, 'outside production, no SMTP server: messages go to the development mailbox');
+});
+
 t.test('a wrong or missing value stops the start with one line naming the variable', async (t) => {
   const cases: Array<[Record<string, string>, string, RegExp]> = [
     [{ PORT: 'abc' }, 'PORT', /whole number from 0 to 65535/],
@@ -122,6 +131,11 @@ t.test('a wrong or missing value stops the start with one line naming the variab
     [{ ...production, SESSION_SECRET: '' }, 'SESSION_SECRET', /required in production/],
     [{ ...production, BASE_URL: '' }, 'BASE_URL', /required in production/],
     [{ ...production, BASE_URL: 'http://tasters.example' }, 'BASE_URL', /https/],
+    [{ ...production, SMTP_URL: '' }, 'SMTP_URL', /required in production/],
+    [{ SMTP_URL: 'mail.example.org' }, 'SMTP_URL', /smtp:\/\//],
+    [{ SMTP_URL: 'http://mail.example.org' }, 'SMTP_URL', /smtp:\/\//],
+    [{ MAIL_FROM: 'Tasters' }, 'MAIL_FROM', /such as Tasters <tasters@example.org>/],
+    [{ MAIL_FROM: 'Tasters <tasters@example.org>\nBcc: x@y.z' }, 'MAIL_FROM', /such as/],
   ];
   for (const [environment, variable, explanation] of cases) {
     const error = refusal(environment);

@@ -1,4 +1,5 @@
-import type { Queryable } from '../db/database.ts';
+import { sql } from 'kysely';
+import type { Queryable, Tx } from '../db/database.ts';
 import type { CurrentUser } from './current-user.ts';
 import type { AccountLinkPurpose, Role } from './tables.ts';
 
@@ -28,6 +29,15 @@ export async function countRecentFailures(db: Queryable, since: Date, by: { emai
   query = 'email' in by ? query.where('email', '=', by.email) : query.where('address', '=', by.address);
   const row = await query.executeTakeFirstOrThrow();
   return { failures: Number(row.failures), oldest: row.oldest ? new Date(row.oldest) : null };
+}
+
+// The first key of the two-key advisory locks, so these never meet another feature's locks.
+const SIGN_IN_LOCKS = 7301;
+
+/** Held until the transaction ends. Always email first, then address, so two attempts never deadlock. */
+export async function lockSignInAttempts(tx: Tx, email: string, address: string) {
+  await sql`select pg_advisory_xact_lock(${SIGN_IN_LOCKS}, hashtext(${`email:${email}`}))`.execute(tx);
+  await sql`select pg_advisory_xact_lock(${SIGN_IN_LOCKS}, hashtext(${`address:${address}`}))`.execute(tx);
 }
 
 export async function recordSignInAttempt(db: Queryable, email: string, address: string, succeeded: boolean) {

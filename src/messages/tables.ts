@@ -1,5 +1,10 @@
 import type { ColumnType, Generated } from 'kysely';
 
+/** A file sent with a message, kept as text (an .ics is text). */
+export type MessageAttachment = { filename: string; contentType: string; content: string };
+
+export type DeliveredVia = 'smtp' | 'mailbox';
+
 export interface OutboxMessagesTable {
   id: Generated<string>;
   dedupeKey: string;
@@ -8,8 +13,14 @@ export interface OutboxMessagesTable {
   recipientId: string | null;
   subject: string;
   textBody: string;
+  htmlBody: string | null;
+  attachments: ColumnType<MessageAttachment[], string | undefined, string>;
   createdAt: ColumnType<Date, never, never>;
+  /** A delivery job exists for this message (src/messages/worker.ts). */
+  dispatchedAt: Date | null;
+  /** Set only once the SMTP server accepted the message (or, with no SMTP, it reached the mailbox). */
   sentAt: Date | null;
+  deliveredVia: DeliveredVia | null;
   attempts: Generated<number>;
   lastError: string | null;
 }

@@ -9,6 +9,7 @@ export const navigation: Record<Role, Array<[href: string, text: string]>> = {
     ['/people', 'People'],
     ['/open-data', 'Open data'],
     ['/reports', 'Reports'],
+    ['/audit', 'Audit trail'],
   ],
   provider: [
     ['/', 'Home'],

@@ -121,3 +121,23 @@ t.test('each attempt is recorded with its address, and refusals are audited', as
   t.equal(audit.length, 1);
   t.notOk(JSON.stringify(audit).includes('a wrong password here'), 'the password is not in the audit trail');
 });
+
+t.test('guesses sent all at once are limited just the same', async (t) => {
+  const user = await createUser(db, 'link_worker');
+  const address = visitorFromNewAddress().remoteAddress;
+  const visitors = await Promise.all(
+    Array.from({ length: 30 }, async () => {
+      const visitor = new Visitor(app);
+      visitor.remoteAddress = address;
+      await visitor.get('/sign-in');
+      return visitor;
+    }),
+  );
+  const responses = await Promise.all(visitors.map((v, i) => v.post('/sign-in', { email: user.email, password: `parallel guess ${i}` })));
+  const checked = responses.filter((r) => r.statusCode === 400).length;
+  const throttled = responses.filter((r) => r.statusCode === 429).length;
+  t.equal(checked + throttled, responses.length, 'every guess is refused or throttled');
+  t.equal(checked, MAX_FAILURES_PER_ACCOUNT, `only ${MAX_FAILURES_PER_ACCOUNT} guesses are checked, however many arrive together`);
+  const recorded = await db.selectFrom('signInAttempts').select((eb) => eb.fn.countAll<number>().as('n')).where('email', '=', user.email).executeTakeFirstOrThrow();
+  t.equal(Number(recorded.n), MAX_FAILURES_PER_ACCOUNT);
+});

@@ -186,6 +186,7 @@ t.test('in production the cookies are Secure with the __Host- prefix, behind the
     BASE_URL: 'https://tasters.example',
     SESSION_SECRET: 'a-production-secret-of-at-least-32-characters',
     DATA_DIR: dataDir,
+    SMTP_URL: 'smtp://mail.tasters.example:587',
     LOG_LEVEL: 'silent',
   });
   const app = await buildApp({ config, db });

@@ -35,6 +35,14 @@ const access: Record<string, Access> = {
   'GET /accessibility': 'public',
   'GET /privacy': 'public',
   'GET /dev/mailbox': coordinator,
+  'GET /dev/mailbox/:id/html': coordinator,
+  'GET /dev/mailbox/:id/attachments/:index': coordinator,
+  // Messages, preferences and the audit trail (the release link is its own credential)
+  'GET /release-place/:token': 'public',
+  'POST /release-place/:token': 'public',
+  'GET /account/preferences': 'signed-in',
+  'POST /account/preferences': 'signed-in',
+  'GET /audit': coordinator,
   // Accounts
   'GET /sign-in': 'public',
   'POST /sign-in': 'public',

@@ -1,0 +1,40 @@
+import { fromPglite, PgBoss } from 'pg-boss';
+import type { DatabaseHandle } from '../db/database.ts';
+
+export type Log = {
+  info: (details: object, message: string) => void;
+  warn: (details: object, message: string) => void;
+  error: (details: object, message: string) => void;
+};
+
+export const silentLog: Log = { info: () => {}, warn: () => {}, error: () => {} };
+
+/**
+ * The job queue (pg-boss) on the app's own database. On PostgreSQL it opens a small pool of its
+ * own, in its own schema; on the embedded database it shares PGlite's single connection, whose
+ * transactions are exclusive, so a job query never lands inside an app transaction.
+ */
+export function createBoss(
+  handle: DatabaseHandle,
+  options: { databaseUrl?: string | undefined; schema?: string; poolSize?: number; schedule?: boolean; log?: Log } = {},
+): PgBoss {
+  const common = {
+    schema: options.schema ?? 'pgboss',
+    schedule: options.schedule ?? true,
+    // One instance among many does the upkeep at a time; pg-boss takes turns by itself.
+    supervise: true,
+    openTelemetry: { enabled: false },
+  };
+  let boss: PgBoss;
+  if (handle.kind === 'pglite') {
+    if (!handle.pglite) throw new Error('The embedded database handle has no PGlite instance');
+    boss = new PgBoss({ ...common, db: fromPglite(handle.pglite), backend: 'pglite' });
+  } else {
+    if (!options.databaseUrl) throw new Error('The job queue needs the PostgreSQL connection string');
+    boss = new PgBoss({ ...common, connectionString: options.databaseUrl, max: options.poolSize ?? 4, application_name: 'tasters-jobs' });
+  }
+  const log = options.log ?? silentLog;
+  // Without a listener an 'error' event would end the process; the queue recovers by itself.
+  boss.on('error', (error) => log.error({ err: error }, 'job queue error'));
+  return boss;
+}

@@ -1,0 +1,78 @@
+import { createHmac } from 'node:crypto';
+import { cancelBooking } from '../bookings/service.ts';
+import type { Db, Queryable } from '../db/database.ts';
+import { sameSecret } from '../lib/tokens.ts';
+
+/**
+ * The "I can't come — release my place" link in a reminder works without signing in, so the link
+ * itself is the credential: the booking's id and an HMAC of it under the app's secret. It opens only
+ * its own booking (changing the id breaks the signature), and works once: the first release cancels
+ * the booking, after which the link only says so.
+ */
+export function releaseToken(secret: string, bookingId: string): string {
+  return `${bookingId}.${signature(secret, bookingId)}`;
+}
+
+function signature(secret: string, bookingId: string): string {
+  return createHmac('sha256', secret).update(`release-place:${bookingId}`).digest('base64url');
+}
+
+const tokenPattern = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.([A-Za-z0-9_-]{43})$/;
+
+/** The booking a release token stands for, or null for anything forged, altered or malformed. */
+export function bookingIdFromToken(secret: string, token: string): string | null {
+  const match = tokenPattern.exec(token);
+  if (!match) return null;
+  const [, bookingId, given] = match;
+  return sameSecret(given!, signature(secret, bookingId!)) ? bookingId! : null;
+}
+
+export function releasePath(secret: string, bookingId: string): string {
+  return `/release-place/${releaseToken(secret, bookingId)}`;
+}
+
+/** What the release page shows about the booking. */
+export async function findBookingToRelease(db: Queryable, bookingId: string) {
+  return db
+    .selectFrom('bookings as b')
+    .innerJoin('tasterSessions as s', 's.id', 'b.tasterSessionId')
+    .innerJoin('offers as o', 'o.id', 's.offerId')
+    .innerJoin('organisations as g', 'g.id', 'o.organisationId')
+    .leftJoin('venues as v', 'v.id', 's.venueId')
+    .select([
+      'b.id',
+      'b.status',
+      'b.userId',
+      's.status as sessionStatus',
+      's.startsAt',
+      's.endsAt',
+      's.isOnline',
+      'o.title',
+      'g.name as organisationName',
+      'v.name as venueName',
+      'v.town',
+      'v.postcode',
+    ])
+    .where('b.id', '=', bookingId)
+    .executeTakeFirst();
+}
+
+export type ReleaseOutcome = 'released' | 'already_released';
+
+/**
+ * Releases the place through the booking feature's own cancel path, acting as the booking's
+ * owner: the same lock, audit entry, message, and promotion of the longest-waiting person.
+ */
+export async function releasePlace(
+  db: Db,
+  bookingId: string,
+  options: { baseUrl: string; address?: string | null },
+): Promise<ReleaseOutcome | 'not_found'> {
+  const booking = await findBookingToRelease(db, bookingId);
+  if (!booking?.userId) return 'not_found';
+  if (booking.status === 'cancelled') return 'already_released';
+  await cancelBooking(db, { id: booking.userId, address: options.address ?? null }, bookingId, { baseUrl: options.baseUrl });
+  // A second click racing the first finds the booking cancelled under the session lock and
+  // changes nothing; either way the place is released now.
+  return 'released';
+}

@@ -1,0 +1,41 @@
+import type { PgBoss } from 'pg-boss';
+import type { Db } from '../db/database.ts';
+import { LONDON } from '../lib/view-helpers.ts';
+import { type Log, silentLog } from './boss.ts';
+import { queueDigests, queueFeedbackRequests, queueReferralPrompts, queueReminders, type ScheduleContext } from './scheduled.ts';
+
+/**
+ * When each scheduled message job runs, in London time. pg-boss sends one job per occurrence
+ * across all instances; whichever instance fetches it queues the messages. Reminders and feedback
+ * requests run hourly so a missed run (a deploy, an outage) is made up within the hour; the dedupe
+ * keys make every extra run harmless.
+ */
+export const scheduledJobs: ReadonlyArray<{ name: string; cron: string; run: (context: ScheduleContext) => Promise<number> }> = [
+  { name: 'messages-reminders', cron: '5 * * * *', run: queueReminders },
+  { name: 'messages-feedback-requests', cron: '20 * * * *', run: queueFeedbackRequests },
+  { name: 'messages-referral-prompts', cron: '0 10 * * *', run: queueReferralPrompts },
+  { name: 'messages-digest', cron: '0 8 * * 1', run: queueDigests },
+];
+
+export type Schedules = { stop: () => Promise<void> };
+
+export async function startSchedules(options: { boss: PgBoss; db: Db; baseUrl: string; secret: string; log?: Log }): Promise<Schedules> {
+  const { boss, db, baseUrl, secret } = options;
+  const log = options.log ?? silentLog;
+  for (const job of scheduledJobs) {
+    // One run at a time; a failed run is tried again a few times, then waits for the next occurrence.
+    await boss.createQueue(job.name, { policy: 'singleton', retryLimit: 3, retryDelay: 60, retryBackoff: true, expireInSeconds: 900 });
+    // A deployment that was down at 8am on Monday still sends that week's digest when it returns.
+    await boss.schedule(job.name, job.cron, null, { tz: LONDON, missed: 'once' });
+    await boss.work(job.name, { pollingIntervalSeconds: 15 }, async () => {
+      const queued = await job.run({ db, baseUrl, secret, now: new Date() });
+      log.info({ job: job.name, queued }, 'scheduled messages queued');
+      return { queued };
+    });
+  }
+  return {
+    stop: async () => {
+      for (const job of scheduledJobs) await boss.offWork(job.name, { wait: true });
+    },
+  };
+}

@@ -1,0 +1,40 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { parseForm, type FieldErrors } from '../lib/forms.ts';
+import { requireSignIn } from '../plugins/auth.ts';
+import { messageChoices, messagesFor, preferencesForm } from './schemas.ts';
+import { getPreferences, savePreferences } from './service.ts';
+
+/** Which optional emails a person gets. */
+export async function preferenceRoutes(app: FastifyInstance) {
+  const { db } = app;
+
+  function page(request: FastifyRequest, reply: FastifyReply, values: Record<string, boolean>, errors: FieldErrors = {}, flash?: string) {
+    const choices = messagesFor[request.user!.role].map((name) => ({ name, ...messageChoices[name], checked: values[name] === true }));
+    return reply.code(Object.keys(errors).length ? 400 : 200).viewAsync('preferences/edit.eta', {
+      title: 'Emails you get',
+      choices,
+      errors,
+      flash,
+      backLink: { href: '/account', text: 'Back to your account' },
+    });
+  }
+
+  app.get('/account/preferences', { preHandler: requireSignIn }, async (request, reply) => {
+    const done = (request.query as Record<string, unknown>).done === 'saved';
+    return page(request, reply, await getPreferences(db, request.user!.id), {}, done ? 'Your email choices have been saved.' : undefined);
+  });
+
+  app.post('/account/preferences', { preHandler: requireSignIn }, async (request, reply) => {
+    // Only the choices this role has are read: others are not on the page to correct.
+    const applicable = messagesFor[request.user!.role];
+    const body = Object.fromEntries(Object.entries((request.body ?? {}) as Record<string, unknown>).filter(([name]) => (applicable as string[]).includes(name)));
+    const form = parseForm(preferencesForm, body);
+    if (!form.ok) {
+      const kept = Object.fromEntries(Object.entries(form.values).map(([name, value]) => [name, value === 'yes']));
+      return page(request, reply, kept, form.errors);
+    }
+    const user = request.user!;
+    await db.transaction().execute((tx) => savePreferences(tx, { id: user.id, role: user.role, address: request.ip }, form.value));
+    return reply.redirect('/account/preferences?done=saved', 303);
+  });
+}

@@ -1,0 +1,47 @@
+import { recordAudit } from '../audit/record.ts';
+import type { Role } from '../accounts/tables.ts';
+import type { Queryable, Tx } from '../db/database.ts';
+import { messagesFor, type OptionalMessage, type Preferences } from './schemas.ts';
+
+const everythingOn: Preferences = { reminders: true, feedbackRequests: true, referralPrompts: true, digests: true };
+
+export async function getPreferences(db: Queryable, userId: string): Promise<Preferences> {
+  const row = await db
+    .selectFrom('messagePreferences')
+    .select(['reminders', 'feedbackRequests', 'referralPrompts', 'digests'])
+    .where('userId', '=', userId)
+    .executeTakeFirst();
+  return row ?? everythingOn;
+}
+
+/**
+ * Saves the choices that apply to the person's role; the others are left as they were. Essential
+ * messages (invitations, confirmations, password resets, booking changes and cancellations) are not
+ * choices at all: they always go.
+ */
+export async function savePreferences(
+  tx: Tx,
+  actor: { id: string; role: Role; address?: string | null },
+  submitted: Preferences,
+): Promise<Preferences> {
+  const current = await getPreferences(tx, actor.id);
+  const applicable = messagesFor[actor.role];
+  const next: Preferences = { ...current };
+  for (const choice of applicable) next[choice] = submitted[choice];
+  const changed = applicable.filter((choice) => next[choice] !== current[choice]);
+  if (changed.length === 0) return current;
+  await tx
+    .insertInto('messagePreferences')
+    .values({ userId: actor.id, ...next, updatedAt: new Date() })
+    .onConflict((oc) => oc.column('userId').doUpdateSet({ ...next, updatedAt: new Date() }))
+    .execute();
+  await recordAudit(tx, {
+    actorId: actor.id,
+    action: 'message_preferences_changed',
+    subjectType: 'user',
+    subjectId: actor.id,
+    details: Object.fromEntries(changed.map((choice: OptionalMessage) => [choice, next[choice]])),
+    address: actor.address ?? null,
+  });
+  return next;
+}
