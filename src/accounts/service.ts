@@ -216,10 +216,11 @@ export async function register(
       'email',
     );
   }
+  // Hashed first in every case, so an address that already has an account takes as long to answer.
+  const passwordHash = await hashPassword(input.password);
   const existing = await q.findUserByEmail(tx, input.email);
   // An active account is left alone: the page says the same as for a new one.
   if (existing && existing.status !== 'unconfirmed') return { confirmationUrl: null };
-  const passwordHash = await hashPassword(input.password);
   const values = { name: input.name, practice: input.practice, pcn: input.pcn, passwordHash, role: 'link_worker' as const };
   const user = existing
     ? await tx.updateTable('users').set({ ...values, updatedAt: new Date() }).where('id', '=', existing.id).returning(['id']).executeTakeFirstOrThrow()
