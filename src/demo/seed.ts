@@ -2,6 +2,7 @@ import { hashPassword } from '../accounts/passwords.ts';
 import type { Role } from '../accounts/tables.ts';
 import type { Db } from '../db/database.ts';
 import { seedPublishingDemo } from '../provider/demo.ts';
+import { seedOutcomesDemo } from '../reports/demo.ts';
 
 export const DEMO_PASSWORD = 'demo password 2026';
 
@@ -49,6 +50,8 @@ export async function seedDemoData(db: Db): Promise<boolean> {
       .execute();
     // Venues, offers and taster sessions: six weeks back and six ahead of today.
     await seedPublishingDemo(tx);
+    // Attendance, feedback and referrals at past tasters, so the reports have a story to tell.
+    await seedOutcomesDemo(tx);
   });
   return true;
 }
