@@ -133,7 +133,7 @@ export async function sessionRoutes(app: FastifyInstance) {
     const form = parseForm(sessionForm({ now: new Date(), currentStartsAt: session.startsAt, currentClosesAt: session.bookingClosesAt }), request.body);
     if (!form.ok) return formFor(reply, { offer, session, values: form.values, errors: form.errors });
     try {
-      await db.transaction().execute((tx) => sessions.updateSession(tx, actorFrom(request), session.id, form.value));
+      await db.transaction().execute((tx) => sessions.updateSession(tx, actorFrom(request), session.id, form.value, { baseUrl: app.config.baseUrl }));
     } catch (error) {
       const errors = fieldErrorFrom(error, 'date');
       if (errors) return formFor(reply, { offer, session, values: formValues(request.body), errors });

@@ -92,7 +92,14 @@ function assertChangeable(session: { status: string; startsAt: Date }, now: Date
  * Edits a draft or published session. Capacity never drops below the confirmed bookings; raising
  * it hands the new places to the waiting list in this same transaction.
  */
-export async function updateSession(tx: Tx, actor: Actor, id: string, input: SessionInput, now = new Date()): Promise<{ promoted: number }> {
+export async function updateSession(
+  tx: Tx,
+  actor: Actor,
+  id: string,
+  input: SessionInput,
+  options: { now?: Date; baseUrl?: string } = {},
+): Promise<{ promoted: number }> {
+  const now = options.now ?? new Date();
   const session = await sessionForChange(tx, actor, id);
   assertChangeable(session, now);
   if (input.venueId !== session.venueId) await checkVenue(tx, session.organisationId, input.venueId);
@@ -123,7 +130,8 @@ export async function updateSession(tx: Tx, actor: Actor, id: string, input: Ses
   });
   let promoted = 0;
   if (session.status === 'published' && input.capacity > session.capacity) {
-    promoted = (await fillFreedPlaces(tx, id, actor.id)).length;
+    // The people promoted are told by email, with a link to their booking.
+    promoted = (await fillFreedPlaces(tx, id, actor.id, options.baseUrl ? { baseUrl: options.baseUrl } : {})).length;
   }
   return { promoted };
 }

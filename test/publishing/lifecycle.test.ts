@@ -5,7 +5,8 @@ import type { Actor } from '../../src/organisations/access.ts';
 import * as sessions from '../../src/sessions/service.ts';
 import { buildTestApp, createTestDatabase, errorSummary, fieldError, heading } from '../helper.ts';
 import { createOffer, createTasterSession, createVenue, londonDaysFromNow } from '../fixtures/publishing.ts';
-import { addBookings, sessionFields, sessionIdFrom, signedIn } from './helpers.ts';
+import { londonParts } from '../../src/lib/london-time.ts';
+import { addBookings, dateFields, sessionFields, sessionIdFrom, signedIn } from './helpers.ts';
 
 const database = await createTestDatabase();
 t.teardown(() => database.close());
@@ -175,6 +176,19 @@ t.test('raising the capacity of a published session gives the new places to the 
   t.equal(bookings.filter((b) => b.status === 'confirmed').length, 4, 'never more confirmed than capacity');
   const promotions = await db.selectFrom('auditEvents').select('subjectId').where('action', '=', 'booking_promoted').where('subjectId', 'in', waiting).execute();
   t.equal(promotions.length, 2);
+
+  // Through the page: the people promoted get one email each, with a link to their booking.
+  const page = await createTasterSession(db, offer.id, { venueId: venue.id, capacity: 1 });
+  await addBookings(db, page.id, 'confirmed', 1);
+  const [first, second] = await addBookings(db, page.id, 'waitlisted', 2);
+  const raised = await visitor.post(`/sessions/${page.id}/edit`, sessionFields(venue.id, { ...dateFields(londonParts(page.startsAt).isoDate), startTime: londonParts(page.startsAt).time, endTime: londonParts(page.endsAt).time, capacity: '2' }));
+  t.equal(raised.statusCode, 303);
+  const promotedPeople = await db.selectFrom('bookings').select(['userId', 'status']).where('id', 'in', [first!, second!]).execute();
+  t.same(promotedPeople.map((b) => b.status).sort(), ['confirmed', 'waitlisted']);
+  const promotedUser = (await db.selectFrom('bookings').select('userId').where('id', '=', first!).executeTakeFirstOrThrow()).userId;
+  const mail = await db.selectFrom('outboxMessages').select(['kind', 'textBody']).where('recipientId', '=', promotedUser).execute();
+  t.equal(mail.length, 1, 'one message to the person promoted');
+  t.match(mail[0]!.textBody, new RegExp(`/bookings/${first}`));
 
   // A draft with a raised capacity promotes nobody: nobody can book a draft.
   const draft = await createTasterSession(db, offer.id, { venueId: venue.id, status: 'draft', capacity: 2 });
