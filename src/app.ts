@@ -26,6 +26,10 @@ import { auth } from './plugins/auth.ts';
 import { answerUnreadableUrl, errors } from './plugins/errors.ts';
 import { health } from './plugins/health.ts';
 import { security } from './plugins/security.ts';
+import { privacyRoutes } from './privacy/routes.ts';
+import { noStoreDownloads } from './security/downloads.ts';
+import { sessionRoutes } from './security/routes.ts';
+import { twoStepRoutes } from './twostep/routes.ts';
 import { staticFiles } from './plugins/static-files.ts';
 import { views } from './plugins/views.ts';
 
@@ -69,6 +73,7 @@ export async function buildApp({ config, db, logger, logStream }: AppOptions): P
   await app.register(formbody, { bodyLimit: FORM_BODY_LIMIT });
   await app.register(views);
   await app.register(security);
+  await app.register(noStoreDownloads);
   await app.register(errors);
   await app.register(staticFiles);
   await app.register(health);
@@ -97,6 +102,9 @@ export async function buildApp({ config, db, logger, logStream }: AppOptions): P
     await pages.register(messageRoutes);
     await pages.register(preferenceRoutes);
     await pages.register(auditRoutes);
+    await pages.register(twoStepRoutes);
+    await pages.register(privacyRoutes);
+    await pages.register(sessionRoutes);
   });
 
   return app;

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { roles, type Role } from './accounts/tables.ts';
 
 const emailDomain = z
   .string()
@@ -45,6 +46,19 @@ const environmentSchema = z.object({
     )
     .optional(),
   LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  TWO_STEP_REQUIRED_ROLES: z
+    .string()
+    .default('coordinator')
+    .transform((value) => value.split(',').map((r) => r.trim()).filter(Boolean))
+    .pipe(
+      z
+        .array(z.enum(roles, { error: `must be a comma-separated list of ${roles.join(', ')}` }))
+        .refine((list) => list.includes('coordinator'), { error: 'must include coordinator' }),
+    ),
+  RETENTION_FEEDBACK_COMMENTS_MONTHS: wholeNumber(1, 120).default(24),
+  RETENTION_AUDIT_MONTHS: wholeNumber(1, 120).default(24),
+  RETENTION_INACTIVE_ACCOUNT_MONTHS: wholeNumber(1, 120).default(24),
+  RETENTION_SIGN_IN_ATTEMPTS_DAYS: wholeNumber(1, 3650).default(90),
   SMTP_URL: z
     .string()
     .regex(/^smtps?:\/\/[^/\s]+/, 'must be an smtp:// or smtps:// address such as smtp://user:password@mail.example.org:587')
@@ -55,6 +69,16 @@ const environmentSchema = z.object({
     .regex(/^([^<>@\r\n]*<[^<>@\s]+@[^<>@\s]+\.[^<>@\s]+>|[^<>@\s]+@[^<>@\s]+\.[^<>@\s]+)$/, 'must be an address such as Tasters <tasters@example.org>')
     .optional(),
 });
+
+/** How long personal data is kept: applied daily by src/privacy/retention.ts, stated in the privacy notice. */
+export type RetentionPolicy = {
+  /** Free-text feedback (comments, what would make referring easier, what got in the way). */
+  feedbackCommentsMonths: number;
+  auditMonths: number;
+  /** Accounts not signed in to for this long are erased (their bookings stay as anonymous counts). */
+  inactiveAccountMonths: number;
+  signInAttemptsDays: number;
+};
 
 export type Config = {
   env: 'development' | 'production' | 'test';
@@ -75,6 +99,9 @@ export type Config = {
    * X-Forwarded-Proto, from proxies at these addresses (a comma-separated list, or true for any).
    */
   trustProxy: boolean | string;
+  /** Roles that must use two-step sign-in (always coordinators). */
+  twoStepRequiredRoles: Role[];
+  retention: RetentionPolicy;
   /** Where email goes. Without it (development, the demo) messages stay in the development mailbox. */
   smtpUrl: string | undefined;
   /** The sender of every email, such as "Tasters <tasters@example.org>". */
@@ -120,6 +147,13 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     demoData: e.DEMO_DATA ? e.DEMO_DATA === 'true' : e.NODE_ENV === 'development',
     logLevel: e.LOG_LEVEL,
     trustProxy: trustProxy(e.TRUST_PROXY, e.NODE_ENV),
+    twoStepRequiredRoles: [...new Set(e.TWO_STEP_REQUIRED_ROLES)],
+    retention: {
+      feedbackCommentsMonths: e.RETENTION_FEEDBACK_COMMENTS_MONTHS,
+      auditMonths: e.RETENTION_AUDIT_MONTHS,
+      inactiveAccountMonths: e.RETENTION_INACTIVE_ACCOUNT_MONTHS,
+      signInAttemptsDays: e.RETENTION_SIGN_IN_ATTEMPTS_DAYS,
+    },
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM ?? defaultSender(e.BASE_URL ?? 'http://localhost'),
   };
@@ -168,6 +202,10 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     demoData: false,
     logLevel: 'silent',
     trustProxy: false,
+    // Off in the shared test config so other features' tests can sign coordinators in with a
+    // password alone; the two-step tests turn it on (test/twostep/, test/browser/security.test.ts).
+    twoStepRequiredRoles: [],
+    retention: { feedbackCommentsMonths: 24, auditMonths: 24, inactiveAccountMonths: 24, signInAttemptsDays: 90 },
     smtpUrl: undefined,
     mailFrom: 'Tasters <no-reply@localhost>',
     ...overrides,

@@ -12,6 +12,8 @@ import {
   signInForm,
 } from './schemas.ts';
 import * as accounts from './service.ts';
+import { twoStepSummary } from '../twostep/queries.ts';
+import { startSecondStep } from '../twostep/session.ts';
 
 const tokenParams = z.object({ token: z.string().min(20).max(100).regex(/^[A-Za-z0-9_-]+$/) });
 
@@ -58,6 +60,10 @@ export async function accountRoutes(app: FastifyInstance) {
         return formPage(reply, 'accounts/sign-in.eta', { ...page, values }, {
           email: 'This account has been disabled. Contact your coordinator if you need it again',
         });
+      case 'two_step':
+        await request.session.regenerate();
+        startSecondStep(request.session, result.userId, values.returnTo);
+        return reply.redirect('/sign-in/two-step', 303);
       case 'signed_in':
         // A new session id at sign-in: an id planted before sign-in is worth nothing after it.
         await request.session.regenerate();
@@ -199,7 +205,13 @@ export async function accountRoutes(app: FastifyInstance) {
   // ---------- your account ----------
 
   app.get('/account', { preHandler: requireSignIn }, async (request, reply) =>
-    reply.viewAsync('accounts/account.eta', { title: 'Your account', account: request.user }),
+    reply.viewAsync('accounts/account.eta', {
+      title: 'Your account',
+      account: request.user,
+      twoStep: await twoStepSummary(db, request.user!.id),
+      twoStepRequired: config.twoStepRequiredRoles.includes(request.user!.role),
+      ...((request.query as Record<string, unknown>).done === 'two-step-off' ? { flash: 'Two-step sign-in is off.' } : {}),
+    }),
   );
 }
 

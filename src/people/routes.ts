@@ -4,6 +4,7 @@ import { requestPasswordReset, invite } from '../accounts/service.ts';
 import { DomainError, NotFoundError } from '../lib/errors.ts';
 import { formValues, parseForm, type FieldErrors } from '../lib/forms.ts';
 import { requireRole } from '../plugins/auth.ts';
+import { personSecurityStatus } from '../privacy/person-status.ts';
 import * as q from './queries.ts';
 import { inviteForm, personParams, roleForm } from './schemas.ts';
 import * as people from './service.ts';
@@ -12,6 +13,7 @@ const doneMessages: Record<string, string> = {
   role: 'Role changed. They will need to sign in again.',
   disable: 'Account disabled. They have been signed out everywhere.',
   enable: 'Account enabled. They can sign in again.',
+  'two-step-reset': 'Two-step sign-in reset. They have been signed out, and set it up again when they next sign in.',
 };
 
 const roleOptions = Object.entries(roleNames).map(([value, text]) => ({ value, text }));
@@ -75,6 +77,7 @@ export async function peopleRoutes(app: FastifyInstance) {
     return reply.code(Object.keys(errors).length ? 400 : 200).viewAsync('people/person.eta', {
       title: person.name,
       person,
+      security: await personSecurityStatus(db, id),
       roleNames,
       roleOptions,
       organisationOptions: [{ value: '', text: 'Select an organisation' }, ...organisations.map((o) => ({ value: o.id, text: o.name }))],

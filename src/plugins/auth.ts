@@ -7,6 +7,7 @@ import { findSignedInUser } from '../accounts/queries.ts';
 import { PostgresSessionStore } from '../accounts/session-store.ts';
 import type { Role } from '../accounts/tables.ts';
 import { ForbiddenError } from '../lib/errors.ts';
+import { enforceTwoStepSetUp } from '../twostep/gate.ts';
 
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -56,6 +57,8 @@ export const auth = fp(async (app: FastifyInstance) => {
       });
     }
     if (reply.sent) return reply;
+    // A coordinator (or any role that must) sets up two-step sign-in before anything else.
+    if (await enforceTwoStepSetUp(app, request, reply)) return reply;
     reply.locals.csrfToken = reply.generateCsrf();
   });
 });

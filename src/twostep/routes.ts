@@ -1,0 +1,195 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { safeReturnTo } from '../accounts/schemas.ts';
+import { DomainError, NotFoundError } from '../lib/errors.ts';
+import { parseForm, type FieldErrors } from '../lib/forms.ts';
+import { requireRole, requireSignIn } from '../plugins/auth.ts';
+import { decryptSecret, encryptSecret } from './crypto.ts';
+import { SET_UP_PATH } from './gate.ts';
+import { qrCodeImage } from './qr.ts';
+import { twoStepSummary } from './queries.ts';
+import { codeForm, personParams, setUpForm } from './schemas.ts';
+import * as twoStep from './service.ts';
+import './session.ts';
+import { groupedSecret, newTotpSecret, provisioningUri } from './totp.ts';
+
+function page(reply: FastifyReply, view: string, data: Record<string, unknown>, errors: FieldErrors = {}) {
+  return reply.code(Object.keys(errors).length ? 400 : 200).viewAsync(view, { values: {}, ...data, errors });
+}
+
+/** Two-step sign-in: the second step of signing in, setting it up, managing it, and a coordinator's reset. */
+export async function twoStepRoutes(app: FastifyInstance) {
+  const { db, config } = app;
+  const keys = { sessionSecret: config.sessionSecret };
+  const actor = (request: FastifyRequest) => ({ id: request.user!.id, address: request.ip });
+
+  // ---------- the second step of signing in ----------
+
+  const codePage = (reply: FastifyReply, errors: FieldErrors = {}) =>
+    page(reply, 'twostep/code.eta', { title: 'Enter your security code' }, errors);
+
+  app.get('/sign-in/two-step', async (request, reply) => {
+    if (request.user) return reply.redirect('/', 303);
+    if (!request.session.twoStepPending) return reply.redirect('/sign-in', 303);
+    return codePage(reply);
+  });
+
+  app.post('/sign-in/two-step', async (request, reply) => {
+    const userId = request.session.twoStepPending;
+    if (!userId) return reply.redirect('/sign-in', 303);
+    const form = parseForm(codeForm, request.body);
+    if (!form.ok) return codePage(reply, form.errors);
+    const result = await db.transaction().execute((tx) =>
+      twoStep.completeSignIn(tx, keys, { userId, code: form.value.code, address: request.ip }),
+    );
+    switch (result.outcome) {
+      case 'throttled':
+        request.log.warn({ event: 'two_step_throttled', userId }, 'two-step sign-in throttled');
+        return reply.code(429).header('retry-after', String(result.retryInMinutes * 60)).viewAsync('errors/throttled.eta', {
+          title: 'Too many attempts',
+          retryInMinutes: result.retryInMinutes,
+        });
+      case 'gone':
+        await request.session.destroy();
+        return reply.redirect('/sign-in', 303);
+      case 'reused':
+        request.log.info({ event: 'two_step_refused', userId, reason: 'reused' }, 'two-step code refused');
+        return codePage(reply, { code: 'This code has already been used. Wait for your app to show a new code, then enter it' });
+      case 'wrong':
+        request.log.info({ event: 'two_step_refused', userId, reason: 'wrong' }, 'two-step code refused');
+        return codePage(reply, { code: 'The code is not right. Enter the code your app shows now, or one of your recovery codes' });
+      case 'accepted': {
+        const returnTo = safeReturnTo(request.session.twoStepReturnTo);
+        // A new session id once fully signed in, as after a password alone.
+        await request.session.regenerate();
+        request.session.userId = userId;
+        request.log.info({ event: 'signed_in', userId, secondStep: result.method }, 'signed in');
+        return reply.redirect(returnTo, 303);
+      }
+    }
+  });
+
+  // ---------- your own two-step sign-in ----------
+
+  app.get('/account/two-step', { preHandler: requireSignIn }, async (request, reply) => {
+    const summary = await twoStepSummary(db, request.user!.id);
+    if (!summary.enabled) return reply.redirect(SET_UP_PATH, 303);
+    return page(reply, 'twostep/manage.eta', {
+      title: 'Two-step sign-in',
+      summary,
+      required: config.twoStepRequiredRoles.includes(request.user!.role),
+      backLink: { href: '/account', text: 'Back to your account' },
+    });
+  });
+
+  async function setUpPage(request: FastifyRequest, reply: FastifyReply, values: Record<string, string>, errors: FieldErrors = {}) {
+    // The secret waits in the session (encrypted) until confirmed, so reloading shows the same one.
+    let encrypted = request.session.twoStepSetUpSecret;
+    if (!encrypted) {
+      encrypted = encryptSecret(keys.sessionSecret, newTotpSecret());
+      request.session.twoStepSetUpSecret = encrypted;
+    }
+    const secret = decryptSecret(keys.sessionSecret, encrypted);
+    const required = config.twoStepRequiredRoles.includes(request.user!.role);
+    return page(
+      reply,
+      'twostep/set-up.eta',
+      {
+        title: 'Set up two-step sign-in',
+        required,
+        qrCode: await qrCodeImage(provisioningUri(secret, request.user!.email)),
+        secret: groupedSecret(secret),
+        values: { ...values, code: '' },
+        ...(required ? {} : { backLink: { href: '/account', text: 'Back to your account' } }),
+      },
+      errors,
+    );
+  }
+
+  app.get(SET_UP_PATH, { preHandler: requireSignIn }, async (request, reply) => {
+    if ((await twoStepSummary(db, request.user!.id)).enabled) return reply.redirect('/account/two-step', 303);
+    const returnTo = (request.query as Record<string, unknown>).returnTo;
+    return setUpPage(request, reply, { returnTo: safeReturnTo(typeof returnTo === 'string' ? returnTo : undefined) });
+  });
+
+  app.post(SET_UP_PATH, { preHandler: requireSignIn }, async (request, reply) => {
+    if ((await twoStepSummary(db, request.user!.id)).enabled) return reply.redirect('/account/two-step', 303);
+    const form = parseForm(setUpForm, request.body);
+    if (!form.ok) return setUpPage(request, reply, form.values, form.errors);
+    const values = { returnTo: form.value.returnTo ?? '/' };
+    const encrypted = request.session.twoStepSetUpSecret;
+    if (!encrypted) return setUpPage(request, reply, values, { code: 'The set-up timed out. Scan the new QR code, then enter the code your app shows' });
+    const secret = decryptSecret(keys.sessionSecret, encrypted);
+    try {
+      const codes = await db.transaction().execute((tx) => twoStep.enableTwoStep(tx, keys, actor(request), secret, form.value.code));
+      request.session.twoStepSetUpSecret = undefined;
+      request.log.info({ event: 'two_step_enabled', userId: request.user!.id }, 'two-step sign-in set up');
+      return reply.viewAsync('twostep/recovery-codes.eta', {
+        title: 'Two-step sign-in is on: save your recovery codes',
+        codes,
+        next: safeReturnTo(form.value.returnTo),
+      });
+    } catch (error) {
+      if (error instanceof DomainError && error.field) return setUpPage(request, reply, values, { [error.field]: error.message });
+      throw error;
+    }
+  });
+
+  async function managePage(request: FastifyRequest, reply: FastifyReply, errors: FieldErrors) {
+    const summary = await twoStepSummary(db, request.user!.id);
+    return page(reply, 'twostep/manage.eta', {
+      title: 'Two-step sign-in',
+      summary,
+      required: config.twoStepRequiredRoles.includes(request.user!.role),
+      backLink: { href: '/account', text: 'Back to your account' },
+    }, errors);
+  }
+
+  app.post('/account/two-step/recovery-codes', { preHandler: requireSignIn }, async (request, reply) => {
+    if (!(await twoStepSummary(db, request.user!.id)).enabled) return reply.redirect(SET_UP_PATH, 303);
+    const form = parseForm(codeForm, request.body);
+    if (!form.ok) return managePage(request, reply, form.errors);
+    try {
+      const codes = await db.transaction().execute((tx) => twoStep.replaceRecoveryCodes(tx, keys, actor(request), form.value.code));
+      return reply.viewAsync('twostep/recovery-codes.eta', { title: 'Your new recovery codes', codes, next: '/account/two-step' });
+    } catch (error) {
+      if (error instanceof DomainError && error.field) return managePage(request, reply, { [error.field]: error.message });
+      throw error;
+    }
+  });
+
+  app.post('/account/two-step/turn-off', { preHandler: requireSignIn }, async (request, reply) => {
+    if (!(await twoStepSummary(db, request.user!.id)).enabled) return reply.redirect('/account', 303);
+    const form = parseForm(codeForm, request.body);
+    if (!form.ok) return managePage(request, reply, form.errors);
+    try {
+      await db.transaction().execute((tx) =>
+        twoStep.turnOffTwoStep(tx, keys, actor(request), config.twoStepRequiredRoles, form.value.code),
+      );
+    } catch (error) {
+      if (error instanceof DomainError && error.field) return managePage(request, reply, { [error.field]: error.message });
+      throw error;
+    }
+    return reply.redirect('/account?done=two-step-off', 303);
+  });
+
+  // ---------- a coordinator resets someone's second step ----------
+
+  app.post('/people/:id/two-step/reset', { preHandler: requireRole('coordinator') }, async (request, reply) => {
+    const params = personParams.safeParse(request.params);
+    if (!params.success) throw new NotFoundError();
+    try {
+      await db.transaction().execute((tx) => twoStep.resetTwoStep(tx, actor(request), params.data.id));
+    } catch (error) {
+      if (error instanceof DomainError && error.code !== 'not_found') {
+        return reply.code(409).viewAsync('privacy/refused.eta', {
+          title: 'Two-step sign-in was not reset',
+          message: error.message,
+          back: { href: `/people/${params.data.id}`, text: 'Back to the person' },
+        });
+      }
+      throw error;
+    }
+    request.log.info({ event: 'two_step_reset', userId: request.user!.id, personId: params.data.id }, 'two-step sign-in reset');
+    return reply.redirect(`/people/${params.data.id}?done=two-step-reset`, 303);
+  });
+}

@@ -1,0 +1,16 @@
+import type { FastifyRequest } from 'fastify';
+
+declare module '@fastify/session' {
+  interface FastifySessionObject {
+    /** Where to go once the second step is done (a path on this site, already checked). */
+    twoStepReturnTo?: string;
+    /** The secret being set up, encrypted, until the person confirms it with a code. */
+    twoStepSetUpSecret?: string;
+  }
+}
+
+/** After the right password, for someone with two-step sign-in: not signed in until the code. */
+export function startSecondStep(session: FastifyRequest['session'], userId: string, returnTo: string) {
+  session.twoStepPending = userId;
+  session.twoStepReturnTo = returnTo;
+}
