@@ -17,6 +17,9 @@ export type BarChart = {
   width: number;
   height: number;
   series: ChartSeries[];
+  /** The figures drawn, with their full labels: for the table beside the chart. */
+  rows: ChartRow[];
+  format: (value: number) => string;
   labels: Array<{ text: string; x: number; y: number }>;
   bars: Array<{ x: number; y: number; width: number; height: number; colour: string; value: string; valueX: number; valueY: number }>;
   legend: Array<{ x: number; y: number; colour: string; text: string }>;
@@ -90,6 +93,8 @@ export function barChart(options: {
     width: WIDTH,
     height: Math.max(top + options.rows.length * rowHeight, 40),
     series: options.series,
+    rows: options.rows,
+    format,
     labels,
     bars,
     legend,

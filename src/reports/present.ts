@@ -45,7 +45,7 @@ export function funnelSteps(total: FunnelRow) {
     { label: 'Booked', value: total.booked },
     { label: 'Attended', value: total.attended },
     { label: 'Feedback given', value: total.feedbackCount },
-    { label: 'Link workers who went on to refer', value: total.referrers },
+    { label: 'Link workers who went on to refer', value: total.referrers, note: `of ${total.attendees} who attended` },
     { label: 'Referrals reported', value: total.referrals },
   ];
 }

@@ -39,7 +39,8 @@ export async function providerFeedbackRoutes(app: FastifyInstance) {
       title: 'Attendance and feedback',
       offers: offers.map((row) => ({
         ...providerOfferView(row),
-        comments: comments.filter((c) => c.offerId === row.key),
+        comments: comments.comments.filter((c) => c.offerId === row.key),
+        easier: comments.easier.filter((c) => c.offerId === row.key),
       })),
       sessions,
       referrals,

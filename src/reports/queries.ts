@@ -394,7 +394,7 @@ export async function filterChoices(db: Queryable) {
 export const MIN_GROUP_SIZE = 3;
 
 /** Attendance at each of an organisation's sessions that has started, most recent first. */
-export async function sessionAttendance(db: Queryable, organisationId: string, now: Date, limit = 100) {
+export async function sessionAttendance(db: Queryable, organisationId: string, now: Date, limit = 12) {
   return db
     .selectFrom('tasterSessions as s')
     .innerJoin('offers as o', 'o.id', 's.offerId')
@@ -422,9 +422,10 @@ export async function sessionAttendance(db: Queryable, organisationId: string, n
 }
 
 /**
- * What link workers wrote about an organisation's offers, without names, sorted by the text (not
- * by date, which would point at a session). Only for offers with at least MIN_GROUP_SIZE responses:
- * the rule is in the query, so a smaller group's words never leave the database.
+ * What link workers wrote about an organisation's offers, without names: each different text once,
+ * with how many wrote it, most said first (never by date, which would point at a session). Only
+ * for offers with at least MIN_GROUP_SIZE responses: the rule is in the query, so a smaller
+ * group's words never leave the database.
  */
 export async function offerComments(db: Queryable, organisationId: string) {
   const bigEnough = db
@@ -436,17 +437,20 @@ export async function offerComments(db: Queryable, organisationId: string) {
     .where('o.organisationId', '=', organisationId)
     .groupBy('o.id')
     .having(sql<number>`count(*)`, '>=', MIN_GROUP_SIZE);
-  return db
-    .selectFrom('feedback as fb')
-    .innerJoin('bookings as b', 'b.id', 'fb.bookingId')
-    .innerJoin('tasterSessions as s', 's.id', 'b.tasterSessionId')
-    .select(['s.offerId', 'fb.referringEasier', 'fb.comments'])
-    .where('s.offerId', 'in', bigEnough)
-    .where((eb) => eb.or([eb('fb.referringEasier', 'is not', null), eb('fb.comments', 'is not', null)]))
-    .orderBy('s.offerId')
-    .orderBy('fb.comments')
-    .orderBy('fb.referringEasier')
-    .execute();
+  const texts = (column: 'fb.comments' | 'fb.referringEasier') =>
+    db
+      .selectFrom('feedback as fb')
+      .innerJoin('bookings as b', 'b.id', 'fb.bookingId')
+      .innerJoin('tasterSessions as s', 's.id', 'b.tasterSessionId')
+      .select(['s.offerId', sql<string>`${sql.ref(column)}`.as('text'), sql<number>`count(*)::int`.as('people')])
+      .where('s.offerId', 'in', bigEnough)
+      .where(column, 'is not', null)
+      .groupBy(['s.offerId', column])
+      .orderBy('people', 'desc')
+      .orderBy(column)
+      .execute();
+  const [comments, easier] = await Promise.all([texts('fb.comments'), texts('fb.referringEasier')]);
+  return { comments, easier };
 }
 
 /** Referrals link workers recorded to an organisation's offers, at any time. */
