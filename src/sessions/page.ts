@@ -1,6 +1,7 @@
 import type { FastifyReply } from 'fastify';
 import type { Queryable } from '../db/database.ts';
 import type { FieldErrors } from '../lib/forms.ts';
+import { bookingPanel } from '../bookings/panel.ts';
 import { actorFrom, manages } from '../organisations/access.ts';
 import { hasConfirmedBooking, type SessionDetail } from './queries.ts';
 import { sessionView } from './present.ts';
@@ -23,7 +24,10 @@ export async function sessionPage(
     canManage && session.seriesId
       ? (await db.selectFrom('tasterSessions').select('id').where('seriesId', '=', session.seriesId).where('status', '=', 'draft').where('startsAt', '>', now).execute()).length
       : 0;
+  // Link workers book from here; staff and coordinators see the counts and who has booked.
+  const panel = session.status === 'draft' ? null : await bookingPanel(db, session.id, reply.request.user);
   return reply.code(options.statusCode ?? 200).viewAsync('sessions/show.eta', {
+    bookingPanel: panel,
     title: session.offerTitle,
     session,
     view: sessionView(session, now),

@@ -102,7 +102,8 @@ t.test('the session page tells a link worker what they need before booking', asy
   t.match(page.body, /Parking, including disabled parking: <strong>no<\/strong>/);
   t.match(page.body, /Step-free entrance on the side street/);
   t.match(page.body, /In the education room/);
-  t.match(page.body, /<div id="booking-area">[\s\S]*9 places left<\/strong> of 12/, 'places left, in the booking area');
+  t.match(page.body, /id="booking-panel"[\s\S]*9 places left\. Booking closes/, 'places left, in the booking panel');
+  t.match(page.body, /<button class="nhsuk-button" type="submit">Book a place<\/button>/, 'the link worker can book from the session page');
   t.match(page.body, /What to expect/);
   t.match(page.body, /This is a taster of Object handling and conversation, an activity run by/);
   t.match(page.body, /It lasts 1 hour 30 minutes and takes place at Main building, Oxford./);
@@ -114,7 +115,8 @@ t.test('the session page tells a link worker what they need before booking', asy
   await addBookings(db, session.id, 'waitlisted', 2);
   const full = await visitor.get(`/sessions/${session.id}`);
   t.match(full.body, /This session is full/);
-  t.match(full.body, /2 people waiting for a place/);
+  t.match(full.body, /2 people are waiting/);
+  t.match(full.body, />Join the waiting list<\/button>/);
 });
 
 t.test('joining instructions of an online session: only for a confirmed place (and the organisation)', async (t) => {
