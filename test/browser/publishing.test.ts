@@ -109,7 +109,7 @@ t.test('a provider adds a venue, an offer and a weekly series, then publishes, e
   await page.getByLabel('Number of places').fill('15');
   await page.getByRole('button', { name: 'Save changes' }).click();
   t.match(await page.locator('.nhsuk-notification-banner').textContent(), /Session saved/);
-  t.match(await page.locator('#booking-area').textContent(), /15 places left/);
+  t.match(await page.locator('#booking-panel').textContent(), /0 of 15 places booked/);
 
   // Copy to a new session a week later.
   await page.getByRole('link', { name: 'Copy to a new session' }).click();
