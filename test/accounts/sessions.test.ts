@@ -191,7 +191,7 @@ t.test('in production the cookies are Secure with the __Host- prefix, behind the
   });
   const app = await buildApp({ config, db });
   t.teardown(() => app.close());
-  const user = await createUser(db, 'coordinator');
+  const user = await createUser(db, 'link_worker');
   // TLS ends at the load balancer, which tells the app so.
   const headers = { host: 'tasters.example', 'x-forwarded-proto': 'https', 'x-forwarded-for': '203.0.113.7' };
   const form = await app.inject({ method: 'GET', url: '/sign-in', headers });
