@@ -100,7 +100,9 @@ export async function referralReportsOf(db: Queryable, userId: string) {
     .execute();
 }
 
+/** Entries by them, about their account or their bookings, or naming them in their details. */
 export async function auditEntriesOf(db: Queryable, userId: string, email: string) {
+  const theirBookings = db.selectFrom('bookings').select(sql<string>`id::text`.as('id')).where('userId', '=', userId);
   return db
     .selectFrom('auditEvents')
     .select(['id', 'occurredAt', 'action', 'actorId', 'subjectType', 'subjectId', 'details', 'address'])
@@ -108,7 +110,9 @@ export async function auditEntriesOf(db: Queryable, userId: string, email: strin
       eb.or([
         eb('actorId', '=', userId),
         eb.and([eb('subjectType', '=', 'user'), eb('subjectId', '=', userId)]),
-        eb(sql`details->>'email'`, '=', email),
+        eb('subjectId', 'in', theirBookings),
+        eb(sql`strpos(details::text, ${userId})`, '>', 0),
+        eb(sql`strpos(details::text, ${email})`, '>', 0),
       ]),
     )
     .orderBy('id')
