@@ -71,8 +71,11 @@ export async function signIn(
     });
     return { outcome: 'refused' };
   }
-  if (user.status === 'unconfirmed') return { outcome: 'unconfirmed' };
-  if (user.status === 'disabled') return { outcome: 'disabled' };
+  if (user.status === 'unconfirmed' || user.status === 'disabled') {
+    // The right password for an account that may not sign in: refused, and on the record like any refusal.
+    await recordAudit(db, { actorId: null, action: 'sign_in_refused', subjectType: 'user', subjectId: user.id, details: { reason: user.status }, address: input.address });
+    return { outcome: user.status };
+  }
   // The right password is only half of it for someone with two-step sign-in: not signed in yet.
   if (await hasTwoStep(db, user.id)) return { outcome: 'two_step', userId: user.id };
   await db.updateTable('users').set({ lastSignedInAt: now }).where('id', '=', user.id).execute();

@@ -117,6 +117,14 @@ t.test('signing in leaves one entry, and so does a refused attempt', async (t) =
   await stranger.post('/sign-in', { email: person.email, password: 'not the right password at all' });
   const refused = await entriesAfter(since);
   t.same(refused.map((e) => [e.action, e.actorId]), [['sign_in_refused', null]]);
+
+  // The right password for an account that may not sign in is a refused sign-in too.
+  for (const status of ['disabled', 'unconfirmed'] as const) {
+    const blocked = await createUser(db, 'link_worker', { status });
+    since = await lastId();
+    await stranger.post('/sign-in', { email: blocked.email, password: PASSWORD });
+    t.same(await entriesAfter(since), [{ action: 'sign_in_refused', actorId: null, subjectType: 'user', subjectId: blocked.id }], `${status} account`);
+  }
 });
 
 t.test('an action that rolls back leaves no entry', async (t) => {
