@@ -11,6 +11,9 @@ export const LOCK_TIMEOUT = '5s';
  * frees places takes this lock first, so capacity checks never race (pretix's "lock before you
  * check"). A bounded wait: a busy database answers "try again" rather than queueing for ever.
  * Taking a Transaction (not a Kysely) in the type means it cannot be called outside one.
+ * FOR NO KEY UPDATE, not FOR UPDATE: lockers still queue behind each other, but the key-share
+ * locks that foreign keys take (every booking row inserted points at this session) do not queue
+ * behind the lock holder.
  */
 export async function lockTasterSession(tx: Tx, id: string) {
   await sql`select set_config('lock_timeout', ${LOCK_TIMEOUT}, true)`.execute(tx);
@@ -18,7 +21,7 @@ export async function lockTasterSession(tx: Tx, id: string) {
     .selectFrom('tasterSessions')
     .select(['id', 'capacity', 'status', 'startsAt', 'bookingClosesAt', 'offerId'])
     .where('id', '=', id)
-    .forUpdate()
+    .forNoKeyUpdate()
     .executeTakeFirst();
 }
 

@@ -185,3 +185,12 @@ t.test('an unknown or malformed session id is not found', async (t) => {
   t.equal((await visitor.post('/sessions/not-a-uuid/book', {})).statusCode, 404);
   t.equal((await visitor.post('/sessions/00000000-0000-4000-8000-000000000000/book', {})).statusCode, 404);
 });
+
+t.test('the database itself refuses a second live booking by one person, but not a booking after a cancelled one', async (t) => {
+  const taster = await createTaster(db);
+  const person = await createUser(db, 'link_worker');
+  await createBooking(db, taster.sessionId, person.id, 'cancelled');
+  await createBooking(db, taster.sessionId, person.id, 'confirmed');
+  await t.rejects(createBooking(db, taster.sessionId, person.id, 'waitlisted'), { code: '23505' });
+  t.equal((await liveBookings(taster.sessionId)).length, 1);
+});

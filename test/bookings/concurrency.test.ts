@@ -2,6 +2,7 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { sql } from 'kysely';
 import t from 'tap';
 import { buildApp } from '../../src/app.ts';
+import { bookPlace } from '../../src/bookings/service.ts';
 import { testConfig } from '../../src/config.ts';
 import type { Db } from '../../src/db/database.ts';
 import { createLinkWorkers, createTaster, signedInVisitor } from '../fixtures/bookings.ts';
@@ -169,4 +170,47 @@ t.test(`${PEOPLE} people book ${PLACES} places ${real ? 'at once through two app
   const messages = await db.selectFrom('outboxMessages').select('dedupeKey').where('kind', '=', 'booking_promoted').execute();
   const promotedIds = new Set(promoted.map((p) => p.id));
   t.equal(messages.filter((m) => promotedIds.has(m.dedupeKey.split(':')[1]!)).length, promoted.length, 'one message per promotion');
+});
+
+t.test('a booking that slips past the session lock meets the unique index and gets the existing booking', async (t) => {
+  const taster = await createTaster(db, { capacity: 5 });
+  const [person] = await createLinkWorkers(db, 1);
+  const actor = { id: person!.id };
+  if (!second) {
+    // One connection: the second request always sees the first booking, before any insert.
+    const first = await bookPlace(db, actor, taster.sessionId, { confidenceBefore: null });
+    t.same(await bookPlace(db, actor, taster.sessionId, { confidenceBefore: 2 }), { ...first, created: false });
+    return;
+  }
+  // Another connection inserts a live booking without taking the session lock, and holds its
+  // transaction open: the booking use case cannot see that row, so it inserts too and waits on the
+  // unique index. When the other transaction commits, the index refuses (23505), and the person
+  // gets the booking that exists instead of an error.
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  let inserted!: () => void;
+  const insertedNow = new Promise<void>((resolve) => (inserted = resolve));
+  const other = second.db.transaction().execute(async (tx) => {
+    const row = await tx
+      .insertInto('bookings')
+      .values({ tasterSessionId: taster.sessionId, userId: person!.id, status: 'confirmed', confirmedAt: new Date() })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    inserted();
+    await gate;
+    return row.id;
+  });
+  await insertedNow;
+  const pending = bookPlace(db, actor, taster.sessionId, { confidenceBefore: null });
+  // Wait (by asking the server, not by sleeping) until an insert into bookings waits on a lock.
+  for (;;) {
+    const waiting = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
+      where wait_event_type = 'Lock' and state = 'active' and query like 'insert into "bookings"%'`.execute(watcher!.db);
+    if (waiting.rows[0]!.n > 0) break;
+  }
+  release();
+  const existingId = await other;
+  t.same(await pending, { bookingId: existingId, status: 'confirmed', created: false });
+  const rows = await liveBookings(taster.sessionId);
+  t.same(rows.map((r) => r.id), [existingId], 'one live booking');
 });
