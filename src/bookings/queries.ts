@@ -20,7 +20,7 @@ export function waitingPosition(eb: ExpressionBuilder<WithBooking, 'b'>) {
 }
 
 const countWith = (status: BookingStatus) =>
-  sql<number>`(select count(*)::int from bookings c where c.taster_session_id = s.id and c.status = ${status})`;
+  sql<number>`(select count(*)::int from bookings c where c.taster_session_id = s.id and c.status = ${status} and not c.is_walk_in)`;
 
 /** Everything a booking page or panel shows about a session. */
 function sessionSummaryQuery(db: Queryable) {

@@ -31,6 +31,8 @@ export async function countConfirmed(tx: Tx, sessionId: string): Promise<number>
     .select(sql<number>`count(*)::int`.as('confirmed'))
     .where('tasterSessionId', '=', sessionId)
     .where('status', '=', 'confirmed')
+    // Walk-ins are added at the door after booking closes; they never take one of the booked places.
+    .where('isWalkIn', '=', false)
     .executeTakeFirstOrThrow();
   return row.confirmed;
 }

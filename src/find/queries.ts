@@ -8,7 +8,7 @@ import { type FindFilters, PAGE_SIZE } from './schemas.ts';
 // Hours are London wall-clock hours, so "morning" means the same before and after a clock change.
 const londonHour = sql<number>`extract(hour from s.starts_at at time zone 'Europe/London')`;
 const londonWeekday = sql<number>`extract(isodow from s.starts_at at time zone 'Europe/London')::int`;
-const confirmedCount = sql<number>`(select count(*)::int from bookings c where c.taster_session_id = s.id and c.status = 'confirmed')`;
+const confirmedCount = sql<number>`(select count(*)::int from bookings c where c.taster_session_id = s.id and c.status = 'confirmed' and not c.is_walk_in)`;
 
 const hourRanges = {
   morning: sql<SqlBool>`${londonHour} < 12`,

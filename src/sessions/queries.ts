@@ -12,6 +12,8 @@ function bookingCount(eb: ExpressionBuilder<WithSessions, 's'>, status: 'confirm
     .select(sql<number>`count(*)::int`.as('n'))
     .whereRef('bookings.tasterSessionId', '=', 's.id')
     .where('bookings.status', '=', status)
+    // Walk-ins are recorded at the door after booking has closed: they never took a booked place.
+    .where('bookings.isWalkIn', '=', false)
     .as(status);
 }
 
