@@ -88,7 +88,7 @@ export async function sessionLifecycleRoutes(app: FastifyInstance) {
     const form = parseForm(cancelForm, request.body);
     if (!form.ok) return cancelPage(reply, session, form.values, form.errors);
     try {
-      await db.transaction().execute((tx) => sessions.cancelSession(tx, actorFrom(request), session.id, form.value.reason));
+      await db.transaction().execute((tx) => sessions.cancelSession(tx, actorFrom(request), session.id, form.value.reason, { baseUrl: app.config.baseUrl }));
     } catch (error) {
       if (!(error instanceof DomainError) || error.code === 'not_found') throw error;
       return refused(reply, session.id, error);

@@ -4,6 +4,7 @@ import { countConfirmed, fillFreedPlaces, lockTasterSession } from '../bookings/
 import type { Tx } from '../db/database.ts';
 import { DomainError, NotFoundError } from '../lib/errors.ts';
 import { addLondonWeeks } from '../lib/london-time.ts';
+import { queueSessionCancelled, queueSessionChanged } from '../messages/session-messages.ts';
 import { assertManages, type Actor } from '../organisations/access.ts';
 import * as q from './queries.ts';
 import type { SessionInput } from './schemas.ts';
@@ -128,6 +129,9 @@ export async function updateSession(
     startsAt: { from: session.startsAt, to: input.startsAt },
     venueId: { from: session.venueId, to: input.venueId },
   });
+  // A new time or place is news to everyone booked or waiting: told in this same transaction.
+  const before = { startsAt: session.startsAt, endsAt: session.endsAt, venueId: session.venueId, isOnline: session.isOnline };
+  await queueSessionChanged(tx, id, before, { baseUrl: options.baseUrl });
   let promoted = 0;
   if (session.status === 'published' && input.capacity > session.capacity) {
     // The people promoted are told by email, with a link to their booking.
@@ -174,16 +178,25 @@ export async function publishSeries(tx: Tx, actor: Actor, id: string, now = new 
 }
 
 /**
- * published → cancelled, with a reason everyone sees. Bookings stay as they are: the booking
- * feature tells the people booked and releases their places.
+ * published → cancelled, with a reason everyone sees. Bookings stay as they are (they show the
+ * session as cancelled), and everyone booked or waiting is emailed in the same transaction.
  */
-export async function cancelSession(tx: Tx, actor: Actor, id: string, reason: string, now = new Date()): Promise<void> {
+export async function cancelSession(
+  tx: Tx,
+  actor: Actor,
+  id: string,
+  reason: string,
+  options: { now?: Date; baseUrl?: string } = {},
+): Promise<void> {
+  const now = options.now ?? new Date();
   const session = await sessionForChange(tx, actor, id);
   if (session.status === 'draft') throw new DomainError('draft_not_cancellable', 'This session is a draft that nobody can see yet. Delete it instead of cancelling it');
   if (session.status === 'cancelled') throw new DomainError('already_cancelled', 'This session is already cancelled');
   if (session.endsAt <= now) throw new DomainError('session_over', 'This session has already happened, so it cannot be cancelled');
   await q.setSessionStatus(tx, id, 'cancelled', { cancellationReason: reason });
   await audit(tx, actor, 'session_cancelled', id, { reason, confirmed: await countConfirmed(tx, id) });
+  // Everyone booked or waiting is told, with the reason, in this same transaction.
+  await queueSessionCancelled(tx, id, { baseUrl: options.baseUrl });
 }
 
 /** Only a draft can be deleted: once published, people may have seen or booked it. */
