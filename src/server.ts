@@ -5,6 +5,7 @@ import { createBoss } from './messages/boss.ts';
 import { mailerFor } from './messages/mailer.ts';
 import { startSchedules } from './messages/schedules.ts';
 import { startMessageWorker } from './messages/worker.ts';
+import { startRetentionSchedule } from './privacy/schedule.ts';
 import { prepareDatabase } from './start.ts';
 
 // Reads the environment, listens, and shuts down gracefully. Everything else is in buildApp.
@@ -27,6 +28,7 @@ const boss = createBoss(database, { databaseUrl: config.databaseUrl, log: app.lo
 await boss.start();
 const worker = await startMessageWorker({ db: database.db, boss, mailer: mailerFor(config), log: app.log });
 const schedules = await startSchedules({ boss, db: database.db, baseUrl: config.baseUrl, secret: config.sessionSecret, log: app.log });
+const retention = await startRetentionSchedule({ boss, db: database.db, policy: config.retention, log: app.log });
 
 let closing = false;
 async function shutdown(signal: string) {
@@ -39,6 +41,7 @@ async function shutdown(signal: string) {
   await app.close();
   // A message being sent finishes; one not yet fetched waits in the queue for the next start.
   await schedules.stop();
+  await retention.stop();
   await worker.stop();
   await boss.stop({ graceful: true, timeout: 5_000 });
   await database.close();
