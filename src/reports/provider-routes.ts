@@ -5,6 +5,7 @@ import { requireRole } from '../plugins/auth.ts';
 import type { ReportFilters } from './filters.ts';
 import { format } from './present.ts';
 import { providerOfferView } from './provider.ts';
+import * as pq from './provider-queries.ts';
 import * as q from './queries.ts';
 
 /** A provider's own attendance and feedback, by offer and session, with the small-group rule. */
@@ -31,9 +32,9 @@ export async function providerFeedbackRoutes(app: FastifyInstance) {
     };
     const [offers, sessions, comments, referrals] = await Promise.all([
       q.funnelBy(db, f, 'offer'),
-      q.sessionAttendance(db, organisationId, now),
-      q.offerComments(db, organisationId),
-      q.referralsToOffers(db, organisationId),
+      pq.sessionAttendance(db, organisationId, now),
+      pq.offerComments(db, organisationId),
+      pq.referralsToOffers(db, organisationId),
     ]);
     return reply.viewAsync('provider/feedback.eta', {
       title: 'Attendance and feedback',
@@ -44,7 +45,7 @@ export async function providerFeedbackRoutes(app: FastifyInstance) {
       })),
       sessions,
       referrals,
-      minGroupSize: q.MIN_GROUP_SIZE,
+      minGroupSize: pq.MIN_GROUP_SIZE,
       format,
     });
   });

@@ -1,5 +1,6 @@
 import { fiveARows } from './present.ts';
-import { type FunnelRow, MIN_GROUP_SIZE } from './queries.ts';
+import { MIN_GROUP_SIZE } from './provider-queries.ts';
+import type { FunnelRow } from './queries.ts';
 
 /**
  * An offer's figures for its provider, with the small-group rule applied: a feedback figure is

@@ -174,6 +174,10 @@ t.test('walk-ins are added by email; an unknown email gets a clear message', asy
     t.match(fieldError(unknown.body, 'email'), /No link worker has an account with this email address/);
     t.match(unknown.body, `value="${email}"`, 'the email typed is kept');
   }
+  const hostile = await s.staff.visitor.post(`${s.register}/walk-ins`, { email: HOSTILE });
+  t.equal(hostile.statusCode, 400);
+  t.notMatch(hostile.body, '<script>alert(1)</script>', 'a hostile email typed is shown back as text');
+  t.match(hostile.body, 'value="&lt;script&gt;alert(1)&lt;/script&gt;&quot;&gt;');
   const blank = await s.staff.visitor.post(`${s.register}/walk-ins`, { email: '' });
   t.equal(fieldError(blank.body, 'email'), 'Enter the email address of the link worker who turned up');
 });

@@ -5,6 +5,7 @@ import { referralPrompts } from '../../src/referrals/prompts.ts';
 import { exportRows } from '../../src/reports/export.ts';
 import { exportKinds } from '../../src/reports/export-queries.ts';
 import { reportQuery } from '../../src/reports/filters.ts';
+import * as pq from '../../src/reports/provider-queries.ts';
 import * as q from '../../src/reports/queries.ts';
 import { createTestDatabase, testDatabaseKind } from '../helper.ts';
 
@@ -141,9 +142,9 @@ const cases: Array<[name: string, run: (db: Db) => Promise<unknown>]> = [
   ),
   ['referral prompts', (d) => referralPrompts(d, someone, new Date('2025-07-15T12:00:00Z'))],
   ['provider: offers', (d) => q.funnelBy(d, { ...month, organisationId: organisation }, 'offer')],
-  ['provider: sessions', (d) => q.sessionAttendance(d, organisation, new Date('2025-07-01T00:00:00Z'))],
-  ['provider: comments', (d) => q.offerComments(d, organisation)],
-  ['provider: referrals', (d) => q.referralsToOffers(d, organisation)],
+  ['provider: sessions', (d) => pq.sessionAttendance(d, organisation, new Date('2025-07-01T00:00:00Z'))],
+  ['provider: comments', (d) => pq.offerComments(d, organisation)],
+  ['provider: referrals', (d) => pq.referralsToOffers(d, organisation)],
 ];
 
 for (const [name, run] of cases) {

@@ -1,4 +1,5 @@
 import t from 'tap';
+import * as pq from '../../src/reports/provider-queries.ts';
 import * as q from '../../src/reports/queries.ts';
 import { buildTestApp, createTestDatabase, heading } from '../helper.ts';
 import {
@@ -48,7 +49,7 @@ t.test('a group of fewer than 3 responses shows nothing, and says why', async (t
   t.notMatch(page.body, 'A named contact');
   t.notMatch(page.body, 'Average rating', 'no rating');
   t.notMatch(page.body, 'Ruth Revealed', 'no names, ever');
-  t.same(await q.offerComments(db, museum.id), { comments: [], easier: [] }, 'the query itself withholds the words of a small group');
+  t.same(await pq.offerComments(db, museum.id), { comments: [], easier: [] }, 'the query itself withholds the words of a small group');
 });
 
 t.test('from 3 responses: ratings, five As, confidence change and comments, without names', async (t) => {
