@@ -99,7 +99,9 @@ export async function accountRoutes(app: FastifyInstance) {
       return reply.viewAsync('accounts/check-email.eta', {
         title: 'Confirm your email address',
         email: form.value.email,
-        link: result.confirmationUrl,
+        // Once email works the link goes by email only: shown here, anyone could register any address.
+        link: config.smtpUrl ? null : result.confirmationUrl,
+        emailSent: Boolean(config.smtpUrl),
       });
     } catch (error) {
       if (error instanceof DomainError && error.field) {

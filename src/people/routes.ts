@@ -61,7 +61,9 @@ export async function peopleRoutes(app: FastifyInstance) {
       return reply.viewAsync('people/invited.eta', {
         title: 'Invitation created',
         email: form.value.email,
-        link: link.url,
+        // The invitation is emailed; without an SMTP server (development, the demo) the coordinator passes it on.
+        link: config.smtpUrl ? null : link.url,
+        emailSent: Boolean(config.smtpUrl),
         backLink: { href: '/people', text: 'Back to people' },
       });
     } catch (error) {
