@@ -48,7 +48,8 @@ export const auth = fp(async (app: FastifyInstance) => {
       // A disabled or erased account: end this session here too, not only in the table.
       if (!request.user) await request.session.destroy();
     }
-    reply.locals = { ...reply.locals, user: request.user, path: request.url.split('?')[0] };
+    // The idle time-out reaches the page's script (static/app.js), which warns before it ends.
+    reply.locals = { ...reply.locals, user: request.user, path: request.url.split('?')[0], sessionIdleMinutes: config.sessionIdleMinutes };
     if (UNSAFE_METHODS.has(request.method)) {
       // Thrown, not rendered here: an async hook that only starts a reply lets the handler run too.
       if (!sameOrigin(request, config.baseUrl)) throw new CrossSiteError();
