@@ -1,0 +1,4 @@
+// `npm run audit:prod`: see src/security/audit.ts.
+import { runProductionAudit } from '../src/security/audit.ts';
+
+process.exit(runProductionAudit());
