@@ -1,0 +1,105 @@
+import type { Scale, SeedCounts } from './seed.ts';
+
+export type Row = {
+  name: string;
+  server: 'app' | 'bare';
+  rps: number;
+  p50: number;
+  p99: number;
+  peakRss: number;
+  requests: number;
+  /** Responses that were not 2xx or 3xx, connection errors and timeouts. */
+  failures: number;
+  /** Statuses other than the one the run expects (a 303 to sign-in on the find page, say). */
+  unexpected: string;
+};
+
+export type Check = {
+  attempts: number;
+  seconds: number;
+  confirmed: number;
+  waitlisted: number;
+  distinctWaits: number;
+  people: number;
+  p50: number;
+  p99: number;
+  fiveHundreds: number;
+  failures: number;
+  statuses: string;
+  peakRss: number;
+  passed: boolean;
+};
+
+export type Report = {
+  rows: Row[];
+  check: Check;
+  counts: SeedCounts;
+  appMaxRss: number;
+  settings: { duration: number; warmUp: number; connections: number; findQuery: string };
+  machine: { cpus: number; model: string; memory: number; node: string; postgres: string; loadAtStart: number; loadAtEnd: number };
+  scale: Scale;
+  date: Date;
+};
+
+const n = (value: number) => value.toLocaleString('en-GB');
+const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(0);
+const ms = (value: number) => (value >= 10 ? value.toFixed(0) : value.toFixed(1));
+const met = (ok: boolean) => (ok ? '**met**' : '**not met**');
+
+/** Throughput over several runs of one kind: all requests over all the time. */
+function combined(rows: Row[]) {
+  const requests = rows.reduce((sum, row) => sum + row.requests, 0);
+  const seconds = rows.reduce((sum, row) => sum + row.requests / row.rps, 0);
+  return { rps: requests / seconds, p99: Math.max(...rows.map((row) => row.p99)) };
+}
+
+export function markdown(report: Report): string {
+  const { rows, check, counts, machine, settings } = report;
+  const of = (prefix: string) => rows.filter((row) => row.name.startsWith(prefix));
+  const find = combined(of('(a)'));
+  const bare = combined(of('(d)'));
+  const booking = combined(of('(c)'));
+  const bareBooking = combined(of('(e)'));
+  const findRatio = find.rps / bare.rps;
+  const p99Ratio = find.p99 / bare.p99;
+  const bookingRatio = booking.rps / bareBooking.rps;
+
+  const lines = [
+    '# Benchmark results',
+    '',
+    `\`BENCH_DATABASE_URL=postgres://… npm run bench\`, ${report.date.toISOString().slice(0, 16).replace('T', ' ')} UTC.`,
+    '',
+    `**Machine:** ${machine.cpus} × ${machine.model}, ${(machine.memory / 1024 ** 3).toFixed(0)} GB RAM; Node ${machine.node}; ` +
+      `PostgreSQL ${machine.postgres} on the same machine, default settings. The load generator, both servers and the database ` +
+      `share these ${machine.cpus} cores. Load average (1 min) ${machine.loadAtStart.toFixed(1)} at the start and ` +
+      `${machine.loadAtEnd.toFixed(1)} at the end${machine.loadAtStart > machine.cpus / 2 ? ': other work was running on the machine, so the figures are lower and noisier than on an idle one' : ''}.`,
+    '',
+    `**Data:** ${n(counts.organisations)} organisations, ${n(counts.venues)} venues, ${n(counts.linkWorkers)} link workers ` +
+      `(${n(counts.users)} users), ${n(counts.offers)} offers, ${n(counts.sessions)} sessions over the past ${report.scale.historyDays} ` +
+      `days and the next ${report.scale.futureDays} (${n(counts.upcomingPublished)} upcoming and published), ${n(counts.bookings)} bookings.`,
+    '',
+    `**Load:** autocannon over loopback, ${settings.connections} connections, ${settings.duration} s per run after a ` +
+      `${settings.warmUp} s warm-up. The app (\`buildApp\`, production configuration: cached templates, Secure \`__Host-\` ` +
+      'cookies behind a trusted proxy, CSP nonces, request log at info level) and the bare Fastify route each run in their own ' +
+      'Node process with a 10-connection pool, measured one at a time. Every app request is a signed-in link worker with a ' +
+      `session of their own. Find query: \`${settings.findQuery}\`.`,
+    '',
+    '| run | server | req/s | p50 ms | p99 ms | peak RSS MB | not 2xx/3xx | unexpected statuses |',
+    '|---|---|---:|---:|---:|---:|---:|---|',
+    ...rows.map(
+      (row) =>
+        `| ${row.name} | ${row.server} | ${n(Math.round(row.rps))} | ${ms(row.p50)} | ${ms(row.p99)} | ${mb(row.peakRss)} | ${row.failures} | ${row.unexpected} |`,
+    ),
+    '',
+    `- **Find page / bare route throughput:** ${findRatio.toFixed(2)} (${n(Math.round(find.rps))} / ${n(Math.round(bare.rps))} req/s; target ≥ 0.6: ${met(findRatio >= 0.6)}).`,
+    `- **Find page p99:** ${ms(find.p99)} ms (target < 50 ms: ${met(find.p99 < 50)}); bare route ${ms(bare.p99)} ms; ratio ${p99Ratio.toFixed(2)} (target ≤ 1.5: ${met(p99Ratio <= 1.5)}).`,
+    `- **Booking and cancelling through the pages / the same transactions bare:** ${bookingRatio.toFixed(2)} (${n(Math.round(booking.rps))} / ${n(Math.round(bareBooking.rps))} req/s; target ≥ 0.5: ${met(bookingRatio >= 0.5)}).`,
+    `- **App memory:** peak RSS ${mb(report.appMaxRss)} MB over the whole run.`,
+    `- **${n(check.attempts)} booking attempts in ${check.seconds.toFixed(1)} s on one 10-place session** (${n(check.people)} different people): ` +
+      `${check.confirmed} confirmed, ${check.waitlisted} on the waiting list (${check.distinctWaits} distinct places in the queue), ` +
+      `p50 ${ms(check.p50)} ms, p99 ${ms(check.p99)} ms, ${check.fiveHundreds} × 5xx, responses ${check.statuses}: ` +
+      `${check.passed ? '**passed**' : '**failed**'} (exactly 10 confirmed, p99 ≤ 1 s, no 5xx).`,
+    '',
+  ];
+  return lines.join('\n');
+}

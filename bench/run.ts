@@ -1,0 +1,326 @@
+/**
+ * `npm run bench`: seeds a realistic volume into a fresh PostgreSQL schema, starts the real app
+ * and a bare Fastify baseline side by side (each in its own Node process, same database, same
+ * pool size), measures them one at a time with autocannon over loopback, prints a markdown table
+ * (also written to bench/results.md) and drops the schema. See bench/README.md.
+ */
+import { type ChildProcess, fork } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { sign } from '@fastify/cookie';
+import { type RawBuilder, sql } from 'kysely';
+import type { Request } from 'autocannon';
+import { hashToken } from '../src/lib/tokens.ts';
+import type { Db } from '../src/db/database.ts';
+import { bookAndCancel, CookieJar, csrfTokenIn, formPost, pageHeaders, PROXIED, run, type RunOutcome, type Visitor, VisitorPool } from './load.ts';
+import { type Row, type Check, markdown } from './report.ts';
+import { BENCH_PASSWORD, BENCH_SCALE, benchDatabaseUrl, countSeeded, createBenchSchema, linkWorkerIds, seedBenchData, setPassword } from './seed.ts';
+import type { ParentMessage, ServerMessage } from './server.ts';
+
+const DURATION = Number(process.env.BENCH_DURATION ?? 10);
+const WARM_UP = Number(process.env.BENCH_WARM_UP ?? 3);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
+/** Two filters and a text search, as a link worker would type them. */
+export const FIND_QUERY = 'q=beginners&time=morning&stepFree=yes';
+const BOOKERS = 100;
+const CHECK_ATTEMPTS = 500;
+const CHECK_CAPACITY = 10;
+const BASE_URL = 'https://tasters.bench.example';
+
+let url: string;
+try {
+  url = benchDatabaseUrl();
+} catch (error) {
+  console.error((error as Error).message);
+  process.exit(1);
+}
+
+const log = (message: string) => console.error(`[bench] ${message}`);
+const children: ChildProcess[] = [];
+const bench = await createBenchSchema(url);
+let exitCode = 0;
+
+try {
+  const loadAtStart = os.loadavg();
+  log(`schema ${bench.schema}: seeding…`);
+  const seedStarted = Date.now();
+  await seedBenchData(bench.db);
+  const counts = await countSeeded(bench.db);
+  log(`seeded in ${((Date.now() - seedStarted) / 1000).toFixed(0)} s: ${JSON.stringify(counts)}`);
+
+  const secret = randomBytes(32).toString('base64url');
+  const [app, bare] = await Promise.all([startServer('app', secret), startServer('bare', secret)]);
+  children.push(app.child, bare.child);
+
+  // People: link worker 0 signs in through the real form; the others get login sessions written
+  // the way the session store writes them (cloned from that real one), then fetch a page for
+  // their CSRF cookie and token, as a browser does before posting a form.
+  const [firstId, ...otherIds] = await linkWorkerIds(bench.db, 0, BOOKERS + CHECK_ATTEMPTS);
+  const first = await signIn(app.port, await setPassword(bench.db, firstId!), firstId!);
+  const others = await cloneSessions(bench.db, firstId!, otherIds, secret, app.port);
+  const bookers = [first, ...others.slice(0, BOOKERS - 1)];
+  const checkers = others.slice(BOOKERS - 1, BOOKERS - 1 + CHECK_ATTEMPTS);
+  log(`${1 + others.length} link workers signed in`);
+
+  const upcoming = await sessionIds(bench.db, sql`status = 'published' and booking_closes_at > now() + interval '1 hour'`);
+  await checkSamePage(app.port, bare.port, bookers[0]!);
+
+  const reads = new VisitorPool(bookers);
+  const findPage: Request[] = [{ method: 'GET', setupRequest: (r) => ({ ...r, path: `/find?${FIND_QUERY}`, headers: pageHeaders(reads.rotate()) }) }];
+  const bareFind: Request[] = [
+    { method: 'GET', setupRequest: (r) => ({ ...r, path: `/find.json?${FIND_QUERY}`, headers: { 'x-user-id': reads.rotate().userId } }) },
+  ];
+  let page = 0;
+  const sessionPage: Request[] = [
+    { method: 'GET', setupRequest: (r) => ({ ...r, path: `/sessions/${upcoming[page++ % upcoming.length]}`, headers: pageHeaders(reads.rotate()) }) },
+  ];
+
+  const rows: Row[] = [];
+  const measure = async (name: string, server: Server, requests: () => Request[], expected: number[]) => {
+    log(`${name}: warm-up ${WARM_UP} s, then ${DURATION} s`);
+    await run({ port: server.port, requests: requests(), connections: CONNECTIONS, duration: WARM_UP });
+    await ask(server.child, { type: 'reset-memory' });
+    const outcome = await run({ port: server.port, requests: requests(), connections: CONNECTIONS, duration: DURATION });
+    const memory = await ask(server.child, { type: 'memory' });
+    const row = toRow(name, server.kind, outcome, memory.peakRss, expected);
+    rows.push(row);
+    log(`${name}: ${row.rps.toFixed(0)} req/s, p50 ${row.p50} ms, p99 ${row.p99} ms, ${row.unexpected}`);
+    return row;
+  };
+
+  // Find page and bare route alternate (A B B A), so drift in the machine's other load falls on both.
+  await measure('(a) find page, 2 filters + text', app, () => findPage, [200]);
+  await measure('(d) bare route, same find query', bare, () => bareFind, [200]);
+  await measure('(d) bare route, same find query', bare, () => bareFind, [200]);
+  await measure('(a) find page, 2 filters + text', app, () => findPage, [200]);
+  await measure('(b) session page', app, () => sessionPage, [200]);
+  await measure('(c) book and cancel (pages)', app, () => bookAndCancel(new VisitorPool(bookers), upcoming, true), [303]);
+  await measure('(e) book and cancel (bare, same transactions)', bare, () => bookAndCancel(new VisitorPool(bookers), upcoming, false), [200]);
+
+  const check = await bookingCheck(bench.db, app, checkers);
+  const appMemory = await ask(app.child, { type: 'memory' });
+  const loadAtEnd = os.loadavg();
+  const postgres = (await sql<{ version: string }>`select split_part(version(), ' ', 2) as version`.execute(bench.db)).rows[0]!.version;
+
+  const report = markdown({
+    rows,
+    check,
+    counts,
+    appMaxRss: appMemory.maxRss,
+    settings: { duration: DURATION, warmUp: WARM_UP, connections: CONNECTIONS, findQuery: FIND_QUERY },
+    machine: {
+      cpus: os.cpus().length,
+      model: os.cpus()[0]?.model ?? 'unknown CPU',
+      memory: os.totalmem(),
+      node: process.version,
+      postgres,
+      loadAtStart: loadAtStart[0]!,
+      loadAtEnd: loadAtEnd[0]!,
+    },
+    scale: BENCH_SCALE,
+    date: new Date(),
+  });
+  console.log(report);
+  writeFileSync(fileURLToPath(new URL('./results.md', import.meta.url)), report);
+  log('written to bench/results.md');
+  if (!check.passed) exitCode = 1;
+} catch (error) {
+  console.error(error);
+  exitCode = 1;
+} finally {
+  for (const child of children) child.kill('SIGTERM');
+  await Promise.all(children.map((child) => new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve)))));
+  await bench.drop();
+  log(`schema ${bench.schema} dropped`);
+}
+process.exit(exitCode);
+
+// ---------------------------------------------------------------------------------------------
+
+type Server = { kind: 'app' | 'bare'; port: number; child: ChildProcess };
+
+function startServer(kind: 'app' | 'bare', secret: string): Promise<Server> {
+  const child = fork(fileURLToPath(new URL('./server.ts', import.meta.url)), [], {
+    env: {
+      ...process.env,
+      BENCH_KIND: kind,
+      BENCH_DATABASE_URL: url,
+      BENCH_SCHEMA: bench.schema,
+      BENCH_SESSION_SECRET: secret,
+      BENCH_BASE_URL: BASE_URL,
+    },
+    // The app's request log goes to /dev/null, as cheap as a log shipper reading it would make it.
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  return new Promise((resolve, reject) => {
+    child.once('message', (message: ServerMessage) => {
+      if (message.type === 'ready') resolve({ kind, port: message.port, child });
+    });
+    child.once('exit', (code) => reject(new Error(`the ${kind} server stopped (exit code ${code})`)));
+  });
+}
+
+function ask(child: ChildProcess, message: ParentMessage): Promise<Extract<ServerMessage, { type: 'memory' }>> {
+  return new Promise((resolve) => {
+    child.once('message', (reply: ServerMessage) => {
+      if (reply.type === 'memory') resolve(reply);
+    });
+    child.send(message);
+  });
+}
+
+async function signIn(port: number, email: string, userId: string): Promise<Visitor> {
+  const base = `http://127.0.0.1:${port}`;
+  const jar = new CookieJar();
+  const form = await fetch(`${base}/sign-in`, { headers: PROXIED, redirect: 'manual' });
+  jar.take(form);
+  const token = csrfTokenIn(await form.text());
+  if (!token) throw new Error('no CSRF token on the sign-in page');
+  const response = await fetch(`${base}/sign-in`, {
+    method: 'POST',
+    headers: { ...PROXIED, cookie: jar.header(), 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ email, password: BENCH_PASSWORD, returnTo: '/find', _csrf: token }),
+    redirect: 'manual',
+  });
+  if (response.status !== 303) throw new Error(`sign-in answered ${response.status}: ${(await response.text()).slice(0, 300)}`);
+  jar.take(response);
+  return withCsrf(port, jar, userId);
+}
+
+/** A page fetched as this person: their CSRF cookie and the token a form on it would carry. */
+async function withCsrf(port: number, jar: CookieJar, userId: string): Promise<Visitor> {
+  const response = await fetch(`http://127.0.0.1:${port}/my-bookings`, { headers: { ...PROXIED, cookie: jar.header() }, redirect: 'manual' });
+  if (response.status !== 200) throw new Error(`my bookings answered ${response.status} for a signed-in link worker`);
+  jar.take(response);
+  const csrfToken = csrfTokenIn(await response.text());
+  if (!csrfToken) throw new Error('no CSRF token on the my bookings page');
+  return { userId, cookie: jar.header(), csrfToken };
+}
+
+async function cloneSessions(db: Db, templateUserId: string, userIds: string[], secret: string, port: number): Promise<Visitor[]> {
+  const template = await db
+    .selectFrom('loginSessions')
+    .select(['data', 'idleExpiresAt', 'absoluteExpiresAt'])
+    .where('userId', '=', templateUserId)
+    .executeTakeFirstOrThrow();
+  const data = (typeof template.data === 'string' ? JSON.parse(template.data) : template.data) as Record<string, unknown>;
+  const sessions = userIds.map((userId) => ({ userId, id: randomBytes(24).toString('base64url') }));
+  await db
+    .insertInto('loginSessions')
+    .values(
+      sessions.map(({ userId, id }) => ({
+        idHash: hashToken(id),
+        userId,
+        data: JSON.stringify({ ...data, userId }),
+        idleExpiresAt: template.idleExpiresAt,
+        absoluteExpiresAt: template.absoluteExpiresAt,
+      })),
+    )
+    .execute();
+  const visitors: Visitor[] = [];
+  for (let i = 0; i < sessions.length; i += 10) {
+    const batch = sessions.slice(i, i + 10).map(({ userId, id }) => {
+      const jar = new CookieJar();
+      jar.set('__Host-tasters-session', encodeURIComponent(sign(id, secret)));
+      return withCsrf(port, jar, userId);
+    });
+    visitors.push(...(await Promise.all(batch)));
+  }
+  return visitors;
+}
+
+async function sessionIds(db: Db, where: RawBuilder<unknown>): Promise<string[]> {
+  const rows = await sql<{ id: string }>`
+    select id from taster_sessions where starts_at > now() and ${where} order by md5(id::text) limit 1000`.execute(db);
+  return rows.rows.map((r) => r.id);
+}
+
+/** Before measuring: the find page shows the very sessions the bare route returns. */
+async function checkSamePage(appPort: number, barePort: number, visitor: Visitor): Promise<void> {
+  const answer = await fetch(`http://127.0.0.1:${barePort}/find.json?${FIND_QUERY}`, { headers: { 'x-user-id': visitor.userId } });
+  if (answer.status !== 200) throw new Error(`the bare route answered ${answer.status}: ${(await answer.text()).slice(0, 300)}`);
+  const json = (await answer.json()) as { rows: Array<{ id: string }>; total: number };
+  const page = await fetch(`http://127.0.0.1:${appPort}/find?${FIND_QUERY}`, { headers: pageHeaders(visitor), redirect: 'manual' });
+  const html = await page.text();
+  const missing = json.rows.filter((row) => !html.includes(`/sessions/${row.id}"`));
+  if (page.status !== 200 || json.rows.length === 0 || missing.length > 0) {
+    throw new Error(`the find page (${page.status}) does not show the ${json.rows.length} sessions of the bare route (${missing.length} missing)`);
+  }
+  log(`find query matches ${json.total} sessions; both servers show the same first page`);
+}
+
+function toRow(name: string, server: 'app' | 'bare', outcome: RunOutcome, peakRss: number, expected: number[]): Row {
+  const unexpected = [...outcome.statuses].filter(([status]) => !expected.includes(status));
+  return {
+    name,
+    server,
+    rps: outcome.rps,
+    p50: outcome.result.latency.p50,
+    p99: outcome.result.latency.p99,
+    peakRss,
+    requests: outcome.result.requests.total,
+    failures: outcome.failures,
+    unexpected: unexpected.length ? unexpected.map(([status, count]) => `${count} × ${status}`).join(', ') : 'none',
+  };
+}
+
+/** QUALITY.md: 500 booking attempts in 10 s on one 10-place session → exactly 10 confirmed, p99 ≤ 1 s, no 5xx. */
+async function bookingCheck(db: Db, app: Server, people: Visitor[]): Promise<Check> {
+  const session = await sql<{ id: string }>`
+    insert into taster_sessions (offer_id, venue_id, starts_at, ends_at, capacity, booking_closes_at, status, published_at)
+    select offer_id, venue_id, now() + interval '7 days', now() + interval '7 days 90 minutes', ${CHECK_CAPACITY}, now() + interval '6 days', 'published', now()
+    from taster_sessions where venue_id is not null limit 1
+    returning id`.execute(db);
+  const sessionId = session.rows[0]!.id;
+  let next = 0;
+  log(`check: ${CHECK_ATTEMPTS} booking attempts in ${CHECK_ATTEMPTS / 50} s on one ${CHECK_CAPACITY}-place session`);
+  await ask(app.child, { type: 'reset-memory' });
+  // 50 connections at one attempt a second each: attempts keep arriving at 50 a second even
+  // while earlier ones wait for the session's lock.
+  const outcome = await run({
+    port: app.port,
+    connections: 50,
+    amount: CHECK_ATTEMPTS,
+    overallRate: 50,
+    requests: [
+      {
+        method: 'POST',
+        setupRequest: (request) => ({ ...request, path: `/sessions/${sessionId}/book`, ...formPost(people[next++ % people.length]!) }),
+      },
+    ],
+  });
+  const memory = await ask(app.child, { type: 'memory' });
+  const counts = (
+    await sql<{ confirmed: number; waitlisted: number; people: number; orderedWaits: number }>`
+      select count(*) filter (where status = 'confirmed')::int as confirmed,
+        count(*) filter (where status = 'waitlisted')::int as waitlisted,
+        count(distinct user_id)::int as people,
+        count(distinct waitlisted_at) filter (where status = 'waitlisted')::int as "orderedWaits"
+      from bookings where taster_session_id = ${sessionId}`.execute(db)
+  ).rows[0]!;
+  const fiveHundreds = outcome.result['5xx'];
+  const passed =
+    counts.confirmed === CHECK_CAPACITY &&
+    counts.waitlisted === CHECK_ATTEMPTS - CHECK_CAPACITY &&
+    counts.orderedWaits === counts.waitlisted &&
+    outcome.result.latency.p99 <= 1000 &&
+    fiveHundreds === 0 &&
+    outcome.failures === 0;
+  return {
+    attempts: outcome.result.requests.total,
+    seconds: (new Date(outcome.result.finish).getTime() - new Date(outcome.result.start).getTime()) / 1000,
+    confirmed: counts.confirmed,
+    waitlisted: counts.waitlisted,
+    distinctWaits: counts.orderedWaits,
+    people: counts.people,
+    p50: outcome.result.latency.p50,
+    p99: outcome.result.latency.p99,
+    fiveHundreds,
+    failures: outcome.failures,
+    statuses: [...outcome.statuses].map(([status, count]) => `${count} × ${status}`).join(', '),
+    peakRss: memory.peakRss,
+    passed,
+  };
+}
