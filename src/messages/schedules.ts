@@ -19,7 +19,15 @@ export const scheduledJobs: ReadonlyArray<{ name: string; cron: string; run: (co
 
 export type Schedules = { stop: () => Promise<void> };
 
-export async function startSchedules(options: { boss: PgBoss; db: Db; baseUrl: string; secret: string; log?: Log }): Promise<Schedules> {
+export async function startSchedules(options: {
+  boss: PgBoss;
+  db: Db;
+  baseUrl: string;
+  secret: string;
+  log?: Log;
+  /** How often each instance looks for a due job; a run waits at most this long after its time. */
+  pollingIntervalSeconds?: number;
+}): Promise<Schedules> {
   const { boss, db, baseUrl, secret } = options;
   const log = options.log ?? silentLog;
   for (const job of scheduledJobs) {
@@ -27,7 +35,7 @@ export async function startSchedules(options: { boss: PgBoss; db: Db; baseUrl: s
     await boss.createQueue(job.name, { policy: 'singleton', retryLimit: 3, retryDelay: 60, retryBackoff: true, expireInSeconds: 900 });
     // A deployment that was down at 8am on Monday still sends that week's digest when it returns.
     await boss.schedule(job.name, job.cron, null, { tz: LONDON, missed: 'once' });
-    await boss.work(job.name, { pollingIntervalSeconds: 15 }, async () => {
+    await boss.work(job.name, { pollingIntervalSeconds: options.pollingIntervalSeconds ?? 15 }, async () => {
       const queued = await job.run({ db, baseUrl, secret, now: new Date() });
       log.info({ job: job.name, queued }, 'scheduled messages queued');
       return { queued };
