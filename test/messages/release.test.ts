@@ -1,4 +1,5 @@
 import t from 'tap';
+import { redactUrl } from '../../src/app.ts';
 import { testConfig } from '../../src/config.ts';
 import { releaseToken } from '../../src/messages/release.ts';
 import { buildTestApp, createTestDatabase, heading, Visitor } from '../helper.ts';
@@ -117,4 +118,10 @@ t.test('once the session has started, the link says it is too late', async (t) =
   const post = await visitor.post(path, {});
   t.equal(post.statusCode, 409);
   t.equal(await status(people[0]!.bookingId), 'confirmed');
+});
+
+t.test('the link is a credential, so it never reaches the log', async (t) => {
+  const token = releaseToken(SECRET, '4f1c1e7a-1d2b-4c3d-9e8f-0a1b2c3d4e5f');
+  t.equal(redactUrl(`/release-place/${token}`), '/release-place/[redacted]');
+  t.equal(redactUrl(`/release-place/${token}?x=1`), '/release-place/[redacted]?x=1');
 });
