@@ -49,7 +49,15 @@ export const auth = fp(async (app: FastifyInstance) => {
       if (!request.user) await request.session.destroy();
     }
     // The idle time-out reaches the page's script (static/app.js), which warns before it ends.
-    reply.locals = { ...reply.locals, user: request.user, path: request.url.split('?')[0], sessionIdleMinutes: config.sessionIdleMinutes };
+    // The privacy notice and accessibility statement state the periods the service really uses.
+    reply.locals = {
+      ...reply.locals,
+      user: request.user,
+      path: request.url.split('?')[0],
+      sessionIdleMinutes: config.sessionIdleMinutes,
+      sessionAbsoluteHours: config.sessionAbsoluteHours,
+      retention: config.retention,
+    };
     if (UNSAFE_METHODS.has(request.method)) {
       // Thrown, not rendered here: an async hook that only starts a reply lets the handler run too.
       if (!sameOrigin(request, config.baseUrl)) throw new CrossSiteError();
