@@ -136,21 +136,25 @@ t.test('a large export streams a page at a time with bounded memory', async (t) 
   const [sessions, perSession] = testDatabaseKind === 'postgres' ? [1000, 200] : [50, 100];
   const total = sessions * perSession;
   const bulkOffer = await createOffer(db, organisation.id, { title: 'Bulk', category: 'other' });
-  await sql`
-    insert into users (email, name, role, practice, pcn, status)
-    select 'bulk-' || g || '@nhs.net', 'Bulk ' || g, 'link_worker', 'Bulk Surgery', 'Bulk PCN', 'active'
-    from generate_series(1, ${perSession}::int) g`.execute(db);
-  await sql`
-    insert into taster_sessions (offer_id, is_online, joining_instructions, starts_at, ends_at, capacity, booking_closes_at, status, published_at)
-    select ${bulkOffer.id}::uuid, true, 'Online', timestamptz '2033-01-01 10:00Z' + g * interval '1 hour', timestamptz '2033-01-01 11:00Z' + g * interval '1 hour',
-      1000, timestamptz '2032-12-01 10:00Z', 'published', now()
-    from generate_series(1, ${sessions}::int) g`.execute(db);
-  await sql`
-    insert into bookings (taster_session_id, user_id, status, confirmed_at, attendance)
-    select s.id, u.id, 'confirmed', now(), 'attended'
-    from taster_sessions s cross join users u
-    where s.offer_id = ${bulkOffer.id}::uuid and u.email like 'bulk-%'`.execute(db);
-
+  // Generating this much can take longer than the app's 15-second statement limit on a busy
+  // machine; tap's own time limit still stops a run that hangs.
+  await db.transaction().execute(async (tx) => {
+    await sql`set local statement_timeout = 0`.execute(tx);
+    await sql`
+      insert into users (email, name, role, practice, pcn, status)
+      select 'bulk-' || g || '@nhs.net', 'Bulk ' || g, 'link_worker', 'Bulk Surgery', 'Bulk PCN', 'active'
+      from generate_series(1, ${perSession}::int) g`.execute(tx);
+    await sql`
+      insert into taster_sessions (offer_id, is_online, joining_instructions, starts_at, ends_at, capacity, booking_closes_at, status, published_at)
+      select ${bulkOffer.id}::uuid, true, 'Online', timestamptz '2033-01-01 10:00Z' + g * interval '1 hour', timestamptz '2033-01-01 11:00Z' + g * interval '1 hour',
+        1000, timestamptz '2032-12-01 10:00Z', 'published', now()
+      from generate_series(1, ${sessions}::int) g`.execute(tx);
+    await sql`
+      insert into bookings (taster_session_id, user_id, status, confirmed_at, attendance)
+      select s.id, u.id, 'confirmed', now(), 'attended'
+      from taster_sessions s cross join users u
+      where s.offer_id = ${bulkOffer.id}::uuid and u.email like 'bulk-%'`.execute(tx);
+  });
   await sql`analyze`.execute(db);
 
   const f = reportQuery(new Date()).parse({ from: '2033-01-01', to: '2033-12-31' });

@@ -20,12 +20,13 @@ t.teardown(() => database.close());
 const { db } = database;
 
 const big = testDatabaseKind === 'postgres';
-const sessions = big ? 48_000 : 6_000; // four years of sessions
+const sessions = big ? 24_000 : 6_000; // four years of sessions
 const perSession = 4;
 
-// Generating years of data takes longer than the app's 15-second statement limit allows.
+// Generating years of data can take longer than the app's 15-second statement limit; tap's own
+// time limit still stops a run that hangs.
 await db.transaction().execute(async (tx) => {
-  await sql`set local statement_timeout = '300s'`.execute(tx);
+  await sql`set local statement_timeout = 0`.execute(tx);
   await sql`
     insert into organisations (name, kind)
     select 'Organisation ' || g, (array['gallery','library','garden','museum','arts','heritage','community','other'])[1 + g % 8]
