@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import formbody from '@fastify/formbody';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerOptions, type RouteOptions } from 'fastify';
 import { accountRoutes } from './accounts/routes.ts';
 import { auditRoutes } from './audit/routes.ts';
 import { attendanceRoutes } from './attendance/routes.ts';
@@ -39,6 +39,8 @@ export type AppOptions = {
   logger?: FastifyServerOptions['logger'];
   /** Where the standard logger writes instead of stdout (the log tests read it back). */
   logStream?: { write: (line: string) => void };
+  /** Told of every route as it is registered (the access-control matrix test walks them all). */
+  onRoute?: (route: RouteOptions) => void;
 };
 
 export const FORM_BODY_LIMIT = 64 * 1024;
@@ -50,7 +52,7 @@ export function redactUrl(url: string): string {
 }
 
 /** Builds the whole app from a config and a database. The server and the tests both start here. */
-export async function buildApp({ config, db, logger, logStream }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({ config, db, logger, logStream, onRoute }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: logger ?? {
       level: config.logLevel,
@@ -66,6 +68,7 @@ export async function buildApp({ config, db, logger, logStream }: AppOptions): P
     routerOptions: { ignoreTrailingSlash: true },
     frameworkErrors: (_error, _request, reply) => answerUnreadableUrl(reply),
   });
+  if (onRoute) app.addHook('onRoute', onRoute);
   app.decorate('config', config);
   app.decorate('db', db);
 
