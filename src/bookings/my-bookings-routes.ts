@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { findFeed } from '../calendar/queries.ts';
 import { requireRole } from '../plugins/auth.ts';
+import { referralPrompts } from '../referrals/prompts.ts';
 import { listLiveBookings } from './queries.ts';
 import { toBookingItem } from './view-models.ts';
 
@@ -13,7 +14,12 @@ export async function myBookingsRoutes(app: FastifyInstance) {
   app.get('/my-bookings', { preHandler: requireRole('link_worker') }, async (request, reply) => {
     const user = request.user!;
     const now = new Date();
-    const [rows, feed] = await Promise.all([listLiveBookings(db, user.id, { since: new Date(now.getTime() - YEAR_MS) }), findFeed(db, user.id)]);
+    const [rows, feed, prompts] = await Promise.all([
+      listLiveBookings(db, user.id, { since: new Date(now.getTime() - YEAR_MS) }),
+      findFeed(db, user.id),
+      // 4 and 12 weeks after a taster: did trying it lead to referrals?
+      referralPrompts(db, user.id, now),
+    ]);
     const items = rows.map(toBookingItem);
     const upcoming = (b: (typeof items)[number]) => new Date(b.startsAt) > now;
     return reply.viewAsync('bookings/my-bookings.eta', {
@@ -21,6 +27,7 @@ export async function myBookingsRoutes(app: FastifyInstance) {
       confirmed: items.filter((b) => b.status === 'confirmed' && upcoming(b)),
       waiting: items.filter((b) => b.status === 'waitlisted' && upcoming(b)),
       past: items.filter((b) => b.status === 'confirmed' && !upcoming(b)).reverse(),
+      prompts,
       feed: feed ? { createdAt: feed.createdAt, lastFetchedAt: feed.lastFetchedAt } : null,
     });
   });
