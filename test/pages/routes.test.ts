@@ -60,7 +60,7 @@ t.test('help, accessibility statement and privacy notice are open to everyone', 
     t.match(heading(page.body), pattern, url);
   }
   const statement = await new Visitor(app).get('/accessibility');
-  t.match(statement.body, /\(WCAG\) version 2\.2 AA/, 'the statement names the standard');
+  t.match(statement.body, /Web Content Accessibility Guidelines version 2\.2<\/a> AA standard/, 'the statement names the standard');
   t.match(statement.body, /Equality Advisory and Support Service|EASS|enforcement/i, 'and the enforcement procedure');
 });
 
