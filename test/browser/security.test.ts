@@ -8,6 +8,9 @@ import { createTestDatabase } from '../helper.ts';
 import { createUser, PASSWORD } from '../fixtures/accounts.ts';
 import { accessibilityViolations, chromiumPath, scrollsSideways } from './helper.ts';
 
+/** What the checks need from a test (a subtest's own type does not check under TypeScript 7). */
+type Checks = Pick<typeof t, 'same' | 'notOk'>;
+
 // The app as deployed for these checks: coordinators must use two-step sign-in, and the idle
 // time-out is 3 minutes so the warning comes after 1 (the browser's clock is moved, not waited for).
 const database = await createTestDatabase();
@@ -47,7 +50,7 @@ async function passwordStep(page: Page, email: string) {
   await page.waitForURL((url) => !url.pathname.startsWith('/sign-in') || url.pathname === '/sign-in/two-step');
 }
 
-async function checkPage(t: Pick<typeof import('tap'), 'same' | 'notOk'>, page: Page, what: string) {
+async function checkPage(t: Checks, page: Page, what: string) {
   t.same(await accessibilityViolations(page), [], `${what}: no accessibility violations`);
   t.notOk(await scrollsSideways(page), `${what}: fits the screen`);
 }
@@ -138,6 +141,27 @@ t.test('no warning when signed out or without JavaScript: the page still works',
   t.equal(await page.locator('body').getAttribute('data-idle-minutes'), null, 'signed out: no time-out to warn about');
   await page.clock.fastForward('10:00');
   t.equal(await page.getByRole('dialog').count(), 0);
+  await context.close();
+});
+
+t.test('a password and a security code can be pasted, as a password manager does', async (t) => {
+  const user = await createUser(database.db, 'link_worker');
+  const context = await browser.newContext({ baseURL: baseUrl, permissions: ['clipboard-read', 'clipboard-write'] });
+  const page = await context.newPage();
+  await page.goto('/sign-in');
+  await page.getByLabel('Email address').fill(user.email);
+  await page.evaluate(`navigator.clipboard.writeText(${JSON.stringify(PASSWORD)})`);
+  await page.getByLabel('Password').focus();
+  await page.keyboard.press('ControlOrMeta+V');
+  t.equal(await page.getByLabel('Password').inputValue(), PASSWORD, 'the password was pasted');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.goto('/account/two-step/set-up');
+  const secret = (await page.locator('#two-step-secret').textContent())!.replace(/\s/g, '');
+  const fromTheApp = code(secret);
+  await page.evaluate(`navigator.clipboard.writeText(${JSON.stringify(fromTheApp)})`);
+  await page.getByLabel('Code from the app').focus();
+  await page.keyboard.press('ControlOrMeta+V');
+  t.equal(await page.getByLabel('Code from the app').inputValue(), fromTheApp, 'the code was pasted');
   await context.close();
 });
 
