@@ -1,5 +1,8 @@
 import autocannon, { type Context, type Request, type Result } from 'autocannon';
 
+/** Two filters and a text search, as a link worker would type them. */
+export const FIND_QUERY = 'q=beginners&time=morning&stepFree=yes';
+
 /** Every request says it came through the TLS-ending proxy, as in production. */
 export const PROXIED = { 'x-forwarded-proto': 'https' } as const;
 

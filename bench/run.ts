@@ -14,7 +14,7 @@ import { type RawBuilder, sql } from 'kysely';
 import type { Request } from 'autocannon';
 import { hashToken } from '../src/lib/tokens.ts';
 import type { Db } from '../src/db/database.ts';
-import { bookAndCancel, CookieJar, csrfTokenIn, formPost, pageHeaders, PROXIED, run, type RunOutcome, type Visitor, VisitorPool } from './load.ts';
+import { bookAndCancel, CookieJar, csrfTokenIn, FIND_QUERY, formPost, pageHeaders, PROXIED, run, type RunOutcome, type Visitor, VisitorPool } from './load.ts';
 import { type Row, type Check, markdown } from './report.ts';
 import { BENCH_PASSWORD, BENCH_SCALE, benchDatabaseUrl, countSeeded, createBenchSchema, linkWorkerIds, seedBenchData, setPassword } from './seed.ts';
 import type { ParentMessage, ServerMessage } from './server.ts';
@@ -22,12 +22,13 @@ import type { ParentMessage, ServerMessage } from './server.ts';
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const WARM_UP = Number(process.env.BENCH_WARM_UP ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
-/** Two filters and a text search, as a link worker would type them. */
-export const FIND_QUERY = 'q=beginners&time=morning&stepFree=yes';
 const BOOKERS = 100;
 const CHECK_ATTEMPTS = 500;
 const CHECK_CAPACITY = 10;
 const BASE_URL = 'https://tasters.bench.example';
+/** BENCH_ONLY=a,d runs only those runs (letters as in the table; f is the 500-attempt check). */
+const only = process.env.BENCH_ONLY?.split(',').map((letter) => `(${letter.trim()})`);
+const wanted = (name: string) => !only || only.some((prefix) => name.startsWith(prefix));
 
 let url: string;
 try {
@@ -79,14 +80,15 @@ try {
 
   const rows: Row[] = [];
   const measure = async (name: string, server: Server, requests: () => Request[], expected: number[]) => {
+    if (!wanted(name)) return;
     log(`${name}: warm-up ${WARM_UP} s, then ${DURATION} s`);
     await run({ port: server.port, requests: requests(), connections: CONNECTIONS, duration: WARM_UP });
     await ask(server.child, { type: 'reset-memory' });
     const outcome = await run({ port: server.port, requests: requests(), connections: CONNECTIONS, duration: DURATION });
     const memory = await ask(server.child, { type: 'memory' });
-    const row = toRow(name, server.kind, outcome, memory.peakRss, expected);
+    const row = toRow(name, server.kind, outcome, memory, expected);
     rows.push(row);
-    log(`${name}: ${row.rps.toFixed(0)} req/s, p50 ${row.p50} ms, p99 ${row.p99} ms, ${row.unexpected}`);
+    log(`${name}: ${row.rps.toFixed(0)} req/s, p50 ${row.p50} ms, p99 ${row.p99} ms, ${row.cpuMs.toFixed(2)} ms CPU a request, unexpected: ${row.unexpected}`);
     return row;
   };
 
@@ -99,7 +101,7 @@ try {
   await measure('(c) book and cancel (pages)', app, () => bookAndCancel(new VisitorPool(bookers), upcoming, true), [303]);
   await measure('(e) book and cancel (bare, same transactions)', bare, () => bookAndCancel(new VisitorPool(bookers), upcoming, false), [200]);
 
-  const check = await bookingCheck(bench.db, app, checkers);
+  const check = wanted('(f)') ? await bookingCheck(bench.db, app, checkers) : null;
   const appMemory = await ask(app.child, { type: 'memory' });
   const loadAtEnd = os.loadavg();
   const postgres = (await sql<{ version: string }>`select split_part(version(), ' ', 2) as version`.execute(bench.db)).rows[0]!.version;
@@ -123,17 +125,24 @@ try {
     date: new Date(),
   });
   console.log(report);
-  writeFileSync(fileURLToPath(new URL('./results.md', import.meta.url)), report);
-  log('written to bench/results.md');
-  if (!check.passed) exitCode = 1;
+  if (!only) {
+    writeFileSync(fileURLToPath(new URL('./results.md', import.meta.url)), report);
+    log('written to bench/results.md');
+  }
+  if (check && !check.passed) exitCode = 1;
 } catch (error) {
   console.error(error);
   exitCode = 1;
 } finally {
   for (const child of children) child.kill('SIGTERM');
   await Promise.all(children.map((child) => new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve)))));
-  await bench.drop();
-  log(`schema ${bench.schema} dropped`);
+  if (process.env.BENCH_KEEP_SCHEMA) {
+    await bench.close();
+    log(`schema ${bench.schema} kept (BENCH_KEEP_SCHEMA): drop it with  drop schema ${bench.schema} cascade`);
+  } else {
+    await bench.drop();
+    log(`schema ${bench.schema} dropped`);
+  }
 }
 process.exit(exitCode);
 
@@ -251,7 +260,7 @@ async function checkSamePage(appPort: number, barePort: number, visitor: Visitor
   log(`find query matches ${json.total} sessions; both servers show the same first page`);
 }
 
-function toRow(name: string, server: 'app' | 'bare', outcome: RunOutcome, peakRss: number, expected: number[]): Row {
+function toRow(name: string, server: 'app' | 'bare', outcome: RunOutcome, memory: { peakRss: number; cpuMicros: number }, expected: number[]): Row {
   const unexpected = [...outcome.statuses].filter(([status]) => !expected.includes(status));
   return {
     name,
@@ -259,7 +268,8 @@ function toRow(name: string, server: 'app' | 'bare', outcome: RunOutcome, peakRs
     rps: outcome.rps,
     p50: outcome.result.latency.p50,
     p99: outcome.result.latency.p99,
-    peakRss,
+    peakRss: memory.peakRss,
+    cpuMs: memory.cpuMicros / 1000 / Math.max(1, outcome.result.requests.total),
     requests: outcome.result.requests.total,
     failures: outcome.failures,
     unexpected: unexpected.length ? unexpected.map(([status, count]) => `${count} × ${status}`).join(', ') : 'none',

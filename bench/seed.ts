@@ -177,8 +177,8 @@ async function insertRows(db: Queryable, scale: Scale): Promise<void> {
   await sql`
     insert into organisations (id, name, kind, description, website, contact_email, created_at)
     select bench_uuid('org', i),
-      (${adjectives}::text[])[1 + i % ${adjectives.length}] || ' ' || (${nouns}::text[])[1 + i % ${nouns.length}]
-        || ', ' || (${towns}::text[])[1 + (i / ${adjectives.length}) % ${towns.length}]
+      (${adjectives}::text[])[1 + (i / ${towns.length}) % ${adjectives.length}] || ' ' || (${nouns}::text[])[1 + i % ${nouns.length}]
+        || ', ' || (${towns}::text[])[1 + i % ${towns.length}]
         || case when i >= ${adjectives.length * towns.length} then ' ' || (1 + i / ${adjectives.length * towns.length}) else '' end,
       (${kinds}::text[])[1 + i % ${kinds.length}],
       'A ' || lower((${nouns}::text[])[1 + i % ${nouns.length}]) || ' welcoming people referred by social prescribing link workers.',
@@ -194,8 +194,8 @@ async function insertRows(db: Queryable, scale: Scale): Promise<void> {
       bench_uuid('org', (v % ${orgs})),
       case when v < ${orgs} then 'Main building' else 'Garden room' end,
       (1 + v % 180) || ' ' || (${adjectives}::text[])[1 + v % ${adjectives.length}] || ' Road',
-      (${towns}::text[])[1 + ((v % ${orgs}) / ${adjectives.length}) % ${towns.length}],
-      (${districts}::text[])[1 + ((v % ${orgs}) / ${adjectives.length}) % ${districts.length}]
+      (${towns}::text[])[1 + (v % ${orgs}) % ${towns.length}],
+      (${districts}::text[])[1 + (v % ${orgs}) % ${districts.length}]
         || ' ' || (v % 9 + 1) || chr(65 + v % 23) || chr(65 + (v / 23) % 23),
       v % 3 <> 0, v % 4 <> 0, v % 5 = 0, true,
       now() - interval '400 days'

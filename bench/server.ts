@@ -12,7 +12,7 @@ import { buildBareApp } from './bare.ts';
 
 export type ServerMessage =
   | { type: 'ready'; port: number }
-  | { type: 'memory'; peakRss: number; maxRss: number };
+  | { type: 'memory'; peakRss: number; maxRss: number; cpuMicros: number };
 export type ParentMessage = { type: 'reset-memory' } | { type: 'memory' };
 
 export const POOL_SIZE = 10;
@@ -60,12 +60,21 @@ const sampler = setInterval(() => {
 }, 25);
 sampler.unref();
 
+// CPU time this process used since the last reset: on a busy machine a steadier measure of the
+// work per request than throughput.
+let cpuAtReset = process.cpuUsage();
+
 process.on('message', (message: ParentMessage) => {
-  if (message.type === 'reset-memory') peakRss = process.memoryUsage.rss();
+  if (message.type === 'reset-memory') {
+    peakRss = process.memoryUsage.rss();
+    cpuAtReset = process.cpuUsage();
+  }
+  const cpu = process.cpuUsage(cpuAtReset);
   const reply: ServerMessage = {
     type: 'memory',
     peakRss: Math.max(peakRss, process.memoryUsage.rss()),
     maxRss: process.resourceUsage().maxRSS * 1024,
+    cpuMicros: cpu.user + cpu.system,
   };
   process.send!(reply);
 });
