@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { FastifyInstance } from 'fastify';
 import t from 'tap';
 import { serviceAtLocationId } from '../../src/openreferral/ids.ts';
@@ -168,9 +169,11 @@ t.test('coordinators see the feed address, what it publishes and who opted out',
 });
 
 t.test('a failure inside the feed is still JSON with the CORS header, and never shows its detail', async (t) => {
+  // A database that has lost a table the feed reads: every query about offers fails.
   const broken = await createTestDatabase();
+  t.teardown(() => broken.close());
   const app = await buildTestApp(t, broken);
-  await broken.close();
+  await sql`drop table offers cascade`.execute(broken.db);
   const response = await get(app, '/services');
   t.equal(response.statusCode, 500);
   t.equal(response.headers['access-control-allow-origin'], '*');
