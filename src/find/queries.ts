@@ -60,7 +60,25 @@ export async function findSessions(db: Queryable, filters: FindFilters, viewerId
     query = query.where(sql<SqlBool>`lower(v.town) = lower(${filters.place.value})`);
   }
 
-  const rows = await query
+  // The matches first, fenced off (materialized), then one page of them with its details. With
+  // the window count and LIMIT in one query, PostgreSQL 15 costs the plan as if it could stop
+  // after 20 rows and picks a nested loop over every upcoming session (seen: 70–300 ms instead of 8).
+  const rows = await db
+    .with((cte) => cte('matches').materialized(), () => query.select(['s.id', 's.startsAt']))
+    .selectFrom((eb) =>
+      eb
+        .selectFrom('matches')
+        .select(['matches.id', 'matches.startsAt'])
+        .orderBy('matches.startsAt')
+        .orderBy('matches.id')
+        .limit(PAGE_SIZE)
+        .offset((filters.page - 1) * PAGE_SIZE)
+        .as('p'),
+    )
+    .innerJoin('tasterSessions as s', 's.id', 'p.id')
+    .innerJoin('offers as o', 'o.id', 's.offerId')
+    .innerJoin('organisations as g', 'g.id', 'o.organisationId')
+    .leftJoin('venues as v', 'v.id', 's.venueId')
     .select([
       's.id',
       's.startsAt',
@@ -81,12 +99,10 @@ export async function findSessions(db: Queryable, filters: FindFilters, viewerId
       sql<string | null>`(select m.status from bookings m where m.taster_session_id = s.id and m.user_id = ${viewerId} and m.status <> 'cancelled' limit 1)`.as(
         'myStatus',
       ),
-      sql<number>`(count(*) over ())::int`.as('total'),
+      sql<number>`(select count(*)::int from matches)`.as('total'),
     ])
-    .orderBy('s.startsAt')
-    .orderBy('s.id')
-    .limit(PAGE_SIZE)
-    .offset((filters.page - 1) * PAGE_SIZE)
+    .orderBy('p.startsAt')
+    .orderBy('p.id')
     .execute();
 
   // Past the last page the window count is not there: count once so the page can say so.
