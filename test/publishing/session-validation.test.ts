@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import t, { type Test } from 'tap';
 import { buildTestApp, createTestDatabase, errorSummary, fieldError, heading } from '../helper.ts';
 import { londonInstant } from '../../src/lib/london-time.ts';
@@ -72,10 +73,12 @@ t.test('booking deadline: after the start, at the start, in the past, half given
   await refused(t, { ...dateFields(londonDate(-2), 'closes'), closesTime: '09:00' }, 'bookingCloses', 'Booking must close in the future');
   await refused(t, { ...dateFields(day, 'closes') }, 'bookingCloses', 'Enter the time booking closes, like 17:00, or leave it all blank');
   await refused(t, { closesTime: '17:00' }, 'bookingCloses', 'Enter the date booking closes, with a day, month and year, or leave it all blank');
-  // A session tomorrow morning: the default (24 hours before) has already passed.
+  // A session 12 hours from now (whatever the time of day the test runs): the default deadline,
+  // 24 hours before the start, has already passed.
+  const soon = DateTime.now().setZone('Europe/London').plus({ hours: 12 }).startOf('hour');
   await refused(
     t,
-    { ...dateFields(londonDate(1)), startTime: '00:30', endTime: '01:00' },
+    { ...dateFields(soon.toISODate()!), startTime: soon.toFormat('HH:mm'), endTime: soon.plus({ minutes: 30 }).toFormat('HH:mm') },
     'bookingCloses',
     'Booking would close 24 hours before the start, which has passed. Enter when booking closes',
   );
