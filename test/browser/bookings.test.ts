@@ -107,7 +107,7 @@ t.test('with JavaScript: the results follow the filters, booking updates the pan
   t.equal((await page.locator('#find-results h3').allTextContents()).length, 3);
   await page.getByLabel('Search by activity or organisation').fill('origami');
   await resultsShow(page, ['Origami circle']);
-  t.pass('results updated without a button');
+  t.same((await page.locator('#find-results h3').allTextContents()).map((h) => h.trim()), ['Origami circle'], 'results updated without a button');
   await page.locator('#find-results h2', { hasText: '1 taster session found' }).waitFor();
   t.equal((await page.locator('#find-status').textContent())?.trim(), '1 taster session found', 'the count is announced');
   t.match(await page.getByRole('link', { name: 'Link to these results' }).getAttribute('href'), /^\/find\?q=origami$/);
@@ -123,7 +123,7 @@ t.test('with JavaScript: the results follow the filters, booking updates the pan
   await page.getByLabel('Town or postcode district').fill('OX1');
   await page.getByLabel('Town or postcode district').blur();
   await resultsShow(page, ['Singing for wellbeing']);
-  t.pass('OX1, not OX16 or OX4');
+  t.same((await page.locator('#find-results h3').allTextContents()).map((h) => h.trim()), ['Singing for wellbeing'], 'OX1, not OX16 or OX4');
 
   await page.getByRole('link', { name: /^Book a place\s+for Singing for wellbeing/ }).click();
   t.equal(await page.locator('h1').textContent(), 'Singing for wellbeing');
