@@ -18,6 +18,7 @@ export async function changeRole(tx: Tx, actor: Actor, personId: string, role: R
     throw new DomainError('own_role', 'You cannot change your own role. Ask another coordinator', 'role');
   }
   const person = await lockPerson(tx, personId);
+  if (person.erasedAt) throw new DomainError('erased', 'This person’s data has been erased: their account cannot be used again', 'status');
   if (role === 'provider') {
     if (!organisationId) throw new DomainError('organisation_required', 'Select the organisation this person works for', 'organisationId');
     if (!(await organisationExists(tx, organisationId))) {
@@ -42,6 +43,10 @@ export async function changeRole(tx: Tx, actor: Actor, personId: string, role: R
 export async function setDisabled(tx: Tx, actor: Actor, personId: string, disabled: boolean) {
   if (personId === actor.id) throw new DomainError('own_account', 'You cannot disable your own account');
   const person = await lockPerson(tx, personId);
+  // An erased account is anonymous: bringing it back would give a nameless sign-in to nobody.
+  if (person.erasedAt && !disabled) {
+    throw new DomainError('erased', 'This person’s data has been erased: their account cannot be enabled again. Invite them afresh if they come back');
+  }
   if (person.status === 'unconfirmed' && !disabled) {
     throw new DomainError('unconfirmed', 'This person has not confirmed their email address yet');
   }

@@ -216,6 +216,17 @@ t.test('erasing a person: confirmation first, then no trace of who they were, an
   t.notMatch(person.body, /Disable account|Enable account|Change role/, 'no actions on an erased person');
   const list = await coordinator.get('/people');
   t.notMatch(list.body, /Zebedee/);
+
+  // The buttons are gone, but a stale page or a crafted post must not bring the account back.
+  const erasedRow = () => db.selectFrom('users').select(['status', 'role', 'organisationId']).where('id', '=', subject.id).executeTakeFirstOrThrow();
+  const before = await erasedRow();
+  const enable = await coordinator.post(`/people/${subject.id}/enable`, {});
+  t.equal(enable.statusCode, 400);
+  t.match(enable.body, /their account cannot be enabled again/);
+  const role = await coordinator.post(`/people/${subject.id}/role`, { role: 'coordinator' });
+  t.equal(role.statusCode, 400);
+  t.match(role.body, /their account cannot be used again/);
+  t.same(await erasedRow(), before, 'the erased account stays as it was');
 });
 
 t.test('what cannot be erased: twice, yourself, the only active coordinator', async (t) => {
