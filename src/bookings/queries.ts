@@ -1,6 +1,7 @@
 import { type ExpressionBuilder, sql } from 'kysely';
 import type { Queryable } from '../db/database.ts';
 import type { Database } from '../db/schema.ts';
+import { placeColumns, sessionsWithPlace } from '../sessions/queries.ts';
 import type { BookingStatus } from './tables.ts';
 
 type WithBooking = Database & { b: Database['bookings'] };
@@ -24,37 +25,26 @@ const countWith = (status: BookingStatus) =>
 
 /** Everything a booking page or panel shows about a session. */
 function sessionSummaryQuery(db: Queryable) {
-  return db
-    .selectFrom('tasterSessions as s')
-    .innerJoin('offers as o', 'o.id', 's.offerId')
-    .innerJoin('organisations as g', 'g.id', 'o.organisationId')
-    .leftJoin('venues as v', 'v.id', 's.venueId')
-    .select([
-      's.id',
-      's.status',
-      's.startsAt',
-      's.endsAt',
-      's.bookingClosesAt',
-      's.capacity',
-      's.isOnline',
-      's.joiningInstructions',
-      's.whatToBring',
-      's.accessNotes',
-      's.cancellationReason',
-      'o.id as offerId',
-      'o.title',
-      'o.category',
-      'g.id as organisationId',
-      'g.name as organisationName',
-      'v.name as venueName',
-      'v.addressLine1',
-      'v.addressLine2',
-      'v.town',
-      'v.postcode',
-      'v.stepFree',
-      countWith('confirmed').as('confirmed'),
-      countWith('waitlisted').as('waiting'),
-    ]);
+  return sessionsWithPlace(db).select([
+    's.id',
+    's.status',
+    's.startsAt',
+    's.endsAt',
+    's.bookingClosesAt',
+    's.capacity',
+    's.isOnline',
+    's.joiningInstructions',
+    's.whatToBring',
+    's.accessNotes',
+    's.cancellationReason',
+    'o.id as offerId',
+    'o.category',
+    'g.id as organisationId',
+    'v.stepFree',
+    ...placeColumns,
+    countWith('confirmed').as('confirmed'),
+    countWith('waitlisted').as('waiting'),
+  ]);
 }
 
 export type SessionSummaryRow = NonNullable<Awaited<ReturnType<typeof findSessionSummary>>>;
@@ -98,12 +88,8 @@ export async function findOwnBooking(db: Queryable, bookingId: string, userId: s
 
 /** Bookings that are not cancelled, with their session, for My bookings and the calendar feed. */
 export async function listLiveBookings(db: Queryable, userId: string, filter: { since?: Date; bookingId?: string }) {
-  let query = db
-    .selectFrom('bookings as b')
-    .innerJoin('tasterSessions as s', 's.id', 'b.tasterSessionId')
-    .innerJoin('offers as o', 'o.id', 's.offerId')
-    .innerJoin('organisations as g', 'g.id', 'o.organisationId')
-    .leftJoin('venues as v', 'v.id', 's.venueId')
+  let query = sessionsWithPlace(db)
+    .innerJoin('bookings as b', 'b.tasterSessionId', 's.id')
     .select((eb) => [
       'b.id',
       'b.status',
@@ -118,13 +104,7 @@ export async function listLiveBookings(db: Queryable, userId: string, filter: { 
       's.isOnline',
       's.joiningInstructions',
       's.cancellationReason',
-      'o.title',
-      'g.name as organisationName',
-      'v.name as venueName',
-      'v.addressLine1',
-      'v.addressLine2',
-      'v.town',
-      'v.postcode',
+      ...placeColumns,
     ])
     .where('b.userId', '=', userId)
     .where('b.status', '<>', 'cancelled');
@@ -165,13 +145,9 @@ export async function listSessionBookings(db: Queryable, sessionId: string) {
 
 /** What a message about a booking needs: who it is for and what it is. */
 export async function findBookingForMessage(db: Queryable, bookingId: string) {
-  return db
-    .selectFrom('bookings as b')
+  return sessionsWithPlace(db)
+    .innerJoin('bookings as b', 'b.tasterSessionId', 's.id')
     .innerJoin('users as u', 'u.id', 'b.userId')
-    .innerJoin('tasterSessions as s', 's.id', 'b.tasterSessionId')
-    .innerJoin('offers as o', 'o.id', 's.offerId')
-    .innerJoin('organisations as g', 'g.id', 'o.organisationId')
-    .leftJoin('venues as v', 'v.id', 's.venueId')
     .select((eb) => [
       'b.id',
       'b.status',
@@ -182,11 +158,7 @@ export async function findBookingForMessage(db: Queryable, bookingId: string) {
       's.startsAt',
       's.endsAt',
       's.isOnline',
-      'o.title',
-      'g.name as organisationName',
-      'v.name as venueName',
-      'v.town',
-      'v.postcode',
+      ...placeColumns,
     ])
     .where('b.id', '=', bookingId)
     .where('u.status', '=', 'active')

@@ -4,7 +4,8 @@ import { requireRole } from '../plugins/auth.ts';
 import { weekdays } from '../publishing/tables.ts';
 import { findSessions } from './queries.ts';
 import { findQuery, findQueryString, hasFilters, PAGE_SIZE, timesOfDay } from './schemas.ts';
-import { categoryOptions, dayNames, kindOptions, timeNames, toFindResult } from './view-models.ts';
+import { dayNames } from '../offers/schemas.ts';
+import { categoryOptions, kindOptions, timeNames, toFindResult } from './view-models.ts';
 
 /**
  * Find tasters: one GET handler for the whole page and for its results alone. The filters are a

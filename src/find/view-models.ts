@@ -1,28 +1,7 @@
-import type { OrganisationKind } from '../organisations/tables.ts';
-import { categoryNames, offerCategories, type Weekday } from '../publishing/tables.ts';
+import { kindNames } from '../organisations/schemas.ts';
+import { categoryNames, offerCategories } from '../publishing/tables.ts';
 import type { FindRow } from './queries.ts';
 import type { TimeOfDay } from './schemas.ts';
-
-export const kindNames: Record<OrganisationKind, string> = {
-  gallery: 'Gallery',
-  library: 'Library',
-  garden: 'Garden',
-  museum: 'Museum',
-  arts: 'Arts organisation',
-  heritage: 'Heritage site',
-  community: 'Community group',
-  other: 'Other',
-};
-
-export const dayNames: Record<Weekday, string> = {
-  MO: 'Monday',
-  TU: 'Tuesday',
-  WE: 'Wednesday',
-  TH: 'Thursday',
-  FR: 'Friday',
-  SA: 'Saturday',
-  SU: 'Sunday',
-};
 
 export const timeNames: Record<TimeOfDay, { text: string; hint: string }> = {
   morning: { text: 'Morning', hint: 'starts before 12 noon' },

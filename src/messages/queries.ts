@@ -1,31 +1,21 @@
 import type { Queryable } from '../db/database.ts';
+import { placeColumns, sessionsWithPlace } from '../sessions/queries.ts';
 
 /** What any message about a session says about it: what, who runs it, when and where. */
 export async function findSessionFacts(db: Queryable, sessionId: string) {
-  return db
-    .selectFrom('tasterSessions as s')
-    .innerJoin('offers as o', 'o.id', 's.offerId')
-    .innerJoin('organisations as g', 'g.id', 'o.organisationId')
-    .leftJoin('venues as v', 'v.id', 's.venueId')
-    .select([
-      's.id',
-      's.status',
-      's.startsAt',
-      's.endsAt',
-      's.isOnline',
-      's.venueId',
-      's.joiningInstructions',
-      's.whatToBring',
-      's.cancellationReason',
-      'o.id as offerId',
-      'o.title',
-      'g.name as organisationName',
-      'v.name as venueName',
-      'v.addressLine1',
-      'v.addressLine2',
-      'v.town',
-      'v.postcode',
-    ])
+  return sessionsWithPlace(db).select([
+    's.id',
+    's.status',
+    's.startsAt',
+    's.endsAt',
+    's.isOnline',
+    's.venueId',
+    's.joiningInstructions',
+    's.whatToBring',
+    's.cancellationReason',
+    'o.id as offerId',
+    ...placeColumns,
+  ])
     .where('s.id', '=', sessionId)
     .executeTakeFirst();
 }

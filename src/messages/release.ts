@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { cancelBooking } from '../bookings/service.ts';
 import type { Db, Queryable } from '../db/database.ts';
 import { sameSecret } from '../lib/tokens.ts';
+import { placeColumns, sessionsWithPlace } from '../sessions/queries.ts';
 
 /**
  * The "I can't come — release my place" link in a reminder works without signing in, so the link
@@ -33,12 +34,8 @@ export function releasePath(secret: string, bookingId: string): string {
 
 /** What the release page shows about the booking. */
 export async function findBookingToRelease(db: Queryable, bookingId: string) {
-  return db
-    .selectFrom('bookings as b')
-    .innerJoin('tasterSessions as s', 's.id', 'b.tasterSessionId')
-    .innerJoin('offers as o', 'o.id', 's.offerId')
-    .innerJoin('organisations as g', 'g.id', 'o.organisationId')
-    .leftJoin('venues as v', 'v.id', 's.venueId')
+  return sessionsWithPlace(db)
+    .innerJoin('bookings as b', 'b.tasterSessionId', 's.id')
     .select([
       'b.id',
       'b.status',
@@ -47,11 +44,7 @@ export async function findBookingToRelease(db: Queryable, bookingId: string) {
       's.startsAt',
       's.endsAt',
       's.isOnline',
-      'o.title',
-      'g.name as organisationName',
-      'v.name as venueName',
-      'v.town',
-      'v.postcode',
+      ...placeColumns,
     ])
     .where('b.id', '=', bookingId)
     .executeTakeFirst();

@@ -1,25 +1,7 @@
 import type { Queryable } from '../db/database.ts';
 
-export async function listPeople(db: Queryable) {
-  return db
-    .selectFrom('users')
-    .leftJoin('organisations', 'organisations.id', 'users.organisationId')
-    .select([
-      'users.id',
-      'users.name',
-      'users.email',
-      'users.role',
-      'users.status',
-      'users.practice',
-      'users.pcn',
-      'users.lastSignedInAt',
-      'organisations.name as organisationName',
-    ])
-    .orderBy('users.name')
-    .execute();
-}
-
-export async function findPerson(db: Queryable, id: string) {
+/** A person as the people pages show them, with the organisation they work for. */
+function people(db: Queryable) {
   return db
     .selectFrom('users')
     .leftJoin('organisations', 'organisations.id', 'users.organisationId')
@@ -35,9 +17,15 @@ export async function findPerson(db: Queryable, id: string) {
       'users.lastSignedInAt',
       'users.createdAt',
       'organisations.name as organisationName',
-    ])
-    .where('users.id', '=', id)
-    .executeTakeFirst();
+    ]);
+}
+
+export async function listPeople(db: Queryable) {
+  return people(db).orderBy('users.name').execute();
+}
+
+export async function findPerson(db: Queryable, id: string) {
+  return people(db).where('users.id', '=', id).executeTakeFirst();
 }
 
 export async function listPendingInvitations(db: Queryable) {
