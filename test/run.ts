@@ -42,20 +42,25 @@ if (ci && notRun.length) {
 let passed = 0;
 let failed = 0;
 let exitCode = 0;
+const failures: string[] = [];
 for (const run of runs) {
   console.log(`\n=== ${run.name} ===`);
   const outcome = await runTap(run);
   passed += outcome.passed;
   failed += outcome.failed;
+  failures.push(...outcome.failures.map((f) => `${run.name}: ${f}`));
   if (outcome.code !== 0) exitCode = 1;
 }
+
+// CI keeps only the end of a long log, so the failures are repeated where they will be read.
+if (failures.length) console.log(`\nFailed:\n- ${failures.join('\n- ')}`);
 
 if (notRun.length) console.log(`\nNot run on this machine:\n- ${notRun.join('\n- ')}`);
 if (exitCode !== 0 && failed === 0) failed = 1;
 console.log(`\n${passed} passed, ${failed} failed`);
 process.exit(exitCode);
 
-function runTap(run: Run): Promise<{ passed: number; failed: number; code: number }> {
+function runTap(run: Run): Promise<{ passed: number; failed: number; code: number; failures: string[] }> {
   return new Promise((resolve) => {
     const tap = path.join('node_modules', '.bin', 'tap');
     const child = spawn(process.execPath, [tap, '--reporter=tap', ...run.args], {
@@ -63,10 +68,23 @@ function runTap(run: Run): Promise<{ passed: number; failed: number; code: numbe
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let tail = '';
+    let partial = '';
+    // The open subtests by depth, so a failure can be named by its file and test.
+    const open: string[] = [];
+    const failures: string[] = [];
     child.stdout.on('data', (chunk: Buffer) => {
       const text = chunk.toString();
       process.stdout.write(text);
       tail = (tail + text).slice(-4000);
+      const lines = (partial + text).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) {
+        const depth = (line.length - line.trimStart().length) / 4;
+        const subtest = /^\s*# Subtest: (.*)$/.exec(line);
+        if (subtest) open.splice(depth, open.length, subtest[1]!);
+        const notOk = /^\s*not ok \d+ - (.*?)(?: # time=.*)?$/.exec(line);
+        if (notOk) failures.push([...open.slice(0, depth), notOk[1]].join(' > '));
+      }
     });
     child.on('close', (code) => {
       // tap's closing summary: "# { total: 12, pass: 11, fail: 1 }"
@@ -74,7 +92,12 @@ function runTap(run: Run): Promise<{ passed: number; failed: number; code: numbe
       const total = Number(summary?.[1] ?? 0);
       const pass = Number(summary?.[2] ?? 0);
       const fail = Number(summary?.[3] ?? (total - pass));
-      resolve({ passed: pass, failed: fail, code: code ?? 1 });
+      resolve({ passed: pass, failed: fail, code: code ?? 1, failures: innermost(failures) });
     });
   });
+}
+
+// A failed subtest is reported after its failed children: "a > b > c" makes "a > b" and "a" redundant.
+function innermost(failures: string[]): string[] {
+  return failures.filter((f) => !failures.some((other) => other !== f && other.startsWith(`${f} > `)));
 }
