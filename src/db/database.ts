@@ -1,7 +1,17 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
-import { CamelCasePlugin, Kysely, PGliteDialect, PostgresDialect, type Transaction } from 'kysely';
+import {
+  CamelCasePlugin,
+  type DatabaseIntrospector,
+  Kysely,
+  PGliteDialect,
+  PostgresDialect,
+  type SchemaMetadata,
+  sql,
+  type TableMetadata,
+  type Transaction,
+} from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.ts';
 
@@ -44,7 +54,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
     });
     // Without a listener an idle client's error (database restart) would crash the process.
     pool.on('error', (error) => options.onPoolError?.(error));
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins });
+    const db = new Kysely<Database>({ dialect: new OwnSchemaPostgresDialect({ pool }), plugins });
     return { db, kind: 'postgres', close: () => db.destroy() };
   }
   const { PGlite } = await import('@electric-sql/pglite');
@@ -57,4 +67,41 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
 
 export function pgliteFolder(dataDir: string): string {
   return join(dataDir, 'pglite');
+}
+
+/**
+ * Kysely's migrator asks the introspector whether its bookkeeping tables exist. The stock
+ * PostgreSQL introspector reads every table and column of every schema, calling functions on each
+ * schema by name, so a schema dropped by someone else at that moment fails our start with "schema
+ * does not exist" (seen when parallel test files each drop their own schema). Ours looks only at
+ * the schema Tasters writes to, the first on the search path, and reads names from the catalogue
+ * alone. It reports tables without columns, its own bookkeeping tables included: the migrator
+ * needs nothing more, and nothing else asks.
+ */
+class OwnSchemaIntrospector implements DatabaseIntrospector {
+  readonly #db: Kysely<unknown>;
+
+  constructor(db: Kysely<unknown>) {
+    this.#db = db;
+  }
+
+  async getSchemas(): Promise<SchemaMetadata[]> {
+    const result = await sql<{ name: string }>`select nspname as name from pg_catalog.pg_namespace`.execute(this.#db);
+    return result.rows;
+  }
+
+  async getTables(): Promise<TableMetadata[]> {
+    const result = await sql<{ name: string; schema: string; kind: string }>`
+      select c.relname as name, n.nspname as schema, c.relkind as kind
+      from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+      where n.nspname = current_schema() and c.relkind in ('r', 'v', 'p', 'f')
+      order by c.relname`.execute(this.#db);
+    return result.rows.map((row) => ({ name: row.name, schema: row.schema, isView: row.kind === 'v', isForeign: row.kind === 'f', columns: [] }));
+  }
+}
+
+class OwnSchemaPostgresDialect extends PostgresDialect {
+  override createIntrospector(db: Kysely<unknown>): DatabaseIntrospector {
+    return new OwnSchemaIntrospector(db);
+  }
 }

@@ -87,6 +87,32 @@ t.test('every migration can be undone and done again', async (t) => {
   }
 });
 
+if (testDatabaseKind === 'postgres') {
+  t.test("the migrator looks only at its own schema, so another schema dropped meanwhile cannot fail a start", async (t) => {
+    const url = process.env.TEST_DATABASE_URL!;
+    const ours = `test_own_${randomBytes(5).toString('hex')}`;
+    const theirs = `test_theirs_${randomBytes(5).toString('hex')}`;
+    const admin = await openDatabase({ databaseUrl: url, poolSize: 1 });
+    await sql`create schema ${sql.id(ours)}`.execute(admin.db);
+    await sql`create schema ${sql.id(theirs)}`.execute(admin.db);
+    await sql`create table ${sql.table(`${theirs}.kysely_migration`)} (name text)`.execute(admin.db);
+    const handle = await openDatabase({ databaseUrl: url, schema: ours, poolSize: 2 });
+    t.teardown(async () => {
+      await handle.close();
+      await sql`drop schema if exists ${sql.id(ours)} cascade`.execute(admin.db);
+      await sql`drop schema if exists ${sql.id(theirs)} cascade`.execute(admin.db);
+      await admin.close();
+    });
+
+    t.same(await handle.db.introspection.getTables(), [], 'a fresh schema: no tables, though another schema has a kysely_migration');
+    await migrateToLatest(handle.db, ours);
+    const tables = await handle.db.introspection.getTables();
+    t.ok(tables.length > 20, `${tables.length} tables`);
+    t.ok(tables.every((table) => table.schema === ours), 'every one in our schema');
+    t.ok(tables.some((table) => table.name === 'kysely_migration') && tables.some((table) => table.name === 'users'));
+  });
+}
+
 async function checkDownAndUp(t: Pick<typeof import('tap').default, 'same' | 'equal'>, db: Db, schema?: string) {
   const { Migrator, FileMigrationProvider } = await import('kysely/migration');
   const { promises: fs } = await import('node:fs');
