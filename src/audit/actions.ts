@@ -24,6 +24,7 @@ export const actionNames: Record<string, string> = {
   coordinator_created_by_operator: 'Coordinator created by the operator',
   message_preferences_changed: 'Changed which emails they get',
   calendar_feed_reset: 'Replaced their calendar feed address',
+  message_sent_again: 'Sent an email again after delivery stopped',
   // Bookings
   booking_confirmed: 'Booked a place',
   booking_waitlisted: 'Joined a waiting list',

@@ -6,6 +6,7 @@ import { splitLinks } from './compose.ts';
 import { whenText, whereText } from './facts.ts';
 import { findMessage, listRecentMessages } from './outbox.ts';
 import { bookingIdFromToken, findBookingToRelease, releasePlace } from './release.ts';
+import { GIVE_UP_AFTER, listUndelivered, sendAgain } from './undelivered.ts';
 
 const tokenParams = z.object({ token: z.string().max(200) });
 const messageParams = z.object({ id: z.uuid() });
@@ -67,10 +68,42 @@ export async function messageRoutes(app: FastifyInstance) {
     return reply.viewAsync('messages/release-done.eta', { title: 'Your place has been released', booking: describe(booking) });
   });
 
+  // ---------- emails the automatic attempts gave up on ----------
+
+  const coordinator = { preHandler: requireRole('coordinator') };
+
+  async function undeliveredPage(reply: FastifyReply, extra: { flash?: string; errors?: Record<string, string> } = {}) {
+    const messages = await listUndelivered(db);
+    return reply.code(extra.errors ? 409 : 200).viewAsync('messages/undelivered.eta', {
+      title: 'Emails not delivered',
+      messages,
+      giveUpAfter: GIVE_UP_AFTER,
+      errors: extra.errors ?? {},
+      flash: extra.flash,
+    });
+  }
+
+  app.get('/messages/undelivered', coordinator, async (request, reply) => {
+    const done = z.object({ done: z.literal('sent-again') }).safeParse(request.query);
+    return undeliveredPage(reply, done.success ? { flash: 'The email will be tried again within a minute. If it goes, it leaves this list.' } : {});
+  });
+
+  app.post('/messages/undelivered/:id/send-again', coordinator, async (request, reply) => {
+    const params = messageParams.safeParse(request.params);
+    if (!params.success) throw new NotFoundError();
+    try {
+      await db.transaction().execute((tx) => sendAgain(tx, { id: request.user!.id, address: request.ip }, params.data.id));
+    } catch (error) {
+      if (error instanceof DomainError && error.code !== 'not_found') return undeliveredPage(reply, { errors: { messages: error.message } });
+      throw error;
+    }
+    request.log.info({ event: 'message_sent_again', messageId: params.data.id }, 'email handed back for delivery');
+    return reply.redirect('/messages/undelivered?done=sent-again', 303);
+  });
+
   // ---------- development mailbox: never in production ----------
 
   if (config.env === 'production') return;
-  const coordinator = { preHandler: requireRole('coordinator') };
 
   app.get('/dev/mailbox', coordinator, async (request, reply) => {
     const query = mailboxQuery.parse(request.query ?? {});

@@ -34,14 +34,19 @@ export async function dispatchMessages(db: Db, boss: PgBoss, limit = 200): Promi
     .limit(limit)
     .execute();
   if (rows.length === 0) return 0;
+  const ids = rows.map((row) => row.id);
   await boss.insert(
     DELIVER_QUEUE,
-    rows.map((row) => ({ id: row.id, data: { messageId: row.id } satisfies DeliverJob })),
+    ids.map((id) => ({ id, data: { messageId: id } satisfies DeliverJob })),
   );
+  // A message handed back after its job gave up (src/messages/undelivered.ts) still has that
+  // failed job, so the insert above skipped it: give the job one more attempt. New jobs are not
+  // in the failed state, so this leaves them alone.
+  await boss.retry(DELIVER_QUEUE, ids);
   await db
     .updateTable('outboxMessages')
     .set({ dispatchedAt: new Date() })
-    .where('id', 'in', rows.map((row) => row.id))
+    .where('id', 'in', ids)
     .where('dispatchedAt', 'is', null)
     .execute();
   return rows.length;

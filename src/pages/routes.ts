@@ -1,10 +1,18 @@
 import type { FastifyInstance } from 'fastify';
+import { countGivenUp } from '../messages/undelivered.ts';
 
 /** The home page for each role, and the pages every service must have. */
 export async function pageRoutes(app: FastifyInstance) {
   app.get('/', async (request, reply) => {
     const user = request.user;
     if (!user) return reply.viewAsync('pages/start.eta', { title: 'Try an activity before you refer to it' });
+    if (user.role === 'coordinator') {
+      return reply.viewAsync('pages/home-coordinator.eta', {
+        title: 'Home',
+        undelivered: await countGivenUp(app.db),
+        showMailbox: app.config.env !== 'production',
+      });
+    }
     return reply.viewAsync(`pages/home-${user.role.replace('_', '-')}.eta`, { title: 'Home' });
   });
 

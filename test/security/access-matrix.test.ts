@@ -104,6 +104,8 @@ const matrix: Record<string, Entry> = {
   'GET /people/:id/erase': { who: coordinator },
   'POST /people/:id/erase': { who: coordinator, body: { confirm: 'yes' } },
   'GET /audit': { who: coordinator },
+  'GET /messages/undelivered': { who: coordinator },
+  'POST /messages/undelivered/:id/send-again': { who: coordinator },
   'GET /dev/mailbox': { who: coordinator },
   'GET /dev/mailbox/:id/html': { who: coordinator },
   'GET /dev/mailbox/:id/attachments/:index': { who: coordinator },
@@ -203,6 +205,7 @@ function urlFor(world: SecurityWorld, route: Route, actor: Actor): string {
     .replace(':bookingId', registerBooking)
     .replace(/^\/bookings\/:id/, `/bookings/${booking}`)
     .replace(/^\/dev\/mailbox\/:id/, `/dev/mailbox/${world.message.id}`)
+    .replace(/^\/messages\/undelivered\/:id/, `/messages/undelivered/${world.message.id}`)
     .replace(':index', '0')
     .replace(/^\/calendar\/:file/, `/calendar/${'x'.repeat(43)}.ics`)
     .replace(/^\/release-place\/:token/, `/release-place/${otherPerson.bookings.upcoming.id}.${'x'.repeat(43)}`)

@@ -1,0 +1,69 @@
+import { recordAudit } from '../audit/record.ts';
+import type { Queryable, Tx } from '../db/database.ts';
+import { DomainError, NotFoundError } from '../lib/errors.ts';
+import { DEFAULT_RETRY } from './worker.ts';
+
+/**
+ * The delivery job stops after its first attempt and DEFAULT_RETRY.limit retries (about a day and
+ * a half of backoff). From then on the email waits for a coordinator, rather than arriving days
+ * late on its own: a reminder for a session already past would only confuse.
+ */
+export const GIVE_UP_AFTER = DEFAULT_RETRY.limit + 1;
+
+/** Emails the mail server has refused at least once and that have not gone since, newest first. */
+export async function listUndelivered(db: Queryable, limit = 100) {
+  const rows = await db
+    .selectFrom('outboxMessages as m')
+    .leftJoin('users as u', 'u.id', 'm.recipientId')
+    .select(['m.id', 'm.kind', 'm.subject', 'm.recipientEmail', 'u.name as recipientName', 'm.createdAt', 'm.attempts', 'm.lastError', 'm.dispatchedAt'])
+    .where('m.sentAt', 'is', null)
+    .where('m.attempts', '>', 0)
+    .orderBy('m.createdAt', 'desc')
+    .orderBy('m.id')
+    .limit(limit)
+    .execute();
+  return rows.map((row) => ({ ...row, givenUp: row.attempts >= GIVE_UP_AFTER, waitingToGo: row.dispatchedAt === null }));
+}
+
+/** How many emails are waiting for a coordinator to send them again. */
+export async function countGivenUp(db: Queryable): Promise<number> {
+  const row = await db
+    .selectFrom('outboxMessages')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('sentAt', 'is', null)
+    .where('attempts', '>=', GIVE_UP_AFTER)
+    .where('dispatchedAt', 'is not', null)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+type Actor = { id: string; address?: string | null };
+
+/**
+ * Hands an email the automatic attempts gave up on back to the delivery worker. Clearing
+ * dispatched_at makes the next dispatch pass pick it up; that pass revives the stopped job (or
+ * makes a new one, if pg-boss has since deleted it), so the same Message-ID is used again.
+ */
+export async function sendAgain(tx: Tx, actor: Actor, messageId: string): Promise<void> {
+  const message = await tx
+    .selectFrom('outboxMessages')
+    .select(['id', 'kind', 'sentAt', 'attempts', 'dispatchedAt'])
+    .where('id', '=', messageId)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!message) throw new NotFoundError();
+  if (message.sentAt) throw new DomainError('already_sent', 'This email has been delivered since the page was shown. Nothing more needs doing');
+  if (message.dispatchedAt === null) return; // already handed back, and not yet picked up: one click is enough
+  if (message.attempts < GIVE_UP_AFTER) {
+    throw new DomainError('still_trying', 'This email is still being tried automatically. It can be sent again by hand once the automatic attempts stop');
+  }
+  await tx.updateTable('outboxMessages').set({ dispatchedAt: null }).where('id', '=', messageId).execute();
+  await recordAudit(tx, {
+    actorId: actor.id,
+    action: 'message_sent_again',
+    subjectType: 'message',
+    subjectId: messageId,
+    details: { kind: message.kind, attempts: message.attempts },
+    address: actor.address ?? null,
+  });
+}
