@@ -1,7 +1,9 @@
 import t from 'tap';
 import { createBoss } from '../../src/messages/boss.ts';
 import { mailboxMailer } from '../../src/messages/mailer.ts';
+import { queueMessage } from '../../src/messages/outbox.ts';
 import { releaseToken } from '../../src/messages/release.ts';
+import { GIVE_UP_AFTER } from '../../src/messages/undelivered.ts';
 import { startMessageWorker } from '../../src/messages/worker.ts';
 import type { DatabaseHandle } from '../../src/db/database.ts';
 import { createTestDatabase } from '../helper.ts';
@@ -118,5 +120,46 @@ t.test('a link worker releases a place from a reminder without signing in, and s
   t.match(await page.locator('.nhsuk-notification-banner').textContent(), /saved/);
   t.notOk(await page.getByLabel('Reminders').isChecked(), 'reminders are off');
   t.same(await accessibilityViolations(page), [], 'no accessibility violations: email choices saved');
+  await context.close();
+});
+
+t.test('a coordinator is warned of an email the mail server kept refusing, reads why, and sends it again', async (t) => {
+  const reader = await createUser(db, 'link_worker', { name: 'Tia Refused' });
+  const coordinator = await createUser(db, 'coordinator', { name: 'Cora Coordinator' });
+  // As after a day and a half of refusals: written in one transaction, so the worker never sees it fresh.
+  await db.transaction().execute(async (tx) => {
+    await queueMessage(tx, { dedupeKey: `refused:${reader.id}`, kind: 'test', to: reader.email, recipientId: reader.id, subject: 'Your taster tomorrow', text: 'See you there.' });
+    await tx
+      .updateTable('outboxMessages')
+      .set({ attempts: GIVE_UP_AFTER, lastError: '452 4.2.2 Mailbox full', dispatchedAt: new Date() })
+      .where('dedupeKey', '=', `refused:${reader.id}`)
+      .execute();
+  });
+
+  const { page, context } = await browser.newPage({ phone: true });
+  const axe = async (where: string) => t.same(await accessibilityViolations(page), [], `no accessibility violations: ${where}`);
+  await signIn(page, coordinator.email, PASSWORD);
+  await page.goto('/');
+  t.match(await page.locator('.nhsuk-warning-callout').textContent(), /1 email has been refused by the mail server too many times and stopped/);
+  await axe('home with the warning');
+  await page.getByRole('link', { name: 'Check why, and send it again' }).click();
+  t.equal(await page.locator('h1').textContent(), 'Emails not delivered');
+  t.match(await page.locator('main').textContent(), /452 4\.2\.2 Mailbox full/);
+  t.notOk(await scrollsSideways(page), 'fits 320px');
+  await axe('emails not delivered');
+  const button = page.getByRole('button', { name: /^Send again/ });
+  t.match(await button.textContent(), /Send again: “Your taster tomorrow” to link-worker-/, 'the button says which email, for a screen reader');
+  await button.click();
+  await page.waitForURL(/done=sent-again/);
+  t.match(await page.locator('.nhsuk-notification-banner').textContent(), /tried again within a minute/);
+  await axe('sent again');
+
+  const sent = await waitFor(
+    async () => (await db.selectFrom('outboxMessages').select(['sentAt', 'deliveredVia']).where('dedupeKey', '=', `refused:${reader.id}`).executeTakeFirstOrThrow()).sentAt,
+    'the email to go',
+  );
+  t.ok(sent);
+  await page.reload();
+  t.match(await page.locator('main').textContent(), /Every email has been delivered/);
   await context.close();
 });

@@ -76,7 +76,16 @@ t.test('the development mailbox shows queued messages to coordinators, and does 
   t.match(mailbox.body, email);
   t.match(mailbox.body, /You are invited to Tasters/);
 
+  t.match((await visitor.get('/')).body, /href="\/dev\/mailbox"/, 'the home page links to it');
+
   const production = await buildTestApp(t, database, { env: 'production', baseUrl: 'https://tasters.example', trustProxy: true });
   const response = await production.inject({ method: 'GET', url: '/dev/mailbox', headers: { 'x-forwarded-proto': 'https' } });
   t.equal(response.statusCode, 404, 'no mailbox in production');
+  const https = { 'x-forwarded-proto': 'https' };
+  const inProduction = new Visitor(production);
+  await inProduction.get('/sign-in', https);
+  t.equal((await inProduction.post('/sign-in', { email: coordinator.email, password: PASSWORD }, { headers: https })).statusCode, 303);
+  const home = await inProduction.get('/', https);
+  t.equal(heading(home.body), `Welcome, ${coordinator.name}`);
+  t.notMatch(home.body, /\/dev\/mailbox/, 'nor a link to it from the home page');
 });
