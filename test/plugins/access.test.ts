@@ -35,6 +35,8 @@ const access: Record<string, Access> = {
   'GET /accessibility': 'public',
   'GET /privacy': 'public',
   'GET /dev/mailbox': coordinator,
+  'GET /messages/undelivered': coordinator,
+  'POST /messages/undelivered/:id/send-again': coordinator,
   'GET /dev/mailbox/:id/html': coordinator,
   'GET /dev/mailbox/:id/attachments/:index': coordinator,
   // Messages, preferences and the audit trail (the release link is its own credential)
