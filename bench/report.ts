@@ -37,9 +37,11 @@ export type Report = {
   check: Check | null;
   counts: SeedCounts;
   appMaxRss: number;
-  settings: { duration: number; warmUp: number; connections: number; findQuery: string };
+  settings: { duration: number; warmUp: number; connections: number; findQuery: string; steadyRate: number };
   machine: { cpus: number; model: string; memory: number; node: string; postgres: string; loadAtStart: number; loadAtEnd: number };
   scale: Scale;
+  /** Which size of data, in words. */
+  size: string;
   date: Date;
 };
 
@@ -63,6 +65,7 @@ export function markdown(report: Report): string {
   const bare = combined(of('(d)'));
   const booking = combined(of('(c)'));
   const bareBooking = combined(of('(e)'));
+  const steady = combined(of('(g)'));
 
   const lines = [
     '# Benchmark results',
@@ -74,7 +77,7 @@ export function markdown(report: Report): string {
       `share these ${machine.cpus} cores. Load average (1 min) ${machine.loadAtStart.toFixed(1)} at the start and ` +
       `${machine.loadAtEnd.toFixed(1)} at the end${machine.loadAtStart > machine.cpus / 2 ? ': other work was running on the machine, so the figures are lower and noisier than on an idle one' : ''}.`,
     '',
-    `**Data:** ${n(counts.organisations)} organisations, ${n(counts.venues)} venues, ${n(counts.linkWorkers)} link workers ` +
+    `**Data** (${report.size}): ${n(counts.organisations)} organisations, ${n(counts.venues)} venues, ${n(counts.linkWorkers)} link workers ` +
       `(${n(counts.users)} users), ${n(counts.offers)} offers, ${n(counts.sessions)} sessions over the past ${report.scale.historyDays} ` +
       `days and the next ${report.scale.futureDays} (${n(counts.upcomingPublished)} upcoming and published), ${n(counts.bookings)} bookings.`,
     '',
@@ -94,7 +97,12 @@ export function markdown(report: Report): string {
     ...(find && bare
       ? [
           `- **Find page / bare route throughput:** ${(find.rps / bare.rps).toFixed(2)} (${n(Math.round(find.rps))} / ${n(Math.round(bare.rps))} req/s; target ≥ 0.6: ${met(find.rps / bare.rps >= 0.6)}).`,
-          `- **Find page p99:** ${ms(find.p99)} ms (target < 50 ms: ${met(find.p99 < 50)}); bare route ${ms(bare.p99)} ms; ratio ${(find.p99 / bare.p99).toFixed(2)} (target ≤ 1.5: ${met(find.p99 / bare.p99 <= 1.5)}).`,
+          `- **Find page p99 as fast as it will go** (${settings.connections} connections, each sending its next request as soon as the last is answered, so requests queue): ${ms(find.p99)} ms; bare route ${ms(bare.p99)} ms; ratio ${(find.p99 / bare.p99).toFixed(2)} (target ≤ 1.5: ${met(find.p99 / bare.p99 <= 1.5)}).`,
+        ]
+      : []),
+    ...(steady
+      ? [
+          `- **Find page p99 at a steady ${settings.steadyRate} req/s** (the estimated busiest hour at national scale ×10): ${ms(steady.p99)} ms (target < 50 ms: ${met(steady.p99 < 50)}).`,
         ]
       : []),
     ...(booking && bareBooking

@@ -16,6 +16,10 @@ export type Scale = {
   /** Days of history before today, and days ahead after it, over which sessions are spread. */
   historyDays: number;
   futureDays: number;
+  /** Booking requests a session gets range from 0 to one less than this (default 19: about nine a session). */
+  bookingRequests?: number;
+  /** Primary care networks the link workers belong to (default one for every four link workers). */
+  pcns?: number;
 };
 
 export const BENCH_SCALE: Scale = {
@@ -27,6 +31,31 @@ export const BENCH_SCALE: Scale = {
   historyDays: 365,
   futureDays: 180,
 };
+
+/**
+ * QUALITY.md's size: ten times England's social prescribing — about 36,000 link workers in 12,500
+ * PCNs, 8,000 organisations, 480,000 sessions a year and 1.3 million bookings a year — over the
+ * same eighteen months (a year of history, six months ahead). BENCH_SIZE=national.
+ */
+export const NATIONAL_SCALE: Scale = {
+  organisations: 8_000,
+  venuesPerOrganisation: 2,
+  linkWorkers: 36_001,
+  offers: 20_000,
+  sessionsPerOffer: 36,
+  historyDays: 365,
+  futureDays: 180,
+  bookingRequests: 7,
+  pcns: 12_500,
+};
+
+/** The size BENCH_SIZE asks for: the issue's minimum by default, or `national`. */
+export function benchScale(environment: NodeJS.ProcessEnv = process.env): { name: string; scale: Scale } {
+  const size = environment.BENCH_SIZE ?? 'default';
+  if (size === 'national') return { name: 'national scale ×10 (QUALITY.md)', scale: NATIONAL_SCALE };
+  if (size === 'default') return { name: 'the issue’s minimum volume', scale: BENCH_SCALE };
+  throw new Error(`BENCH_SIZE must be "default" or "national", not "${size}"`);
+}
 
 export const BENCH_PASSWORD = 'bench marks are not secrets';
 
@@ -164,8 +193,9 @@ async function insertRows(db: Queryable, scale: Scale): Promise<void> {
       select overlay(overlay(md5(kind || '-' || n) placing '4' from 13) placing '8' from 17)::uuid
     $$`.execute(db);
 
-  if (scale.linkWorkers < MAX_BOOKINGS_PER_SESSION || scale.linkWorkers % PERSON_STRIDE === 0) {
-    throw new Error(`linkWorkers must be at least ${MAX_BOOKINGS_PER_SESSION} and not a multiple of ${PERSON_STRIDE}`);
+  const requests = scale.bookingRequests ?? MAX_BOOKINGS_PER_SESSION;
+  if (scale.linkWorkers < requests || scale.linkWorkers % PERSON_STRIDE === 0) {
+    throw new Error(`linkWorkers must be at least ${requests} and not a multiple of ${PERSON_STRIDE}`);
   }
   const orgs = scale.organisations;
   const venues = orgs * scale.venuesPerOrganisation;
@@ -201,7 +231,7 @@ async function insertRows(db: Queryable, scale: Scale): Promise<void> {
       now() - interval '400 days'
     from generate_series(0, ${venues - 1}) v`.execute(db);
 
-  const pcns = Math.max(1, Math.round(scale.linkWorkers / 4));
+  const pcns = scale.pcns ?? Math.max(1, Math.round(scale.linkWorkers / 4));
   await sql`
     insert into users (id, email, name, role, practice, pcn, status, created_at, last_signed_in_at)
     select bench_uuid('lw', i),
@@ -277,7 +307,7 @@ async function insertRows(db: Queryable, scale: Scale): Promise<void> {
               + (${startTimes}::text[])[1 + o % ${startTimes.length}]::time) at time zone 'Europe/London' as starts_at
     ) d`.execute(db);
 
-  // Bookings: 0–18 requests a session; every twelfth cancelled; beyond capacity, the waiting list
+  // Bookings: 0–18 requests a session (by default); every twelfth cancelled; beyond capacity, the waiting list
   // (in request order); past places marked attended or missed. Requests are all in the past.
   await sql`
     insert into bookings (taster_session_id, user_id, status, requested_at, waitlisted_at, confirmed_at, cancelled_at,
@@ -295,7 +325,7 @@ async function insertRows(db: Queryable, scale: Scale): Promise<void> {
       r.at
     from generate_series(0, ${scale.offers * scale.sessionsPerOffer - 1}) s
     join taster_sessions t on t.id = bench_uuid('session', s) and t.status <> 'draft'
-    cross join lateral generate_series(0, (s * 7) % ${MAX_BOOKINGS_PER_SESSION} - 1) k
+    cross join lateral generate_series(0, (s * 7) % ${requests} - 1) k
     cross join lateral (select least(t.starts_at - interval '20 days', now() - interval '1 day') + k * interval '7 minutes' as at) r
     cross join lateral (
       select case when k % 12 = 11 then 'cancelled' when k - k / 12 < t.capacity then 'confirmed' else 'waitlisted' end as status

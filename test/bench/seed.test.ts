@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import t from 'tap';
 import { FIND_QUERY } from '../../bench/load.ts';
-import { benchDatabaseUrl, countSeeded, linkWorkerIds, refusalMessage, type Scale, seedBenchData } from '../../bench/seed.ts';
+import { BENCH_SCALE, benchDatabaseUrl, benchScale, countSeeded, NATIONAL_SCALE, linkWorkerIds, refusalMessage, type Scale, seedBenchData } from '../../bench/seed.ts';
 import { idParams } from '../../src/bookings/schemas.ts';
 import { findSessions } from '../../src/find/queries.ts';
 import { findQuery } from '../../src/find/schemas.ts';
@@ -14,6 +14,18 @@ t.test('npm run bench refuses to run without PostgreSQL, and says how to give it
   t.match(refusalMessage(), /BENCH_DATABASE_URL=postgres:\/\/.*npm run bench/);
   t.equal(benchDatabaseUrl({ TEST_DATABASE_URL: 'postgres://a@h/test' }), 'postgres://a@h/test');
   t.equal(benchDatabaseUrl({ BENCH_DATABASE_URL: 'postgresql://a@h/bench', TEST_DATABASE_URL: 'postgres://a@h/test' }), 'postgresql://a@h/bench');
+});
+
+t.test('BENCH_SIZE picks the issue’s minimum or QUALITY.md’s national scale ×10, and refuses anything else', async (t) => {
+  t.equal(benchScale({}).scale, BENCH_SCALE);
+  t.equal(benchScale({ BENCH_SIZE: 'national' }).scale, NATIONAL_SCALE);
+  t.throws(() => benchScale({ BENCH_SIZE: 'huge' }), { message: 'BENCH_SIZE must be "default" or "national", not "huge"' });
+  const national = NATIONAL_SCALE;
+  const sessionsAYear = (national.offers * national.sessionsPerOffer * 365) / (national.historyDays + national.futureDays);
+  t.ok(sessionsAYear >= 480_000, `${Math.round(sessionsAYear)} sessions a year`);
+  const bookingsAYear = (sessionsAYear * (national.bookingRequests! - 1)) / 2;
+  t.ok(bookingsAYear >= 1_300_000, `about ${Math.round(bookingsAYear)} booking requests a year`);
+  t.ok(national.linkWorkers >= 36_000 && national.organisations >= 8_000 && national.pcns! >= 12_500);
 });
 
 // The seed itself, at a small scale, on whichever database this run uses.
