@@ -6,8 +6,9 @@ import { weekdays } from '../publishing/tables.ts';
 import { type FindFilters, PAGE_SIZE } from './schemas.ts';
 
 // Hours are London wall-clock hours, so "morning" means the same before and after a clock change.
-const londonHour = sql<number>`extract(hour from s.starts_at at time zone 'Europe/London')`;
-const londonWeekday = sql<number>`extract(isodow from s.starts_at at time zone 'Europe/London')::int`;
+// Each session keeps its own London hour and weekday (migration 20261123_0701), in the find index.
+const londonHour = sql<number>`s.starts_hour_london`;
+const londonWeekday = sql<number>`s.starts_weekday_london`;
 const confirmedCount = sql<number>`(select count(*)::int from bookings c where c.taster_session_id = s.id and c.status = 'confirmed' and not c.is_walk_in)`;
 
 const hourRanges = {
@@ -24,23 +25,25 @@ const startOfLondonDay = (isoDate: string, plusDays = 0) =>
  * total number of matches. `viewerId` adds the viewer's own booking status to each row.
  */
 export async function findSessions(db: Queryable, filters: FindFilters, viewerId: string | null, now = new Date()) {
-  let query = db
-    .selectFrom('tasterSessions as s')
-    .innerJoin('offers as o', 'o.id', 's.offerId')
-    .innerJoin('organisations as g', 'g.id', 'o.organisationId')
-    .leftJoin('venues as v', 'v.id', 's.venueId')
-    .where('s.status', '=', 'published')
-    .where('s.startsAt', '>', now);
+  // Every filter is on the session's own columns (all in the taster_sessions_find index) or a
+  // semi-join to the few offers, organisations or venues that qualify: the matches come from the
+  // index without reading session rows or joining tables no filter asks about.
+  let query = db.selectFrom('tasterSessions as s').where('s.status', '=', 'published').where('s.startsAt', '>', now);
 
   if (filters.q) {
     const words = sql`websearch_to_tsquery('english', ${filters.q})`;
     // A search of only common words ("the", "and") has nothing to look for: it filters nothing.
     query = query.where(
-      sql<SqlBool>`(numnode(${words}) = 0 or o.id in (select d.offer_id from offer_search_documents d where d.document @@ ${words}))`,
+      sql<SqlBool>`(numnode(${words}) = 0 or s.offer_id in (select d.offer_id from offer_search_documents d where d.document @@ ${words}))`,
     );
   }
-  if (filters.category) query = query.where('o.category', '=', filters.category);
-  if (filters.kind) query = query.where('g.kind', '=', filters.kind);
+  const { category, kind } = filters;
+  if (category) query = query.where('s.offerId', 'in', (eb) => eb.selectFrom('offers').select('id').where('category', '=', category));
+  if (kind) {
+    query = query.where('s.offerId', 'in', (eb) =>
+      eb.selectFrom('offers as ko').innerJoin('organisations as kg', 'kg.id', 'ko.organisationId').select('ko.id').where('kg.kind', '=', kind),
+    );
+  }
   if (filters.from) query = query.where('s.startsAt', '>=', startOfLondonDay(filters.from));
   if (filters.to) query = query.where('s.startsAt', '<', startOfLondonDay(filters.to, 1));
   if (filters.day.length) {
@@ -53,11 +56,18 @@ export async function findSessions(db: Queryable, filters: FindFilters, viewerId
   }
   if (filters.available) query = query.where(sql<SqlBool>`s.capacity > ${confirmedCount}`);
   // Online sessions need no steps: they stay in when step-free access is asked for.
-  if (filters.stepFree) query = query.where((eb) => eb.or([eb('v.stepFree', '=', true), eb('s.isOnline', '=', true)]));
-  if (filters.place?.kind === 'district') {
-    query = query.where(sql<SqlBool>`left(upper(replace(v.postcode, ' ', '')), -3) = ${filters.place.value}`);
-  } else if (filters.place?.kind === 'town') {
-    query = query.where(sql<SqlBool>`lower(v.town) = lower(${filters.place.value})`);
+  if (filters.stepFree) {
+    query = query.where((eb) =>
+      eb.or([eb('s.isOnline', '=', true), eb('s.venueId', 'in', eb.selectFrom('venues').select('id').where('stepFree', '=', true))]),
+    );
+  }
+  const place = filters.place;
+  if (place?.kind === 'district') {
+    query = query.where('s.venueId', 'in', (eb) =>
+      eb.selectFrom('venues').select('id').where(sql<SqlBool>`left(upper(replace(postcode, ' ', '')), -3) = ${place.value}`),
+    );
+  } else if (place?.kind === 'town') {
+    query = query.where('s.venueId', 'in', (eb) => eb.selectFrom('venues').select('id').where(sql<SqlBool>`lower(town) = lower(${place.value})`));
   }
 
   // The matches first, fenced off (materialized), then one page of them with its details. With

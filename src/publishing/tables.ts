@@ -97,6 +97,9 @@ export interface TasterSessionsTable {
   isOnline: Generated<boolean>;
   joiningInstructions: string | null;
   startsAt: Date;
+  /** The London hour (0–23) and ISO weekday (1 Monday – 7 Sunday) of startsAt, kept by a trigger. */
+  startsHourLondon: ColumnType<number, never, never>;
+  startsWeekdayLondon: ColumnType<number, never, never>;
   endsAt: Date;
   capacity: number;
   bookingClosesAt: Date;

@@ -155,6 +155,20 @@ t.test('times and days are London times, on both sides of a clock change', async
   t.same(await when('&from=2027-03-29&to=2027-03-29'), ['Monday 29 March 2027, 11:30am to 1:30pm', 'Monday 29 March 2027, 12:30pm to 2:30pm']);
 });
 
+t.test('a session moved to another time and day is found by its new London time and day', async (t) => {
+  const offer = await createOffer(db, singing.organisationId, { title: 'Movecheck weaving', category: 'arts_crafts' });
+  const session = await createSession(db, offer.id, { startsAt: london('2027-05-03T10:00'), isOnline: true });
+  const found = async (query: string) => (await linkWorker.get(`/find?q=movecheck${query}`)).body.includes('Movecheck weaving');
+  t.ok(await found('&time=morning&day=MO'), 'Monday morning');
+  // Moved by an edit to a Tuesday evening, in BST; the stored London hour and weekday follow.
+  await db.updateTable('tasterSessions').set({ startsAt: london('2027-05-04T18:30'), endsAt: london('2027-05-04T20:00') }).where('id', '=', session.id).execute();
+  const row = await db.selectFrom('tasterSessions').select(['startsHourLondon', 'startsWeekdayLondon']).where('id', '=', session.id).executeTakeFirstOrThrow();
+  t.same(row, { startsHourLondon: 18, startsWeekdayLondon: 2 });
+  t.notOk(await found('&time=morning'), 'no longer in the morning');
+  t.notOk(await found('&day=MO'), 'nor on Monday');
+  t.ok(await found('&time=evening&day=TU'), 'but on Tuesday evening');
+});
+
 t.test('20 a page; the paging links keep the filters', async (t) => {
   const offer = await createOffer(db, singing.organisationId, { title: 'Pagination pottery', category: 'arts_crafts' });
   for (let i = 0; i < 25; i++) await createSession(db, offer.id, { startsAt: new Date(next(6, 9).getTime() + i * 86_400_000), isOnline: true });
