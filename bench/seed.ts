@@ -45,7 +45,7 @@ export const NATIONAL_SCALE: Scale = {
   sessionsPerOffer: 36,
   historyDays: 365,
   futureDays: 180,
-  bookingRequests: 7,
+  bookingRequests: 8,
   pcns: 12_500,
 };
 
@@ -197,6 +197,8 @@ async function insertRows(db: Queryable, scale: Scale): Promise<void> {
   if (scale.linkWorkers < requests || scale.linkWorkers % PERSON_STRIDE === 0) {
     throw new Error(`linkWorkers must be at least ${requests} and not a multiple of ${PERSON_STRIDE}`);
   }
+  // A session's request count is (s × 7) mod bookingRequests: a multiple of 7 would give every session none.
+  if (requests % 7 === 0) throw new Error('bookingRequests must not be a multiple of 7');
   const orgs = scale.organisations;
   const venues = orgs * scale.venuesPerOrganisation;
   const span = scale.historyDays + scale.futureDays;
@@ -313,7 +315,7 @@ async function insertRows(db: Queryable, scale: Scale): Promise<void> {
     insert into bookings (taster_session_id, user_id, status, requested_at, waitlisted_at, confirmed_at, cancelled_at,
       attendance, attendance_recorded_at, confidence_before, updated_at)
     select t.id,
-      bench_uuid('lw', ((s * 7919 + k * ${PERSON_STRIDE}) % ${scale.linkWorkers})),
+      bench_uuid('lw', ((s::bigint * 7919 + k * ${PERSON_STRIDE}) % ${scale.linkWorkers})),
       b.status,
       r.at,
       case when b.status = 'waitlisted' then r.at end,

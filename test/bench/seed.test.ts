@@ -28,6 +28,7 @@ t.test('BENCH_SIZE picks the issue’s minimum or QUALITY.md’s national scale 
   t.ok(national.linkWorkers >= 36_000 && national.organisations >= 8_000 && national.pcns! >= 12_500);
 });
 
+
 // The seed itself, at a small scale, on whichever database this run uses.
 const scale: Scale = { organisations: 20, venuesPerOrganisation: 2, linkWorkers: 50, offers: 40, sessionsPerOffer: 12, historyDays: 365, futureDays: 180 };
 const database = await createTestDatabase();
@@ -97,4 +98,10 @@ t.test('seeded ids are ones the app accepts, and the benchmark’s find query fi
   const { rows, total } = await findSessions(db, parsed.value, first!);
   t.ok(total > 0, `${total} matches`);
   for (const row of rows) t.ok(row.venueName === null ? row.isOnline : row.stepFree, 'step-free or online');
+});
+
+t.test('a number of booking requests that would give every session none is refused', async (t) => {
+  const database = await createTestDatabase();
+  t.teardown(() => database.close());
+  await t.rejects(seedBenchData(database.db, { ...scale, bookingRequests: 14 }), { message: 'bookingRequests must not be a multiple of 7' });
 });
