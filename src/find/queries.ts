@@ -3,7 +3,7 @@ import { DateTime } from 'luxon';
 import type { Queryable } from '../db/database.ts';
 import { LONDON } from '../lib/view-helpers.ts';
 import { weekdays } from '../publishing/tables.ts';
-import { type FindFilters, PAGE_SIZE } from './schemas.ts';
+import { type FindFilters, MATCH_LIMIT, PAGE_SIZE } from './schemas.ts';
 
 // Hours are London wall-clock hours, so "morning" means the same before and after a clock change.
 // Each session keeps its own London hour and weekday (migration 20261123_0701), in the find index.
@@ -22,9 +22,10 @@ const startOfLondonDay = (isoDate: string, plusDays = 0) =>
 
 /**
  * Upcoming published sessions matching the filters, soonest first, one page at a time, with the
- * total number of matches. `viewerId` adds the viewer's own booking status to each row.
+ * number of matches up to `matchLimit` (`more` when there are more than that). `viewerId` adds the
+ * viewer's own booking status to each row.
  */
-export async function findSessions(db: Queryable, filters: FindFilters, viewerId: string | null, now = new Date()) {
+export async function findSessions(db: Queryable, filters: FindFilters, viewerId: string | null, now = new Date(), matchLimit = MATCH_LIMIT) {
   // Every filter is on the session's own columns (all in the taster_sessions_find index) or a
   // semi-join to the few offers, organisations or venues that qualify: the matches come from the
   // index without reading session rows or joining tables no filter asks about.
@@ -70,11 +71,12 @@ export async function findSessions(db: Queryable, filters: FindFilters, viewerId
     query = query.where('s.venueId', 'in', (eb) => eb.selectFrom('venues').select('id').where(sql<SqlBool>`lower(town) = lower(${place.value})`));
   }
 
-  // The matches first, fenced off (materialized), then one page of them with its details. With
-  // the window count and LIMIT in one query, PostgreSQL 15 costs the plan as if it could stop
-  // after 20 rows and picks a nested loop over every upcoming session (seen: 70–300 ms instead of 8).
+  // The soonest matches first, at most one more than the limit, fenced off (materialized), then one
+  // page of them with its details. In start order with a limit, PostgreSQL walks the find index
+  // from now and stops; fenced, it cannot cost the page's details as if it could stop after 20.
+  const matches = query.select(['s.id', 's.startsAt']).orderBy('s.startsAt').orderBy('s.id').limit(matchLimit + 1);
   const rows = await db
-    .with((cte) => cte('matches').materialized(), () => query.select(['s.id', 's.startsAt']))
+    .with((cte) => cte('matches').materialized(), () => matches)
     .selectFrom((eb) =>
       eb
         .selectFrom('matches')
@@ -115,13 +117,13 @@ export async function findSessions(db: Queryable, filters: FindFilters, viewerId
     .orderBy('p.id')
     .execute();
 
-  // Past the last page the window count is not there: count once so the page can say so.
-  let total = rows[0]?.total ?? 0;
+  // Past the last page no row carries the count: count once so the page can say so.
+  let counted = rows[0]?.total ?? 0;
   if (rows.length === 0 && filters.page > 1) {
-    const counted = await query.select(sql<number>`count(*)::int`.as('total')).executeTakeFirstOrThrow();
-    total = counted.total;
+    const row = await db.selectFrom(matches.as('m')).select(sql<number>`count(*)::int`.as('total')).executeTakeFirstOrThrow();
+    counted = row.total;
   }
-  return { rows, total };
+  return { rows, total: Math.min(counted, matchLimit), more: counted > matchLimit };
 }
 
 export type FindRow = Awaited<ReturnType<typeof findSessions>>['rows'][number];

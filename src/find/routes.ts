@@ -30,13 +30,14 @@ export async function findRoutes(app: FastifyInstance) {
       results = { ...common, errors: parsed.errors, items: [], total: 0 };
     } else {
       const filters = parsed.value;
-      const { rows, total } = await findSessions(db, filters, user.id);
+      const { rows, total, more } = await findSessions(db, filters, user.id);
       const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
       results = {
         ...common,
         errors: {},
         items: rows.map((row) => toFindResult(row)),
         total,
+        more,
         filtered: hasFilters(filters),
         shareHref: `/find${findQueryString(filters)}`,
         page: filters.page,

@@ -7,6 +7,12 @@ import { offerCategories, weekdays } from '../publishing/tables.ts';
 export const timesOfDay = ['morning', 'afternoon', 'evening'] as const;
 export type TimeOfDay = (typeof timesOfDay)[number];
 export const PAGE_SIZE = 20;
+/**
+ * Find counts matches up to this many and says "more than" beyond it: nobody pages through 50
+ * pages, and stopping there lets the database read the soonest sessions from its index and stop,
+ * instead of every upcoming session in the country for an exact count.
+ */
+export const MATCH_LIMIT = 1000;
 
 // Empty selects and unticked boxes arrive as '' or not at all: both mean "any".
 const anyOr = <T extends readonly [string, ...string[]]>(values: T, message: string) =>
@@ -82,7 +88,7 @@ export const findQuery = z
     stepFree: yes,
     place,
     // A broken page number is not worth a message: start at the first page.
-    page: z.coerce.number().int().min(1).max(500).catch(1),
+    page: z.coerce.number().int().min(1).max(MATCH_LIMIT / PAGE_SIZE).catch(1),
   })
   .refine((f) => !f.from || !f.to || f.from <= f.to, { error: 'The end date must be the same as or after the start date', path: ['to'] });
 

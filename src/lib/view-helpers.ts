@@ -13,7 +13,8 @@ export const viewHelpers = {
   time: (value: Date | string) => london(value).toFormat('h:mma').toLowerCase().replace(':00', ''),
   dateTime: (value: Date | string) => london(value).toFormat("d LLLL yyyy 'at' h:mma").replace(':00', '').replace(/AM|PM/, (m) => m.toLowerCase()),
   isoDate: (value: Date | string) => london(value).toISODate() ?? '',
-  plural: (count: number, one: string, many = `${one}s`) => `${count} ${count === 1 ? one : many}`,
+  number: (value: number) => value.toLocaleString('en-GB'),
+  plural: (count: number, one: string, many = `${one}s`) => `${count.toLocaleString('en-GB')} ${count === 1 ? one : many}`,
   errorId: (field: string) => `${field}-error`,
 };
 

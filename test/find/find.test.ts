@@ -1,5 +1,9 @@
+import { sql } from 'kysely';
 import { DateTime } from 'luxon';
 import t from 'tap';
+import { findSessions } from '../../src/find/queries.ts';
+import { findQuery } from '../../src/find/schemas.ts';
+import { parseForm } from '../../src/lib/forms.ts';
 import { createBooking, createOffer, createSession, createTaster, signedInVisitor } from '../fixtures/bookings.ts';
 import { createUser } from '../fixtures/accounts.ts';
 import { buildTestApp, createTestDatabase, decodeHtml, errorSummary, fieldError, heading } from '../helper.ts';
@@ -15,6 +19,11 @@ function next(weekday: number, hour: number, minute = 0): Date {
   return day.set({ hour, minute }).toJSDate();
 }
 const london = (iso: string) => DateTime.fromISO(iso, { zone: 'Europe/London' }).toJSDate();
+function parseFilters(query: string) {
+  const parsed = parseForm(findQuery, Object.fromEntries(new URLSearchParams(query)));
+  if (!parsed.ok) throw new Error(`bad filters: ${query}`);
+  return parsed.value;
+}
 
 const singing = await createTaster(db, {
   title: 'Singing for wellbeing',
@@ -186,6 +195,31 @@ t.test('20 a page; the paging links keep the filters', async (t) => {
   t.match(beyond.body, /25 taster sessions found/);
   const broken = await linkWorker.get('/find?q=pagination&page=abc');
   t.equal(titles(broken.body).length, 20, 'a broken page number is the first page');
+});
+
+t.test('beyond 1,000 matches the page says "more than", shows the soonest, and pages up to the thousandth', async (t) => {
+  const offer = await createOffer(db, singing.organisationId, { title: 'Plentiful pottery', category: 'arts_crafts' });
+  // 1,005 online sessions an hour apart, from a week ahead, in one statement.
+  await sql`
+    insert into taster_sessions (offer_id, is_online, joining_instructions, starts_at, ends_at, capacity, booking_closes_at, status, published_at)
+    select ${offer.id}, true, 'A video link', t, t + interval '1 hour', 10, t - interval '1 day', 'published', now()
+    from (select ${next(1, 9)}::timestamptz + i * interval '1 hour' as t from generate_series(0, 1004) i) times`.execute(db);
+  const first = await linkWorker.get('/find?q=plentiful');
+  t.match(first.body, /More than 1,000 taster sessions found/);
+  t.match(first.body, /These are the soonest 1,000\. Choose a type of activity, a place, days or dates to narrow them down\./);
+  t.match(first.body, /Page 2 of 50/);
+  const last = await linkWorker.get('/find?q=plentiful&page=50');
+  t.equal(titles(last.body).length, 20, 'the 50th page is full');
+  t.notMatch(last.body, /nhsuk-pagination__link--next/, 'and the last');
+  t.match(last.body, /Page 49 of 50/);
+  // Narrowed below the limit, the count is exact again.
+  const narrowed = await linkWorker.get(`/find?q=plentiful&from=${DateTime.fromJSDate(next(1, 9)).setZone('Europe/London').toISODate()}&to=${DateTime.fromJSDate(next(1, 9)).setZone('Europe/London').toISODate()}`);
+  t.match(narrowed.body, /15 taster sessions found/, 'the day of the first: 9am to midnight');
+
+  const direct = await findSessions(db, parseFilters('q=plentiful'), null, new Date(), 1004);
+  t.same([direct.total, direct.more], [1004, true], 'the limit is the count at which "more" begins');
+  const exact = await findSessions(db, parseFilters('q=plentiful'), null, new Date(), 1005);
+  t.same([exact.total, exact.more], [1005, false]);
 });
 
 t.test('no results says so and offers to clear the filters', async (t) => {
