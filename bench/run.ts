@@ -2,7 +2,7 @@
  * `npm run bench`: seeds a realistic volume into a fresh PostgreSQL schema, starts the real app
  * and a bare Fastify baseline side by side (each in its own Node process, same database, same
  * pool size), measures them one at a time with autocannon over loopback, prints a markdown table
- * (also written to bench/results.md) and drops the schema. See bench/README.md.
+ * (also written to bench/results.md, or results-national.md) and drops the schema. See bench/README.md.
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -139,8 +139,8 @@ try {
   });
   console.log(report);
   if (!only) {
-    writeFileSync(fileURLToPath(new URL('./results.md', import.meta.url)), report);
-    log('written to bench/results.md');
+    writeFileSync(fileURLToPath(new URL(`./${size.resultsFile}`, import.meta.url)), report);
+    log(`written to bench/${size.resultsFile}`);
   }
   if (check && !check.passed) exitCode = 1;
 } catch (error) {

@@ -19,6 +19,7 @@ t.test('npm run bench refuses to run without PostgreSQL, and says how to give it
 t.test('BENCH_SIZE picks the issue’s minimum or QUALITY.md’s national scale ×10, and refuses anything else', async (t) => {
   t.equal(benchScale({}).scale, BENCH_SCALE);
   t.equal(benchScale({ BENCH_SIZE: 'national' }).scale, NATIONAL_SCALE);
+  t.same([benchScale({}).resultsFile, benchScale({ BENCH_SIZE: 'national' }).resultsFile], ['results.md', 'results-national.md'], 'each size keeps its own results');
   t.throws(() => benchScale({ BENCH_SIZE: 'huge' }), { message: 'BENCH_SIZE must be "default" or "national", not "huge"' });
   const national = NATIONAL_SCALE;
   const sessionsAYear = (national.offers * national.sessionsPerOffer * 365) / (national.historyDays + national.futureDays);
