@@ -85,7 +85,9 @@ export function markdown(report: Report): string {
       `${settings.warmUp} s warm-up. The app (\`buildApp\`, production configuration: cached templates, Secure \`__Host-\` ` +
       'cookies behind a trusted proxy, CSP nonces, request log at info level) and the bare Fastify route each run in their own ' +
       'Node process with a 10-connection pool, measured one at a time. Every app request is a signed-in link worker with a ' +
-      `session of their own. Find query: \`${settings.findQuery}\`.`,
+      `session of their own. Find query: \`${settings.findQuery}\`. Run (g) and the check (f) are open-loop instead: each ` +
+      'request is sent at its own time (for (g), one every ' +
+      `${(1000 / settings.steadyRate).toFixed(0)} ms), however slowly the earlier ones are answered.`,
     '',
     '| run | server | req/s | p50 ms | p99 ms | server CPU ms/req | peak RSS MB | not 2xx/3xx | unexpected statuses |',
     '|---|---|---:|---:|---:|---:|---:|---:|---|',

@@ -88,13 +88,12 @@ try {
   ];
 
   const rows: Row[] = [];
-  const measure = async (name: string, server: Server, requests: () => Request[], expected: number[], rate?: number) => {
+  const measure = async (name: string, server: Server, requests: () => Request[], expected: number[]) => {
     if (!wanted(name)) return;
     log(`${name}: warm-up ${WARM_UP} s, then ${DURATION} s`);
-    const pace = rate ? { overallRate: rate } : {};
-    await run({ port: server.port, requests: requests(), connections: CONNECTIONS, duration: WARM_UP, ...pace });
+    await run({ port: server.port, requests: requests(), connections: CONNECTIONS, duration: WARM_UP });
     await ask(server.child, { type: 'reset-memory' });
-    const outcome = await run({ port: server.port, requests: requests(), connections: CONNECTIONS, duration: DURATION, ...pace });
+    const outcome = await run({ port: server.port, requests: requests(), connections: CONNECTIONS, duration: DURATION });
     const memory = await ask(server.child, { type: 'memory' });
     const row = toRow(name, server.kind, outcome, memory, expected);
     rows.push(row);
@@ -108,7 +107,31 @@ try {
   await measure('(d) bare route, same find query', bare, () => bareFind, [200]);
   await measure('(a) find page, 2 filters + text', app, () => findPage, [200]);
   // As fast as it will go says what the machine can take; a steady, realistic load says what a person waits.
-  await measure(`(g) find page at a steady ${STEADY_FIND_RATE} req/s`, app, () => findPage, [200], STEADY_FIND_RATE);
+  const steadyName = `(g) find page at a steady ${STEADY_FIND_RATE} req/s`;
+  if (wanted(steadyName)) {
+    log(`${steadyName}: warm-up ${WARM_UP} s, then ${DURATION} s, one request every ${(1000 / STEADY_FIND_RATE).toFixed(0)} ms`);
+    const findOnce = () =>
+      fetch(`http://127.0.0.1:${app.port}/find?${FIND_QUERY}`, { headers: pageHeaders(reads.rotate()), redirect: 'manual', signal: AbortSignal.timeout(10_000) });
+    await openLoop(WARM_UP * STEADY_FIND_RATE, STEADY_FIND_RATE, findOnce);
+    await ask(app.child, { type: 'reset-memory' });
+    const steady = await openLoop(DURATION * STEADY_FIND_RATE, STEADY_FIND_RATE, findOnce);
+    const memory = await ask(app.child, { type: 'memory' });
+    const unexpected = steady.statuses.filter((status) => status !== 200);
+    const row: Row = {
+      name: steadyName,
+      server: 'app',
+      rps: steady.statuses.length / steady.seconds,
+      p50: steady.p50,
+      p99: steady.p99,
+      peakRss: memory.peakRss,
+      cpuMs: memory.cpuMicros / 1000 / steady.statuses.length,
+      requests: steady.statuses.length,
+      failures: steady.statuses.filter((status) => status === 0 || status >= 400).length,
+      unexpected: unexpected.length ? `${unexpected.length} × not 200` : 'none',
+    };
+    rows.push(row);
+    log(`${steadyName}: p50 ${row.p50.toFixed(0)} ms, p99 ${row.p99.toFixed(0)} ms, ${row.cpuMs.toFixed(2)} ms CPU a request, unexpected: ${row.unexpected}`);
+  }
   await measure('(b) session page', app, () => sessionPage, [200]);
   await measure('(c) book and cancel (pages)', app, () => bookAndCancel(new VisitorPool(bookers), upcoming, true), [303]);
   await measure('(e) book and cancel (bare, same transactions)', bare, () => bookAndCancel(new VisitorPool(bookers), upcoming, false), [200]);
@@ -299,7 +322,17 @@ async function bookingCheck(db: Db, app: Server, people: Visitor[]): Promise<Che
   const sessionId = session.rows[0]!.id;
   log(`check: ${CHECK_ATTEMPTS} booking attempts in ${CHECK_ATTEMPTS / CHECK_RATE} s on one ${CHECK_CAPACITY}-place session`);
   await ask(app.child, { type: 'reset-memory' });
-  const outcome = await openLoop(app.port, sessionId, people.slice(0, CHECK_ATTEMPTS));
+  const booking = people.slice(0, CHECK_ATTEMPTS);
+  const outcome = await openLoop(booking.length, CHECK_RATE, (i) => {
+    const post = formPost(booking[i]!);
+    return fetch(`http://127.0.0.1:${app.port}/sessions/${sessionId}/book`, {
+      method: 'POST',
+      headers: post.headers,
+      body: post.body,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(10_000),
+    });
+  });
   const memory = await ask(app.child, { type: 'memory' });
   const counts = (
     await sql<{ confirmed: number; waitlisted: number; people: number; orderedWaits: number }>`
@@ -338,31 +371,26 @@ async function bookingCheck(db: Db, app: Server, people: Visitor[]): Promise<Che
 }
 
 /**
- * Open-loop arrivals: attempt i is sent at i / CHECK_RATE seconds whatever happened to the
- * earlier ones (a closed loop of connections would slow down with the server and hide the queue).
+ * Open-loop arrivals: request i is sent at i / rate seconds whatever happened to the earlier ones
+ * (a closed loop of connections would slow down with the server and hide the queue, and
+ * autocannon's rate limit sends each second's requests together, as a burst).
  */
-async function openLoop(port: number, sessionId: string, people: Visitor[]) {
+async function openLoop(count: number, rate: number, send: (i: number) => Promise<Response>) {
   const started = performance.now();
-  const attempts = people.map(
-    (person, i) =>
+  const attempts = Array.from(
+    { length: count },
+    (_, i) =>
       new Promise<{ status: number; ms: number }>((resolve) => {
         setTimeout(async () => {
           const sent = performance.now();
-          const post = formPost(person);
           try {
-            const response = await fetch(`http://127.0.0.1:${port}/sessions/${sessionId}/book`, {
-              method: 'POST',
-              headers: post.headers,
-              body: post.body,
-              redirect: 'manual',
-              signal: AbortSignal.timeout(10_000),
-            });
+            const response = await send(i);
             await response.arrayBuffer();
             resolve({ status: response.status, ms: performance.now() - sent });
           } catch {
             resolve({ status: 0, ms: performance.now() - sent });
           }
-        }, (i * 1000) / CHECK_RATE);
+        }, (i * 1000) / rate);
       }),
   );
   const results = await Promise.all(attempts);
