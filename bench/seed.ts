@@ -52,7 +52,7 @@ export const NATIONAL_SCALE: Scale = {
 /** The size BENCH_SIZE asks for: the issue's minimum by default, or `national`. */
 export function benchScale(environment: NodeJS.ProcessEnv = process.env): { name: string; scale: Scale; resultsFile: string } {
   const size = environment.BENCH_SIZE ?? 'default';
-  if (size === 'national') return { name: 'national scale ×10 (QUALITY.md)', scale: NATIONAL_SCALE, resultsFile: 'results-national.md' };
+  if (size === 'national') return { name: 'national scale ×10, as QUALITY.md asks', scale: NATIONAL_SCALE, resultsFile: 'results-national.md' };
   if (size === 'default') return { name: 'the issue’s minimum volume', scale: BENCH_SCALE, resultsFile: 'results.md' };
   throw new Error(`BENCH_SIZE must be "default" or "national", not "${size}"`);
 }
