@@ -34,6 +34,28 @@ export type SignInResult =
   | { outcome: 'throttled'; retryInMinutes: number };
 
 /**
+ * Takes this account's and this address's turn to try a password or a two-step code, and says how
+ * many minutes to wait when either has failed too often lately (null: go ahead). One attempt at a
+ * time per account and per address, held to the end of the transaction: otherwise guesses sent
+ * together all read the same count and all get checked (seen: 17 of 30 instead of 10).
+ */
+export async function attemptThrottle(db: Tx, email: string, address: string, now: Date): Promise<number | null> {
+  await q.lockSignInAttempts(db, email, address);
+  const since = new Date(now.getTime() - THROTTLE_WINDOW_MINUTES * 60_000);
+  const [byEmail, byAddress] = await Promise.all([
+    q.countRecentFailures(db, since, { email }),
+    q.countRecentFailures(db, since, { address }),
+  ]);
+  const blocking = [
+    byEmail.failures >= MAX_FAILURES_PER_ACCOUNT ? byEmail.oldest : null,
+    byAddress.failures >= MAX_FAILURES_PER_ADDRESS ? byAddress.oldest : null,
+  ].filter((d): d is Date => d !== null);
+  if (blocking.length === 0) return null;
+  const freesAt = Math.max(...blocking.map((d) => d.getTime())) + THROTTLE_WINDOW_MINUTES * 60_000;
+  return Math.max(1, Math.ceil((freesAt - now.getTime()) / 60_000));
+}
+
+/**
  * Checks an email and password. Unknown emails take the same path and time as wrong passwords,
  * and count against the same limits, so the answer never tells whether an account exists.
  */
@@ -42,22 +64,8 @@ export async function signIn(
   input: { email: string; password: string; address: string; now?: Date },
 ): Promise<SignInResult> {
   const now = input.now ?? new Date();
-  // Count, check and record one attempt at a time per account and per address: otherwise guesses
-  // sent together all read the same count and all get checked (seen: 17 of 30 instead of 10).
-  await q.lockSignInAttempts(db, input.email, input.address);
-  const since = new Date(now.getTime() - THROTTLE_WINDOW_MINUTES * 60_000);
-  const [byEmail, byAddress] = await Promise.all([
-    q.countRecentFailures(db, since, { email: input.email }),
-    q.countRecentFailures(db, since, { address: input.address }),
-  ]);
-  const blocking = [
-    byEmail.failures >= MAX_FAILURES_PER_ACCOUNT ? byEmail.oldest : null,
-    byAddress.failures >= MAX_FAILURES_PER_ADDRESS ? byAddress.oldest : null,
-  ].filter((d): d is Date => d !== null);
-  if (blocking.length > 0) {
-    const freesAt = Math.max(...blocking.map((d) => d.getTime())) + THROTTLE_WINDOW_MINUTES * 60_000;
-    return { outcome: 'throttled', retryInMinutes: Math.max(1, Math.ceil((freesAt - now.getTime()) / 60_000)) };
-  }
+  const wait = await attemptThrottle(db, input.email, input.address, now);
+  if (wait !== null) return { outcome: 'throttled', retryInMinutes: wait };
 
   const user = await q.findUserByEmail(db, input.email);
   const passwordRight = await verifyPassword(user?.passwordHash ?? null, input.password);

@@ -1,5 +1,5 @@
-import { countRecentFailures, endSessionsOf, findUserById } from '../accounts/queries.ts';
-import { MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_ADDRESS, THROTTLE_WINDOW_MINUTES } from '../accounts/service.ts';
+import { endSessionsOf, findUserById } from '../accounts/queries.ts';
+import { attemptThrottle } from '../accounts/service.ts';
 import type { Role } from '../accounts/tables.ts';
 import { recordAudit } from '../audit/record.ts';
 import type { Tx } from '../db/database.ts';
@@ -22,19 +22,8 @@ export type CodeCheck =
  * count in sign_in_attempts against the account and the address), each code accepted once.
  */
 async function checkCode(tx: Tx, keys: Keys, user: { id: string; email: string }, input: string, address: string, now: Date): Promise<CodeCheck> {
-  const since = new Date(now.getTime() - THROTTLE_WINDOW_MINUTES * 60_000);
-  const [byEmail, byAddress] = await Promise.all([
-    countRecentFailures(tx, since, { email: user.email }),
-    countRecentFailures(tx, since, { address }),
-  ]);
-  const blocking = [
-    byEmail.failures >= MAX_FAILURES_PER_ACCOUNT ? byEmail.oldest : null,
-    byAddress.failures >= MAX_FAILURES_PER_ADDRESS ? byAddress.oldest : null,
-  ].filter((d): d is Date => d !== null);
-  if (blocking.length > 0) {
-    const freesAt = Math.max(...blocking.map((d) => d.getTime())) + THROTTLE_WINDOW_MINUTES * 60_000;
-    return { outcome: 'throttled', retryInMinutes: Math.max(1, Math.ceil((freesAt - now.getTime()) / 60_000)) };
-  }
+  const wait = await attemptThrottle(tx, user.email, address, now);
+  if (wait !== null) return { outcome: 'throttled', retryInMinutes: wait };
 
   const credential = await q.findCredential(tx, user.id);
   const code = normaliseCode(input);
