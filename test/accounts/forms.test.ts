@@ -1,6 +1,6 @@
 import t from 'tap';
 import { invite, requestPasswordReset } from '../../src/accounts/service.ts';
-import { buildTestApp, createTestDatabase, heading, Visitor } from '../helper.ts';
+import { buildTestApp, createTestDatabase, Visitor } from '../helper.ts';
 import { createUser, PASSWORD, uniqueEmail } from '../fixtures/accounts.ts';
 import { checkFormRejectsBadInput, escapeHtml, HOSTILE } from '../fixtures/forms.ts';
 

@@ -42,7 +42,7 @@ const zed = await lw('Zed', 'Central PCN');
 // In the period.
 const s1 = await createSession(db, handling.id, { ...sessionAt('2027-03-10T14:00:00Z'), capacity: 4 });
 const s2 = await createSession(db, singing.id, { ...sessionAt('2027-03-31T23:30:00Z'), capacity: 2 }); // 00:30 BST, 1 April
-const s5 = await createSession(db, singing.id, { ...sessionAt('2027-04-30T22:30:00Z', 0.5), capacity: 3 }); // 23:30 BST, 30 April
+await createSession(db, singing.id, { ...sessionAt('2027-04-30T22:30:00Z', 0.5), capacity: 3 }); // 23:30 BST, 30 April
 // Not in the period.
 const s3 = await createSession(db, handling.id, { ...sessionAt('2027-04-20T10:00:00Z'), capacity: 5, status: 'cancelled' });
 const s4 = await createSession(db, gardening.id, { ...sessionAt('2027-02-28T23:30:00Z'), capacity: 10 }); // 23:30 GMT, 28 February
