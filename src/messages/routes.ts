@@ -16,7 +16,7 @@ const mailboxQuery = z.object({ to: z.string().trim().toLowerCase().max(320).opt
 // A stored HTML email is shown as its own document, with nothing able to run in it.
 const EMAIL_PREVIEW_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'; sandbox";
 
-/** The "release my place" link from reminders, and the development mailbox. */
+/** The "release my place" link from reminders, emails not delivered, and the development mailbox. */
 export async function messageRoutes(app: FastifyInstance) {
   const { db, config } = app;
 
