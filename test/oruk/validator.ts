@@ -6,16 +6,15 @@ import addFormatsModule from 'ajv-formats';
 
 /**
  * Validates the feed against the Open Referral UK profile as published: its JSON Schemas and its
- * API description (schema/openapi.json), kept outside the repository in ../shared/oruk.
+ * API description (schema/openapi.json), copied into test/oruk/profile (SOURCE.md there says from where).
  */
-const repoRoot = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const orukRoot = path.join(repoRoot, '..', 'shared', 'oruk');
+export const orukRoot = path.join(path.dirname(fileURLToPath(import.meta.url)), 'profile');
 const schemaDir = path.join(orukRoot, 'schema');
 
 if (!existsSync(path.join(schemaDir, 'openapi.json')) || !existsSync(path.join(schemaDir, 'compiled'))) {
   throw new Error(
     `The Open Referral UK schemas are missing: expected ${schemaDir}/openapi.json and ${schemaDir}/compiled/. ` +
-      'Copy schema/ and examples/ of the OpenReferralUK/uk-profile repository there (see SOURCE.md).',
+      'Copy schema/ of the OpenReferralUK/uk-profile repository there (see SOURCE.md).',
   );
 }
 
