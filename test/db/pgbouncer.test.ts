@@ -57,10 +57,23 @@ async function run(directUrl: string, pgbouncerUrl: string) {
       await admin.close();
     },
   ];
-  t.teardown(async () => {
-    for (const close of closers.reverse()) await close();
-  });
+  // Every closer runs, so the database is dropped even if something before it fails to stop.
+  const closeAll = async () => {
+    const failures: unknown[] = [];
+    for (const close of closers.splice(0).reverse()) await close().catch((error: unknown) => failures.push(error));
+    if (failures.length) throw failures[0];
+  };
+  t.teardown(closeAll);
+  try {
+    await startInstances(name, directUrl, pgbouncerUrl, closers);
+  } catch (error) {
+    // A start that fails ends the file before tap's teardown: drop the database all the same.
+    await closeAll();
+    throw error;
+  }
+}
 
+async function startInstances(name: string, directUrl: string, pgbouncerUrl: string, closers: Array<() => Promise<unknown>>) {
   const config: Config = testConfig({
     databaseUrl: onDatabase(pgbouncerUrl, name),
     databaseDirectUrl: onDatabase(directUrl, name),
