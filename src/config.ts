@@ -26,6 +26,10 @@ const environmentSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection string')
     .optional(),
+  DATABASE_DIRECT_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection string straight to PostgreSQL, not through PgBouncer')
+    .optional(),
   DATABASE_POOL_SIZE: wholeNumber(1, 100).default(10),
   DATA_DIR: z.string().default('./data'),
   BASE_URL: z.url({ protocol: /^https?$/, error: 'must be a web address such as https://tasters.example.org' }).optional(),
@@ -85,6 +89,12 @@ export type Config = {
   port: number;
   host: string;
   databaseUrl: string | undefined;
+  /**
+   * PostgreSQL itself, when databaseUrl goes through a transaction pooler (PgBouncer in
+   * transaction mode). Migrations run on it: their lock belongs to a database session, which a
+   * transaction pooler does not keep. Set, it also tells the app that databaseUrl is such a pooler.
+   */
+  databaseDirectUrl: string | undefined;
   databasePoolSize: number;
   dataDir: string;
   baseUrl: string;
@@ -131,12 +141,16 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     // Without it, invitations, confirmations and booking emails would never leave the building.
     if (!e.SMTP_URL) throw new ConfigError('Configuration error: SMTP_URL is required in production');
   }
+  if (e.DATABASE_DIRECT_URL && !e.DATABASE_URL) {
+    throw new ConfigError('Configuration error: DATABASE_DIRECT_URL needs DATABASE_URL too (the address through PgBouncer that the app uses)');
+  }
   const dataDir = resolve(e.DATA_DIR);
   return {
     env: e.NODE_ENV,
     port: e.PORT,
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
+    databaseDirectUrl: e.DATABASE_DIRECT_URL,
     databasePoolSize: e.DATABASE_POOL_SIZE,
     dataDir,
     baseUrl: (e.BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
@@ -192,6 +206,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     port: 0,
     host: '127.0.0.1',
     databaseUrl: undefined,
+    databaseDirectUrl: undefined,
     databasePoolSize: 5,
     dataDir: './data-test',
     baseUrl: 'http://localhost:3000',

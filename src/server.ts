@@ -23,7 +23,9 @@ try {
 const database = await prepareDatabase(config, (message) => console.log(message));
 const app = await buildApp({ config, db: database.db });
 
-// Email delivery and scheduled messages run in every instance; pg-boss shares the work out.
+// Email delivery and scheduled messages run in every instance; pg-boss shares the work out. It
+// goes through DATABASE_URL even when that is PgBouncer in transaction mode: its advisory locks
+// last one transaction, sent as one statement, and it listens for nothing (useListenNotify is off).
 const boss = createBoss(database, { databaseUrl: config.databaseUrl, log: app.log });
 await boss.start();
 const worker = await startMessageWorker({ db: database.db, boss, mailer: mailerFor(config), log: app.log });

@@ -86,6 +86,17 @@ t.test('every setting is read', async (t) => {
   t.equal(loadConfig({ DATA_DIR: dataDir, DATABASE_URL: 'postgresql://x@y/z' }).databaseUrl, 'postgresql://x@y/z');
 });
 
+t.test('behind PgBouncer, DATABASE_DIRECT_URL names PostgreSQL itself, for migrations', async (t) => {
+  const config = loadConfig({
+    DATA_DIR: dataDir,
+    DATABASE_URL: 'postgres://tasters:secret@pgbouncer.internal:6432/tasters',
+    DATABASE_DIRECT_URL: 'postgres://tasters:secret@db.internal:5432/tasters',
+  });
+  t.equal(config.databaseUrl, 'postgres://tasters:secret@pgbouncer.internal:6432/tasters');
+  t.equal(config.databaseDirectUrl, 'postgres://tasters:secret@db.internal:5432/tasters');
+  t.equal(loadConfig({ DATA_DIR: dataDir, DATABASE_URL: 'postgres://x@y/z' }).databaseDirectUrl, undefined, 'unset: one address for everything');
+});
+
 t.test('an empty value counts as not set', async (t) => {
   const config = loadConfig({ DATA_DIR: dataDir, PORT: '', DATABASE_URL: '', SELF_REGISTRATION_DOMAINS: '' });
   t.equal(config.port, 3000);
@@ -117,6 +128,8 @@ t.test('a wrong or missing value stops the start with one line naming the variab
     [{ PORT: '-1' }, 'PORT', /whole number/],
     [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL', /postgres:\/\//],
     [{ DATABASE_POOL_SIZE: '0' }, 'DATABASE_POOL_SIZE', /whole number/],
+    [{ DATABASE_URL: 'postgres://x@pgbouncer/z', DATABASE_DIRECT_URL: 'db.internal:5432' }, 'DATABASE_DIRECT_URL', /postgres:\/\/ connection string straight to PostgreSQL/],
+    [{ DATABASE_DIRECT_URL: 'postgres://x@db/z' }, 'DATABASE_DIRECT_URL', /needs DATABASE_URL too/],
     [{ NODE_ENV: 'staging' }, 'NODE_ENV', /development, production, test/],
     [{ SESSION_SECRET: 'short' }, 'SESSION_SECRET', /at least 32 characters/],
     [{ BASE_URL: 'not a url' }, 'BASE_URL', /web address/],

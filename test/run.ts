@@ -1,5 +1,6 @@
-// `npm test`: the whole suite on every database this machine has, then the browser tests.
-// Under CI=true nothing may be left out: a missing PostgreSQL or Chromium fails the run.
+// `npm test`: the whole suite on every database this machine has, the two-instance test through
+// PgBouncer, then the browser tests. Under CI=true nothing may be left out: a missing PostgreSQL,
+// PgBouncer or Chromium fails the run.
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -8,6 +9,9 @@ const ci = process.env.CI === 'true';
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7);
 const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const postgresUrl = process.env.TEST_DATABASE_URL;
+const pgbouncerUrl = process.env.TEST_PGBOUNCER_URL;
+// Left out of tap's own list (package.json): it needs PgBouncer as well as PostgreSQL.
+const pgbouncerFiles = ['test/db/pgbouncer.test.ts'];
 const browserFiles = existsSync('test/browser')
   ? readdirSync('test/browser').filter((f) => f.endsWith('.test.ts')).map((f) => path.join('test/browser', f))
   : [];
@@ -20,6 +24,15 @@ if (!only || only === 'unit') {
   runs.push({ name: 'embedded database (PGlite)', args: [], env: { TEST_DB: 'pglite' } });
   if (postgresUrl) runs.push({ name: 'PostgreSQL', args: [], env: { TEST_DB: 'postgres' } });
   else notRun.push('the suite on PostgreSQL, and the concurrency tests: set TEST_DATABASE_URL=postgres://user:password@127.0.0.1/tasters_test');
+  if (postgresUrl && pgbouncerUrl) runs.push({ name: 'PostgreSQL through PgBouncer', args: pgbouncerFiles, env: { TEST_DB: 'postgres' } });
+  else {
+    notRun.push(
+      'two app instances through PgBouncer (transaction pooling), with migrations on the direct connection: as root, ' +
+        '.ci/start-pgbouncer /tmp/tasters-pgbouncer USER PASSWORD DATABASE starts one in front of the local PostgreSQL ' +
+        '(installing pgbouncer if missing) and prints its address; set TEST_PGBOUNCER_URL to it, beside TEST_DATABASE_URL ' +
+        '(the role needs CREATEDB: the test makes a database of its own)',
+    );
+  }
 }
 if (!only || only === 'browser') {
   if (existsSync(chromium) && browserFiles.length) {

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { hashPassword, newPassword } from '../accounts/passwords.ts';
 import { recordAudit } from '../audit/record.ts';
 import { ConfigError, loadConfig } from '../config.ts';
-import { openDatabase, pgliteFolder } from '../db/database.ts';
+import { directDatabaseOptions } from '../db/connections.ts';
+import { openDatabase } from '../db/database.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { emailAddress, requiredText } from '../lib/forms.ts';
 
@@ -33,7 +34,7 @@ try {
     process.exit(2);
   }
   const config = loadConfig();
-  const { db, close } = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDataDir: pgliteFolder(config.dataDir), poolSize: 2 });
+  const { db, close } = await openDatabase(directDatabaseOptions(config, 2));
   await migrateToLatest(db);
   const passwordHash = await hashPassword(parsed.data.password);
   const created = await db.transaction().execute(async (tx) => {

@@ -1,10 +1,11 @@
 import { ConfigError, loadConfig } from '../config.ts';
-import { openDatabase, pgliteFolder } from '../db/database.ts';
+import { directDatabaseOptions } from '../db/connections.ts';
+import { openDatabase } from '../db/database.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 
 try {
   const config = loadConfig();
-  const { db, close } = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDataDir: pgliteFolder(config.dataDir), poolSize: 2 });
+  const { db, close } = await openDatabase(directDatabaseOptions(config, 2));
   const applied = await migrateToLatest(db);
   console.log(applied.length ? `Applied: ${applied.join(', ')}` : 'The database is up to date.');
   await close();

@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig } from '../config.ts';
-import { openDatabase, pgliteFolder } from '../db/database.ts';
+import { directDatabaseOptions } from '../db/connections.ts';
+import { openDatabase } from '../db/database.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { DEMO_PASSWORD, demoAccounts, seedDemoData } from '../demo/seed.ts';
 
@@ -11,7 +12,7 @@ if (process.env.NODE_ENV === 'production') {
 }
 try {
   const config = loadConfig();
-  const { db, close } = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDataDir: pgliteFolder(config.dataDir), poolSize: 2 });
+  const { db, close } = await openDatabase(directDatabaseOptions(config, 2));
   await migrateToLatest(db);
   const seeded = await seedDemoData(db);
   await close();

@@ -24,6 +24,9 @@ export type Queryable = Kysely<Database> | Transaction<Database>;
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 pg.types.setTypeParser(pg.types.builtins.DATE, (value) => value);
 
+/** The longest a statement may run; through PgBouncer, set on the database role (README, deploy). */
+export const STATEMENT_TIMEOUT_MS = 15_000;
+
 export type DatabaseOptions = {
   databaseUrl?: string | undefined;
   poolSize?: number;
@@ -31,6 +34,12 @@ export type DatabaseOptions = {
   pgliteDataDir?: string;
   /** Search path for test isolation on a shared PostgreSQL server. */
   schema?: string;
+  /**
+   * databaseUrl goes through a transaction pooler (PgBouncer in transaction mode): send no session
+   * settings when connecting. PgBouncer refuses a connection that asks for one it does not track,
+   * and one it passed on would stay with whichever server connection happened to run it.
+   */
+  pooled?: boolean;
   onPoolError?: (error: Error) => void;
 };
 
@@ -45,11 +54,13 @@ export type DatabaseHandle = {
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
   const plugins = [new CamelCasePlugin()];
   if (options.databaseUrl) {
+    if (options.pooled && options.schema) throw new Error('A schema cannot be chosen through a transaction pooler: give the test a database of its own');
     const pool = new pg.Pool({
       connectionString: options.databaseUrl,
       max: options.poolSize ?? 10,
-      // A statement that runs away holds locks and a connection; cut it off well before a request times out.
-      statement_timeout: 15_000,
+      // A statement that runs away holds locks and a connection; cut it off well before a request
+      // times out. Through a pooler the server applies it instead (src/start.ts warns when it does not).
+      ...(options.pooled ? {} : { statement_timeout: STATEMENT_TIMEOUT_MS }),
       ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
     });
     // Without a listener an idle client's error (database restart) would crash the process.

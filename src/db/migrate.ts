@@ -10,6 +10,8 @@ const migrationFolder = path.join(path.dirname(fileURLToPath(import.meta.url)), 
  * Brings the schema up to date. Several instances may start at once: Kysely's PostgreSQL adapter
  * holds a session-level advisory lock (pg_advisory_lock) for the whole run, so they take turns and
  * the later ones find nothing to do. The test in test/db/migrate.test.ts starts several together.
+ * The lock belongs to a database session, so `db` must reach PostgreSQL directly, never through
+ * PgBouncer in transaction mode (src/db/connections.ts, DATABASE_DIRECT_URL).
  */
 export async function migrateToLatest(db: Db, schema?: string): Promise<string[]> {
   const migrator = new Migrator({

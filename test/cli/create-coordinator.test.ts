@@ -30,7 +30,7 @@ type Outcome = { code: number | null; stdout: string; stderr: string };
 /** Runs the operator command as an operator would, with Node and only the environment given. */
 function createCoordinator(args: string[], env: Record<string, string>, stdin?: string): Promise<Outcome> {
   const base = Object.fromEntries(
-    Object.entries(process.env).filter(([key]) => !['DATABASE_URL', 'DATA_DIR', 'TASTERS_PASSWORD', 'NODE_ENV', 'SESSION_SECRET'].includes(key)),
+    Object.entries(process.env).filter(([key]) => !['DATABASE_URL', 'DATABASE_DIRECT_URL', 'DATA_DIR', 'TASTERS_PASSWORD', 'NODE_ENV', 'SESSION_SECRET'].includes(key)),
   ) as Record<string, string>;
   const where = databaseUrl ? { DATABASE_URL: databaseUrl, DATA_DIR: dataDir } : { DATA_DIR: dataDir };
   return new Promise((resolve, reject) => {

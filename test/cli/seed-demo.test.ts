@@ -11,7 +11,7 @@ const dataDir = mkdtempSync(path.join(tmpdir(), 'tasters-seed-'));
 t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
 
 function seedDemo(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const base = Object.fromEntries(Object.entries(process.env).filter(([key]) => !['DATABASE_URL', 'NODE_ENV', 'SESSION_SECRET', 'BASE_URL'].includes(key)));
+  const base = Object.fromEntries(Object.entries(process.env).filter(([key]) => !['DATABASE_URL', 'DATABASE_DIRECT_URL', 'NODE_ENV', 'SESSION_SECRET', 'BASE_URL'].includes(key)));
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(root, 'src/cli/seed-demo.ts')], { cwd: root, env: { ...base, DATA_DIR: dataDir, ...env } });
     let stdout = '';
