@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 
 /**
@@ -31,29 +31,37 @@ export const drainGate = fp(async (app: FastifyInstance) => {
     draining = true;
   });
 
-  app.addHook('onRequest', async (request, reply) => {
-    if (!draining || answeredWhileDraining.has(pathOf(request))) return;
-    // A kept-alive connection would bring the client's next request back here; closed, the
-    // client opens a new one, which the load balancer sends to another instance.
-    reply.code(503).header('retry-after', String(RETRY_AFTER_SECONDS)).header('connection', 'close');
-    if (!wantsPage(request)) {
-      return reply.send({ status: 'unavailable', message: 'The service is restarting. Try again in a few seconds.' });
-    }
-    try {
-      const html = await reply.viewAsync('errors/busy.eta', { title: 'Sorry, the service is busy', user: null, requestId: request.id, csrfToken: '' });
-      return reply.send(html);
-    } catch (error) {
-      request.log.error({ err: error }, 'busy page failed to render');
-      return reply.type('text/plain').send('Sorry, the service is busy. Nothing has been changed. Wait a few seconds, then try again.');
-    }
+  // Callback hooks, not async ones: every request passes through both, and while the instance
+  // is not draining they should cost no more than the check.
+  app.addHook('onRequest', (request, reply, done) => {
+    if (!draining || answeredWhileDraining.has(pathOf(request))) return done();
+    void refuse(request, reply);
   });
 
   // Responses to requests that arrived before the signal close their connection too, so the
   // listener's close is not held up by idle kept-alive connections.
-  app.addHook('onSend', async (_request, reply) => {
+  app.addHook('onSend', (_request, reply, payload, done) => {
     if (draining) reply.header('connection', 'close');
+    done(null, payload);
   });
 });
+
+async function refuse(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  // A kept-alive connection would bring the client's next request back here; closed, the client
+  // opens a new one, which the load balancer sends to another instance.
+  reply.code(503).header('retry-after', String(RETRY_AFTER_SECONDS)).header('connection', 'close');
+  if (!wantsPage(request)) {
+    reply.send({ status: 'unavailable', message: 'The service is restarting. Try again in a few seconds.' });
+    return;
+  }
+  try {
+    const html = await reply.viewAsync('errors/busy.eta', { title: 'Sorry, the service is busy', user: null, requestId: request.id, csrfToken: '' });
+    reply.send(html);
+  } catch (error) {
+    request.log.error({ err: error }, 'busy page failed to render');
+    reply.type('text/plain').send('Sorry, the service is busy. Nothing has been changed. Wait a few seconds, then try again.');
+  }
+}
 
 function pathOf(request: FastifyRequest): string {
   const path = request.url.split('?')[0]!;

@@ -32,15 +32,15 @@ const START_TIMEOUT_MS = 180_000;
 async function startHoldingSmtp() {
   const started: string[] = [];
   const accepted: string[] = [];
-  const holding = deferred<void>();
+  let holding = false;
   const release = deferred<void>();
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
-    onMailFrom(_address, _session, callback) {
+    onMailFrom(address, _session, callback) {
       // A message begins here: counting these counts the messages the worker picked up.
-      started.push(new Date().toISOString());
+      started.push(address.address);
       callback();
     },
     onData(stream, _session, callback) {
@@ -48,13 +48,12 @@ async function startHoldingSmtp() {
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', () => {
         const messageId = /^Message-ID:\s*(<[^>]+>)/im.exec(Buffer.concat(chunks).toString('utf8'))?.[1] ?? '';
-        const first = started.length === 1 && accepted.length === 0;
         const accept = () => {
           accepted.push(messageId);
           callback();
         };
-        if (!first) return accept();
-        holding.resolve();
+        if (holding) return accept();
+        holding = true;
         void release.promise.then(accept);
       });
     },
@@ -62,7 +61,7 @@ async function startHoldingSmtp() {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())));
   const { port } = server.server.address() as AddressInfo;
-  return { url: `smtp://127.0.0.1:${port}`, started, accepted, holding: holding.promise, release: () => release.resolve() };
+  return { url: `smtp://127.0.0.1:${port}`, started, accepted, holding: () => holding, release: () => release.resolve() };
 }
 
 type LogLine = { msg?: string; req?: { method?: string; url?: string } };
@@ -150,7 +149,7 @@ t.test('SIGTERM under load: no new jobs, 503 with Retry-After while draining, re
   const base = /http:\/\/127\.0\.0\.1:\d+/.exec(listening.msg!)![0];
 
   // The worker is sending the first message; the mail server holds it.
-  await smtp.holding;
+  await waitFor(async () => smtp.holding(), 'the worker to send the first message', 60_000);
 
   // Steady traffic on new connections, one request after another, until the listener is gone.
   const fresh: Array<{ status: number | string; retryAfter?: string | undefined }> = [];
@@ -223,20 +222,20 @@ t.test('SIGTERM under load: no new jobs, 503 with Retry-After while draining, re
   // The form post was in flight all along; it finishes now, after the listener has closed.
   const posted = await inFlight.finish();
   t.equal(posted.status, 200, 'the request in flight at the signal completes');
-  t.match(posted.body, /Check your email/);
+  t.match(posted.body, /Check your email/, 'with its usual page');
 
   const exit = await exited;
   t.equal(exit.code, 0, `the process exits with 0 ${stderr}`);
   t.ok(exit.at - signalledAt < LIMIT_MS, `within ${LIMIT_MS / 1000} s of the signal (took ${exit.at - signalledAt} ms)`);
 
   t.equal(smtp.started.length, 1, 'no email was picked up after the signal: only the one being sent went');
-  t.equal(smtp.accepted.length, 1);
+  t.equal(smtp.accepted.length, 1, 'and the mail server accepted it');
   const after = await openDatabase({ pgliteDataDir: pgliteFolder(dataDir) });
   t.teardown(() => after.close());
   const rows = await after.db.selectFrom('outboxMessages').select(['id', 'sentAt']).execute();
-  t.equal(rows.length, MESSAGES);
+  t.equal(rows.length, MESSAGES, 'every message is still in the outbox');
   const sent = rows.filter((r) => r.sentAt);
   t.equal(sent.length, 1, 'the message being sent at the signal is recorded as sent');
-  t.equal(smtp.accepted[0], `<${sent[0]?.id}@localhost>`);
+  t.equal(smtp.accepted[0], `<${sent[0]?.id}@localhost>`, 'the one the mail server received');
   t.equal(rows.filter((r) => !r.sentAt).length, MESSAGES - 1, 'the others wait in the outbox for the next start');
 });

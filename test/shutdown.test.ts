@@ -72,7 +72,7 @@ t.test('on the signal: jobs stop first, new requests get 503 with Retry-After, r
   const { shutdown, events, endDrain, finishJob, exited, exitCalls } = recordedShutdown(app);
   const done = shutdown('SIGTERM');
   t.same(events, ['stopped taking jobs'], 'the worker is told to stop before anything else happens');
-  t.equal(app.isDraining(), true);
+  t.equal(app.isDraining(), true, 'new requests are refused from now on');
   t.equal(shutdown('SIGINT'), done, 'a second signal joins the shutdown under way');
 
   const refused = await send(`${base}/sign-in`, { agent: keepAlive, headers: page });
@@ -101,15 +101,15 @@ t.test('on the signal: jobs stop first, new requests get 503 with Retry-After, r
   held.release();
   const finished = await inFlight;
   t.equal(finished.status, 200, 'the request in flight at the signal completes');
-  t.same(JSON.parse(finished.body), { finished: true });
-  t.equal(finished.headers.connection, 'close');
+  t.same(JSON.parse(finished.body), { finished: true }, 'with its own answer');
+  t.equal(finished.headers.connection, 'close', 'and its connection closed after it');
 
   t.notOk(events.includes('job queue stopped'), 'the job queue waits for the job in progress');
   finishJob();
-  t.equal(await exited, 0);
+  t.equal(await exited, 0, 'exit code 0');
   await done;
-  t.same(events, ['stopped taking jobs', 'job in progress finished', 'job queue stopped', 'database closed', 'exit 0']);
-  t.equal(exitCalls(), 1);
+  t.same(events, ['stopped taking jobs', 'job in progress finished', 'job queue stopped', 'database closed', 'exit 0'], 'each step in order');
+  t.equal(exitCalls(), 1, 'one exit for two signals');
 });
 
 t.test('a request that will not finish is cut off, and the process still exits', async (t) => {
@@ -120,9 +120,9 @@ t.test('a request that will not finish is cut off, and the process still exits',
   finishJob();
   void shutdown('SIGTERM');
   endDrain();
-  t.equal(await exited, 0);
+  t.equal(await exited, 0, 'the shutdown completes');
   t.equal(await stuck, 'ECONNRESET', 'its connection was closed');
-  t.same(events.slice(-3), ['job queue stopped', 'database closed', 'exit 0']);
+  t.same(events.slice(-3), ['job queue stopped', 'database closed', 'exit 0'], 'and the rest of it ran');
   held.release();
 });
 
@@ -146,7 +146,7 @@ t.test('a step that fails is logged, the others still run, and the exit code say
   finishJob();
   void shutdown('SIGTERM');
   endDrain();
-  t.equal(await exited, 1);
-  t.same(logged, ['stop the job queue']);
+  t.equal(await exited, 1, 'exit code 1');
+  t.same(logged, ['stop the job queue'], 'the failed step is named in the log');
   t.ok(events.includes('database closed'), 'the database is still closed');
 });
