@@ -26,6 +26,7 @@ import { auth } from './plugins/auth.ts';
 import { answerUnreadableUrl, errors } from './plugins/errors.ts';
 import { health } from './plugins/health.ts';
 import { security } from './plugins/security.ts';
+import { drainGate } from './shutdown.ts';
 import { privacyRoutes } from './privacy/routes.ts';
 import { noStoreDownloads } from './security/downloads.ts';
 import { sessionRoutes } from './security/routes.ts';
@@ -67,6 +68,9 @@ export async function buildApp({ config, db, logger, logStream, onRoute }: AppOp
     trustProxy: config.trustProxy,
     routerOptions: { ignoreTrailingSlash: true },
     frameworkErrors: (_error, _request, reply) => answerUnreadableUrl(reply),
+    // While closing, requests on kept-alive connections reach drainGate, which answers them 503
+    // with Retry-After and a page, rather than Fastify's bare JSON.
+    return503OnClosing: false,
   });
   if (onRoute) app.addHook('onRoute', onRoute);
   app.decorate('config', config);
@@ -76,6 +80,7 @@ export async function buildApp({ config, db, logger, logStream, onRoute }: AppOp
   await app.register(formbody, { bodyLimit: FORM_BODY_LIMIT });
   await app.register(views);
   await app.register(security);
+  await app.register(drainGate);
   await app.register(noStoreDownloads);
   await app.register(errors);
   await app.register(staticFiles);

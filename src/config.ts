@@ -49,6 +49,7 @@ const environmentSchema = z.object({
       'must be true, false, or the addresses of the proxies in front of the app, such as 10.0.0.0/8 or uniquelocal',
     )
     .optional(),
+  SHUTDOWN_DRAIN_SECONDS: wholeNumber(0, 5).default(1),
   LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TWO_STEP_REQUIRED_ROLES: z
     .string()
@@ -105,6 +106,11 @@ export type Config = {
   demoData: boolean;
   logLevel: string;
   /**
+   * After SIGTERM, how long new requests are answered 503 (so the load balancer moves traffic
+   * away) before the listener closes. Bounded so the whole shutdown fits in 10 seconds.
+   */
+  shutdownDrainSeconds: number;
+  /**
    * Behind a load balancer, the client's address and protocol come from X-Forwarded-For and
    * X-Forwarded-Proto, from proxies at these addresses (a comma-separated list, or true for any).
    */
@@ -160,6 +166,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     sessionAbsoluteHours: e.SESSION_ABSOLUTE_HOURS,
     demoData: e.DEMO_DATA ? e.DEMO_DATA === 'true' : e.NODE_ENV === 'development',
     logLevel: e.LOG_LEVEL,
+    shutdownDrainSeconds: e.SHUTDOWN_DRAIN_SECONDS,
     trustProxy: trustProxy(e.TRUST_PROXY, e.NODE_ENV),
     twoStepRequiredRoles: [...new Set(e.TWO_STEP_REQUIRED_ROLES)],
     retention: {
@@ -216,6 +223,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     sessionAbsoluteHours: 12,
     demoData: false,
     logLevel: 'silent',
+    shutdownDrainSeconds: 1,
     trustProxy: false,
     // Off in the shared test config so other features' tests can sign coordinators in with a
     // password alone; the two-step tests turn it on (test/twostep/, test/browser/security.test.ts).

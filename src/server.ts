@@ -6,6 +6,7 @@ import { mailerFor } from './messages/mailer.ts';
 import { startSchedules } from './messages/schedules.ts';
 import { startMessageWorker } from './messages/worker.ts';
 import { startRetentionSchedule } from './privacy/schedule.ts';
+import { gracefulShutdown } from './shutdown.ts';
 import { prepareDatabase } from './start.ts';
 
 // Reads the environment, listens, and shuts down gracefully. Everything else is in buildApp.
@@ -32,23 +33,20 @@ const worker = await startMessageWorker({ db: database.db, boss, mailer: mailerF
 const schedules = await startSchedules({ boss, db: database.db, baseUrl: config.baseUrl, secret: config.sessionSecret, log: app.log });
 const retention = await startRetentionSchedule({ boss, db: database.db, policy: config.retention, log: app.log });
 
-let closing = false;
-async function shutdown(signal: string) {
-  if (closing) return;
-  closing = true;
-  app.log.info({ signal }, 'shutting down: finishing requests in flight');
-  // If anything hangs, leave anyway within the 10 seconds a platform allows.
-  const deadline = setTimeout(() => process.exit(1), 9_000);
-  deadline.unref();
-  await app.close();
-  // A message being sent finishes; one not yet fetched waits in the queue for the next start.
-  await schedules.stop();
-  await retention.stop();
-  await worker.stop();
-  await boss.stop({ graceful: true, timeout: 5_000 });
-  await database.close();
-  process.exit(0);
-}
+// On SIGTERM: stop taking jobs, answer new requests 503 while the load balancer notices, close
+// the listener, finish the requests in flight, then exit (src/shutdown.ts has the order and why).
+const shutdown = gracefulShutdown({
+  app,
+  stopTakingJobs: async () => {
+    await Promise.all([worker.stop(), schedules.stop(), retention.stop()]);
+  },
+  // Its workers are stopped by then, so nothing is left for a graceful stop to wait for.
+  stopJobQueue: () => boss.stop({ graceful: true, timeout: 1_000 }),
+  closeDatabase: () => database.close(),
+  exit: (code) => process.exit(code),
+  log: app.log,
+  drainMs: config.shutdownDrainSeconds * 1000,
+});
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
 process.on('SIGINT', () => void shutdown('SIGINT'));
 

@@ -6,6 +6,9 @@ declare module 'fastify' {
   interface FastifyInstance {
     config: Config;
     db: Db;
+    /** From now on new requests are answered 503 (src/shutdown.ts). */
+    startDraining: () => void;
+    isDraining: () => boolean;
   }
   interface FastifyRequest {
     user: CurrentUser | null;

@@ -34,6 +34,7 @@ t.test('with nothing set, the defaults run the embedded database on a laptop', a
   t.equal(config.sessionAbsoluteHours, 12);
   t.equal(config.demoData, true, 'demo data in development');
   t.equal(config.trustProxy, false, 'no proxy trusted on a laptop');
+  t.equal(config.shutdownDrainSeconds, 1, 'on SIGTERM, one second of 503s before the listener closes');
   t.ok(config.sessionSecret.length >= 32, 'a session secret is made');
 });
 
@@ -66,6 +67,7 @@ t.test('every setting is read', async (t) => {
     DEMO_DATA: 'true',
     TRUST_PROXY: '10.0.0.0/8, 192.168.0.1',
     LOG_LEVEL: 'warn',
+    SHUTDOWN_DRAIN_SECONDS: '3',
   });
   t.match(config, {
     env: 'test',
@@ -81,6 +83,7 @@ t.test('every setting is read', async (t) => {
     demoData: true,
     trustProxy: '10.0.0.0/8, 192.168.0.1',
     logLevel: 'warn',
+    shutdownDrainSeconds: 3,
   });
   t.equal(loadConfig({ DATA_DIR: dataDir, TRUST_PROXY: 'true' }).trustProxy, true);
   t.equal(loadConfig({ DATA_DIR: dataDir, DATABASE_URL: 'postgresql://x@y/z' }).databaseUrl, 'postgresql://x@y/z');
@@ -141,6 +144,7 @@ t.test('a wrong or missing value stops the start with one line naming the variab
     [{ DEMO_DATA: 'yes' }, 'DEMO_DATA', /true, false/],
     [{ TRUST_PROXY: 'maybe' }, 'TRUST_PROXY', /true, false/],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL', /info/],
+    [{ SHUTDOWN_DRAIN_SECONDS: '6' }, 'SHUTDOWN_DRAIN_SECONDS', /whole number from 0 to 5/],
     [{ ...production, SESSION_SECRET: '' }, 'SESSION_SECRET', /required in production/],
     [{ ...production, BASE_URL: '' }, 'BASE_URL', /required in production/],
     [{ ...production, BASE_URL: 'http://tasters.example' }, 'BASE_URL', /https/],

@@ -43,7 +43,8 @@ export async function startSchedules(options: {
   }
   return {
     stop: async () => {
-      for (const job of scheduledJobs) await boss.offWork(job.name, { wait: true });
+      // All at once: each stops fetching now, and a run in progress finishes.
+      await Promise.all(scheduledJobs.map((job) => boss.offWork(job.name, { wait: true })));
     },
   };
 }

@@ -90,6 +90,7 @@ function describe(error: unknown): string {
 export type MessageWorker = {
   /** Gives delivery jobs to any new messages now, rather than at the next tick. */
   dispatchNow: () => Promise<number>;
+  /** Stops taking messages at once; resolves when the one being sent, if any, has gone. */
   stop: () => Promise<void>;
 };
 
@@ -104,6 +105,11 @@ export type MessageWorkerOptions = {
   dispatchIntervalMs?: number;
   /** How often pg-boss looks for delivery jobs. At least 0.5. */
   pollingIntervalSeconds?: number;
+  /**
+   * Jobs fetched at once. One by default: a stopping instance finishes what it has fetched, so
+   * with one it finishes the message it is sending and no other waits on it. The fetch per
+   * message costs little beside the send.
+   */
   batchSize?: number;
 };
 
@@ -129,7 +135,7 @@ export async function startMessageWorker(options: MessageWorkerOptions): Promise
 
   await boss.work<DeliverJob>(
     DELIVER_QUEUE,
-    { batchSize: options.batchSize ?? 10, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2, perJobResults: true, burstWhenBatchFull: true },
+    { batchSize: options.batchSize ?? 1, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2, perJobResults: true, burstWhenBatchFull: true },
     async (jobs) => {
       const results = [];
       for (const job of jobs) {
@@ -164,8 +170,8 @@ export async function startMessageWorker(options: MessageWorkerOptions): Promise
     dispatchNow,
     stop: async () => {
       clearInterval(timer);
-      await running?.catch(() => 0);
-      await boss.offWork(DELIVER_QUEUE, { wait: true });
+      // offWork stops fetching at once; its promise waits for the message being sent.
+      await Promise.all([boss.offWork(DELIVER_QUEUE, { wait: true }), running?.catch(() => 0)]);
       mailer.close();
     },
   };
