@@ -1,3 +1,4 @@
+import { startAccountRequestWorker } from './accounts/request-worker.ts';
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { demoAccounts } from './demo/seed.ts';
@@ -27,6 +28,8 @@ const app = await buildApp({ config, db: database.db });
 const boss = createBoss(database, { databaseUrl: config.databaseUrl, log: app.log });
 await boss.start();
 const worker = await startMessageWorker({ db: database.db, boss, mailer: mailerFor(config), log: app.log });
+// Registrations and password-reset requests: the pages store them, this looks the address up and writes the email.
+const accountRequests = await startAccountRequestWorker({ boss, db: database.db, baseUrl: config.baseUrl, log: app.log });
 const schedules = await startSchedules({ boss, db: database.db, baseUrl: config.baseUrl, secret: config.sessionSecret, log: app.log });
 const retention = await startRetentionSchedule({ boss, db: database.db, policy: config.retention, log: app.log });
 
@@ -42,6 +45,7 @@ async function shutdown(signal: string) {
   // A message being sent finishes; one not yet fetched waits in the queue for the next start.
   await schedules.stop();
   await retention.stop();
+  await accountRequests.stop();
   await worker.stop();
   await boss.stop({ graceful: true, timeout: 5_000 });
   await database.close();
