@@ -1,6 +1,8 @@
 import t from 'tap';
 import { verifyPassword } from '../../src/accounts/passwords.ts';
 import { insertAccountLink } from '../../src/accounts/queries.ts';
+import { askToRegister } from '../../src/accounts/registration.ts';
+import { runAccountRequest } from '../../src/accounts/requests.ts';
 import { newToken } from '../../src/lib/tokens.ts';
 import { buildTestApp, createTestDatabase, errorSummary, fieldError, heading, Visitor } from '../helper.ts';
 import { createUser, linkOnPage, PASSWORD, rowCounts, runAccountRequests, uniqueEmail } from '../fixtures/accounts.ts';
@@ -256,6 +258,22 @@ t.test('registering again before confirming: only the newest link works, and it 
   t.equal((await userByEmail(email))?.name, 'Rosa Link-Again', 'the details of the registration confirmed');
   const count = await db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).where('email', '=', email).executeTakeFirstOrThrow();
   t.equal(Number(count.n), 1, 'one account');
+});
+
+t.test('registrations of one address handled at the same moment leave one working link', async (t) => {
+  // On PostgreSQL the jobs really run side by side, as two instances' workers would.
+  const email = uniqueEmail('together');
+  const requests = [];
+  for (let i = 0; i < 4; i++) requests.push(await askToRegister(db, ['nhs.net'], { name: `Rosa ${i}`, email, practice: 'Hill Surgery', pcn: 'North PCN', password: NEW_PASSWORD }));
+  const outcomes = await Promise.all(requests.map(({ requestId }) => runAccountRequest(db, app.config.baseUrl, requestId)));
+  t.same(outcomes, ['confirmation_sent', 'confirmation_sent', 'confirmation_sent', 'confirmation_sent']);
+  const live = await db.selectFrom('accountLinks').select('id').where('email', '=', email).where('replacedAt', 'is', null).execute();
+  t.equal(live.length, 1, 'one link still works');
+  const working = [];
+  for (const link of await confirmationLinks(email)) {
+    if ((await new Visitor(app).get(link)).statusCode === 200) working.push(link);
+  }
+  t.equal(working.length, 1, 'and it is in one of the emails');
 });
 
 t.test('an account left unconfirmed by the earlier design is completed only by someone with the mailbox and a password they chose', async (t) => {
