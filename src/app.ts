@@ -47,7 +47,7 @@ export type AppOptions = {
 export const FORM_BODY_LIMIT = 64 * 1024;
 
 // Secrets travel in some paths (invitation, reset and calendar links): they never reach the log.
-const secretPath = /\/(invitations|reset-password|register\/confirm|calendar|release-place)\/[^/?#]+/g;
+const secretPath = /\/(invitations|reset-password|register\/confirm|register\/sent|calendar|release-place)\/[^/?#]+/g;
 export function redactUrl(url: string): string {
   return url.replace(secretPath, '/$1/[redacted]');
 }

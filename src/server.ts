@@ -1,3 +1,4 @@
+import { startAccountRequestWorker } from './accounts/request-worker.ts';
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { demoAccounts } from './demo/seed.ts';
@@ -30,6 +31,8 @@ const app = await buildApp({ config, db: database.db });
 const boss = createBoss(database, { databaseUrl: config.databaseUrl, log: app.log });
 await boss.start();
 const worker = await startMessageWorker({ db: database.db, boss, mailer: mailerFor(config), log: app.log });
+// Registrations and password-reset requests: the pages store them, this looks the address up and writes the email.
+const accountRequests = await startAccountRequestWorker({ boss, db: database.db, baseUrl: config.baseUrl, log: app.log });
 const schedules = await startSchedules({ boss, db: database.db, baseUrl: config.baseUrl, secret: config.sessionSecret, log: app.log });
 const retention = await startRetentionSchedule({ boss, db: database.db, policy: config.retention, log: app.log });
 
@@ -38,7 +41,7 @@ const retention = await startRetentionSchedule({ boss, db: database.db, policy: 
 const shutdown = gracefulShutdown({
   app,
   stopTakingJobs: async () => {
-    await Promise.all([worker.stop(), schedules.stop(), retention.stop()]);
+    await Promise.all([worker.stop(), accountRequests.stop(), schedules.stop(), retention.stop()]);
   },
   // Its workers are stopped by then, so nothing is left for a graceful stop to wait for.
   stopJobQueue: () => boss.stop({ graceful: true, timeout: 1_000 }),

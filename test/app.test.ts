@@ -2,7 +2,7 @@ import t from 'tap';
 import { buildApp, redactUrl } from '../src/app.ts';
 import { testConfig } from '../src/config.ts';
 import { createTestDatabase, Visitor } from './helper.ts';
-import { createUser, linkOnPage, PASSWORD, uniqueEmail } from './fixtures/accounts.ts';
+import { createUser, linkOnPage, PASSWORD, runAccountRequests, uniqueEmail } from './fixtures/accounts.ts';
 
 const database = await createTestDatabase();
 t.teardown(() => database.close());
@@ -12,6 +12,7 @@ t.test('secret paths are redacted for the log', async (t) => {
   t.equal(redactUrl('/invitations/abc123_-X'), '/invitations/[redacted]');
   t.equal(redactUrl('/reset-password/abc?x=1'), '/reset-password/[redacted]?x=1');
   t.equal(redactUrl('/register/confirm/abc'), '/register/confirm/[redacted]');
+  t.equal(redactUrl('/register/sent/2f1c0d7e-8a4b-4c1e-9d3f-0a1b2c3d4e5f'), '/register/sent/[redacted]');
   t.equal(redactUrl('/calendar/abc.ics'), '/calendar/[redacted]');
   t.equal(redactUrl('/reset-password'), '/reset-password', 'the form itself is not a secret');
   t.equal(redactUrl('/people/123'), '/people/123');
@@ -67,6 +68,7 @@ t.test('the log has requests and sign-ins, but no password, token from a link or
   const forgetful = new Visitor(app);
   await forgetful.get('/reset-password');
   await forgetful.post('/reset-password', { email });
+  await runAccountRequests(db);
   const message = await db.selectFrom('outboxMessages').select('textBody').where('recipientEmail', '=', email).where('kind', '=', 'password_reset').executeTakeFirstOrThrow();
   const resetLink = linkOnPage(message.textBody, '/reset-password/');
   rememberLink(resetLink);
@@ -81,10 +83,13 @@ t.test('the log has requests and sign-ins, but no password, token from a link or
   const registered = await registrant.post('/register', {
     name: 'Reggie Stration', email: uniqueEmail('registered'), practice: 'Hill Surgery', pcn: 'North PCN', password: LINK_WORKER_PASSWORD, confirmPassword: LINK_WORKER_PASSWORD,
   });
-  const confirmLink = linkOnPage(registered.body, '/register/confirm/');
+  const sentPage = /href="(\/register\/sent\/[^"]+)"/.exec(registered.body)![1]!;
+  rememberLink(sentPage);
+  await runAccountRequests(db);
+  const confirmLink = linkOnPage((await registrant.get(sentPage)).body, '/register/confirm/');
   rememberLink(confirmLink);
   await registrant.get(confirmLink);
-  await registrant.post(confirmLink, {});
+  await registrant.post(confirmLink, { password: LINK_WORKER_PASSWORD });
 
   // A coordinator makes a reset link for someone; someone signs out; someone is refused a page.
   const person = await createUser(db, 'provider');

@@ -38,12 +38,13 @@ export function hashPassword(password: string): Promise<string> {
   return hash(password, argon2Options);
 }
 
-// Verifying against this when there is no account keeps sign-in timing the same for unknown emails.
-let decoyHash: Promise<string> | undefined;
+// Verifying against this when there is no account keeps sign-in timing the same for unknown
+// emails. Made as the module loads, not at the first unknown email: that refusal would otherwise
+// take a whole hash longer than a wrong password does.
+const decoyHash: Promise<string> = hashPassword('decoy password that no account has');
 
 export async function verifyPassword(passwordHash: string | null, password: string): Promise<boolean> {
   if (!passwordHash) {
-    decoyHash ??= hashPassword('decoy password that no account has');
     await verify(await decoyHash, password).catch(() => false);
     return false;
   }

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Queryable, Tx } from '../db/database.ts';
 import type { CurrentUser } from './current-user.ts';
-import type { AccountLinkPurpose, Role } from './tables.ts';
+import type { AccountLinkPurpose, AccountRequestKind, Role } from './tables.ts';
 
 export async function findSignedInUser(db: Queryable, userId: string): Promise<CurrentUser | undefined> {
   return db
@@ -40,6 +40,15 @@ export async function lockSignInAttempts(tx: Tx, email: string, address: string)
   await sql`select pg_advisory_xact_lock(${SIGN_IN_LOCKS}, hashtext(${`address:${address}`}))`.execute(tx);
 }
 
+// Another first key: whatever happens to one email address (a registration or reset being handled,
+// an account being created) happens one at a time.
+const ADDRESS_LOCKS = 7302;
+
+/** Held until the transaction ends. */
+export async function lockEmailAddress(tx: Tx, email: string) {
+  await sql`select pg_advisory_xact_lock(${ADDRESS_LOCKS}, hashtext(${email}))`.execute(tx);
+}
+
 export async function recordSignInAttempt(db: Queryable, email: string, address: string, succeeded: boolean) {
   await db.insertInto('signInAttempts').values({ email, address, succeeded }).execute();
 }
@@ -55,6 +64,7 @@ export async function insertAccountLink(
     organisationId?: string | null;
     createdBy?: string | null;
     expiresAt: Date;
+    registration?: { name: string; practice: string; pcn: string; passwordHash: string } | null;
   },
 ) {
   return db
@@ -68,6 +78,10 @@ export async function insertAccountLink(
       organisationId: link.organisationId ?? null,
       createdBy: link.createdBy ?? null,
       expiresAt: link.expiresAt,
+      name: link.registration?.name ?? null,
+      practice: link.registration?.practice ?? null,
+      pcn: link.registration?.pcn ?? null,
+      passwordHash: link.registration?.passwordHash ?? null,
     })
     .returning(['id'])
     .executeTakeFirstOrThrow();
@@ -94,6 +108,7 @@ export async function findAccountLink(db: Queryable, purpose: AccountLinkPurpose
       'accountLinks.role',
       'accountLinks.expiresAt',
       'accountLinks.usedAt',
+      'accountLinks.replacedAt',
       'accountLinks.userId',
       'organisations.name as organisationName',
     ])
@@ -104,6 +119,45 @@ export async function findAccountLink(db: Queryable, purpose: AccountLinkPurpose
 
 export async function markAccountLinkUsed(db: Queryable, id: string) {
   await db.updateTable('accountLinks').set({ usedAt: new Date() }).where('id', '=', id).execute();
+}
+
+/** Links of this purpose to this address that could still be used stop working. */
+export async function replaceUnusedLinks(db: Queryable, purpose: AccountLinkPurpose, email: string) {
+  await db
+    .updateTable('accountLinks')
+    .set({ replacedAt: new Date() })
+    .where('email', '=', email)
+    .where('purpose', '=', purpose)
+    .where('usedAt', 'is', null)
+    .where('replacedAt', 'is', null)
+    .execute();
+}
+
+export async function insertAccountRequest(
+  db: Queryable,
+  request: { kind: AccountRequestKind; email: string; name?: string; practice?: string; pcn?: string; passwordHash?: string },
+) {
+  return db
+    .insertInto('accountRequests')
+    .values({
+      kind: request.kind,
+      email: request.email,
+      name: request.name ?? null,
+      practice: request.practice ?? null,
+      pcn: request.pcn ?? null,
+      passwordHash: request.passwordHash ?? null,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+}
+
+/** Locked, so two workers given the same request cannot both act on it. */
+export async function lockAccountRequest(tx: Tx, id: string) {
+  return tx.selectFrom('accountRequests').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+}
+
+export async function deleteAccountRequest(db: Queryable, id: string) {
+  await db.deleteFrom('accountRequests').where('id', '=', id).execute();
 }
 
 export async function endSessionsOf(db: Queryable, userId: string) {

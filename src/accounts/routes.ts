@@ -1,10 +1,13 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { requireSignIn } from '../plugins/auth.ts';
-import { DomainError } from '../lib/errors.ts';
+import { DomainError, NotFoundError } from '../lib/errors.ts';
 import { parseForm, type FieldErrors } from '../lib/forms.ts';
+import { splitLinks } from '../messages/compose.ts';
+import { findMessageByDedupeKey } from '../messages/outbox.ts';
 import {
   acceptInvitationForm,
+  confirmEmailForm,
   newPasswordForm,
   registerForm,
   resetRequestForm,
@@ -12,10 +15,13 @@ import {
   signInForm,
 } from './schemas.ts';
 import * as accounts from './service.ts';
+import { askToRegister, confirmEmail } from './registration.ts';
+import { askForPasswordReset } from './requests.ts';
 import { twoStepSummary } from '../twostep/queries.ts';
 import { startSecondStep } from '../twostep/session.ts';
 
 const tokenParams = z.object({ token: z.string().min(20).max(100).regex(/^[A-Za-z0-9_-]+$/) });
+const requestParams = z.object({ id: z.uuid() });
 
 function formPage(reply: FastifyReply, view: string, data: Record<string, unknown>, errors: FieldErrors = {}) {
   const failed = Object.keys(errors).length > 0;
@@ -25,6 +31,7 @@ function formPage(reply: FastifyReply, view: string, data: Record<string, unknow
 /** Sign in and out, registration, invitations and password reset. */
 export async function accountRoutes(app: FastifyInstance) {
   const { db, config } = app;
+  const devEmails = config.env !== 'production' && !config.smtpUrl;
 
   app.get('/sign-in', async (request, reply) => {
     const query = z.object({ returnTo: z.string().optional() }).safeParse(request.query);
@@ -92,42 +99,70 @@ export async function accountRoutes(app: FastifyInstance) {
     const form = parseForm(registerForm, request.body);
     const keep = (values: Record<string, string>) => ({ ...values, password: '', confirmPassword: '' });
     if (!form.ok) return formPage(reply, 'accounts/register.eta', { ...page, values: keep(form.values) }, form.errors);
+    let requestId: string;
     try {
-      const result = await db.transaction().execute((tx) =>
-        accounts.register(tx, config.baseUrl, config.selfRegistrationDomains, form.value),
-      );
-      return reply.viewAsync('accounts/check-email.eta', {
-        title: 'Confirm your email address',
-        email: form.value.email,
-        // Once email works the link goes by email only: shown here, anyone could register any address.
-        link: config.smtpUrl ? null : result.confirmationUrl,
-        emailSent: Boolean(config.smtpUrl),
-      });
+      // One insert, no transaction to hold while the password is hashed.
+      ({ requestId } = await askToRegister(db, config.selfRegistrationDomains, form.value));
     } catch (error) {
       if (error instanceof DomainError && error.field) {
         return formPage(reply, 'accounts/register.eta', { ...page, values: keep(form.value as never) }, { [error.field]: error.message });
       }
       throw error;
     }
+    // The same page whether or not the address has an account: what happens next is in the email.
+    return reply.viewAsync('accounts/check-email.eta', {
+      title: 'Confirm your email address',
+      email: form.value.email,
+      emailSent: Boolean(config.smtpUrl),
+      devEmailLink: devEmails ? `/register/sent/${requestId}` : null,
+    });
   });
+
+  // Without email (development, the demo), the person registering can read what was sent to them.
+  // Never in production, and never once email works: then only the mailbox's owner can.
+  if (devEmails) {
+    app.get('/register/sent/:id', async (request, reply) => {
+      const params = requestParams.safeParse(request.params);
+      if (!params.success) throw new NotFoundError();
+      const message = await findMessageByDedupeKey(db, `account_request:${params.data.id}`);
+      return reply.viewAsync('accounts/sent-email.eta', {
+        title: message ? 'The email we sent' : 'The email is on its way',
+        message: message ?? null,
+        here: `/register/sent/${params.data.id}`,
+        splitLinks,
+      });
+    });
+  }
+
+  const confirmPage = (reply: FastifyReply, state: accounts.LinkState, email: string | undefined, errors: FieldErrors = {}) =>
+    reply.code(state !== 'valid' ? 410 : Object.keys(errors).length ? 400 : 200).viewAsync('accounts/confirm-email.eta', {
+      title: state === 'valid' ? 'Confirm your email address' : 'This link does not work',
+      state,
+      email,
+      problem: accounts.linkProblem(state),
+      errors,
+      values: {},
+    });
 
   app.get('/register/confirm/:token', async (request, reply) => {
     const params = tokenParams.safeParse(request.params);
-    const { state } = params.success ? await accounts.inspectLink(db, 'email_confirmation', params.data.token) : { state: 'unknown' as const };
-    return reply.code(state === 'valid' ? 200 : 410).viewAsync('accounts/confirm-email.eta', {
-      title: state === 'valid' ? 'Confirm your email address' : 'This link does not work',
-      state,
-      problem: accounts.linkProblem(state),
-    });
+    const { state, link } = params.success ? await accounts.inspectLink(db, 'email_confirmation', params.data.token) : { state: 'unknown' as const, link: undefined };
+    return confirmPage(reply, state, link?.email);
   });
 
   app.post('/register/confirm/:token', async (request, reply) => {
     const params = tokenParams.safeParse(request.params);
     if (!params.success) return linkFailed(reply, 'unknown');
+    const { state, link } = await accounts.inspectLink(db, 'email_confirmation', params.data.token);
+    if (state !== 'valid') return linkFailed(reply, state);
+    const form = parseForm(confirmEmailForm, request.body);
+    if (!form.ok) return confirmPage(reply, state, link?.email, form.errors);
     try {
-      await db.transaction().execute((tx) => accounts.confirmEmail(tx, params.data.token));
+      await db.transaction().execute((tx) => confirmEmail(tx, params.data.token, form.value.password));
     } catch (error) {
       if (error instanceof DomainError && error.code.startsWith('link_')) return linkFailed(reply, error.code.slice(5));
+      if (error instanceof DomainError && error.field) return confirmPage(reply, state, link?.email, { [error.field]: error.message });
+      if (error instanceof DomainError) return reply.code(409).viewAsync('accounts/link-problem.eta', { title: 'You already have an account', problem: error.message });
       throw error;
     }
     return reply.viewAsync('accounts/done.eta', {
@@ -175,8 +210,8 @@ export async function accountRoutes(app: FastifyInstance) {
   app.post('/reset-password', async (request, reply) => {
     const form = parseForm(resetRequestForm, request.body);
     if (!form.ok) return formPage(reply, 'accounts/reset-request.eta', { title: 'Reset your password', values: form.values }, form.errors);
-    await db.transaction().execute((tx) => accounts.requestPasswordReset(tx, config.baseUrl, form.value.email));
-    // The same answer whether or not the address has an account.
+    await askForPasswordReset(db, form.value.email);
+    // The same answer, and the same work, whether or not the address has an account.
     return reply.viewAsync('accounts/reset-sent.eta', { title: 'Check your email', email: form.value.email });
   });
 
@@ -218,7 +253,7 @@ export async function accountRoutes(app: FastifyInstance) {
 }
 
 function linkFailed(reply: FastifyReply, state: string) {
-  const known = state === 'expired' || state === 'used' ? state : 'unknown';
+  const known = state === 'expired' || state === 'used' || state === 'replaced' ? state : 'unknown';
   return reply.code(410).viewAsync('accounts/link-problem.eta', {
     title: 'This link does not work',
     problem: accounts.linkProblem(known),

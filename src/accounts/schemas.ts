@@ -35,6 +35,14 @@ export const acceptInvitationForm = (linkWorker: boolean) =>
     ? z.object({ name, practice, pcn, ...passwords }).refine(...passwordsMatch)
     : z.object({ name, practice: notAsked, pcn: notAsked, ...passwords }).refine(...passwordsMatch);
 
+/** The password chosen when registering: confirming a registration needs the link and this. */
+export const confirmEmailForm = z.object({
+  password: z
+    .string({ error: 'Enter the password you chose when you registered' })
+    .min(1, { error: 'Enter the password you chose when you registered' })
+    .max(MAX_PASSWORD_LENGTH, { error: 'Enter the password you chose when you registered' }),
+});
+
 export const resetRequestForm = z.object({ email: emailAddress() });
 
 export const newPasswordForm = z.object(passwords).refine(...passwordsMatch);

@@ -91,11 +91,29 @@ export async function signIn(
   return { outcome: 'signed_in', userId: user.id };
 }
 
-async function createLink(
-  tx: Queryable,
+// A newer link of these purposes replaces the older ones for the same address: only the link in
+// the latest email works, so a link someone else caused to be sent earlier is dead.
+const replacedByNewer: ReadonlySet<AccountLinkPurpose> = new Set(['email_confirmation', 'password_reset']);
+
+/** Makes a single-use link. For confirmations and resets, earlier links to the same address stop working. */
+export async function createLink(
+  tx: Tx,
   baseUrl: string,
-  link: { purpose: AccountLinkPurpose; email: string; userId?: string; role?: Role; organisationId?: string | null; createdBy?: string },
+  link: {
+    purpose: AccountLinkPurpose;
+    email: string;
+    userId?: string | undefined;
+    role?: Role;
+    organisationId?: string | null;
+    createdBy?: string;
+    registration?: { name: string; practice: string; pcn: string; passwordHash: string };
+  },
 ) {
+  if (replacedByNewer.has(link.purpose)) {
+    // Two links made at once for one address must not both survive.
+    await q.lockEmailAddress(tx, link.email);
+    await q.replaceUnusedLinks(tx, link.purpose, link.email);
+  }
   const { token, hash } = newToken();
   const { id } = await q.insertAccountLink(tx, {
     ...link,
@@ -105,11 +123,12 @@ async function createLink(
   return { id, url: `${baseUrl}${linkPaths[link.purpose]}${token}` };
 }
 
-export type LinkState = 'valid' | 'expired' | 'used' | 'unknown';
+export type LinkState = 'valid' | 'expired' | 'used' | 'replaced' | 'unknown';
 
-function linkState(link: { expiresAt: Date; usedAt: Date | null } | undefined, now = new Date()): LinkState {
+function linkState(link: { expiresAt: Date; usedAt: Date | null; replacedAt: Date | null } | undefined, now = new Date()): LinkState {
   if (!link) return 'unknown';
   if (link.usedAt) return 'used';
+  if (link.replacedAt) return 'replaced';
   if (new Date(link.expiresAt).getTime() <= now.getTime()) return 'expired';
   return 'valid';
 }
@@ -121,7 +140,7 @@ export async function inspectLink(db: Queryable, purpose: AccountLinkPurpose, to
 }
 
 /** Takes a link for use inside a transaction: locked, so it works exactly once. */
-async function useLink(tx: Tx, purpose: AccountLinkPurpose, token: string) {
+export async function useLink(tx: Tx, purpose: AccountLinkPurpose, token: string) {
   const link = await q.lockAccountLink(tx, purpose, hashToken(token));
   const state = linkState(link);
   if (state !== 'valid' || !link) throw new DomainError(`link_${state}`, linkProblem(state));
@@ -135,6 +154,8 @@ export function linkProblem(state: LinkState): string {
       return 'This link has expired. Ask for a new one.';
     case 'used':
       return 'This link has already been used. Each link works once.';
+    case 'replaced':
+      return 'A newer link has been sent to this email address since, and only the newest one works. Use the link in the latest email.';
     default:
       return 'This link is not valid. Check you copied the whole link, or ask for a new one.';
   }
@@ -185,6 +206,8 @@ export async function acceptInvitation(
   input: { name: string; password: string; practice: string | null; pcn: string | null },
 ) {
   const link = await useLink(tx, 'invitation', token);
+  // An account for this address may be being made from a confirmation link at the same moment.
+  await q.lockEmailAddress(tx, link.email);
   if (await q.findUserByEmail(tx, link.email)) {
     throw new DomainError('already_registered', 'There is already an account with this email address. Sign in instead.');
   }
@@ -207,70 +230,42 @@ export async function acceptInvitation(
   return user;
 }
 
-// ---------- self-registration of link workers ----------
+// ---------- self-registration of link workers (the rest is in registration.ts) ----------
 
 export function emailDomainAllowed(email: string, domains: string[]): boolean {
   const domain = email.split('@')[1] ?? '';
   return domains.some((allowed) => domain === allowed || domain.endsWith(`.${allowed}`));
 }
 
-export async function register(
-  tx: Tx,
-  baseUrl: string,
-  domains: string[],
-  input: { name: string; email: string; practice: string; pcn: string; password: string },
-): Promise<{ confirmationUrl: string | null }> {
-  if (!emailDomainAllowed(input.email, domains)) {
-    throw new DomainError(
-      'domain_not_allowed',
-      `Use your work email address ending in ${domains.join(' or ')}, or ask your coordinator for an invitation`,
-      'email',
-    );
-  }
-  // Hashed first in every case, so an address that already has an account takes as long to answer.
-  const passwordHash = await hashPassword(input.password);
-  const existing = await q.findUserByEmail(tx, input.email);
-  // An active account is left alone: the page says the same as for a new one.
-  if (existing && existing.status !== 'unconfirmed') return { confirmationUrl: null };
-  const values = { name: input.name, practice: input.practice, pcn: input.pcn, passwordHash, role: 'link_worker' as const };
-  const user = existing
-    ? await tx.updateTable('users').set({ ...values, updatedAt: new Date() }).where('id', '=', existing.id).returning(['id']).executeTakeFirstOrThrow()
-    : await tx.insertInto('users').values({ ...values, email: input.email, status: 'unconfirmed' }).returning(['id']).executeTakeFirstOrThrow();
-  const link = await createLink(tx, baseUrl, { purpose: 'email_confirmation', email: input.email, userId: user.id });
-  await queueMessage(tx, {
-    dedupeKey: `email_confirmation:${link.id}`,
-    kind: 'email_confirmation',
-    to: input.email,
-    recipientId: user.id,
-    subject: 'Confirm your email address for Tasters',
-    text: `Confirm your email address to finish setting up your Tasters account:\n${link.url}\n\nThe link works once, within 48 hours. If you did not register, ignore this email.\n`,
-  });
-  await recordAudit(tx, { actorId: user.id, action: 'registered', subjectType: 'user', subjectId: user.id });
-  return { confirmationUrl: link.url };
-}
-
-export async function confirmEmail(tx: Tx, token: string) {
-  const link = await useLink(tx, 'email_confirmation', token);
-  if (!link.userId) throw new DomainError('link_unknown', linkProblem('unknown'));
-  await tx.updateTable('users').set({ status: 'active', updatedAt: new Date() }).where('id', '=', link.userId).where('status', '=', 'unconfirmed').execute();
-  await recordAudit(tx, { actorId: link.userId, action: 'email_confirmed', subjectType: 'user', subjectId: link.userId });
-  return link.userId;
-}
-
 // ---------- password reset ----------
 
-/** Always answers the same way; only an active account gets a link. */
+/**
+ * A reset link for an active account, emailed to it; earlier reset links to the address stop
+ * working. Null for any other account. A coordinator's request names them as `requestedBy`.
+ */
 export async function requestPasswordReset(tx: Tx, baseUrl: string, email: string, requestedBy?: string) {
   const user = await q.findUserByEmail(tx, email);
-  if (!user || user.status !== 'active') return null;
-  const link = await createLink(tx, baseUrl, { purpose: 'password_reset', email, userId: user.id, ...(requestedBy ? { createdBy: requestedBy } : {}) });
+  if (!user) return null;
+  return issuePasswordReset(tx, baseUrl, user, { ...(requestedBy ? { requestedBy } : {}) });
+}
+
+/** `dedupeKey` ties the email to what caused it (the account request a job is handling). */
+export async function issuePasswordReset(
+  tx: Tx,
+  baseUrl: string,
+  user: { id: string; email: string; status: string },
+  options: { requestedBy?: string; dedupeKey?: string } = {},
+) {
+  if (user.status !== 'active') return null;
+  const { requestedBy } = options;
+  const link = await createLink(tx, baseUrl, { purpose: 'password_reset', email: user.email, userId: user.id, ...(requestedBy ? { createdBy: requestedBy } : {}) });
   await queueMessage(tx, {
-    dedupeKey: `password_reset:${link.id}`,
+    dedupeKey: options.dedupeKey ?? `password_reset:${link.id}`,
     kind: 'password_reset',
-    to: email,
+    to: user.email,
     recipientId: user.id,
     subject: 'Reset your Tasters password',
-    text: `Use this link to choose a new password for Tasters:\n${link.url}\n\nThe link works once, within 1 hour. If you did not ask for it, ignore this email: your password has not changed.\n`,
+    text: `Use this link to choose a new password for Tasters:\n${link.url}\n\nThe link works once, within 1 hour, and only until another reset link is sent. If you did not ask for it, ignore this email: your password has not changed.\n`,
   });
   await recordAudit(tx, { actorId: requestedBy ?? user.id, action: 'password_reset_requested', subjectType: 'user', subjectId: user.id });
   return link;

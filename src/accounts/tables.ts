@@ -34,6 +34,28 @@ export interface AccountLinksTable {
   createdAt: CreatedAt;
   expiresAt: Date;
   usedAt: Date | null;
+  /** A newer link of the same purpose was sent to the same address: this one no longer works. */
+  replacedAt: Date | null;
+  /** What an email confirmation link confirms: the registration, kept here until then. */
+  name: string | null;
+  practice: string | null;
+  pcn: string | null;
+  passwordHash: string | null;
+}
+
+export type AccountRequestKind = 'registration' | 'password_reset';
+
+/** A registration or password-reset request, waiting for its job (src/accounts/request-worker.ts). */
+export interface AccountRequestsTable {
+  id: Generated<string>;
+  kind: AccountRequestKind;
+  email: string;
+  name: string | null;
+  practice: string | null;
+  pcn: string | null;
+  passwordHash: string | null;
+  createdAt: CreatedAt;
+  dispatchedAt: Date | null;
 }
 
 export interface LoginSessionsTable {
@@ -69,6 +91,7 @@ export type UserRow = Selectable<UsersTable>;
 export type AccountTables = {
   users: UsersTable;
   accountLinks: AccountLinksTable;
+  accountRequests: AccountRequestsTable;
   loginSessions: LoginSessionsTable;
   signInAttempts: SignInAttemptsTable;
   auditEvents: AuditEventsTable;

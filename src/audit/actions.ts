@@ -12,6 +12,7 @@ export const actionNames: Record<string, string> = {
   two_step_reset: 'Two-step sign-in reset',
   two_step_recovery_codes_replaced: 'Two-step recovery codes replaced',
   registered: 'Registered as a link worker',
+  registration_refused: 'Asked to register with an address that already has an account',
   email_confirmed: 'Confirmed their email address',
   invitation_created: 'Invited someone',
   invitation_accepted: 'Accepted an invitation',

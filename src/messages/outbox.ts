@@ -67,3 +67,7 @@ export async function listRecentMessages(db: Queryable, options: { limit?: numbe
 export async function findMessage(db: Queryable, id: string) {
   return db.selectFrom('outboxMessages').selectAll().where('id', '=', id).executeTakeFirst();
 }
+
+export async function findMessageByDedupeKey(db: Queryable, dedupeKey: string) {
+  return db.selectFrom('outboxMessages').selectAll().where('dedupeKey', '=', dedupeKey).executeTakeFirst();
+}

@@ -67,6 +67,7 @@ export async function erasePerson(tx: Tx, actor: Actor, personId: string, now = 
     await sql`delete from ${sql.table(reference.table)} where ${sql.ref(reference.column)} = ${personId}`.execute(tx);
   }
   await tx.deleteFrom('accountLinks').where('email', '=', email).execute();
+  await tx.deleteFrom('accountRequests').where('email', '=', email).execute();
   await tx.deleteFrom('signInAttempts').where('email', '=', email).execute();
   await tx.deleteFrom('outboxMessages').where((eb) => eb.or([eb('recipientId', '=', personId), eb('recipientEmail', '=', email)])).execute();
 

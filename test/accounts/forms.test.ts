@@ -1,7 +1,8 @@
 import t from 'tap';
 import { invite, requestPasswordReset } from '../../src/accounts/service.ts';
 import { buildTestApp, createTestDatabase, Visitor } from '../helper.ts';
-import { createUser, PASSWORD, uniqueEmail } from '../fixtures/accounts.ts';
+import { askToRegister } from '../../src/accounts/registration.ts';
+import { createUser, linkOnPage, PASSWORD, runAccountRequests, uniqueEmail } from '../fixtures/accounts.ts';
 import { checkFormRejectsBadInput, escapeHtml, HOSTILE } from '../fixtures/forms.ts';
 
 const database = await createTestDatabase();
@@ -73,6 +74,22 @@ t.test('register', async (t) => {
     secret: ['password', 'confirmPassword'],
     breaker: { password: '' },
     otherBreaker: { name: '' },
+  });
+});
+
+t.test('confirm an email address', async (t) => {
+  const email = uniqueEmail('confirming');
+  await askToRegister(db, ['nhs.net'], { name: 'Rosa Link', email, practice: 'Hill Surgery', pcn: 'North PCN', password: NEW_PASSWORD });
+  await runAccountRequests(db, baseUrl);
+  const message = await db.selectFrom('outboxMessages').select('textBody').where('recipientEmail', '=', email).executeTakeFirstOrThrow();
+  checkFormRejectsBadInput(t, db, {
+    open: opener(linkOnPage(message.textBody, '/register/confirm/')),
+    valid: { password: NEW_PASSWORD },
+    required: { password: 'Enter the password you chose when you registered' },
+    tooLong: { password: { length: 257, message: 'Enter the password you chose when you registered' } },
+    kept: [],
+    secret: ['password'],
+    breaker: { password: '' },
   });
 });
 

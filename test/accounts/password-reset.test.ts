@@ -1,6 +1,6 @@
 import t from 'tap';
 import { buildTestApp, createTestDatabase, fieldError, heading, Visitor } from '../helper.ts';
-import { createUser, linkOnPage, PASSWORD, rowCounts, uniqueEmail } from '../fixtures/accounts.ts';
+import { createUser, linkOnPage, PASSWORD, rowCounts, runAccountRequests, uniqueEmail } from '../fixtures/accounts.ts';
 
 const database = await createTestDatabase();
 t.teardown(() => database.close());
@@ -9,10 +9,13 @@ const app = await buildTestApp(t, database);
 
 const NEW_PASSWORD = 'pebble orchard lighthouse';
 
+/** Asks for a reset as a person would; the job then handles the request, as the worker would. */
 async function requestReset(email: string) {
   const visitor = new Visitor(app);
   await visitor.get('/reset-password');
-  return visitor.post('/reset-password', { email });
+  const response = await visitor.post('/reset-password', { email });
+  await runAccountRequests(db);
+  return response;
 }
 
 /** The link in the message queued for this address (until email is sent, the outbox is the mailbox). */
@@ -83,6 +86,36 @@ t.test('the link sets a new password once: the old password stops working and ev
   await new Visitor(app).signIn(user.email, NEW_PASSWORD);
 });
 
+t.test('a new reset link kills the earlier ones, whoever asked for them', async (t) => {
+  const coordinator = await createUser(db, 'coordinator');
+  const user = await createUser(db, 'link_worker');
+  const admin = new Visitor(app);
+  await admin.signIn(coordinator.email, PASSWORD);
+  await admin.get(`/people/${user.id}`);
+  const coordinatorsLink = linkOnPage((await admin.post(`/people/${user.id}/password-reset`, {})).body, '/reset-password/');
+
+  await requestReset(user.email);
+  const first = (await linkSentTo(user.email))!;
+  t.not(first, coordinatorsLink);
+  await requestReset(user.email);
+  const second = (await linkSentTo(user.email))!;
+  t.not(second, first, 'a new link');
+
+  for (const stale of [coordinatorsLink, first]) {
+    const visitor = new Visitor(app);
+    const page = await visitor.get(stale);
+    t.equal(page.statusCode, 410, 'an earlier link no longer works');
+    t.match(page.body, /newer link has been sent/);
+    t.equal((await visitor.post(stale, { password: NEW_PASSWORD, confirmPassword: NEW_PASSWORD })).statusCode, 410);
+  }
+  await new Visitor(app).signIn(user.email, PASSWORD);
+
+  const visitor = new Visitor(app);
+  await visitor.get(second);
+  t.equal((await visitor.post(second, { password: NEW_PASSWORD, confirmPassword: NEW_PASSWORD })).statusCode, 200, 'the newest one works');
+  await new Visitor(app).signIn(user.email, NEW_PASSWORD);
+});
+
 t.test('a reset link expires after an hour', async (t) => {
   const user = await createUser(db, 'link_worker');
   await requestReset(user.email);
@@ -124,6 +157,7 @@ t.test('disabled and unconfirmed accounts get no reset link, with the same answe
     const response = await requestReset(user.email);
     t.equal(heading(response.body), 'Check your email', status);
     t.equal(await linkSentTo(user.email), undefined, `${status}: no link`);
+    t.equal(await db.selectFrom('accountLinks').select('id').where('email', '=', user.email).executeTakeFirst(), undefined, `${status}: none made`);
   }
 });
 

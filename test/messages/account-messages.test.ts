@@ -1,6 +1,6 @@
 import t from 'tap';
 import { buildTestApp, createTestDatabase, heading, Visitor } from '../helper.ts';
-import { createUser, linkOnPage, uniqueEmail } from '../fixtures/accounts.ts';
+import { createUser, linkOnPage, runAccountRequests, uniqueEmail } from '../fixtures/accounts.ts';
 import { signedInVisitor } from '../fixtures/bookings.ts';
 
 const database = await createTestDatabase();
@@ -28,8 +28,11 @@ t.test('with email set up: registration, invitation and reset links go by email 
   await visitor.get('/register');
   const page = await visitor.post('/register', registration(email));
   t.equal(heading(page.body), 'Confirm your email address');
-  t.match(page.body, /we have sent it an email with a link to confirm it/);
+  t.match(page.body, /We are sending an email to/);
+  t.match(page.body, /Open the email and select the link/);
   t.notMatch(page.body, /\/register\/confirm\//, 'the page never shows the confirmation link');
+  t.notMatch(page.body, /\/register\/sent\//, 'nor where to read the email');
+  t.same(await runAccountRequests(db, base), ['confirmation_sent']);
   const [confirmation, ...more] = await messageTo(email, 'email_confirmation');
   t.equal(more.length, 0, 'one email');
   t.equal(confirmation!.subject, 'Confirm your email address for Tasters');
@@ -38,6 +41,9 @@ t.test('with email set up: registration, invitation and reset links go by email 
   const confirmPage = await visitor.get(path);
   t.equal(confirmPage.statusCode, 200, 'the link in the email works');
   t.equal(heading(confirmPage.body), 'Confirm your email address');
+  const [request] = await db.selectFrom('accountRequests').select('id').execute();
+  t.equal(request, undefined, 'the job is done with the request');
+  t.equal((await visitor.get(`/register/sent/${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}`)).statusCode, 404, 'with email set up, there is no page showing what was sent');
 
   const coordinator = await signedInVisitor(app, db, await createUser(db, 'coordinator'));
   const invitee = uniqueEmail('invitee');
@@ -56,22 +62,48 @@ t.test('with email set up: registration, invitation and reset links go by email 
   const resetter = new Visitor(app);
   await resetter.get('/reset-password');
   await resetter.post('/reset-password', { email: member.email });
+  t.same(await runAccountRequests(db, base), ['reset_sent']);
   const [reset] = await messageTo(member.email, 'password_reset');
   t.equal(reset!.recipientId, member.id);
   const resetPage = await new Visitor(app).get(linkIn(reset!.textBody, base, '/reset-password/'));
   t.equal(heading(resetPage.body), 'Choose a new password', 'the reset link works');
 });
 
-t.test('without email (development, the demo), the page shows the link from the email, and says why', async (t) => {
+t.test('without email (development, the demo), the page leads to the email that was sent, and says why', async (t) => {
   const app = await buildTestApp(t, database);
   const email = uniqueEmail('dev');
   const visitor = new Visitor(app);
   await visitor.get('/register');
   const page = await visitor.post('/register', registration(email));
   t.match(page.body, /not set up to send email/);
-  const shown = linkOnPage(page.body, '/register/confirm/');
+  t.notMatch(page.body, /\/register\/confirm\//, 'no link made yet: the job makes it');
+  const sentPage = /href="(\/register\/sent\/[0-9a-f-]{36})"/.exec(page.body)?.[1];
+  t.ok(sentPage, 'a link to read the email');
+
+  const waiting = await visitor.get(sentPage!);
+  t.equal(waiting.statusCode, 200);
+  t.equal(heading(waiting.body), 'The email is on its way', 'before the job has run');
+  t.match(waiting.body, new RegExp(`href="${sentPage}"`), 'with a way to look again');
+
+  await runAccountRequests(db);
+  const sent = await visitor.get(sentPage!);
+  t.equal(heading(sent.body), 'The email we sent');
+  t.match(sent.body, /Confirm your email address for Tasters/);
+  const shown = linkOnPage(sent.body, '/register/confirm/');
   const [confirmation] = await messageTo(email, 'email_confirmation');
-  t.match(confirmation!.textBody, shown, 'the same link as in the email, which the development mailbox also shows');
+  t.match(confirmation!.textBody, shown, 'the link in the email, which the development mailbox also shows');
+  const confirmed = await new Visitor(app).post(shown, { password: PASSWORD });
+  t.equal(heading(confirmed.body), 'Your email address is confirmed', 'and it works');
+
+  // An address with an account: the page is the same, and the email says so.
+  const again = new Visitor(app);
+  await again.get('/register');
+  const second = await again.post('/register', registration(email));
+  await runAccountRequests(db);
+  const secondSent = await again.get(/href="(\/register\/sent\/[0-9a-f-]{36})"/.exec(second.body)![1]!);
+  t.match(secondSent.body, /You already have a Tasters account/);
+  t.notMatch(secondSent.body, /\/register\/confirm\//);
+  t.equal((await again.get('/register/sent/not-a-request')).statusCode, 404);
 
   const coordinator = await signedInVisitor(app, db, await createUser(db, 'coordinator'));
   await coordinator.get('/people/invite');

@@ -54,6 +54,8 @@ const access: Record<string, Access> = {
   'POST /register': 'public',
   'GET /register/confirm/:token': 'public',
   'POST /register/confirm/:token': 'public',
+  // Development without email only: the email a registration caused, by the request's own id.
+  'GET /register/sent/:id': 'public',
   'GET /invitations/:token': 'public',
   'POST /invitations/:token': 'public',
   'GET /reset-password': 'public',

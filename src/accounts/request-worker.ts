@@ -1,0 +1,86 @@
+import type { PgBoss } from 'pg-boss';
+import type { Db } from '../db/database.ts';
+import { type Log, silentLog } from '../messages/boss.ts';
+import { runAccountRequest } from './requests.ts';
+
+export const ACCOUNT_REQUESTS_QUEUE = 'accounts-requests';
+
+type RequestJob = { requestId: string };
+
+/**
+ * Gives each new registration or reset request a job, as src/messages/worker.ts does for the
+ * outbox: the job's id is the request's, so two instances dispatching at once make one job.
+ */
+export async function dispatchAccountRequests(db: Db, boss: PgBoss, limit = 200): Promise<number> {
+  const rows = await db
+    .selectFrom('accountRequests')
+    .select('id')
+    .where('dispatchedAt', 'is', null)
+    .orderBy('createdAt')
+    .limit(limit)
+    .execute();
+  if (rows.length === 0) return 0;
+  const ids = rows.map((row) => row.id);
+  await boss.insert(
+    ACCOUNT_REQUESTS_QUEUE,
+    ids.map((id) => ({ id, data: { requestId: id } satisfies RequestJob })),
+  );
+  await db.updateTable('accountRequests').set({ dispatchedAt: new Date() }).where('id', 'in', ids).where('dispatchedAt', 'is', null).execute();
+  return rows.length;
+}
+
+export type AccountRequestWorker = {
+  /** Gives jobs to any new requests now, rather than at the next tick. */
+  dispatchNow: () => Promise<number>;
+  stop: () => Promise<void>;
+};
+
+/**
+ * Handles registration and password-reset requests on the job queue (pg-boss, src/messages/boss.ts),
+ * so the page that took the request did the same work for every address. Someone waits for
+ * the email, so the queue is looked at every second.
+ */
+export async function startAccountRequestWorker(options: {
+  db: Db;
+  /** A started pg-boss. The worker adds its queue and handler; the caller stops pg-boss. */
+  boss: PgBoss;
+  baseUrl: string;
+  log?: Log;
+  dispatchIntervalMs?: number;
+  pollingIntervalSeconds?: number;
+}): Promise<AccountRequestWorker> {
+  const { db, boss, baseUrl } = options;
+  const log = options.log ?? silentLog;
+  // A failure is a fault of ours or the database's, not a person's: a few retries, then it waits in the failed jobs.
+  const queueOptions = { retryLimit: 5, retryDelay: 10, retryBackoff: true, expireInSeconds: 120 };
+  await boss.createQueue(ACCOUNT_REQUESTS_QUEUE, queueOptions);
+  await boss.updateQueue(ACCOUNT_REQUESTS_QUEUE, queueOptions);
+  await boss.work<RequestJob>(ACCOUNT_REQUESTS_QUEUE, { pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1 }, async ([job]) => {
+    const outcome = await runAccountRequest(db, baseUrl, job!.data.requestId);
+    // The outcome tells whether the address has an account: logged by request id only, never with the address.
+    log.info({ job: ACCOUNT_REQUESTS_QUEUE, requestId: job!.data.requestId, outcome }, 'account request handled');
+    return { outcome };
+  });
+
+  let running: Promise<number> | null = null;
+  const dispatchNow = () => {
+    running ??= dispatchAccountRequests(db, boss).finally(() => {
+      running = null;
+    });
+    return running;
+  };
+  const tick = () =>
+    void dispatchNow().catch((error: unknown) => log.error({ error: error instanceof Error ? error.message : String(error) }, 'could not dispatch account requests'));
+  tick();
+  const timer = setInterval(tick, options.dispatchIntervalMs ?? 1_000);
+  timer.unref();
+
+  return {
+    dispatchNow,
+    stop: async () => {
+      clearInterval(timer);
+      await running?.catch(() => 0);
+      await boss.offWork(ACCOUNT_REQUESTS_QUEUE, { wait: true });
+    },
+  };
+}
