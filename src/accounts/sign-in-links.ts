@@ -1,6 +1,7 @@
 import { recordAudit } from '../audit/record.ts';
 import type { Tx } from '../db/database.ts';
 import { DomainError } from '../lib/errors.ts';
+import { hashToken } from '../lib/tokens.ts';
 import { queueMessage } from '../messages/outbox.ts';
 import { hasTwoStep } from '../twostep/queries.ts';
 import * as q from './queries.ts';
@@ -64,19 +65,20 @@ export type LinkSignIn =
  */
 export async function signInWithLink(tx: Tx, input: { token: string | null; address: string; now?: Date }): Promise<LinkSignIn> {
   const now = input.now ?? new Date();
-  const refused = async (state: 'expired' | 'used' | 'unknown') => {
-    await recordAudit(tx, { actorId: null, action: 'sign_in_link_refused', details: { reason: state }, address: input.address });
-    return { outcome: 'refused', state } as const;
-  };
-  // null: not even shaped like a link's token.
-  if (input.token === null) return refused('unknown');
+  // null: not even shaped like a link's token. A token that is no link concerns no account: the
+  // route logs it, and like every other made-up link it changes nothing.
+  if (input.token === null) return { outcome: 'refused', state: 'unknown' };
   let link;
   try {
     link = await useLink(tx, 'sign_in', input.token);
   } catch (error) {
     if (!(error instanceof DomainError) || !error.code.startsWith('link_')) throw error;
     const reason = error.code.slice('link_'.length);
-    return refused(reason === 'expired' || reason === 'used' ? reason : 'unknown');
+    if (reason !== 'expired' && reason !== 'used') return { outcome: 'refused', state: 'unknown' };
+    const stale = await q.findAccountLink(tx, 'sign_in', hashToken(input.token));
+    const subject = stale?.userId ? { subjectType: 'user', subjectId: stale.userId } : {};
+    await recordAudit(tx, { actorId: null, action: 'sign_in_link_refused', ...subject, details: { reason }, address: input.address });
+    return { outcome: 'refused', state: reason };
   }
   const user = link.userId ? await q.findUserById(tx, link.userId) : undefined;
   if (!user || user.status !== 'active') {
