@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import formbody from '@fastify/formbody';
 import Fastify, { type FastifyInstance, type FastifyServerOptions, type RouteOptions } from 'fastify';
 import { accountRoutes } from './accounts/routes.ts';
+import { signInLinkRoutes } from './accounts/sign-in-link-routes.ts';
 import { auditRoutes } from './audit/routes.ts';
 import { attendanceRoutes } from './attendance/routes.ts';
 import { bookingRoutes } from './bookings/routes.ts';
@@ -95,6 +96,7 @@ export async function buildApp({ config, db, logger, logStream, onRoute }: AppOp
     await pages.register(auth);
     await pages.register(pageRoutes);
     await pages.register(accountRoutes);
+    await pages.register(signInLinkRoutes);
     await pages.register(peopleRoutes);
     await pages.register(findRoutes);
     await pages.register(bookingRoutes);

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Queryable, Tx } from '../db/database.ts';
 import type { CurrentUser } from './current-user.ts';
+import type { SignInAttemptKind } from '../twostep/tables.ts';
 import type { AccountLinkPurpose, AccountRequestKind, Role } from './tables.ts';
 
 export async function findSignedInUser(db: Queryable, userId: string): Promise<CurrentUser | undefined> {
@@ -20,15 +21,48 @@ export async function findUserById(db: Queryable, id: string) {
   return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-export async function countRecentFailures(db: Queryable, since: Date, by: { email: string } | { address: string }) {
+/** Failed attempts of these kinds since `since`: by one account, anywhere or at one address; and the oldest. */
+export async function countRecentFailures(
+  db: Queryable,
+  since: Date,
+  kinds: readonly SignInAttemptKind[],
+  by: { email: string; address?: string },
+) {
   let query = db
     .selectFrom('signInAttempts')
     .select((eb) => [eb.fn.countAll<number>().as('failures'), eb.fn.min('attemptedAt').as('oldest')])
     .where('succeeded', '=', false)
-    .where('attemptedAt', '>', since);
-  query = 'email' in by ? query.where('email', '=', by.email) : query.where('address', '=', by.address);
+    .where('attemptedAt', '>', since)
+    .where('kind', 'in', kinds)
+    .where('email', '=', by.email);
+  if (by.address !== undefined) query = query.where('address', '=', by.address);
   const row = await query.executeTakeFirstOrThrow();
   return { failures: Number(row.failures), oldest: row.oldest ? new Date(row.oldest) : null };
+}
+
+/**
+ * The accounts whose latest attempt from this address since `since` failed, and the earliest of
+ * those latest failures (when the first of them leaves the window). Someone who mistyped and then
+ * got in does not count: at a surgery sharing one address, people getting their own password
+ * wrong now and then never add up the way one password tried on account after account does.
+ */
+export async function countAccountsFailedFrom(db: Queryable, since: Date, kinds: readonly SignInAttemptKind[], address: string) {
+  const latest = db
+    .selectFrom('signInAttempts')
+    .distinctOn('email')
+    .select(['email', 'succeeded', 'attemptedAt'])
+    .where('address', '=', address)
+    .where('attemptedAt', '>', since)
+    .where('kind', 'in', kinds)
+    .orderBy('email')
+    .orderBy('attemptedAt', 'desc')
+    .orderBy('id', 'desc');
+  const row = await db
+    .selectFrom(latest.as('latest'))
+    .select((eb) => [eb.fn.countAll<number>().as('accounts'), eb.fn.min('latest.attemptedAt').as('earliest')])
+    .where('latest.succeeded', '=', false)
+    .executeTakeFirstOrThrow();
+  return { accounts: Number(row.accounts), earliest: row.earliest ? new Date(row.earliest) : null };
 }
 
 // The first key of the two-key advisory locks, so these never meet another feature's locks.
@@ -49,8 +83,28 @@ export async function lockEmailAddress(tx: Tx, email: string) {
   await sql`select pg_advisory_xact_lock(${ADDRESS_LOCKS}, hashtext(${email}))`.execute(tx);
 }
 
-export async function recordSignInAttempt(db: Queryable, email: string, address: string, succeeded: boolean) {
-  await db.insertInto('signInAttempts').values({ email, address, succeeded }).execute();
+export async function recordSignInAttempt(db: Queryable, email: string, address: string, succeeded: boolean, kind: SignInAttemptKind = 'password') {
+  await db.insertInto('signInAttempts').values({ email, address, succeeded, kind }).execute();
+}
+
+/** Held until the transaction ends: one request for a sign-in link per account at a time. */
+export async function lockUser(tx: Tx, userId: string) {
+  await tx.selectFrom('users').select('id').where('id', '=', userId).forUpdate().execute();
+}
+
+/** The newest link of this purpose for this account that still works. */
+export async function latestWorkingLink(db: Queryable, userId: string, purpose: AccountLinkPurpose, now: Date) {
+  return db
+    .selectFrom('accountLinks')
+    .select(['id', 'createdAt'])
+    .where('userId', '=', userId)
+    .where('purpose', '=', purpose)
+    .where('usedAt', 'is', null)
+    .where('replacedAt', 'is', null)
+    .where('expiresAt', '>', now)
+    .orderBy('createdAt', 'desc')
+    .limit(1)
+    .executeTakeFirst();
 }
 
 export async function insertAccountLink(

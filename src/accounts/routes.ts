@@ -17,6 +17,7 @@ import {
 import * as accounts from './service.ts';
 import { askToRegister, confirmEmail } from './registration.ts';
 import { askForPasswordReset } from './requests.ts';
+import { throttledPage } from './throttled-page.ts';
 import { twoStepSummary } from '../twostep/queries.ts';
 import { startSecondStep } from '../twostep/session.ts';
 
@@ -51,11 +52,7 @@ export async function accountRoutes(app: FastifyInstance) {
     const values = { email, returnTo: safeReturnTo(returnTo) };
     switch (result.outcome) {
       case 'throttled':
-        request.log.warn({ event: 'sign_in_throttled' }, 'sign-in throttled');
-        return reply.code(429).header('retry-after', String(result.retryInMinutes * 60)).viewAsync('errors/throttled.eta', {
-          title: 'Too many attempts',
-          retryInMinutes: result.retryInMinutes,
-        });
+        return throttledPage(request, reply, result, { stage: 'password', path: 'password', email });
       case 'refused':
         request.log.info({ event: 'sign_in_refused' }, 'sign-in refused');
         return formPage(reply, 'accounts/sign-in.eta', { ...page, values }, { email: 'Enter a correct email address and password' });

@@ -47,6 +47,10 @@ export const resetRequestForm = z.object({ email: emailAddress() });
 
 export const newPasswordForm = z.object(passwords).refine(...passwordsMatch);
 
+export const signInLinkForm = z.object({ email: emailAddress() });
+
+export const signInLinkParams = z.object({ token: z.string().min(20).max(100).regex(/^[A-Za-z0-9_-]+$/) });
+
 /**
  * Only a path on this site: never "//elsewhere" or an absolute URL. Browsers drop tabs and line
  * breaks from a URL and read "\\" as "/", so "/<tab>/evil.example" would leave the site: refuse

@@ -7,22 +7,23 @@ import { hasTwoStep } from '../twostep/queries.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import * as q from './queries.ts';
 import type { AccountLinkPurpose, Role } from './tables.ts';
+import { attemptThrottle, type Throttle } from './throttle.ts';
 
-export const THROTTLE_WINDOW_MINUTES = 15;
-export const MAX_FAILURES_PER_ACCOUNT = 10;
-// Higher per address: a whole GP surgery may share one public address.
-export const MAX_FAILURES_PER_ADDRESS = 100;
+/** How long an emailed sign-in link works. */
+export const SIGN_IN_LINK_MINUTES = 15;
 
 const linkLifetimes: Record<AccountLinkPurpose, number> = {
   invitation: 7 * 24 * 3_600_000,
   email_confirmation: 48 * 3_600_000,
   password_reset: 3_600_000,
+  sign_in: SIGN_IN_LINK_MINUTES * 60_000,
 };
 
 const linkPaths: Record<AccountLinkPurpose, string> = {
   invitation: '/invitations/',
   email_confirmation: '/register/confirm/',
   password_reset: '/reset-password/',
+  sign_in: '/sign-in/link/',
 };
 
 export type SignInResult =
@@ -31,29 +32,7 @@ export type SignInResult =
   | { outcome: 'refused' }
   | { outcome: 'unconfirmed' }
   | { outcome: 'disabled' }
-  | { outcome: 'throttled'; retryInMinutes: number };
-
-/**
- * Takes this account's and this address's turn to try a password or a two-step code, and says how
- * many minutes to wait when either has failed too often lately (null: go ahead). One attempt at a
- * time per account and per address, held to the end of the transaction: otherwise guesses sent
- * together all read the same count and all get checked (seen: 17 of 30 instead of 10).
- */
-export async function attemptThrottle(db: Tx, email: string, address: string, now: Date): Promise<number | null> {
-  await q.lockSignInAttempts(db, email, address);
-  const since = new Date(now.getTime() - THROTTLE_WINDOW_MINUTES * 60_000);
-  const [byEmail, byAddress] = await Promise.all([
-    q.countRecentFailures(db, since, { email }),
-    q.countRecentFailures(db, since, { address }),
-  ]);
-  const blocking = [
-    byEmail.failures >= MAX_FAILURES_PER_ACCOUNT ? byEmail.oldest : null,
-    byAddress.failures >= MAX_FAILURES_PER_ADDRESS ? byAddress.oldest : null,
-  ].filter((d): d is Date => d !== null);
-  if (blocking.length === 0) return null;
-  const freesAt = Math.max(...blocking.map((d) => d.getTime())) + THROTTLE_WINDOW_MINUTES * 60_000;
-  return Math.max(1, Math.ceil((freesAt - now.getTime()) / 60_000));
-}
+  | ({ outcome: 'throttled' } & Throttle);
 
 /**
  * Checks an email and password. Unknown emails take the same path and time as wrong passwords,
@@ -64,8 +43,11 @@ export async function signIn(
   input: { email: string; password: string; address: string; now?: Date },
 ): Promise<SignInResult> {
   const now = input.now ?? new Date();
-  const wait = await attemptThrottle(db, input.email, input.address, now);
-  if (wait !== null) return { outcome: 'throttled', retryInMinutes: wait };
+  const throttle = await attemptThrottle(db, { email: input.email, address: input.address, path: 'password', now });
+  if (throttle) {
+    await recordAudit(db, { actorId: null, action: 'sign_in_throttled', details: { limit: throttle.limit }, address: input.address });
+    return { outcome: 'throttled', ...throttle };
+  }
 
   const user = await q.findUserByEmail(db, input.email);
   const passwordRight = await verifyPassword(user?.passwordHash ?? null, input.password);
@@ -93,9 +75,9 @@ export async function signIn(
 
 // A newer link of these purposes replaces the older ones for the same address: only the link in
 // the latest email works, so a link someone else caused to be sent earlier is dead.
-const replacedByNewer: ReadonlySet<AccountLinkPurpose> = new Set(['email_confirmation', 'password_reset']);
+const replacedByNewer: ReadonlySet<AccountLinkPurpose> = new Set(['email_confirmation', 'password_reset', 'sign_in']);
 
-/** Makes a single-use link. For confirmations and resets, earlier links to the same address stop working. */
+/** Makes a single-use link. For confirmations, resets and sign-in links, earlier links to the same address stop working. */
 export async function createLink(
   tx: Tx,
   baseUrl: string,

@@ -3,7 +3,7 @@ import type { ColumnType, Generated, Selectable } from 'kysely';
 export const roles = ['provider', 'link_worker', 'coordinator'] as const;
 export type Role = (typeof roles)[number];
 export type AccountStatus = 'unconfirmed' | 'active' | 'disabled';
-export type AccountLinkPurpose = 'invitation' | 'email_confirmation' | 'password_reset';
+export type AccountLinkPurpose = 'invitation' | 'email_confirmation' | 'password_reset' | 'sign_in';
 
 type CreatedAt = ColumnType<Date, never, never>;
 

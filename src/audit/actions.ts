@@ -6,7 +6,12 @@ export const actionNames: Record<string, string> = {
   // Signing in and accounts
   signed_in: 'Signed in',
   sign_in_refused: 'Sign-in refused',
+  sign_in_throttled: 'Sign-in held back after too many attempts',
+  sign_in_link_requested: 'Sign-in link asked for',
+  sign_in_link_used: 'Used a sign-in link (security code next)',
+  sign_in_link_refused: 'Sign-in link refused',
   two_step_refused: 'Two-step sign-in code refused',
+  two_step_throttled: 'Two-step sign-in held back after too many wrong codes',
   two_step_enabled: 'Two-step sign-in turned on',
   two_step_turned_off: 'Two-step sign-in turned off',
   two_step_reset: 'Two-step sign-in reset',

@@ -77,7 +77,3 @@ export async function deleteTwoStep(db: Queryable, userId: string): Promise<bool
   const deleted = await db.deleteFrom('twoStepCredentials').where('userId', '=', userId).returning('userId').executeTakeFirst();
   return deleted !== undefined;
 }
-
-export async function recordTwoStepFailure(db: Queryable, email: string, address: string) {
-  await db.insertInto('signInAttempts').values({ email, address, succeeded: false, kind: 'two_step' }).execute();
-}

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { safeReturnTo } from '../accounts/schemas.ts';
+import { throttledPage } from '../accounts/throttled-page.ts';
 import { DomainError, NotFoundError } from '../lib/errors.ts';
 import { parseForm, type FieldErrors } from '../lib/forms.ts';
 import { requireRole, requireSignIn } from '../plugins/auth.ts';
@@ -38,16 +39,13 @@ export async function twoStepRoutes(app: FastifyInstance) {
     if (!userId) return reply.redirect('/sign-in', 303);
     const form = parseForm(codeForm, request.body);
     if (!form.ok) return codePage(reply, form.errors);
+    const path = request.session.twoStepPath ?? 'password';
     const result = await db.transaction().execute((tx) =>
-      twoStep.completeSignIn(tx, keys, { userId, code: form.value.code, address: request.ip }),
+      twoStep.completeSignIn(tx, keys, { userId, code: form.value.code, address: request.ip, path }),
     );
     switch (result.outcome) {
       case 'throttled':
-        request.log.warn({ event: 'two_step_throttled', userId }, 'two-step sign-in throttled');
-        return reply.code(429).header('retry-after', String(result.retryInMinutes * 60)).viewAsync('errors/throttled.eta', {
-          title: 'Too many attempts',
-          retryInMinutes: result.retryInMinutes,
-        });
+        return throttledPage(request, reply, result, { stage: 'two_step', path, userId });
       case 'gone':
         await request.session.destroy();
         return reply.redirect('/sign-in', 303);
@@ -62,7 +60,7 @@ export async function twoStepRoutes(app: FastifyInstance) {
         // A new session id once fully signed in, as after a password alone.
         await request.session.regenerate();
         request.session.userId = userId;
-        request.log.info({ event: 'signed_in', userId, secondStep: result.method }, 'signed in');
+        request.log.info({ event: 'signed_in', userId, secondStep: result.method, ...(path === 'link' ? { firstStep: 'sign_in_link' } : {}) }, 'signed in');
         return reply.redirect(returnTo, 303);
       }
     }

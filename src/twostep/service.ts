@@ -1,5 +1,5 @@
-import { endSessionsOf, findUserById } from '../accounts/queries.ts';
-import { attemptThrottle } from '../accounts/service.ts';
+import { endSessionsOf, findUserById, recordSignInAttempt } from '../accounts/queries.ts';
+import { attemptThrottle, type AttemptPath, codeKind, type Throttle } from '../accounts/throttle.ts';
 import type { Role } from '../accounts/tables.ts';
 import { recordAudit } from '../audit/record.ts';
 import type { Tx } from '../db/database.ts';
@@ -15,18 +15,27 @@ export type CodeCheck =
   | { outcome: 'accepted'; method: 'code' | 'recovery_code' }
   | { outcome: 'wrong' }
   | { outcome: 'reused' }
-  | { outcome: 'throttled'; retryInMinutes: number };
+  | ({ outcome: 'throttled' } & Throttle);
 
 /**
- * Checks a second-step code (or recovery code) for someone: limited like passwords (wrong codes
- * count in sign_in_attempts against the account and the address), each code accepted once.
+ * Checks a second-step code (or recovery code) for someone: limited like passwords (every code
+ * tried counts in sign_in_attempts, under the path that led to it), each code accepted once.
  */
-async function checkCode(tx: Tx, keys: Keys, user: { id: string; email: string }, input: string, address: string, now: Date): Promise<CodeCheck> {
-  const wait = await attemptThrottle(tx, user.email, address, now);
-  if (wait !== null) return { outcome: 'throttled', retryInMinutes: wait };
+async function checkCode(
+  tx: Tx,
+  keys: Keys,
+  user: { id: string; email: string },
+  attempt: { code: string; address: string; path: AttemptPath; now: Date },
+): Promise<CodeCheck> {
+  const { address, path, now } = attempt;
+  const throttle = await attemptThrottle(tx, { email: user.email, address, path, now });
+  if (throttle) {
+    await recordAudit(tx, { actorId: user.id, action: 'two_step_throttled', subjectType: 'user', subjectId: user.id, details: { limit: throttle.limit, path }, address });
+    return { outcome: 'throttled', ...throttle };
+  }
 
   const credential = await q.findCredential(tx, user.id);
-  const code = normaliseCode(input);
+  const code = normaliseCode(attempt.code);
   let result: CodeCheck = { outcome: 'wrong' };
   if (credential && looksLikeTotp(code)) {
     const step = matchingStep(decryptSecret(keys.sessionSecret, credential.secretEncrypted), code, now);
@@ -36,8 +45,10 @@ async function checkCode(tx: Tx, keys: Keys, user: { id: string; email: string }
     if (await q.useRecoveryCode(tx, user.id, hash)) result = { outcome: 'accepted', method: 'recovery_code' };
     else if (await q.recoveryCodeWasUsed(tx, user.id, hash)) result = { outcome: 'reused' };
   }
+  // Successes are kept too: an account whose last attempt from an address succeeded is not one
+  // that address is guessing at (see countAccountsFailedFrom).
+  await recordSignInAttempt(tx, user.email, address, result.outcome === 'accepted', codeKind[path]);
   if (result.outcome !== 'accepted') {
-    await q.recordTwoStepFailure(tx, user.email, address);
     await recordAudit(tx, { actorId: user.id, action: 'two_step_refused', subjectType: 'user', subjectId: user.id, details: { reason: result.outcome }, address });
   }
   return result;
@@ -45,12 +56,19 @@ async function checkCode(tx: Tx, keys: Keys, user: { id: string; email: string }
 
 export type SecondStepResult = CodeCheck | { outcome: 'gone' };
 
-/** The second step of sign-in. Only an accepted code signs the person in. */
-export async function completeSignIn(tx: Tx, keys: Keys, input: { userId: string; code: string; address: string; now?: Date }): Promise<SecondStepResult> {
+/**
+ * The second step of sign-in, after the password or after an emailed sign-in link (`path`).
+ * Only an accepted code signs the person in.
+ */
+export async function completeSignIn(
+  tx: Tx,
+  keys: Keys,
+  input: { userId: string; code: string; address: string; path: 'password' | 'link'; now?: Date },
+): Promise<SecondStepResult> {
   const now = input.now ?? new Date();
   const user = await findUserById(tx, input.userId);
   if (!user || user.status !== 'active') return { outcome: 'gone' };
-  const result = await checkCode(tx, keys, user, input.code, input.address, now);
+  const result = await checkCode(tx, keys, user, { code: input.code, address: input.address, path: input.path, now });
   if (result.outcome !== 'accepted') return result;
   await tx.updateTable('users').set({ lastSignedInAt: now }).where('id', '=', user.id).execute();
   await recordAudit(tx, {
@@ -58,7 +76,7 @@ export async function completeSignIn(tx: Tx, keys: Keys, input: { userId: string
     action: 'signed_in',
     subjectType: 'user',
     subjectId: user.id,
-    details: { secondStep: result.method },
+    details: { secondStep: result.method, ...(input.path === 'link' ? { firstStep: 'sign_in_link' } : {}) },
     address: input.address,
   });
   return result;
@@ -105,7 +123,7 @@ async function signedInUser(tx: Tx, userId: string) {
 /** New recovery codes (the old ones stop working), after a current code. */
 export async function replaceRecoveryCodes(tx: Tx, keys: Keys, actor: Actor, code: string, now = new Date()): Promise<string[]> {
   const user = await signedInUser(tx, actor.id);
-  const result = await checkCode(tx, keys, user, code, actor.address, now);
+  const result = await checkCode(tx, keys, user, { code, address: actor.address, path: 'signed_in', now });
   if (result.outcome !== 'accepted') throw refusal(result);
   const { codes, hashes } = newRecoveryCodes(keys, actor.id);
   await q.replaceRecoveryCodes(tx, actor.id, hashes);
@@ -119,7 +137,7 @@ export async function turnOffTwoStep(tx: Tx, keys: Keys, actor: Actor, requiredF
   if (requiredFor.includes(user.role)) {
     throw new DomainError('two_step_required', 'Two-step sign-in is required for your role and cannot be turned off', 'code');
   }
-  const result = await checkCode(tx, keys, user, code, actor.address, now);
+  const result = await checkCode(tx, keys, user, { code, address: actor.address, path: 'signed_in', now });
   if (result.outcome !== 'accepted') throw refusal(result);
   await q.deleteTwoStep(tx, actor.id);
   await recordAudit(tx, { actorId: actor.id, action: 'two_step_turned_off', subjectType: 'user', subjectId: actor.id, address: actor.address });

@@ -18,11 +18,15 @@ export interface TwoStepRecoveryCodesTable {
   createdAt: ColumnType<Date, Date | undefined, never>;
 }
 
-export type SignInAttemptKind = 'password' | 'two_step';
+/**
+ * What was tried: a password, or a second-step code after the password, after an emailed sign-in
+ * link, or while signed in (each path has its own counts; see accounts/throttle.ts).
+ */
+export type SignInAttemptKind = 'password' | 'two_step' | 'link_two_step' | 'signed_in_two_step';
 
 export type TwoStepTables = {
   twoStepCredentials: TwoStepCredentialsTable;
   twoStepRecoveryCodes: TwoStepRecoveryCodesTable;
-  /** Column added by migration 0601 to the accounts' table. */
+  /** Column added by migration 0601 to the accounts' table (kinds widened by 0802). */
   signInAttempts: { kind: ColumnType<SignInAttemptKind, SignInAttemptKind | undefined, never> };
 };

@@ -1,5 +1,10 @@
 import t from 'tap';
-import { MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_ADDRESS, THROTTLE_WINDOW_MINUTES } from '../../src/accounts/service.ts';
+import {
+  MAX_ACCOUNTS_FAILED_PER_ADDRESS,
+  MAX_FAILURES_PER_ACCOUNT,
+  MAX_FAILURES_PER_ACCOUNT_AT_ADDRESS,
+  THROTTLE_WINDOW_MINUTES,
+} from '../../src/accounts/throttle.ts';
 import { buildTestApp, createTestDatabase, heading, Visitor } from '../helper.ts';
 import { createUser, PASSWORD, uniqueEmail } from '../fixtures/accounts.ts';
 
@@ -29,75 +34,145 @@ async function moveAttemptsBack(where: { email?: string; address?: string }, min
   await query.execute();
 }
 
-t.test(`after ${MAX_FAILURES_PER_ACCOUNT} wrong passwords the account is throttled, even for the right password`, async (t) => {
+t.test(`after ${MAX_FAILURES_PER_ACCOUNT_AT_ADDRESS} wrong passwords from one address, that address waits for that account, even with the right password`, async (t) => {
   const user = await createUser(db, 'link_worker');
   const visitor = visitorFromNewAddress();
-  for (let i = 1; i <= MAX_FAILURES_PER_ACCOUNT; i++) {
+  for (let i = 1; i <= MAX_FAILURES_PER_ACCOUNT_AT_ADDRESS; i++) {
     const response = await signInAttempt(visitor, user.email, `wrong password number ${i}`);
     t.equal(response.statusCode, 400, `attempt ${i} is an ordinary refusal`);
   }
   const throttled = await signInAttempt(visitor, user.email, PASSWORD);
-  t.equal(throttled.statusCode, 429, 'the 11th attempt is throttled although the password is right');
+  t.equal(throttled.statusCode, 429, 'the next attempt from there is throttled although the password is right');
   t.equal(heading(throttled.body), 'Too many attempts');
-  t.match(throttled.body, /Try again in (\d+) minutes/);
-  const minutes = Number(/Try again in (\d+) minutes/.exec(throttled.body)?.[1]);
+  t.match(throttled.body, /too many attempts to sign in for this account from here/);
+  t.match(throttled.body, /try again in (\d+) minutes/);
+  const minutes = Number(/try again in (\d+) minutes/.exec(throttled.body)?.[1]);
   t.ok(minutes >= 1 && minutes <= THROTTLE_WINDOW_MINUTES, `says when (${minutes} minutes)`);
   t.equal(throttled.headers['retry-after'], String(minutes * 60), 'Retry-After header in seconds');
+  t.match(throttled.body, /Sign in now with a link we email to you/, 'and offers the emailed link instead of waiting');
   t.notOk(visitor.cookies['tasters-session'], 'not signed in');
 
-  // The limit is per account: someone else at another address is not affected by it...
+  // Someone else at that address is not affected by it...
   const other = await createUser(db, 'link_worker');
-  t.equal((await signInAttempt(visitorFromNewAddress(), other.email, PASSWORD)).statusCode, 303);
-  // ...and the throttled account is throttled from every address, not only the one that guessed.
-  t.equal((await signInAttempt(visitorFromNewAddress(), user.email, PASSWORD)).statusCode, 429);
+  const neighbour = new Visitor(app);
+  neighbour.remoteAddress = visitor.remoteAddress;
+  t.equal((await signInAttempt(neighbour, other.email, PASSWORD)).statusCode, 303, 'another account from the same address signs in');
+  // ...nor is the owner anywhere else: a stranger's guesses cannot lock them out.
+  t.equal((await signInAttempt(visitorFromNewAddress(), user.email, PASSWORD)).statusCode, 303, 'the owner signs in from another address');
 
-  // When the window has passed, the right password works again: nobody is locked out for good.
+  // When the window has passed, the right password works from there again.
   await moveAttemptsBack({ email: user.email }, THROTTLE_WINDOW_MINUTES + 1);
-  const later = await signInAttempt(visitorFromNewAddress(), user.email, PASSWORD);
-  t.equal(later.statusCode, 303, 'signs in once the window has passed');
+  const later = new Visitor(app);
+  later.remoteAddress = visitor.remoteAddress;
+  t.equal((await signInAttempt(later, user.email, PASSWORD)).statusCode, 303, 'signs in once the window has passed');
+});
+
+t.test(`after ${MAX_FAILURES_PER_ACCOUNT} wrong passwords from several addresses, the password step waits everywhere and offers an emailed link`, async (t) => {
+  const user = await createUser(db, 'provider');
+  for (let done = 0; done < MAX_FAILURES_PER_ACCOUNT; ) {
+    const stranger = visitorFromNewAddress();
+    for (let i = 0; i < MAX_FAILURES_PER_ACCOUNT_AT_ADDRESS && done < MAX_FAILURES_PER_ACCOUNT; i++, done++) {
+      const response = await signInAttempt(stranger, user.email, `distributed guess ${done}`);
+      if (response.statusCode !== 400) {
+        t.fail(`guess ${done + 1} answered ${response.statusCode}`);
+        return;
+      }
+    }
+  }
+  const owner = visitorFromNewAddress();
+  const held = await signInAttempt(owner, user.email, PASSWORD);
+  t.equal(held.statusCode, 429, 'the right password from a new address waits too');
+  t.match(held.body, /for this account recently, from more than one place/);
+  t.match(held.body, /Sign in now with a link we email to you/);
+  t.match(held.body, /<button class="nhsuk-button" type="submit">Email me a sign-in link<\/button>/);
+  const other = await createUser(db, 'provider');
+  t.equal((await signInAttempt(owner, other.email, PASSWORD)).statusCode, 303, 'other accounts from that address are not affected');
+
+  await moveAttemptsBack({ email: user.email }, THROTTLE_WINDOW_MINUTES + 1);
+  t.equal((await signInAttempt(visitorFromNewAddress(), user.email, PASSWORD)).statusCode, 303, 'the password works again after the window');
 });
 
 t.test('an unknown email is throttled exactly like a real one, so the limit reveals nothing', async (t) => {
   const email = uniqueEmail('nobody');
   const visitor = visitorFromNewAddress();
-  for (let i = 1; i <= MAX_FAILURES_PER_ACCOUNT; i++) await signInAttempt(visitor, email, `wrong password number ${i}`);
+  const user = await createUser(db, 'link_worker');
+  const real = visitorFromNewAddress();
+  for (let i = 1; i <= MAX_FAILURES_PER_ACCOUNT_AT_ADDRESS; i++) {
+    await signInAttempt(visitor, email, `wrong password number ${i}`);
+    await signInAttempt(real, user.email, `wrong password number ${i}`);
+  }
   const response = await signInAttempt(visitor, email, 'still the wrong password');
+  const realResponse = await signInAttempt(real, user.email, 'still the wrong password');
   t.equal(response.statusCode, 429);
   t.equal(heading(response.body), 'Too many attempts');
+  const comparable = (html: string, address: string) => html.replace(/name="_csrf" value="[^"]*"/g, '').replace(/"x-csrf-token": "[^"]*"/g, '').replaceAll(address, 'EMAIL');
+  t.equal(comparable(response.body, email), comparable(realResponse.body, user.email), 'the same page as for a real account');
+
+  // Asking for a sign-in link for it looks the same too, and sends nothing.
+  const asked = await visitor.post('/sign-in/email-link', { email });
+  const askedReal = await real.post('/sign-in/email-link', { email: user.email });
+  t.equal(asked.statusCode, 200);
+  t.equal(comparable(asked.body, email), comparable(askedReal.body, user.email), 'the same answer about the link');
+  const queued = await db.selectFrom('outboxMessages').select('recipientEmail').where('kind', '=', 'sign_in_link').where('recipientEmail', 'in', [email, user.email]).execute();
+  t.same(queued.map((m) => m.recipientEmail), [user.email], 'only the real account gets a link');
 });
 
-t.test(`${MAX_FAILURES_PER_ADDRESS} failures over many accounts from one address throttle that address`, async (t) => {
+t.test(`one password tried on account after account from one address: that address waits after ${MAX_ACCOUNTS_FAILED_PER_ADDRESS} accounts, well before 100 failures`, async (t) => {
   const address = visitorFromNewAddress().remoteAddress;
   const accounts = await Promise.all(Array.from({ length: 20 }, () => createUser(db, 'link_worker')));
   const visitor = new Visitor(app);
   visitor.remoteAddress = address;
   await visitor.get('/sign-in');
-  // A password sprayed across accounts: no account gets near its own limit.
-  for (let i = 0; i < MAX_FAILURES_PER_ADDRESS; i++) {
-    const account = accounts[i % accounts.length]!;
-    const response = await visitor.post('/sign-in', { email: account.email, password: 'Spring2026 sprayed password' });
-    if (response.statusCode !== 400) {
-      t.fail(`attempt ${i + 1} answered ${response.statusCode}`);
-      return;
-    }
-  }
+  // A password sprayed across accounts: one guess each, no account near its own limit.
+  const statuses: number[] = [];
+  for (const account of accounts) statuses.push((await visitor.post('/sign-in', { email: account.email, password: 'Spring2026 sprayed password' })).statusCode);
+  t.same(statuses.slice(0, MAX_ACCOUNTS_FAILED_PER_ADDRESS), Array(MAX_ACCOUNTS_FAILED_PER_ADDRESS).fill(400), `the first ${MAX_ACCOUNTS_FAILED_PER_ADDRESS} are checked`);
+  t.same(statuses.slice(MAX_ACCOUNTS_FAILED_PER_ADDRESS), Array(accounts.length - MAX_ACCOUNTS_FAILED_PER_ADDRESS).fill(429), 'every later one is throttled');
+
   const fresh = await createUser(db, 'coordinator');
   const blocked = await visitor.post('/sign-in', { email: fresh.email, password: PASSWORD });
   t.equal(blocked.statusCode, 429, 'the next attempt from that address is throttled, whatever the account');
-  t.match(blocked.body, /Try again in \d+ minutes?/);
+  t.match(blocked.body, /too many unsuccessful attempts to sign in from your internet connection/);
+  t.match(blocked.body, /try again in \d+ minutes?/);
+  t.match(blocked.body, /Sign in now with a link we email to you/);
+  const audit = await db.selectFrom('auditEvents').select('details').where('action', '=', 'sign_in_throttled').where('address', '=', address).execute();
+  t.ok(audit.length > 0 && audit.every((a) => (a.details as { limit: string }).limit === 'address'), 'each throttled attempt is audited');
 
   const elsewhere = visitorFromNewAddress();
   t.equal((await signInAttempt(elsewhere, fresh.email, PASSWORD)).statusCode, 303, 'the same account signs in from another address');
+  t.equal((await signInAttempt(visitorFromNewAddress(), accounts[0]!.email, PASSWORD)).statusCode, 303, 'so do the accounts sprayed at');
 
   await moveAttemptsBack({ address }, THROTTLE_WINDOW_MINUTES + 1);
   const again = await visitor.post('/sign-in', { email: accounts[0]!.email, password: PASSWORD });
   t.equal(again.statusCode, 303, 'the address can sign in again after the window');
 });
 
+t.test('a surgery sharing one address: many people getting their own password wrong a few times never trip the limit', async (t) => {
+  const address = visitorFromNewAddress().remoteAddress;
+  const staff = await Promise.all(Array.from({ length: MAX_ACCOUNTS_FAILED_PER_ADDRESS * 3 }, () => createUser(db, 'link_worker')));
+  for (const [n, person] of staff.entries()) {
+    const visitor = new Visitor(app);
+    visitor.remoteAddress = address;
+    for (let i = 0; i < 3; i++) {
+      const typo = await signInAttempt(visitor, person.email, `${PASSWORD} typo ${i}`);
+      if (typo.statusCode !== 400) {
+        t.fail(`person ${n + 1}, typo ${i + 1} answered ${typo.statusCode}`);
+        return;
+      }
+    }
+    const right = await signInAttempt(visitor, person.email, PASSWORD);
+    if (right.statusCode !== 303) {
+      t.fail(`person ${n + 1} could not sign in: ${right.statusCode}`);
+      return;
+    }
+  }
+  t.pass(`${staff.length} people, each three typos then the right password, all signed in`);
+});
+
 t.test('successful sign-ins do not count towards the limit', async (t) => {
   const user = await createUser(db, 'provider');
   const visitor = visitorFromNewAddress();
-  for (let i = 0; i < MAX_FAILURES_PER_ACCOUNT + 2; i++) {
+  for (let i = 0; i < MAX_FAILURES_PER_ACCOUNT_AT_ADDRESS + 2; i++) {
     const fresh = new Visitor(app);
     fresh.remoteAddress = visitor.remoteAddress;
     t.equal((await signInAttempt(fresh, user.email, PASSWORD)).statusCode, 303);
@@ -137,7 +212,24 @@ t.test('guesses sent all at once are limited just the same', async (t) => {
   const checked = responses.filter((r) => r.statusCode === 400).length;
   const throttled = responses.filter((r) => r.statusCode === 429).length;
   t.equal(checked + throttled, responses.length, 'every guess is refused or throttled');
-  t.equal(checked, MAX_FAILURES_PER_ACCOUNT, `only ${MAX_FAILURES_PER_ACCOUNT} guesses are checked, however many arrive together`);
+  t.equal(checked, MAX_FAILURES_PER_ACCOUNT_AT_ADDRESS, `only ${MAX_FAILURES_PER_ACCOUNT_AT_ADDRESS} guesses are checked, however many arrive together`);
   const recorded = await db.selectFrom('signInAttempts').select((eb) => eb.fn.countAll<number>().as('n')).where('email', '=', user.email).executeTakeFirstOrThrow();
-  t.equal(Number(recorded.n), MAX_FAILURES_PER_ACCOUNT);
+  t.equal(Number(recorded.n), MAX_FAILURES_PER_ACCOUNT_AT_ADDRESS);
+});
+
+t.test('a password sprayed over many accounts all at once is limited just the same', async (t) => {
+  const accounts = await Promise.all(Array.from({ length: 30 }, () => createUser(db, 'link_worker')));
+  const address = visitorFromNewAddress().remoteAddress;
+  const visitors = await Promise.all(
+    accounts.map(async () => {
+      const visitor = new Visitor(app);
+      visitor.remoteAddress = address;
+      await visitor.get('/sign-in');
+      return visitor;
+    }),
+  );
+  const responses = await Promise.all(visitors.map((v, i) => v.post('/sign-in', { email: accounts[i]!.email, password: 'Spring2026 sprayed password' })));
+  const checked = responses.filter((r) => r.statusCode === 400).length;
+  t.equal(checked + responses.filter((r) => r.statusCode === 429).length, responses.length, 'every guess is refused or throttled');
+  t.equal(checked, MAX_ACCOUNTS_FAILED_PER_ADDRESS, `only ${MAX_ACCOUNTS_FAILED_PER_ADDRESS} accounts are tried, however many guesses arrive together`);
 });

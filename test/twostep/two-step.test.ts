@@ -1,5 +1,5 @@
 import t from 'tap';
-import { MAX_FAILURES_PER_ACCOUNT } from '../../src/accounts/service.ts';
+import { MAX_FAILURES_PER_ACCOUNT_AT_ADDRESS } from '../../src/accounts/throttle.ts';
 import { decryptSecret, encryptSecret } from '../../src/twostep/crypto.ts';
 import { buildTestApp, createTestDatabase, errorSummary, fieldError, heading, Visitor } from '../helper.ts';
 import { createUser, PASSWORD } from '../fixtures/accounts.ts';
@@ -178,23 +178,29 @@ t.test('recovery codes work once each, instead of the app', async (t) => {
   t.same(signIn.details, { secondStep: 'recovery_code' });
 });
 
-t.test('wrong codes are limited like passwords: the 11th attempt is throttled, even with the right code', async (t) => {
+t.test('wrong codes are limited like passwords: from that address the next attempt waits, even with the right code; elsewhere the owner gets in', async (t) => {
   const { user, visitor } = await signedIn('link_worker');
   const { secret } = await setUpTwoStep(visitor);
   await visitor.post('/sign-out', {});
   const { visitor: next } = await passwordStep(user.email);
   await next.get('/sign-in/two-step');
   const right = codeFor(secret, 30);
-  for (let i = 0; i < MAX_FAILURES_PER_ACCOUNT; i++) {
+  for (let i = 0; i < MAX_FAILURES_PER_ACCOUNT_AT_ADDRESS; i++) {
     const wrong = await next.post('/sign-in/two-step', { code: right === '000000' ? '999999' : '000000' });
     t.equal(wrong.statusCode, 400, `wrong code ${i + 1}`);
   }
   const throttled = await next.post('/sign-in/two-step', { code: right });
   t.equal(throttled.statusCode, 429);
   t.match(String(throttled.headers['retry-after']), /^\d+$/);
+  t.match(throttled.body, /too many wrong security codes for this account from here/);
   t.equal((await next.get('/account')).statusCode, 302, 'still not signed in');
   const passwordAgain = await new Visitor(app).post('/sign-in', { email: user.email, password: PASSWORD });
-  t.equal(passwordAgain.statusCode, 429, 'the password step shares the limit');
+  t.equal(passwordAgain.statusCode, 429, 'the password step from that address shares the limit');
+
+  const elsewhere = new Visitor(app);
+  elsewhere.remoteAddress = '198.51.100.200';
+  t.equal((await elsewhere.signIn(user.email, PASSWORD)).headers.location, '/sign-in/two-step', 'from another address the password works');
+  t.equal((await elsewhere.post('/sign-in/two-step', { code: right })).statusCode, 303, 'and so does the code');
 });
 
 t.test('the second step page needs the password step first; a disabled account stops there', async (t) => {
