@@ -189,7 +189,7 @@ export async function replaceUnusedLinks(db: Queryable, purpose: AccountLinkPurp
 
 export async function insertAccountRequest(
   db: Queryable,
-  request: { kind: AccountRequestKind; email: string; name?: string; practice?: string; pcn?: string; passwordHash?: string },
+  request: { kind: AccountRequestKind; email: string; name?: string; practice?: string; pcn?: string; passwordHash?: string; address?: string },
 ) {
   return db
     .insertInto('accountRequests')
@@ -200,6 +200,7 @@ export async function insertAccountRequest(
       practice: request.practice ?? null,
       pcn: request.pcn ?? null,
       passwordHash: request.passwordHash ?? null,
+      address: request.address ?? null,
     })
     .returning('id')
     .executeTakeFirstOrThrow();

@@ -43,7 +43,7 @@ export interface AccountLinksTable {
   passwordHash: string | null;
 }
 
-export type AccountRequestKind = 'registration' | 'password_reset';
+export type AccountRequestKind = 'registration' | 'password_reset' | 'sign_in_link';
 
 /** A registration or password-reset request, waiting for its job (src/accounts/request-worker.ts). */
 export interface AccountRequestsTable {
@@ -54,6 +54,8 @@ export interface AccountRequestsTable {
   practice: string | null;
   pcn: string | null;
   passwordHash: string | null;
+  /** Where a sign-in link request came from, for the audit trail. */
+  address: string | null;
   createdAt: CreatedAt;
   dispatchedAt: Date | null;
 }

@@ -3,7 +3,7 @@ import { buildApp } from '../../src/app.ts';
 import { testConfig } from '../../src/config.ts';
 import { MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_ACCOUNT_AT_ADDRESS } from '../../src/accounts/throttle.ts';
 import { createTestDatabase, heading, Visitor } from '../helper.ts';
-import { createUser, linkOnPage, PASSWORD } from '../fixtures/accounts.ts';
+import { createUser, linkOnPage, PASSWORD, runAccountRequests } from '../fixtures/accounts.ts';
 import { codeFor, setUpTwoStep } from '../twostep/helpers.ts';
 
 /**
@@ -64,6 +64,7 @@ async function strangerGuessesCodes(email: string, secret: string, address: stri
 
 /** The newest sign-in link queued for this address (until email is sent, the outbox is the mailbox). */
 async function signInLinkSentTo(email: string): Promise<string> {
+  await runAccountRequests(db);
   const message = await db
     .selectFrom('outboxMessages')
     .select('textBody')

@@ -61,6 +61,17 @@ t.test('registering writes the same for every address: one request for the job',
   t.same(await kinds(emails.active), ['already_registered'], 'and an account holder the reminder');
 });
 
+t.test('asking for a sign-in link writes the same for every address: one request for the job', async (t) => {
+  const emails = await addresses();
+  for (const [kind, email] of Object.entries(emails)) {
+    const writes = await writesOf('/sign-in/email-link', { email });
+    t.same(writes, { status: 200, rows: { account_requests: 1 }, changed: ['account_requests'] }, kind);
+  }
+  await runAccountRequests(db);
+  const sent = await db.selectFrom('outboxMessages').select('recipientEmail').where('kind', '=', 'sign_in_link').execute();
+  t.same(sent.map((m) => m.recipientEmail).filter((e) => Object.values(emails).includes(e)), [emails.active], 'then the job writes to the active account only');
+});
+
 t.test('a refused sign-in writes the same whether or not the address has an account', async (t) => {
   const emails = await addresses();
   const expected = { status: 400, rows: { audit_events: 1, sign_in_attempts: 1 }, changed: ['audit_events'] };
