@@ -1,21 +1,24 @@
 import t from 'tap';
 import { sql } from 'kysely';
-import { DEMO_PASSWORD, seedDemoData } from '../../src/demo/seed.ts';
+import { DEMO_PASSWORD, demoAccounts, seedDemoData } from '../../src/demo/seed.ts';
 import { londonParts } from '../../src/lib/london-time.ts';
 import { buildTestApp, createTestDatabase, Visitor } from '../helper.ts';
 
-t.test('the demo programme: organisations, offers and sessions either side of today', async (t) => {
+t.test('the demo programme: what the README promises, with tasters either side of today', async (t) => {
   const database = await createTestDatabase();
   t.teardown(() => database.close());
   const { db } = database;
-  t.equal(await seedDemoData(db), true);
   const now = new Date();
+  t.equal(await seedDemoData(db, now), true);
+  const today = londonParts(now).isoDate;
 
   const organisations = await db.selectFrom('organisations').select(['id', 'name', 'kind']).execute();
-  t.ok(organisations.length >= 8, `${organisations.length} organisations`);
+  t.equal(organisations.length, 8, 'eight organisations');
   t.ok(new Set(organisations.map((o) => o.kind)).size >= 6, 'across the kinds');
   const offers = await db.selectFrom('offers').select(['id', 'title', 'organisationId']).execute();
-  t.ok(offers.length >= 15, `${offers.length} offers`);
+  t.equal(offers.length, 17, 'seventeen offers');
+  const accounts = await db.selectFrom('users').select(['email', 'role']).where('passwordHash', 'is not', null).orderBy('email').execute();
+  t.same(accounts, demoAccounts.map((a) => ({ email: a.email, role: a.role })).sort((a, b) => a.email.localeCompare(b.email)), 'only the README’s accounts can sign in');
 
   const perOrganisation = await db
     .selectFrom('tasterSessions')
@@ -28,14 +31,22 @@ t.test('the demo programme: organisations, offers and sessions either side of to
     t.ok(counts && counts.upcoming > 0, `${organisation.name} has published upcoming sessions`);
     t.ok(counts && counts.past > 0, `${organisation.name} has past sessions`);
   }
+  const span = await db.selectFrom('tasterSessions').select([sql<Date>`min(starts_at)`.as('first'), sql<Date>`max(starts_at)`.as('last')]).executeTakeFirstOrThrow();
+  const days = (d: Date) => (new Date(d).getTime() - now.getTime()) / 86_400_000;
+  t.ok(days(span.first) < -180 && days(span.first) >= -216, 'from seven months ago');
+  t.ok(days(span.last) > 30 && days(span.last) <= 43, 'to six weeks ahead');
 
+  // The museum's flagship: a taster every six weeks at its usual time, and a special one today.
   const handling = offers.find((o) => o.title === 'Object handling and conversation')!;
   const series = await db.selectFrom('tasterSessions').selectAll().where('offerId', '=', handling.id).orderBy('startsAt').execute();
-  t.ok(series.length >= 12, 'a weekly series over twelve weeks');
-  t.same([...new Set(series.map((s) => londonParts(s.startsAt).time))], ['14:00'], 'always 2pm London time');
-  t.ok(series.some((s) => s.startsAt > now && s.status === 'published'));
-  t.ok(series[0]!.startsAt < new Date(now.getTime() - 35 * 86_400_000), 'starting about six weeks ago');
-  t.ok(series.at(-1)!.startsAt > new Date(now.getTime() + 35 * 86_400_000), 'ending about six weeks ahead');
+  const usual = series.filter((s) => londonParts(s.startsAt).isoDate !== today);
+  t.same([...new Set(usual.map((s) => londonParts(s.startsAt).time))], ['14:00'], 'always 2pm London time');
+  t.ok(usual.slice(1).every((s, i) => Math.round((s.startsAt.getTime() - usual[i]!.startsAt.getTime()) / 86_400_000) % 42 === 0), 'every six weeks');
+  t.ok(usual.some((s) => s.startsAt > now && s.status === 'published'), 'the next one is published');
+  t.equal(series.length - usual.length, 1, 'and one today');
+
+  t.ok(await db.selectFrom('tasterSessions').select('id').where('status', '=', 'draft').executeTakeFirst(), 'a draft not yet published');
+  t.ok(await db.selectFrom('tasterSessions').select('id').where('status', '=', 'cancelled').executeTakeFirst(), 'a cancelled session');
 
   // The demo provider sees the museum's dashboard.
   const app = await buildTestApp(t, database);
