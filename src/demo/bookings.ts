@@ -51,7 +51,8 @@ export function planBookings(sessions: SessionPlan[], people: DemoLinkWorker[], 
   const busy = new Map(people.map((p) => [p.id, new Set<string>()]));
   const seats = new Map<SessionPlan, Seat[]>(sessions.map((s) => [s, []]));
 
-  const eligible = (p: DemoLinkWorker, s: SessionPlan) => left.get(`${p.id} ${s.quarter}`)! > 0 && !tried.get(p.id)!.has(s.offer.id) && !busy.get(p.id)!.has(s.date);
+  const quota = (p: DemoLinkWorker, s: SessionPlan) => left.get(`${p.id} ${s.quarter}`)!;
+  const eligible = (p: DemoLinkWorker, s: SessionPlan) => quota(p, s) > 0 && !tried.get(p.id)!.has(s.offer.id) && !busy.get(p.id)!.has(s.date);
   const take = (p: DemoLinkWorker, s: SessionPlan, waiting = false) => {
     const key = `${p.id} ${s.quarter}`;
     left.set(key, left.get(key)! - 1);
@@ -60,7 +61,7 @@ export function planBookings(sessions: SessionPlan[], people: DemoLinkWorker[], 
     seats.get(s)!.push({ person: p, waiting });
   };
   const pickFor = (s: SessionPlan, except: DemoLinkWorker[] = []) =>
-    random.pickWeighted(people, (p) => (except.includes(p) || !eligible(p, s) ? 0 : left.get(`${p.id} ${s.quarter}`)! * (p.likes.includes(s.offer.category) ? 3 : 1)));
+    random.pickWeighted(people, (p) => (except.includes(p) || !eligible(p, s) ? 0 : quota(p, s) * (p.likes.includes(s.offer.category) ? 3 : 1)));
   const fill = (s: SessionPlan, count: number, waiting = false, except: DemoLinkWorker[] = []) => {
     for (let i = 0; i < count; i++) {
       const person = pickFor(s, except);
@@ -88,9 +89,13 @@ export function planBookings(sessions: SessionPlan[], people: DemoLinkWorker[], 
     fill(popular, 3, true);
   }
   // Sam missed one last quarter; Dev went to one in the last fortnight and has yet to give feedback.
-  const missed = sessions.find((s) => s.happened && s.status === 'published' && s.role === null && s.quarter === popular?.quarter && eligible(sam, s));
+  const missed = sessions.find(
+    (s) => s.happened && s.status === 'published' && s.role === null && s.quarter === popular?.quarter && eligible(sam, s),
+  );
   if (missed) take(sam, missed);
-  const devsLatest = sessions.findLast((s) => s.happened && s.status === 'published' && s.role === null && daysBetween(s.date, today) <= 14 && eligible(dev, s));
+  const devsLatest = sessions.findLast(
+    (s) => s.happened && s.status === 'published' && s.role === null && daysBetween(s.date, today) <= 14 && eligible(dev, s),
+  );
   if (devsLatest) take(dev, devsLatest);
 
   // Everything else, a place at a time round the sessions, so people spread across them.

@@ -31,6 +31,13 @@ const easier = [
   'A taster date each month I can book patients onto.',
 ];
 const missedReasons = ['work', 'work', 'unwell', 'travel', 'forgot'] as const;
+/** Whether they mean to refer, by the rating they gave: mostly yes after a five, never after a two. */
+const intentionsAfter: Record<number, Intention[]> = {
+  5: ['yes', 'yes', 'yes', 'maybe'],
+  4: ['yes', 'yes', 'maybe'],
+  3: ['maybe', 'no'],
+  2: ['no'],
+};
 
 type Given = Array<{ booking: BookingPlan; intendsToRefer: Intention }>;
 
@@ -50,7 +57,7 @@ export async function insertOutcomes(tx: Tx, bookings: BookingPlan[], random: Ra
     const rating = random.pick([5, 5, 5, 4, 4, 4, 4, 3, 3, 2]);
     const before = booking.confidenceBefore;
     const change = rating >= 4 ? random.pick([0, 1, 1, 2, 2, 3, 3, 4]) : rating === 3 ? random.pick([-1, 0, 0, 1, 1]) : random.pick([-1, -1, 0]);
-    const intendsToRefer: Intention = rating === 5 ? random.pick(['yes', 'yes', 'yes', 'maybe']) : rating === 4 ? random.pick(['yes', 'yes', 'maybe']) : rating === 3 ? random.pick(['maybe', 'no']) : 'no';
+    const intendsToRefer = random.pick(intentionsAfter[rating]!);
     const score = () => (random.chance(0.12) ? null : Math.min(5, Math.max(1, rating + random.int(-1, 1))));
     feedback.push({ booking, intendsToRefer });
     feedbackRows.push({
@@ -103,7 +110,8 @@ function planReferrals(attended: BookingPlan[], feedback: Given, random: Random,
     for (let count = random.int(1, 3); month <= thisMonth; month = month.plus({ months: 1 }), count = random.int(1, 2)) {
       // Recorded early the next month, or as it happens in the month that is still going.
       const recorded = new Date(Math.min(month.plus({ months: 1, days: random.int(0, 9) }).toMillis(), now.getTime() - HOUR));
-      rows.push({ userId: booking.person.id, offerId: booking.session.offer.id, month: month.toISODate()!, referralCount: count, createdAt: recorded, updatedAt: recorded });
+      const { person, session } = booking;
+      rows.push({ userId: person.id, offerId: session.offer.id, month: month.toISODate()!, referralCount: count, createdAt: recorded, updatedAt: recorded });
       if (!random.chance(0.3)) break;
     }
   }

@@ -73,6 +73,9 @@ export type DemoLinkWorker = {
   likes: OfferCategory[];
 };
 
+/** The two demo link workers keep a steady pace, so what they see does not depend on chance. */
+const demoLinkWorkerPace: Record<string, number> = { 'dev.linkworker@nhs.net': 3, 'sam.linkworker@nhs.net': 2 };
+
 export async function insertPeople(tx: Tx, organisationIds: Map<string, string>, passwordHash: string, random: Random): Promise<DemoLinkWorker[]> {
   const accounts = demoAccounts.map((a) => ({
     email: a.email,
@@ -104,7 +107,7 @@ export async function insertPeople(tx: Tx, organisationIds: Map<string, string>,
       id: idOf.get(a.email)!,
       email: a.email,
       pcn: a.pcn!,
-      perQuarter: a.pcn === 'Banbury PCN' ? 0 : a.email === 'dev.linkworker@nhs.net' ? 3 : a.email === 'sam.linkworker@nhs.net' ? 2 : random.pick([1, 2, 2, 3, 3, 3, 4, 4, 5]),
+      perQuarter: a.pcn === 'Banbury PCN' ? 0 : (demoLinkWorkerPace[a.email] ?? random.pick([1, 2, 2, 3, 3, 3, 4, 4, 5])),
       // One in four never records a referral; Sam, a demo account, is one of them.
       refers: a.email !== 'sam.linkworker@nhs.net' && i % 4 !== 3,
       likes: random.shuffle(categories).slice(0, 3),

@@ -40,7 +40,8 @@ async function fingerprint(q: Queryable): Promise<{ facts: number; hash: string 
     .innerJoin('tasterSessions as s', 's.id', 'b.tasterSessionId')
     .innerJoin('offers as o', 'o.id', 's.offerId')
     .leftJoin('feedback as f', 'f.bookingId', 'b.id')
-    .select(['u.email', 'o.title', 's.startsAt', 'b.status', 'b.requestedAt', 'b.attendance', 'b.isWalkIn', 'b.confidenceBefore', 'f.rating', 'f.confidenceAfter', 'f.intendsToRefer', 'f.comments'])
+    .select(['u.email', 'o.title', 's.startsAt', 'b.status', 'b.requestedAt', 'b.attendance', 'b.isWalkIn', 'b.confidenceBefore'])
+    .select(['f.rating', 'f.confidenceAfter', 'f.intendsToRefer', 'f.comments'])
     .execute();
   const referrals = await q
     .selectFrom('referralReports as r')

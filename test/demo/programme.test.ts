@@ -18,12 +18,17 @@ t.test('the demo programme: what the README promises, with tasters either side o
   const offers = await db.selectFrom('offers').select(['id', 'title', 'organisationId']).execute();
   t.equal(offers.length, 17, 'seventeen offers');
   const accounts = await db.selectFrom('users').select(['email', 'role']).where('passwordHash', 'is not', null).orderBy('email').execute();
-  t.same(accounts, demoAccounts.map((a) => ({ email: a.email, role: a.role })).sort((a, b) => a.email.localeCompare(b.email)), 'only the README’s accounts can sign in');
+  const listed = demoAccounts.map((a) => ({ email: a.email, role: a.role })).sort((a, b) => a.email.localeCompare(b.email));
+  t.same(accounts, listed, 'only the README’s accounts can sign in');
 
   const perOrganisation = await db
     .selectFrom('tasterSessions')
     .innerJoin('offers', 'offers.id', 'tasterSessions.offerId')
-    .select(['offers.organisationId', sql<number>`count(*) filter (where starts_at > ${now} and taster_sessions.status = 'published')::int`.as('upcoming'), sql<number>`count(*) filter (where starts_at < ${now})::int`.as('past')])
+    .select([
+      'offers.organisationId',
+      sql<number>`count(*) filter (where starts_at > ${now} and taster_sessions.status = 'published')::int`.as('upcoming'),
+      sql<number>`count(*) filter (where starts_at < ${now})::int`.as('past'),
+    ])
     .groupBy('offers.organisationId')
     .execute();
   for (const organisation of organisations) {
@@ -31,7 +36,10 @@ t.test('the demo programme: what the README promises, with tasters either side o
     t.ok(counts && counts.upcoming > 0, `${organisation.name} has published upcoming sessions`);
     t.ok(counts && counts.past > 0, `${organisation.name} has past sessions`);
   }
-  const span = await db.selectFrom('tasterSessions').select([sql<Date>`min(starts_at)`.as('first'), sql<Date>`max(starts_at)`.as('last')]).executeTakeFirstOrThrow();
+  const span = await db
+    .selectFrom('tasterSessions')
+    .select([sql<Date>`min(starts_at)`.as('first'), sql<Date>`max(starts_at)`.as('last')])
+    .executeTakeFirstOrThrow();
   const days = (d: Date) => (new Date(d).getTime() - now.getTime()) / 86_400_000;
   t.ok(days(span.first) < -180 && days(span.first) >= -216, 'from seven months ago');
   t.ok(days(span.last) > 30 && days(span.last) <= 43, 'to six weeks ahead');
