@@ -43,8 +43,8 @@ export function planBookings(sessions: SessionPlan[], people: DemoLinkWorker[], 
 
   // Each person's tasters for each quarter; fewer in the quarter the history starts part-way through.
   const left = new Map<string, number>();
-  const firstOfQuarter = new Map(sessions.map((s) => [s.quarter, s.date]));
-  for (const [quarter, date] of [...firstOfQuarter].sort()) {
+  const dateInQuarter = new Map(sessions.map((s) => [s.quarter, s.date]));
+  for (const [quarter, date] of [...dateInQuarter].sort()) {
     for (const person of people) left.set(`${person.id} ${quarter}`, random.round(person.perQuarter * shareOfQuarterFrom(date, from)));
   }
   const tried = new Map(people.map((p) => [p.id, new Set<string>()]));
