@@ -1,7 +1,7 @@
 import { startAccountRequestWorker } from './accounts/request-worker.ts';
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
-import { demoAccounts } from './demo/seed.ts';
+import { DEMO_PASSWORD, demoAccounts } from './demo/seed.ts';
 import { createBoss } from './messages/boss.ts';
 import { mailerFor } from './messages/mailer.ts';
 import { startSchedules } from './messages/schedules.ts';
@@ -56,6 +56,6 @@ process.on('SIGINT', () => void shutdown('SIGINT'));
 await app.listen({ port: config.port, host: config.host });
 if (config.demoData) {
   console.log(`\nTasters is running at ${config.baseUrl} with demo data (${database.kind}).`);
-  console.log('Demo accounts (password "demo password 2026"):');
+  console.log(`Demo accounts (password "${DEMO_PASSWORD}"):`);
   for (const account of demoAccounts) console.log(`  ${account.role.padEnd(12)} ${account.email}`);
 }

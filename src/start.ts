@@ -4,7 +4,7 @@ import type { Config } from './config.ts';
 import { appDatabaseOptions, directDatabaseOptions } from './db/connections.ts';
 import { type DatabaseHandle, type Db, openDatabase, STATEMENT_TIMEOUT_MS } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
-import { seedDemoData } from './demo/seed.ts';
+import { DEMO_PASSWORD, seedDemoData } from './demo/seed.ts';
 
 /** Opens the configured database, brings its schema up to date and, for the demo, fills it. */
 export async function prepareDatabase(config: Config, log: (message: string) => void): Promise<DatabaseHandle> {
@@ -26,7 +26,7 @@ export async function prepareDatabase(config: Config, log: (message: string) => 
   }
   if (config.demoData) {
     const seeded = await seedDemoData(handle.db);
-    if (seeded) log('added demo data: sign in with any demo account below, password "demo password 2026"');
+    if (seeded) log(`added demo data: sign in with any demo account below, password "${DEMO_PASSWORD}"`);
   }
   return handle;
 }

@@ -1,57 +1,40 @@
 import { hashPassword } from '../accounts/passwords.ts';
-import type { Role } from '../accounts/tables.ts';
-import type { Db } from '../db/database.ts';
-import { seedPublishingDemo } from '../provider/demo.ts';
-import { seedOutcomesDemo } from '../reports/demo.ts';
+import type { Db, Tx } from '../db/database.ts';
+import { insertBookings, planBookings } from './bookings.ts';
+import { insertOrganisationsAndOffers } from './organisations.ts';
+import { insertOutcomes } from './outcomes.ts';
+import { DEMO_PASSWORD, insertPeople } from './people.ts';
+import { seededRandom } from './random.ts';
+import { insertSessions, planSessions } from './sessions.ts';
 
-export const DEMO_PASSWORD = 'demo password 2026';
+export { DEMO_PASSWORD, demoAccounts } from './people.ts';
 
-export const demoOrganisations = [
-  { name: 'Riverside Museum', kind: 'museum', description: 'City museum of local history, with a learning team that runs object handling and reminiscence sessions.', website: 'https://example.org/riverside-museum', contactEmail: 'learning@riverside-museum.example.org' },
-  { name: 'Botanic Garden', kind: 'garden', description: 'Historic walled garden with glasshouses and a volunteer gardening programme.', website: 'https://example.org/botanic-garden', contactEmail: 'volunteer@botanic-garden.example.org' },
-  { name: 'Central Library', kind: 'library', description: 'The town centre library: reading groups, creative writing and digital help.', website: 'https://example.org/central-library', contactEmail: 'events@central-library.example.org' },
-  { name: 'Open Door Arts', kind: 'arts', description: 'Community arts group running singing, dance and drawing groups across the town.', website: 'https://example.org/open-door-arts', contactEmail: 'hello@open-door-arts.example.org' },
-] as const;
-
-export const demoAccounts: Array<{ email: string; name: string; role: Role; organisation?: string; practice?: string; pcn?: string }> = [
-  { email: 'helen.coordinator@nhs.net', name: 'Helen Okafor', role: 'coordinator' },
-  { email: 'amira@riverside-museum.example.org', name: 'Amira Haddad', role: 'provider', organisation: 'Riverside Museum' },
-  { email: 'tom@botanic-garden.example.org', name: 'Tom Wright', role: 'provider', organisation: 'Botanic Garden' },
-  { email: 'dev.linkworker@nhs.net', name: 'Dev Sharma', role: 'link_worker', practice: 'Jericho Health Centre', pcn: 'Central Oxford PCN' },
-  { email: 'sam.linkworker@nhs.net', name: 'Sam Green', role: 'link_worker', practice: 'Cowley Road Surgery', pcn: 'East Oxford PCN' },
-];
-
-/** Fills an empty database with a small, believable area. Does nothing once anyone has an account. */
-export async function seedDemoData(db: Db): Promise<boolean> {
+/**
+ * Fills an empty database with a small, believable area, as it would look on `now`: eight
+ * organisations and their offers, about forty link workers in six PCNs who each try a few tasters
+ * a quarter, seven months of what happened and six weeks of what is coming. Does nothing once
+ * anyone has an account. The same day gives the same demo (a seeded random sequence, and a
+ * calendar counted from a fixed date), so tests can rely on it.
+ *
+ * Plain inserts, in one transaction: demo data is nobody's action, so it writes no audit trail
+ * and sends no email.
+ */
+export async function seedDemoData(db: Db, now = new Date()): Promise<boolean> {
   const existing = await db.selectFrom('users').select('id').limit(1).executeTakeFirst();
   if (existing) return false;
   const passwordHash = await hashPassword(DEMO_PASSWORD);
-  await db.transaction().execute(async (tx) => {
-    const organisations = await tx
-      .insertInto('organisations')
-      .values(demoOrganisations.map((o) => ({ ...o })))
-      .returning(['id', 'name'])
-      .execute();
-    const organisationId = (name?: string) => organisations.find((o) => o.name === name)?.id ?? null;
-    await tx
-      .insertInto('users')
-      .values(
-        demoAccounts.map((a) => ({
-          email: a.email,
-          name: a.name,
-          role: a.role,
-          organisationId: organisationId(a.organisation),
-          practice: a.practice ?? null,
-          pcn: a.pcn ?? null,
-          passwordHash,
-          status: 'active' as const,
-        })),
-      )
-      .execute();
-    // Venues, offers and taster sessions: six weeks back and six ahead of today.
-    await seedPublishingDemo(tx);
-    // Attendance, feedback and referrals at past tasters, so the reports have a story to tell.
-    await seedOutcomesDemo(tx);
-  });
+  await db.transaction().execute((tx) => fillDemoArea(tx, now, passwordHash));
   return true;
+}
+
+/** The demo area as it would look on `now`, written in the caller's transaction. */
+export async function fillDemoArea(tx: Tx, now: Date, passwordHash: string): Promise<void> {
+  const random = seededRandom(20261122);
+  const { organisationIds, offers } = await insertOrganisationsAndOffers(tx);
+  const people = await insertPeople(tx, organisationIds, passwordHash, random);
+  const sessions = planSessions(offers, now);
+  await insertSessions(tx, sessions);
+  const bookings = planBookings(sessions, people, random, now);
+  await insertBookings(tx, bookings);
+  await insertOutcomes(tx, bookings, random, now);
 }
