@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { roles, type Role } from './accounts/tables.ts';
+import { roles, type Role } from './db/tables/accounts.ts';
 
 const emailDomain = z
   .string()

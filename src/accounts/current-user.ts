@@ -1,4 +1,4 @@
-import type { Role } from './tables.ts';
+import type { Role } from '../db/tables/accounts.ts';
 
 /** Who is signed in, as every route sees them. */
 export type CurrentUser = {

@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
 import type { Queryable, Tx } from '../db/database.ts';
 import type { CurrentUser } from './current-user.ts';
-import type { SignInAttemptKind } from '../twostep/tables.ts';
-import type { AccountLinkPurpose, AccountRequestKind, Role } from './tables.ts';
+import type { SignInAttemptKind } from '../db/tables/two-step.ts';
+import type { AccountLinkPurpose, AccountRequestKind, Role } from '../db/tables/accounts.ts';
 
 export async function findSignedInUser(db: Queryable, userId: string): Promise<CurrentUser | undefined> {
   return db

@@ -7,7 +7,7 @@ import { queueMessage } from '../messages/outbox.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import * as q from './queries.ts';
 import { createLink, emailDomainAllowed, linkProblem, useLink } from './service.ts';
-import type { AccountRequestsTable } from './tables.ts';
+import type { AccountRequestsTable } from '../db/tables/accounts.ts';
 
 /*
  * Self-registration of link workers, and why it cannot be used to take an account over.

@@ -6,7 +6,7 @@ import { queueMessage } from '../messages/outbox.ts';
 import { hasTwoStep } from '../twostep/queries.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import * as q from './queries.ts';
-import type { AccountLinkPurpose, Role } from './tables.ts';
+import type { AccountLinkPurpose, Role } from '../db/tables/accounts.ts';
 import { attemptThrottle, type Throttle } from './throttle.ts';
 
 /** How long an emailed sign-in link works. */

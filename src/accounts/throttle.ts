@@ -1,5 +1,5 @@
 import type { Tx } from '../db/database.ts';
-import type { SignInAttemptKind } from '../twostep/tables.ts';
+import type { SignInAttemptKind } from '../db/tables/two-step.ts';
 import * as q from './queries.ts';
 
 export const THROTTLE_WINDOW_MINUTES = 15;

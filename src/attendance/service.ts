@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import type { CurrentUser } from '../accounts/current-user.ts';
 import { recordAudit } from '../audit/record.ts';
-import type { Attendance } from '../bookings/tables.ts';
+import type { Attendance } from '../db/tables/bookings.ts';
 import type { Tx } from '../db/database.ts';
 import { DomainError, NotFoundError } from '../lib/errors.ts';
 import * as q from './queries.ts';

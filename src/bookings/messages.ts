@@ -3,7 +3,7 @@ import type { Queryable } from '../db/database.ts';
 import { viewHelpers as h } from '../lib/view-helpers.ts';
 import { type Block, compose, paragraph } from '../messages/compose.ts';
 import { queueMessage } from '../messages/outbox.ts';
-import type { MessageAttachment } from '../messages/tables.ts';
+import type { MessageAttachment } from '../db/tables/messages.ts';
 import { findBookingForMessage, listLiveBookings } from './queries.ts';
 import { placeLines, toBookingItem } from './view-models.ts';
 

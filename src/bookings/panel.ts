@@ -4,7 +4,7 @@ import type { FieldErrors } from '../lib/forms.ts';
 import { findLiveBooking, findSessionSummary } from './queries.ts';
 import { confidenceQuestion } from './schemas.ts';
 import { bookingProblem } from './service.ts';
-import type { BookingStatus } from './tables.ts';
+import type { BookingStatus } from '../db/tables/bookings.ts';
 
 export type PanelState =
   | 'book' // places left: the booking form

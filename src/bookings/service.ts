@@ -2,10 +2,10 @@ import { sql } from 'kysely';
 import { recordAudit } from '../audit/record.ts';
 import type { Db, Tx } from '../db/database.ts';
 import { DomainError, NotFoundError } from '../lib/errors.ts';
-import type { SessionStatus } from '../publishing/tables.ts';
+import type { SessionStatus } from '../db/tables/publishing.ts';
 import { queueBookingMessage } from './messages.ts';
 import { findLiveBooking } from './queries.ts';
-import type { BookingStatus } from './tables.ts';
+import type { BookingStatus } from '../db/tables/bookings.ts';
 import { countConfirmed, fillFreedPlaces, lockTasterSession } from './waiting-list.ts';
 
 export type Actor = { id: string; address?: string | null };

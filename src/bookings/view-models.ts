@@ -1,6 +1,6 @@
-import { categoryNames } from '../publishing/tables.ts';
+import { categoryNames } from '../db/tables/publishing.ts';
 import type { LiveBookingRow, SessionSummaryRow } from './queries.ts';
-import type { BookingStatus } from './tables.ts';
+import type { BookingStatus } from '../db/tables/bookings.ts';
 
 type Place = { isOnline: boolean; venueName: string | null; addressLine1?: string | null; addressLine2?: string | null; town: string | null; postcode: string | null };
 

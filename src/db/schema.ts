@@ -1,18 +1,18 @@
-import type { AccountTables } from '../accounts/tables.ts';
-import type { AttendanceTables } from '../attendance/tables.ts';
-import type { BookingTables } from '../bookings/tables.ts';
-import type { FeedbackTables } from '../feedback/tables.ts';
-import type { CalendarTables } from '../calendar/tables.ts';
-import type { FindTables } from '../find/tables.ts';
-import type { MessageTables } from '../messages/tables.ts';
-import type { OrganisationTables } from '../organisations/tables.ts';
-import type { PreferenceTables } from '../preferences/tables.ts';
-import type { PrivacyTables } from '../privacy/tables.ts';
-import type { PublishingTables } from '../publishing/tables.ts';
-import type { ReferralTables } from '../referrals/tables.ts';
-import type { TwoStepTables } from '../twostep/tables.ts';
+import type { AccountTables } from './tables/accounts.ts';
+import type { AttendanceTables } from './tables/attendance.ts';
+import type { BookingTables } from './tables/bookings.ts';
+import type { FeedbackTables } from './tables/feedback.ts';
+import type { CalendarTables } from './tables/calendar.ts';
+import type { FindTables } from './tables/find.ts';
+import type { MessageTables } from './tables/messages.ts';
+import type { OrganisationTables } from './tables/organisations.ts';
+import type { PreferenceTables } from './tables/preferences.ts';
+import type { PrivacyTables } from './tables/privacy.ts';
+import type { PublishingTables } from './tables/publishing.ts';
+import type { ReferralTables } from './tables/referrals.ts';
+import type { TwoStepTables } from './tables/two-step.ts';
 
-/** The whole database, assembled from each feature's own table types. */
+/** The whole database: each area's tables, with their enumerations, in src/db/tables/. */
 export type Database = AccountTables & MessageTables & OrganisationTables & PublishingTables & BookingTables & FindTables & CalendarTables
   & AttendanceTables & FeedbackTables & ReferralTables & PreferenceTables
   & TwoStepTables & PrivacyTables;

@@ -1,4 +1,4 @@
-import type { Attendance, BookingStatus } from '../bookings/tables.ts';
+import type { Attendance, BookingStatus } from '../db/tables/bookings.ts';
 import type { Tx } from '../db/database.ts';
 import { londonParts } from '../lib/london-time.ts';
 import { daysBetween, monthsBefore, shareOfQuarterFrom } from './calendar.ts';

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { addDays, LONDON_ZONE } from '../lib/london-time.ts';
-import type { Weekday } from '../publishing/tables.ts';
+import type { Weekday } from '../db/tables/publishing.ts';
 
 /** Calendar arithmetic on London dates ('YYYY-MM-DD'), free of clock changes: whole days only. */
 

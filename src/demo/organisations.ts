@@ -1,6 +1,6 @@
 import type { Tx } from '../db/database.ts';
-import type { OrganisationKind } from '../organisations/tables.ts';
-import type { OfferCategory, Weekday } from '../publishing/tables.ts';
+import type { OrganisationKind } from '../db/tables/organisations.ts';
+import type { OfferCategory, Weekday } from '../db/tables/publishing.ts';
 
 /**
  * The demo area's organisations, their venues and their offers. Each offer says how often it runs

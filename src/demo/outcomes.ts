@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import type { Tx } from '../db/database.ts';
-import type { Intention } from '../feedback/tables.ts';
+import type { Intention } from '../db/tables/feedback.ts';
 import { LONDON_ZONE } from '../lib/london-time.ts';
 import type { BookingPlan } from './bookings.ts';
 import type { Random } from './random.ts';

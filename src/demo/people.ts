@@ -1,6 +1,6 @@
-import type { Role } from '../accounts/tables.ts';
+import type { Role } from '../db/tables/accounts.ts';
 import type { Tx } from '../db/database.ts';
-import { offerCategories, type OfferCategory } from '../publishing/tables.ts';
+import { offerCategories, type OfferCategory } from '../db/tables/publishing.ts';
 import type { Random } from './random.ts';
 
 export const DEMO_PASSWORD = 'demo password 2026';

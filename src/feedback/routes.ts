@@ -5,7 +5,7 @@ import { requireRole } from '../plugins/auth.ts';
 import * as q from './queries.ts';
 import { bookingParams, CONFIDENCE_QUESTION, feedbackForm, fiveAQuestions, missedForm, missedReasonNames } from './schemas.ts';
 import * as feedback from './service.ts';
-import { fiveAs, type FeedbackRow } from './tables.ts';
+import { fiveAs, type FeedbackRow } from '../db/tables/feedback.ts';
 
 /** The form's values from a stored feedback: numbers back to the radio values they came from. */
 function storedValues(row: FeedbackRow): Record<string, string> {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { optionalText } from '../lib/forms.ts';
-import { fiveAs, intentions, missedReasons, type FiveA } from './tables.ts';
+import { fiveAs, intentions, missedReasons, type FiveA } from '../db/tables/feedback.ts';
 
 export const bookingParams = z.object({ id: z.uuid() });
 

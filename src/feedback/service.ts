@@ -4,7 +4,7 @@ import type { Tx } from '../db/database.ts';
 import { DomainError, NotFoundError } from '../lib/errors.ts';
 import * as q from './queries.ts';
 import type { FeedbackValues } from './schemas.ts';
-import type { MissedReason } from './tables.ts';
+import type { MissedReason } from '../db/tables/feedback.ts';
 
 /** Feedback can be changed for this many days after the session ends. */
 export const FEEDBACK_EDITABLE_DAYS = 14;

@@ -2,7 +2,7 @@ import { type Expression, type SqlBool, sql } from 'kysely';
 import { DateTime } from 'luxon';
 import type { Queryable } from '../db/database.ts';
 import { LONDON } from '../lib/view-helpers.ts';
-import { weekdays } from '../publishing/tables.ts';
+import { weekdays } from '../db/tables/publishing.ts';
 import { type FindFilters, MATCH_LIMIT, PAGE_SIZE } from './schemas.ts';
 
 // Hours are London wall-clock hours, so "morning" means the same before and after a clock change.

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { formValues, parseForm } from '../lib/forms.ts';
 import { requireRole } from '../plugins/auth.ts';
-import { weekdays } from '../publishing/tables.ts';
+import { weekdays } from '../db/tables/publishing.ts';
 import { findSessions } from './queries.ts';
 import { findQuery, findQueryString, hasFilters, PAGE_SIZE, timesOfDay } from './schemas.ts';
 import { dayNames } from '../offers/schemas.ts';

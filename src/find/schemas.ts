@@ -1,8 +1,8 @@
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { LONDON } from '../lib/view-helpers.ts';
-import { organisationKinds } from '../organisations/tables.ts';
-import { offerCategories, weekdays } from '../publishing/tables.ts';
+import { organisationKinds } from '../db/tables/organisations.ts';
+import { offerCategories, weekdays } from '../db/tables/publishing.ts';
 
 export const timesOfDay = ['morning', 'afternoon', 'evening'] as const;
 export type TimeOfDay = (typeof timesOfDay)[number];

@@ -1,5 +1,5 @@
 import { kindNames } from '../organisations/schemas.ts';
-import { categoryNames, offerCategories } from '../publishing/tables.ts';
+import { categoryNames, offerCategories } from '../db/tables/publishing.ts';
 import type { FindRow } from './queries.ts';
 import type { TimeOfDay } from './schemas.ts';
 

@@ -1,6 +1,6 @@
 import { createTransport } from 'nodemailer';
 import type { Config } from '../config.ts';
-import type { DeliveredVia, MessageAttachment } from './tables.ts';
+import type { DeliveredVia, MessageAttachment } from '../db/tables/messages.ts';
 
 /** What delivery needs of an outbox row. */
 export type Deliverable = {

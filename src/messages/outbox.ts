@@ -1,6 +1,6 @@
 import type { Queryable } from '../db/database.ts';
 import { htmlFromText } from './compose.ts';
-import type { MessageAttachment } from './tables.ts';
+import type { MessageAttachment } from '../db/tables/messages.ts';
 
 export type OutgoingMessage = {
   /** Stable per event, so the same event can never queue the same message twice. */

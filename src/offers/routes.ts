@@ -7,7 +7,7 @@ import { idParams } from '../organisations/fields.ts';
 import { findOrganisation } from '../organisations/queries.ts';
 import { fieldErrorFrom, flashFor, formPage } from '../provider/forms.ts';
 import { dashboardHref, requestedOrganisation } from '../provider/links.ts';
-import { categoryNames, offerCategories, weekdays } from '../publishing/tables.ts';
+import { categoryNames, offerCategories, weekdays } from '../db/tables/publishing.ts';
 import { listSessionSummaries } from '../sessions/queries.ts';
 import { listVenues } from '../venues/queries.ts';
 import { describeAges, describeCost, describeSchedule, timeInput } from './present.ts';

@@ -1,4 +1,4 @@
-import type { OfferCategory } from '../publishing/tables.ts';
+import type { OfferCategory } from '../db/tables/publishing.ts';
 import { derivedId, serviceAtLocationId } from './ids.ts';
 import { type Json, present } from './json.ts';
 import { type FeedVenue, mapLocation, mapLocationSummary } from './location-mapping.ts';

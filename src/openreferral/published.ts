@@ -1,6 +1,6 @@
 import { type SqlBool, sql } from 'kysely';
 import type { Queryable } from '../db/database.ts';
-import type { OfferCategory, Weekday } from '../publishing/tables.ts';
+import type { OfferCategory, Weekday } from '../db/tables/publishing.ts';
 import type { FeedOffer } from './mapping.ts';
 
 // The one place that decides what the feed may publish; every query of the feed starts here.

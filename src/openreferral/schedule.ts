@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { type ScheduleFrequency, type Weekday, weekdays } from '../publishing/tables.ts';
+import { type ScheduleFrequency, type Weekday, weekdays } from '../db/tables/publishing.ts';
 import { derivedId } from './ids.ts';
 
 export type ScheduleFields = {

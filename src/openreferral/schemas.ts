@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import { type Weekday, weekdays } from '../publishing/tables.ts';
+import { type Weekday, weekdays } from '../db/tables/publishing.ts';
 
 /** More than this many items per page are never returned, whatever per_page asks for. */
 export const MAX_PER_PAGE = 100;

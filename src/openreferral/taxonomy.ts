@@ -1,4 +1,4 @@
-import { categoryNames, type OfferCategory, offerCategories } from '../publishing/tables.ts';
+import { categoryNames, type OfferCategory, offerCategories } from '../db/tables/publishing.ts';
 import { derivedId } from './ids.ts';
 
 /** Our offer categories, published as one taxonomy. Ids derive from the category codes, so they never change. */

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import type { Role } from '../accounts/tables.ts';
+import type { Role } from '../db/tables/accounts.ts';
 import { NotFoundError } from '../lib/errors.ts';
 
 /** Who is acting, as the publishing services see them: enough to check the organisation boundary. */

@@ -10,8 +10,8 @@ import { idParams } from './fields.ts';
 import * as q from './queries.ts';
 import { kindNames, organisationForm } from './schemas.ts';
 import * as organisations from './service.ts';
-import { organisationKinds } from './tables.ts';
-import type { OrganisationRow } from './tables.ts';
+import { organisationKinds } from '../db/tables/organisations.ts';
+import type { OrganisationRow } from '../db/tables/organisations.ts';
 
 const kindOptions = [{ value: '', text: 'Select the kind of organisation' }, ...organisationKinds.map((k) => ({ value: k, text: kindNames[k] }))];
 

@@ -1,4 +1,4 @@
-import type { Role } from '../accounts/tables.ts';
+import type { Role } from '../db/tables/accounts.ts';
 
 /** The menu for each role. A feature adds its pages here when it lands. */
 export const navigation: Record<Role, Array<[href: string, text: string]>> = {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { roles } from '../accounts/tables.ts';
+import { roles } from '../db/tables/accounts.ts';
 import { emailAddress } from '../lib/forms.ts';
 
 const role = z.enum(roles, { error: 'Select a role' });

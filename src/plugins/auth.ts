@@ -5,7 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunc
 import fp from 'fastify-plugin';
 import { findSignedInUser } from '../accounts/queries.ts';
 import { PostgresSessionStore } from '../accounts/session-store.ts';
-import type { Role } from '../accounts/tables.ts';
+import type { Role } from '../db/tables/accounts.ts';
 import { ForbiddenError } from '../lib/errors.ts';
 import { enforceTwoStepSetUp } from '../twostep/gate.ts';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Role } from '../accounts/tables.ts';
+import type { Role } from '../db/tables/accounts.ts';
 
 export const optionalMessages = ['reminders', 'feedbackRequests', 'referralPrompts', 'digests'] as const;
 export type OptionalMessage = (typeof optionalMessages)[number];

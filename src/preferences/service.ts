@@ -1,5 +1,5 @@
 import { recordAudit } from '../audit/record.ts';
-import type { Role } from '../accounts/tables.ts';
+import type { Role } from '../db/tables/accounts.ts';
 import type { Queryable, Tx } from '../db/database.ts';
 import { messagesFor, type OptionalMessage, type Preferences } from './schemas.ts';
 

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { DateTime } from 'luxon';
-import { categoryNames } from '../publishing/tables.ts';
+import { categoryNames } from '../db/tables/publishing.ts';
 import { requireRole } from '../plugins/auth.ts';
 import { csvFilename, csvStream } from '../reports/csv.ts';
 import { attendedTasters } from './queries.ts';

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { Queryable } from '../db/database.ts';
-import { categoryNames } from '../publishing/tables.ts';
+import { categoryNames } from '../db/tables/publishing.ts';
 import { csvStream, type CsvColumn } from './csv.ts';
 import * as q from './export-queries.ts';
 import { organisationKindNames, type ReportFilters } from './filters.ts';

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import { organisationKinds, type OrganisationKind } from '../organisations/tables.ts';
-import { offerCategories, type OfferCategory } from '../publishing/tables.ts';
+import { organisationKinds, type OrganisationKind } from '../db/tables/organisations.ts';
+import { offerCategories, type OfferCategory } from '../db/tables/publishing.ts';
 
 export const LONDON = 'Europe/London';
 const MAX_YEARS = 5;

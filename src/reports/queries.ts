@@ -1,7 +1,7 @@
 import { type QueryCreator, type RawBuilder, sql } from 'kysely';
 import type { Queryable } from '../db/database.ts';
 import type { Database } from '../db/schema.ts';
-import type { OfferCategory } from '../publishing/tables.ts';
+import type { OfferCategory } from '../db/tables/publishing.ts';
 import type { ReportFilters } from './filters.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { endSessionsOf, findUserById, recordSignInAttempt } from '../accounts/queries.ts';
 import { attemptThrottle, type AttemptPath, codeKind, type Throttle } from '../accounts/throttle.ts';
-import type { Role } from '../accounts/tables.ts';
+import type { Role } from '../db/tables/accounts.ts';
 import { recordAudit } from '../audit/record.ts';
 import type { Tx } from '../db/database.ts';
 import { DomainError, NotFoundError } from '../lib/errors.ts';

@@ -7,7 +7,7 @@ import { idParams } from '../organisations/fields.ts';
 import { findOrganisation } from '../organisations/queries.ts';
 import { fieldErrorFrom, formPage } from '../provider/forms.ts';
 import { dashboardHref, requestedOrganisation } from '../provider/links.ts';
-import type { VenueRow } from '../publishing/tables.ts';
+import type { VenueRow } from '../db/tables/publishing.ts';
 import * as q from './queries.ts';
 import { accessFeatures, venueForm } from './schemas.ts';
 import * as venues from './service.ts';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import t from 'tap';
 import { taxonomyId, taxonomyTermId } from '../../src/openreferral/taxonomy.ts';
-import type { Weekday } from '../../src/publishing/tables.ts';
+import type { Weekday } from '../../src/db/tables/publishing.ts';
 import { buildTestApp, createTestDatabase } from '../helper.ts';
 import { createOffer, createOrganisation, createVenue } from './fixtures.ts';
 

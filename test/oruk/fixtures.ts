@@ -1,7 +1,7 @@
 import type { Insertable } from 'kysely';
 import type { Queryable } from '../../src/db/database.ts';
-import type { OrganisationsTable } from '../../src/organisations/tables.ts';
-import type { OffersTable, TasterSessionsTable, VenuesTable } from '../../src/publishing/tables.ts';
+import type { OrganisationsTable } from '../../src/db/tables/organisations.ts';
+import type { OffersTable, TasterSessionsTable, VenuesTable } from '../../src/db/tables/publishing.ts';
 
 // Builders for the feed's tests: rows inserted directly, as the publishing pages would leave them.
 let counter = 0;

@@ -13,7 +13,7 @@ import {
 import { type FeedVenue, mapLocation } from '../../src/openreferral/location-mapping.ts';
 import { mapSchedule, type ScheduleFields } from '../../src/openreferral/schedule.ts';
 import { categoryForTermId, taxonomyId, taxonomyTermId, taxonomyTerms } from '../../src/openreferral/taxonomy.ts';
-import { offerCategories } from '../../src/publishing/tables.ts';
+import { offerCategories } from '../../src/db/tables/publishing.ts';
 
 const OFFER_ID = '0b6f3c1e-5d2a-4f7e-9c11-2a3b4c5d6e7f';
 const LINK = 'https://tasters.example.org/find?offer=' + OFFER_ID;

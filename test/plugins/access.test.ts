@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import t from 'tap';
-import { roles, type Role } from '../../src/accounts/tables.ts';
+import { roles, type Role } from '../../src/db/tables/accounts.ts';
 import { buildTestApp, createTestDatabase, heading, Visitor } from '../helper.ts';
 import { createUser, PASSWORD } from '../fixtures/accounts.ts';
 import { databaseDigest } from '../fixtures/database.ts';

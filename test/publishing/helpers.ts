@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
-import type { Role } from '../../src/accounts/tables.ts';
+import type { Role } from '../../src/db/tables/accounts.ts';
 import type { Queryable } from '../../src/db/database.ts';
 import { addDays, londonParts } from '../../src/lib/london-time.ts';
 import { createOrganisation, createUser, PASSWORD, type TestUser } from '../fixtures/accounts.ts';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import t from 'tap';
-import type { Role } from '../../src/accounts/tables.ts';
+import type { Role } from '../../src/db/tables/accounts.ts';
 import { createTestDatabase, heading, Visitor } from '../helper.ts';
 import { databaseDigest } from '../fixtures/database.ts';
 import { appWithRoutes, buildSecurityWorld, type Route, type SecurityWorld } from './world.ts';

@@ -1,7 +1,7 @@
 import type { LightMyRequestResponse } from 'fastify';
 import t from 'tap';
 import { FORM_BODY_LIMIT } from '../../src/app.ts';
-import type { Role } from '../../src/accounts/tables.ts';
+import type { Role } from '../../src/db/tables/accounts.ts';
 import { createTestDatabase, Visitor } from '../helper.ts';
 import { appWithRoutes, buildSecurityWorld, HOSTILE, HOSTILE_MARKUP, type Route, type SecurityWorld } from './world.ts';
 
