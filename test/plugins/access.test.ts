@@ -62,6 +62,10 @@ const access: Record<string, Access> = {
   'POST /reset-password': 'public',
   'GET /reset-password/:token': 'public',
   'POST /reset-password/:token': 'public',
+  'GET /sign-in/email-link': 'public',
+  'POST /sign-in/email-link': 'public',
+  'GET /sign-in/link/:token': 'public',
+  'POST /sign-in/link/:token': 'public',
   'GET /account': 'signed-in',
   // Two-step sign-in (the second step belongs to a sign-in under way, not to a signed-in person)
   'GET /sign-in/two-step': 'public',
