@@ -3,8 +3,8 @@ import { sql } from 'kysely';
 import { hashPassword } from '../src/accounts/passwords.ts';
 import { type Db, type Queryable, openDatabase } from '../src/db/database.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
-import { organisationKinds } from '../src/organisations/tables.ts';
-import { offerCategories } from '../src/publishing/tables.ts';
+import { organisationKinds } from '../src/db/tables/organisations.ts';
+import { offerCategories } from '../src/db/tables/publishing.ts';
 
 /** How much to seed. The defaults are the benchmark's; the seed test uses a small scale. */
 export type Scale = {

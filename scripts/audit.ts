@@ -1,4 +1,4 @@
-// `npm run audit:prod`: see src/security/audit.ts.
-import { runProductionAudit } from '../src/security/audit.ts';
+// `npm run audit:prod`: see dependency-audit.ts beside this file.
+import { runProductionAudit } from './dependency-audit.ts';
 
 process.exit(runProductionAudit());

@@ -22,15 +22,15 @@ import { recordRoutes } from './records/routes.ts';
 import { referralRoutes } from './referrals/routes.ts';
 import { providerFeedbackRoutes } from './reports/provider-routes.ts';
 import { reportRoutes } from './reports/routes.ts';
-import { publishingRoutes } from './provider/routes.ts';
+import { publishingRoutes } from './publishing/routes.ts';
 import { auth } from './plugins/auth.ts';
 import { answerUnreadableUrl, errors } from './plugins/errors.ts';
 import { health } from './plugins/health.ts';
 import { security } from './plugins/security.ts';
 import { drainGate } from './shutdown.ts';
 import { privacyRoutes } from './privacy/routes.ts';
-import { noStoreDownloads } from './security/downloads.ts';
-import { sessionRoutes } from './security/routes.ts';
+import { noStoreDownloads } from './plugins/downloads.ts';
+import { keepAliveRoutes } from './accounts/keep-alive-routes.ts';
 import { twoStepRoutes } from './twostep/routes.ts';
 import { staticFiles } from './plugins/static-files.ts';
 import { views } from './plugins/views.ts';
@@ -114,7 +114,7 @@ export async function buildApp({ config, db, logger, logStream, onRoute }: AppOp
     await pages.register(auditRoutes);
     await pages.register(twoStepRoutes);
     await pages.register(privacyRoutes);
-    await pages.register(sessionRoutes);
+    await pages.register(keepAliveRoutes);
   });
 
   return app;

@@ -5,6 +5,7 @@ import { requireRole } from '../plugins/auth.ts';
 import * as q from './queries.ts';
 import { entryParams, markForm, sessionParams, walkInForm } from './schemas.ts';
 import * as attendance from './service.ts';
+import { actorOf, isHtmx } from '../web/request.ts';
 
 const doneMessages: Record<string, string> = {
   marked: 'Attendance recorded.',
@@ -21,8 +22,6 @@ export async function attendanceRoutes(app: FastifyInstance) {
   const { db } = app;
   app.addHook('preHandler', requireRole('provider', 'coordinator'));
 
-  const actor = (request: FastifyRequest) => ({ id: request.user!.id, address: request.ip });
-  const isHtmx = (request: FastifyRequest) => request.headers['hx-request'] === 'true';
 
   async function sessionFor(request: FastifyRequest) {
     const params = sessionParams.safeParse(request.params);
@@ -65,7 +64,7 @@ export async function attendanceRoutes(app: FastifyInstance) {
     const form = parseForm(walkInForm, request.body);
     if (!form.ok) return registerPage(reply, session, { errors: form.errors, values: form.values });
     try {
-      const result = await db.transaction().execute((tx) => attendance.addWalkIn(tx, actor(request), session.id, form.value.email));
+      const result = await db.transaction().execute((tx) => attendance.addWalkIn(tx, actorOf(request), session.id, form.value.email));
       return reply.redirect(`/sessions/${session.id}/register?done=walk-in-${result.outcome}#booking-${result.bookingId}`, 303);
     } catch (error) {
       if (error instanceof DomainError && error.code !== 'not_found') {
@@ -78,7 +77,7 @@ export async function attendanceRoutes(app: FastifyInstance) {
   app.post('/sessions/:id/register/complete', async (request, reply) => {
     const session = await sessionFor(request);
     try {
-      await db.transaction().execute((tx) => attendance.completeRegister(tx, actor(request), session.id));
+      await db.transaction().execute((tx) => attendance.completeRegister(tx, actorOf(request), session.id));
     } catch (error) {
       if (error instanceof DomainError && error.code !== 'not_found') return registerPage(reply, session, { errors: { register: error.message } });
       throw error;
@@ -98,7 +97,7 @@ export async function attendanceRoutes(app: FastifyInstance) {
     else {
       try {
         await db.transaction().execute((tx) =>
-          attendance.markAttendance(tx, actor(request), session.id, params.data.bookingId, form.value.attendance),
+          attendance.markAttendance(tx, actorOf(request), session.id, params.data.bookingId, form.value.attendance),
         );
       } catch (error) {
         if (!(error instanceof DomainError) || error.code === 'not_found') throw error;

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, NotFoundError } from '../lib/errors.ts';
 import { type FieldErrors, parseForm } from '../lib/forms.ts';
 import { requireRole } from '../plugins/auth.ts';
-import { actorOf, isHtmx } from './http.ts';
+import { actorOf, isHtmx } from '../web/request.ts';
 import { bookingPanel } from './panel.ts';
 import { findSessionSummary } from './queries.ts';
 import { bookForm, idParams } from './schemas.ts';

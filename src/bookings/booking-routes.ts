@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { DomainError, NotFoundError } from '../lib/errors.ts';
 import { requireRole } from '../plugins/auth.ts';
-import { actorOf, isHtmx } from './http.ts';
+import { actorOf, isHtmx } from '../web/request.ts';
 import { bookingPanel } from './panel.ts';
 import { findOwnBooking, findSessionSummary } from './queries.ts';
 import { idParams } from './schemas.ts';

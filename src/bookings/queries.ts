@@ -1,7 +1,7 @@
 import { type ExpressionBuilder, sql } from 'kysely';
 import type { Queryable } from '../db/database.ts';
 import type { Database } from '../db/schema.ts';
-import { placeColumns, sessionsWithPlace } from '../sessions/queries.ts';
+import { placeColumns, sessionsWithPlace } from '../publishing/sessions/queries.ts';
 import type { BookingStatus } from '../db/tables/bookings.ts';
 
 type WithBooking = Database & { b: Database['bookings'] };

@@ -7,6 +7,7 @@ import { requireRole } from '../plugins/auth.ts';
 import { bookingsCalendar } from './ics.ts';
 import { findFeed } from './queries.ts';
 import { resetCalendarFeed } from './service.ts';
+import { actorOf } from '../web/request.ts';
 
 /** "Add to calendar" for one booking, and setting up or replacing the private calendar feed. */
 export async function calendarRoutes(app: FastifyInstance) {
@@ -42,7 +43,7 @@ export async function calendarRoutes(app: FastifyInstance) {
 
   // The address is shown once, in the answer to this POST: only its hash is kept.
   app.post('/my-bookings/calendar-feed', async (request, reply) => {
-    const token = await db.transaction().execute((tx) => resetCalendarFeed(tx, { id: request.user!.id, address: request.ip }));
+    const token = await db.transaction().execute((tx) => resetCalendarFeed(tx, actorOf(request)));
     return reply.viewAsync('calendar/feed.eta', await feedPage(request.user!.id, `${config.baseUrl}/calendar/${token}.ics`));
   });
 }

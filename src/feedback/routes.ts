@@ -1,3 +1,4 @@
+import { actorOf } from '../web/request.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, NotFoundError } from '../lib/errors.ts';
 import { formValues, parseForm, type FieldErrors } from '../lib/forms.ts';
@@ -25,7 +26,6 @@ export async function feedbackRoutes(app: FastifyInstance) {
   const { db } = app;
   app.addHook('preHandler', requireRole('link_worker'));
 
-  const actor = (request: FastifyRequest) => ({ id: request.user!.id, address: request.ip });
 
   async function ownBooking(request: FastifyRequest) {
     const params = bookingParams.safeParse(request.params);
@@ -79,7 +79,7 @@ export async function feedbackRoutes(app: FastifyInstance) {
     const form = parseForm(feedbackForm, request.body);
     if (!form.ok) return feedbackPage(reply, booking, form.values, form.errors);
     try {
-      await db.transaction().execute((tx) => feedback.saveFeedback(tx, actor(request), booking.id, form.value));
+      await db.transaction().execute((tx) => feedback.saveFeedback(tx, actorOf(request), booking.id, form.value));
     } catch (error) {
       if (error instanceof DomainError && error.code === 'feedback_closed') {
         return reply.code(403).viewAsync('feedback/not-available.eta', {
@@ -124,7 +124,7 @@ export async function feedbackRoutes(app: FastifyInstance) {
     const form = parseForm(missedForm, request.body);
     if (!form.ok) return missedPage(reply, booking, formValues(request.body), form.errors);
     try {
-      await db.transaction().execute((tx) => feedback.saveMissedReason(tx, actor(request), booking.id, form.value));
+      await db.transaction().execute((tx) => feedback.saveMissedReason(tx, actorOf(request), booking.id, form.value));
     } catch (error) {
       if (error instanceof DomainError && error.code !== 'not_found') return notAvailable(reply, booking, 403, error.message);
       throw error;

@@ -4,8 +4,9 @@ import { requireRole } from '../plugins/auth.ts';
 import { weekdays } from '../db/tables/publishing.ts';
 import { findSessions } from './queries.ts';
 import { findQuery, findQueryString, hasFilters, PAGE_SIZE, timesOfDay } from './schemas.ts';
-import { dayNames } from '../offers/schemas.ts';
+import { dayNames } from '../publishing/offers/schemas.ts';
 import { categoryOptions, kindOptions, timeNames, toFindResult } from './view-models.ts';
+import { isHtmx } from '../web/request.ts';
 
 /**
  * Find tasters: one GET handler for the whole page and for its results alone. The filters are a
@@ -19,7 +20,7 @@ export async function findRoutes(app: FastifyInstance) {
     const user = request.user!;
     const raw = formValues(request.query);
     const parsed = parseForm(findQuery, request.query);
-    const partial = request.headers['hx-request'] === 'true';
+    const partial = isHtmx(request);
     const common = {
       values: { ...raw, day: raw.day?.split('\n') ?? [], time: raw.time?.split('\n') ?? [] },
       canBook: user.role === 'link_worker',

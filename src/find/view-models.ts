@@ -1,4 +1,4 @@
-import { kindNames } from '../organisations/schemas.ts';
+import { kindNames } from '../publishing/organisations/schemas.ts';
 import { categoryNames, offerCategories } from '../db/tables/publishing.ts';
 import type { FindRow } from './queries.ts';
 import type { TimeOfDay } from './schemas.ts';

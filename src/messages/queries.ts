@@ -1,5 +1,5 @@
 import type { Queryable } from '../db/database.ts';
-import { placeColumns, sessionsWithPlace } from '../sessions/queries.ts';
+import { placeColumns, sessionsWithPlace } from '../publishing/sessions/queries.ts';
 
 /** What any message about a session says about it: what, who runs it, when and where. */
 export async function findSessionFacts(db: Queryable, sessionId: string) {

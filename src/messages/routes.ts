@@ -7,6 +7,7 @@ import { whenText, whereText } from './facts.ts';
 import { findMessage, listRecentMessages } from './outbox.ts';
 import { bookingIdFromToken, findBookingToRelease, releasePlace } from './release.ts';
 import { GIVE_UP_AFTER, listUndelivered, sendAgain } from './undelivered.ts';
+import { actorOf } from '../web/request.ts';
 
 const tokenParams = z.object({ token: z.string().max(200) });
 const messageParams = z.object({ id: z.uuid() });
@@ -92,7 +93,7 @@ export async function messageRoutes(app: FastifyInstance) {
     const params = messageParams.safeParse(request.params);
     if (!params.success) throw new NotFoundError();
     try {
-      await db.transaction().execute((tx) => sendAgain(tx, { id: request.user!.id, address: request.ip }, params.data.id));
+      await db.transaction().execute((tx) => sendAgain(tx, actorOf(request), params.data.id));
     } catch (error) {
       if (error instanceof DomainError && error.code !== 'not_found') return undeliveredPage(reply, { errors: { messages: error.message } });
       throw error;

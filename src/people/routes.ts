@@ -1,3 +1,4 @@
+import { actorOf } from '../web/request.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { roleNames } from '../accounts/current-user.ts';
 import { requestPasswordReset, invite } from '../accounts/service.ts';
@@ -23,7 +24,6 @@ export async function peopleRoutes(app: FastifyInstance) {
   const { db, config } = app;
   app.addHook('preHandler', requireRole('coordinator'));
 
-  const actor = (request: FastifyRequest) => ({ id: request.user!.id, address: request.ip });
 
   app.get('/people', async (_request, reply) => {
     const [everyone, invitations] = await Promise.all([q.listPeople(db), q.listPendingInvitations(db)]);
@@ -104,7 +104,7 @@ export async function peopleRoutes(app: FastifyInstance) {
     const form = parseForm(roleForm, request.body);
     if (!form.ok) return personPage(reply, params.data.id, { values: form.values }, form.errors);
     try {
-      await db.transaction().execute((tx) => people.changeRole(tx, actor(request), params.data.id, form.value.role, form.value.organisationId));
+      await db.transaction().execute((tx) => people.changeRole(tx, actorOf(request), params.data.id, form.value.role, form.value.organisationId));
     } catch (error) {
       if (error instanceof DomainError && error.field) return personPage(reply, params.data.id, { values: formValues(request.body) }, { [error.field]: error.message });
       throw error;
@@ -117,7 +117,7 @@ export async function peopleRoutes(app: FastifyInstance) {
       const params = personParams.safeParse(request.params);
       if (!params.success) throw new NotFoundError();
       try {
-        await db.transaction().execute((tx) => people.setDisabled(tx, actor(request), params.data.id, disabled));
+        await db.transaction().execute((tx) => people.setDisabled(tx, actorOf(request), params.data.id, disabled));
       } catch (error) {
         if (error instanceof DomainError && error.code !== 'not_found') return personPage(reply, params.data.id, {}, { status: error.message });
         throw error;

@@ -9,6 +9,7 @@ import { erasePerson } from './erase.ts';
 import { collectPersonalData, personalDataCsv, personalDataJson } from './export.ts';
 import { accountOf } from './queries.ts';
 import { eraseForm, personParams } from './schemas.ts';
+import { actorOf } from '../web/request.ts';
 
 /** Data rights: a person downloads what is held about them; a coordinator acts on a request. */
 export async function privacyRoutes(app: FastifyInstance) {
@@ -98,7 +99,7 @@ export async function privacyRoutes(app: FastifyInstance) {
     const form = parseForm(eraseForm, request.body);
     if (!form.ok) return erasePage(reply, id, form.errors);
     try {
-      await db.transaction().execute((tx) => erasePerson(tx, { id: request.user!.id, address: request.ip }, id));
+      await db.transaction().execute((tx) => erasePerson(tx, actorOf(request), id));
     } catch (error) {
       if (error instanceof DomainError && error.code !== 'not_found') return refused(reply, id, error.message);
       throw error;

@@ -8,6 +8,7 @@ import { referralPrompts } from './prompts.ts';
 import * as q from './queries.ts';
 import { MAX_REFERRALS, monthNames, referralForm } from './schemas.ts';
 import { recordReferrals } from './service.ts';
+import { actorOf } from '../web/request.ts';
 
 const offerQuery = z.object({ offer: z.uuid().optional().catch(undefined) });
 
@@ -56,7 +57,7 @@ export async function referralRoutes(app: FastifyInstance) {
     if (!form.ok) return formPage(reply, form.values, form.errors);
     try {
       const result = await db.transaction().execute((tx) =>
-        recordReferrals(tx, { id: request.user!.id, address: request.ip }, form.value),
+        recordReferrals(tx, actorOf(request), form.value),
       );
       return reply.redirect(`/referrals?done=${result.previous === null ? 'recorded' : 'replaced'}`, 303);
     } catch (error) {

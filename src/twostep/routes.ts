@@ -1,3 +1,4 @@
+import { actorOf } from '../web/request.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { safeReturnTo } from '../accounts/schemas.ts';
 import { throttledPage } from '../accounts/throttled-page.ts';
@@ -21,7 +22,6 @@ function page(reply: FastifyReply, view: string, data: Record<string, unknown>, 
 export async function twoStepRoutes(app: FastifyInstance) {
   const { db, config } = app;
   const keys = { sessionSecret: config.sessionSecret };
-  const actor = (request: FastifyRequest) => ({ id: request.user!.id, address: request.ip });
 
   // ---------- the second step of signing in ----------
 
@@ -118,7 +118,7 @@ export async function twoStepRoutes(app: FastifyInstance) {
     if (!encrypted) return setUpPage(request, reply, values, { code: 'The set-up timed out. Scan the new QR code, then enter the code your app shows' });
     const secret = decryptSecret(keys.sessionSecret, encrypted);
     try {
-      const codes = await db.transaction().execute((tx) => twoStep.enableTwoStep(tx, keys, actor(request), secret, form.value.code));
+      const codes = await db.transaction().execute((tx) => twoStep.enableTwoStep(tx, keys, actorOf(request), secret, form.value.code));
       request.session.twoStepSetUpSecret = undefined;
       request.log.info({ event: 'two_step_enabled', userId: request.user!.id }, 'two-step sign-in set up');
       return reply.viewAsync('twostep/recovery-codes.eta', {
@@ -147,7 +147,7 @@ export async function twoStepRoutes(app: FastifyInstance) {
     const form = parseForm(codeForm, request.body);
     if (!form.ok) return managePage(request, reply, form.errors);
     try {
-      const codes = await db.transaction().execute((tx) => twoStep.replaceRecoveryCodes(tx, keys, actor(request), form.value.code));
+      const codes = await db.transaction().execute((tx) => twoStep.replaceRecoveryCodes(tx, keys, actorOf(request), form.value.code));
       return reply.viewAsync('twostep/recovery-codes.eta', { title: 'Your new recovery codes', codes, next: '/account/two-step' });
     } catch (error) {
       if (error instanceof DomainError && error.field) return managePage(request, reply, { [error.field]: error.message });
@@ -161,7 +161,7 @@ export async function twoStepRoutes(app: FastifyInstance) {
     if (!form.ok) return managePage(request, reply, form.errors);
     try {
       await db.transaction().execute((tx) =>
-        twoStep.turnOffTwoStep(tx, keys, actor(request), config.twoStepRequiredRoles, form.value.code),
+        twoStep.turnOffTwoStep(tx, keys, actorOf(request), config.twoStepRequiredRoles, form.value.code),
       );
     } catch (error) {
       if (error instanceof DomainError && error.field) return managePage(request, reply, { [error.field]: error.message });
@@ -176,7 +176,7 @@ export async function twoStepRoutes(app: FastifyInstance) {
     const params = personParams.safeParse(request.params);
     if (!params.success) throw new NotFoundError();
     try {
-      await db.transaction().execute((tx) => twoStep.resetTwoStep(tx, actor(request), params.data.id));
+      await db.transaction().execute((tx) => twoStep.resetTwoStep(tx, actorOf(request), params.data.id));
     } catch (error) {
       if (error instanceof DomainError && error.code !== 'not_found') {
         return reply.code(409).viewAsync('privacy/refused.eta', {

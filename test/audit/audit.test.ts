@@ -5,7 +5,7 @@ import { book, cancel } from '../../src/bookings/service.ts';
 import type { Tx } from '../../src/db/database.ts';
 import { saveFeedback } from '../../src/feedback/service.ts';
 import { changeRole } from '../../src/people/service.ts';
-import { cancelSession } from '../../src/sessions/service.ts';
+import { cancelSession } from '../../src/publishing/sessions/service.ts';
 import { buildTestApp, createTestDatabase, Visitor } from '../helper.ts';
 import { createUser, PASSWORD } from '../fixtures/accounts.ts';
 import { createBookingRow, startedHoursAgo } from '../fixtures/attendance.ts';

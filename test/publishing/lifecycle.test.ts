@@ -1,8 +1,8 @@
 import t, { type Test } from 'tap';
 import type { Tx } from '../../src/db/database.ts';
 import { DomainError } from '../../src/lib/errors.ts';
-import type { Actor } from '../../src/organisations/access.ts';
-import * as sessions from '../../src/sessions/service.ts';
+import type { Actor } from '../../src/publishing/organisations/access.ts';
+import * as sessions from '../../src/publishing/sessions/service.ts';
 import { buildTestApp, createTestDatabase, errorSummary, fieldError, heading } from '../helper.ts';
 import { createOffer, createTasterSession, createVenue, londonDaysFromNow } from '../fixtures/publishing.ts';
 import { londonParts } from '../../src/lib/london-time.ts';

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import t from 'tap';
-import { judgeAudit } from '../../src/security/audit.ts';
+import { judgeAudit } from '../../scripts/dependency-audit.ts';
 
 const report = (vulnerabilities: Record<string, unknown>, counts: Record<string, number>) =>
   JSON.stringify({ auditReportVersion: 2, vulnerabilities, metadata: { vulnerabilities: { info: 0, low: 0, moderate: 0, high: 0, critical: 0, total: 0, ...counts } } });

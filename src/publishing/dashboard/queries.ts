@@ -1,4 +1,4 @@
-import type { Queryable } from '../db/database.ts';
+import type { Queryable } from '../../db/database.ts';
 import { listOffers } from '../offers/queries.ts';
 import { listSessionSummaries } from '../sessions/queries.ts';
 import { listVenues } from '../venues/queries.ts';

@@ -1,4 +1,4 @@
-import type { OfferRow, Weekday } from '../db/tables/publishing.ts';
+import type { OfferRow, Weekday } from '../../db/tables/publishing.ts';
 import { dayNames, weekOfMonthNames } from './schemas.ts';
 
 type Schedule = Pick<OfferRow, 'scheduleFrequency' | 'scheduleDays' | 'scheduleWeekOfMonth' | 'scheduleStartTime' | 'scheduleEndTime' | 'scheduleNote'>;

@@ -1,4 +1,4 @@
-import type { Queryable } from '../db/database.ts';
+import type { Queryable } from '../../db/database.ts';
 import type { OfferInput } from './schemas.ts';
 
 export async function listOffers(db: Queryable, organisationId: string) {

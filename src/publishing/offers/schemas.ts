@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { optionalText, requiredText } from '../lib/forms.ts';
-import { parseTime } from '../lib/london-time.ts';
+import { optionalText, requiredText } from '../../lib/forms.ts';
+import { parseTime } from '../../lib/london-time.ts';
 import { notesText, optionalEmail, optionalId, optionalPhone, optionalWholeNumber } from '../organisations/fields.ts';
-import { offerCategories, weekdays, type OfferCategory, type ScheduleFrequency, type Weekday } from '../db/tables/publishing.ts';
+import { offerCategories, weekdays, type OfferCategory, type ScheduleFrequency, type Weekday } from '../../db/tables/publishing.ts';
 
 export const dayNames: Record<Weekday, string> = {
   MO: 'Monday',

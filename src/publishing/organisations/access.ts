@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
-import type { Role } from '../db/tables/accounts.ts';
-import { NotFoundError } from '../lib/errors.ts';
+import type { Role } from '../../db/tables/accounts.ts';
+import { NotFoundError } from '../../lib/errors.ts';
 
 /** Who is acting, as the publishing services see them: enough to check the organisation boundary. */
 export type Actor = {

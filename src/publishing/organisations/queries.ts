@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Queryable } from '../db/database.ts';
+import type { Queryable } from '../../db/database.ts';
 import type { OrganisationInput } from './schemas.ts';
 
 export async function listOrganisations(db: Queryable) {

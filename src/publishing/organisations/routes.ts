@@ -1,17 +1,17 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { formValues, parseForm, type FieldErrors } from '../lib/forms.ts';
-import { NotFoundError } from '../lib/errors.ts';
-import { requireRole } from '../plugins/auth.ts';
-import { dashboardData } from '../provider/queries.ts';
-import { fieldErrorFrom, flashFor, formPage } from '../provider/forms.ts';
-import { dashboardMessages } from '../provider/links.ts';
+import { formValues, parseForm, type FieldErrors } from '../../lib/forms.ts';
+import { NotFoundError } from '../../lib/errors.ts';
+import { requireRole } from '../../plugins/auth.ts';
+import { dashboardData } from '../dashboard/queries.ts';
+import { fieldErrorFrom, flashFor, formPage } from '../../web/forms.ts';
+import { dashboardMessages } from '../dashboard/links.ts';
 import { actorFrom } from './access.ts';
 import { idParams } from './fields.ts';
 import * as q from './queries.ts';
 import { kindNames, organisationForm } from './schemas.ts';
 import * as organisations from './service.ts';
-import { organisationKinds } from '../db/tables/organisations.ts';
-import type { OrganisationRow } from '../db/tables/organisations.ts';
+import { organisationKinds } from '../../db/tables/organisations.ts';
+import type { OrganisationRow } from '../../db/tables/organisations.ts';
 
 const kindOptions = [{ value: '', text: 'Select the kind of organisation' }, ...organisationKinds.map((k) => ({ value: k, text: kindNames[k] }))];
 

@@ -1,16 +1,17 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { DomainError, NotFoundError } from '../lib/errors.ts';
-import { parseForm, type FieldErrors } from '../lib/forms.ts';
-import { requireRole } from '../plugins/auth.ts';
+import { DomainError, NotFoundError } from '../../lib/errors.ts';
+import { parseForm, type FieldErrors } from '../../lib/forms.ts';
+import { requireRole } from '../../plugins/auth.ts';
 import { actorFrom, assertManages } from '../organisations/access.ts';
 import { idParams } from '../organisations/fields.ts';
-import { viewHelpers } from '../lib/view-helpers.ts';
-import { formPage } from '../provider/forms.ts';
-import { dashboardHref } from '../provider/links.ts';
+import { viewHelpers } from '../../lib/view-helpers.ts';
+import { formPage } from '../../web/forms.ts';
+import { dashboardHref } from '../dashboard/links.ts';
 import { sessionPage } from './page.ts';
 import * as q from './queries.ts';
 import { cancelForm } from './schemas.ts';
 import * as sessions from './service.ts';
+import { isHtmx } from '../../web/request.ts';
 
 /** draft → published → cancelled, and deleting drafts. Each action is one transaction with its audit entry. */
 export async function sessionLifecycleRoutes(app: FastifyInstance) {
@@ -38,7 +39,6 @@ export async function sessionLifecycleRoutes(app: FastifyInstance) {
     const [summary] = await q.listSessionSummaries(db, { sessionId: id });
     return reply.code(statusCode).viewAsync('provider/session-row-response.eta', { session: summary, message, now: new Date() });
   }
-  const fromHtmx = (request: FastifyRequest) => request.headers['hx-request'] === 'true';
 
   app.post('/sessions/:id/publish', staff, async (request, reply) => {
     const session = await managedSession(request);
@@ -46,10 +46,10 @@ export async function sessionLifecycleRoutes(app: FastifyInstance) {
       await db.transaction().execute((tx) => sessions.publishSession(tx, actorFrom(request), session.id));
     } catch (error) {
       if (!(error instanceof DomainError) || error.code === 'not_found') throw error;
-      if (fromHtmx(request)) return dashboardRow(reply, session.id, error.message, 409);
+      if (isHtmx(request)) return dashboardRow(reply, session.id, error.message, 409);
       return refused(reply, session.id, error);
     }
-    if (fromHtmx(request)) return dashboardRow(reply, session.id, `Published: ${session.offerTitle}, ${viewHelpers.dateTime(session.startsAt)}. Link workers can now book it.`, 200);
+    if (isHtmx(request)) return dashboardRow(reply, session.id, `Published: ${session.offerTitle}, ${viewHelpers.dateTime(session.startsAt)}. Link workers can now book it.`, 200);
     return reply.redirect(`/sessions/${session.id}?done=published`, 303);
   });
 

@@ -1,7 +1,7 @@
 import type { FastifyReply } from 'fastify';
-import type { Queryable } from '../db/database.ts';
-import type { FieldErrors } from '../lib/forms.ts';
-import { bookingPanel } from '../bookings/panel.ts';
+import type { Queryable } from '../../db/database.ts';
+import type { FieldErrors } from '../../lib/forms.ts';
+import { bookingPanel } from '../../bookings/panel.ts';
 import { actorFrom, manages } from '../organisations/access.ts';
 import { hasConfirmedBooking, type SessionDetail } from './queries.ts';
 import { sessionView } from './present.ts';

@@ -1,5 +1,5 @@
 import { describeAges, describeCost, describeSchedule } from '../offers/present.ts';
-import { categoryNames } from '../db/tables/publishing.ts';
+import { categoryNames } from '../../db/tables/publishing.ts';
 import { accessFeatures } from '../venues/schemas.ts';
 import type { SessionDetail } from './queries.ts';
 

@@ -1,7 +1,7 @@
 import { type ExpressionBuilder, sql } from 'kysely';
-import type { Queryable } from '../db/database.ts';
-import type { Database } from '../db/schema.ts';
-import type { SessionStatus } from '../db/tables/publishing.ts';
+import type { Queryable } from '../../db/database.ts';
+import type { Database } from '../../db/schema.ts';
+import type { SessionStatus } from '../../db/tables/publishing.ts';
 
 type WithSessions = Database & { s: Database['tasterSessions'] };
 

@@ -1,12 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { NotFoundError } from '../lib/errors.ts';
-import { formValues, parseForm, type FieldErrors } from '../lib/forms.ts';
-import { requireRole, requireSignIn } from '../plugins/auth.ts';
+import { NotFoundError } from '../../lib/errors.ts';
+import { formValues, parseForm, type FieldErrors } from '../../lib/forms.ts';
+import { requireRole, requireSignIn } from '../../plugins/auth.ts';
 import { actorFrom, assertManages, manages } from '../organisations/access.ts';
 import { idParams } from '../organisations/fields.ts';
 import { findOffer } from '../offers/queries.ts';
-import { fieldErrorFrom, flashFor, formPage } from '../provider/forms.ts';
+import { fieldErrorFrom, flashFor, formPage } from '../../web/forms.ts';
 import { listVenues } from '../venues/queries.ts';
 import { copyValues, sessionValues } from './form-values.ts';
 import { sessionPage } from './page.ts';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { londonInstant, parseDateParts, parseTime } from '../lib/london-time.ts';
+import { londonInstant, parseDateParts, parseTime } from '../../lib/london-time.ts';
 import { notesText, optionalId, wholeNumber } from '../organisations/fields.ts';
 
 export const MAX_REPEAT_WEEKS = 26;

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { recordAudit } from '../audit/record.ts';
-import { countConfirmed, fillFreedPlaces, lockTasterSession } from '../bookings/waiting-list.ts';
-import type { Tx } from '../db/database.ts';
-import { DomainError, NotFoundError } from '../lib/errors.ts';
-import { addLondonWeeks } from '../lib/london-time.ts';
-import { queueSessionCancelled, queueSessionChanged } from '../messages/session-messages.ts';
+import { recordAudit } from '../../audit/record.ts';
+import { countConfirmed, fillFreedPlaces, lockTasterSession } from '../../bookings/waiting-list.ts';
+import type { Tx } from '../../db/database.ts';
+import { DomainError, NotFoundError } from '../../lib/errors.ts';
+import { addLondonWeeks } from '../../lib/london-time.ts';
+import { queueSessionCancelled, queueSessionChanged } from '../../messages/session-messages.ts';
 import { assertManages, type Actor } from '../organisations/access.ts';
 import * as q from './queries.ts';
 import type { SessionInput } from './schemas.ts';

@@ -1,4 +1,4 @@
-import type { Queryable } from '../db/database.ts';
+import type { Queryable } from '../../db/database.ts';
 import type { VenueInput } from './schemas.ts';
 
 export async function listVenues(db: Queryable, organisationId: string, options: { includeArchived?: boolean } = {}) {

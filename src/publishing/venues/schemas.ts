@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { optionalText, requiredText } from '../lib/forms.ts';
-import { normalisePostcode } from '../lib/postcode.ts';
+import { optionalText, requiredText } from '../../lib/forms.ts';
+import { normalisePostcode } from '../../lib/postcode.ts';
 import { checkbox, notesText } from '../organisations/fields.ts';
 
 /** The structured access information, in the order a person planning a visit asks about it. */

@@ -1,6 +1,6 @@
-import { recordAudit } from '../audit/record.ts';
-import type { Tx } from '../db/database.ts';
-import { NotFoundError } from '../lib/errors.ts';
+import { recordAudit } from '../../audit/record.ts';
+import type { Tx } from '../../db/database.ts';
+import { NotFoundError } from '../../lib/errors.ts';
 import { assertManages, type Actor } from '../organisations/access.ts';
 import * as q from './queries.ts';
 import type { VenueInput } from './schemas.ts';
