@@ -98,6 +98,14 @@ t.test(`${PEOPLE} people book one ${PLACES}-place session ${real ? 'at the same 
         : ''),
   );
 
+  // Bookings are stamped with the clock while their transaction holds the lock, so the gap from one
+  // to the next is how long the lock stays with each booking (from its insert to the next one's).
+  const stamps = await sql<{ gap: number }>`
+    select extract(epoch from coalesce(waitlisted_at, confirmed_at) - lag(coalesce(waitlisted_at, confirmed_at)) over (order by coalesce(waitlisted_at, confirmed_at))) * 1000 as gap
+    from bookings where taster_session_id = ${taster.sessionId}`.execute(db);
+  const gaps = stamps.rows.map((r) => Number(r.gap)).filter((gap) => Number.isFinite(gap) && gap > 0);
+  t.comment(`from one booking's insert to the next: p50 ${percentile(gaps, 50).toFixed(2)} ms, p99 ${percentile(gaps, 99).toFixed(2)} ms`);
+
   t.same(replies.filter((r) => r.statusCode >= 500).map((r) => r.statusCode), [], 'no 5xx');
   t.same(replies.filter((r) => r.statusCode !== 303).map((r) => r.statusCode), [], 'every attempt answered with its booking');
   const bookings = await sql<{ id: string; status: string; position: number | null }>`
