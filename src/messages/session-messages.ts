@@ -5,8 +5,6 @@ import { absolute, greeting, recipientFacts, sessionFacts, sessionFactsJson, whe
 import { insertSessionCancelledMessages, insertSessionChangedMessages, type PlaceAndTime } from './queries.ts';
 import type { Written } from './render.ts';
 
-export type SessionPlaceAndTime = PlaceAndTime;
-
 const sameInstant = (a: Date, b: Date) => new Date(a).getTime() === new Date(b).getTime();
 
 function bookingLink(baseUrl: string | null, bookingId: string): Block {
@@ -24,7 +22,7 @@ function bookingLink(baseUrl: string | null, bookingId: string): Block {
 export async function queueSessionChanged(
   tx: Tx,
   sessionId: string,
-  change: { before: SessionPlaceAndTime; after: SessionPlaceAndTime },
+  change: { before: PlaceAndTime; after: PlaceAndTime },
   options: { baseUrl?: string | undefined } = {},
 ): Promise<number> {
   const { before, after } = change;
