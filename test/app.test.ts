@@ -70,7 +70,7 @@ t.test('the log has requests and sign-ins, but no password, token from a link or
   await forgetful.post('/reset-password', { email });
   await runAccountRequests(db);
   const message = await db.selectFrom('outboxMessages').select('textBody').where('recipientEmail', '=', email).where('kind', '=', 'password_reset').executeTakeFirstOrThrow();
-  const resetLink = linkOnPage(message.textBody, '/reset-password/');
+  const resetLink = linkOnPage(message.textBody!, '/reset-password/');
   rememberLink(resetLink);
   await forgetful.get(resetLink);
   await forgetful.post(resetLink, { password: RESET_PASSWORD, confirmPassword: RESET_PASSWORD });

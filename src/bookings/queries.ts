@@ -1,6 +1,7 @@
-import { type ExpressionBuilder, sql } from 'kysely';
-import type { Queryable } from '../db/database.ts';
+import { type ExpressionBuilder, type RawBuilder, sql } from 'kysely';
+import type { Queryable, Tx } from '../db/database.ts';
 import type { Database } from '../db/schema.ts';
+import { sessionFactsJson, sessionsWithPlaceSql } from '../messages/queries.ts';
 import { placeColumns, sessionsWithPlace } from '../publishing/sessions/queries.ts';
 import type { BookingStatus } from '../db/tables/bookings.ts';
 
@@ -143,24 +144,172 @@ export async function listSessionBookings(db: Queryable, sessionId: string) {
     .execute();
 }
 
-/** What a message about a booking needs: who it is for and what it is. */
-export async function findBookingForMessage(db: Queryable, bookingId: string) {
-  return sessionsWithPlace(db)
-    .innerJoin('bookings as b', 'b.tasterSessionId', 's.id')
-    .innerJoin('users as u', 'u.id', 'b.userId')
-    .select((eb) => [
-      'b.id',
-      'b.status',
-      waitingPosition(eb).as('position'),
-      'u.id as userId',
-      'u.email',
-      'u.name',
-      's.startsAt',
-      's.endsAt',
-      's.isOnline',
-      ...placeColumns,
-    ])
-    .where('b.id', '=', bookingId)
-    .where('u.status', '=', 'active')
-    .executeTakeFirst();
+// ---------- the statements run under a session's lock ----------
+//
+// Each is one statement, run right after lockTasterSession: the change, its audit entry and the
+// facts of its email together. A statement sees the rows committed before it started, and it starts
+// after the lock was granted, so it counts everything the previous holder of the lock wrote. (The
+// statement that takes the lock cannot also count: its snapshot is taken before it waits.)
+// The sub-statements of one statement all see that same snapshot, not each other's writes, so
+// each reads what the others changed from their RETURNING rows.
+
+/**
+ * The facts of an email about a booking (BookingMessageFacts in messages.ts), from the booking row
+ * b as changed, its position p (or null), the person u and the session s, o, g, v.
+ */
+function bookingMessageFacts(baseUrl: string | null, position: RawBuilder<unknown>) {
+  return sql`jsonb_build_object('baseUrl', ${baseUrl}::text, 'name', u.name,
+    'booking', jsonb_build_object('id', b.id, 'status', b.status, 'position', ${position}, 'updatedAt', b.updated_at),
+    'session', ${sessionFactsJson})`;
+}
+
+export type BookedPlace = { id: string; status: BookingStatus; created: boolean };
+
+/**
+ * Rules 1 and 3 in one statement: the person's live booking if they have one; otherwise, when
+ * `open`, a new one — confirmed while confirmed bookings (walk-ins aside) are fewer than the
+ * capacity, else waitlisted — with its audit entry and the facts of its email (a new waiting
+ * booking is last in the queue: its position is everyone waiting plus one). clock_timestamp() is
+ * read while the lock is held, so the waiting order is the order in which bookings got the lock,
+ * across every app instance. Nothing comes back when there is no booking and `open` is false.
+ */
+export async function insertBookingLocked(
+  tx: Tx,
+  input: { sessionId: string; userId: string; confidenceBefore: number | null; open: boolean; address: string | null; baseUrl: string | null },
+): Promise<BookedPlace | undefined> {
+  const { sessionId, userId } = input;
+  const result = await sql<BookedPlace>`
+    with existing as (
+      select id, status from bookings
+      where taster_session_id = ${sessionId}::uuid and user_id = ${userId}::uuid and status <> 'cancelled'
+    ),
+    counted as (
+      select s.capacity,
+        count(*) filter (where c.status = 'confirmed' and not c.is_walk_in)::int as confirmed,
+        count(*) filter (where c.status = 'waitlisted')::int as waiting
+      from taster_sessions s left join bookings c on c.taster_session_id = s.id
+      where s.id = ${sessionId}::uuid
+      group by s.capacity
+    ),
+    booked as (
+      insert into bookings (taster_session_id, user_id, status, confirmed_at, waitlisted_at, confidence_before)
+      select ${sessionId}::uuid, ${userId}::uuid, d.status,
+        case when d.status = 'confirmed' then clock_timestamp() end,
+        case when d.status = 'waitlisted' then clock_timestamp() end,
+        ${input.confidenceBefore}::smallint
+      from (select case when confirmed < capacity then 'confirmed' else 'waitlisted' end as status from counted) d
+      where ${input.open}::boolean and not exists (select from existing)
+      returning id, status, updated_at
+    ),
+    audited as (
+      insert into audit_events (actor_id, action, subject_type, subject_id, details, address)
+      select ${userId}::uuid, case status when 'confirmed' then 'booking_confirmed' else 'booking_waitlisted' end,
+        'booking', id::text, jsonb_build_object('sessionId', ${sessionId}::uuid), ${input.address}::text
+      from booked
+    ),
+    queued as (
+      insert into outbox_messages (dedupe_key, kind, recipient_email, recipient_id, facts)
+      select m.kind || ':' || b.id, m.kind, u.email, u.id,
+        ${bookingMessageFacts(input.baseUrl, sql`case when b.status = 'waitlisted' then counted.waiting + 1 end`)}
+      from booked b
+      cross join lateral (select case b.status when 'confirmed' then 'booking_confirmed' else 'booking_waitlisted' end as kind) m
+      cross join counted
+      join users u on u.id = ${userId}::uuid and u.status = 'active'
+      cross join ${sessionsWithPlaceSql}
+      where s.id = ${sessionId}::uuid
+      on conflict (dedupe_key) do nothing
+    )
+    select id, status, false as created from existing
+    union all
+    select id, status, true as created from booked`.execute(tx);
+  return result.rows[0];
+}
+
+/**
+ * Cancels a live booking, with its audit entry and the facts of its email, unless it is already
+ * cancelled or `open` is false (the session has started). Returns the booking's status when the
+ * statement began and, when this statement cancelled it, what it was.
+ */
+export async function cancelBookingLocked(
+  tx: Tx,
+  input: { bookingId: string; sessionId: string; actorId: string; open: boolean; address: string | null; baseUrl: string | null },
+): Promise<{ status: BookingStatus; was: BookingStatus | null } | undefined> {
+  const result = await sql<{ status: BookingStatus; was: BookingStatus | null }>`
+    with target as (select id, status from bookings where id = ${input.bookingId}::uuid),
+    cancelled as (
+      update bookings b set status = 'cancelled', cancelled_at = clock_timestamp(), updated_at = clock_timestamp()
+      from target t
+      where b.id = t.id and t.status <> 'cancelled' and ${input.open}::boolean
+      returning b.id, b.status, b.user_id, b.updated_at, t.status as was
+    ),
+    audited as (
+      insert into audit_events (actor_id, action, subject_type, subject_id, details, address)
+      select ${input.actorId}::uuid, case was when 'confirmed' then 'booking_cancelled' else 'waiting_list_left' end,
+        'booking', id::text, jsonb_build_object('sessionId', ${input.sessionId}::uuid), ${input.address}::text
+      from cancelled
+    ),
+    queued as (
+      insert into outbox_messages (dedupe_key, kind, recipient_email, recipient_id, facts)
+      select 'booking_cancelled:' || b.id, 'booking_cancelled', u.email, u.id, ${bookingMessageFacts(input.baseUrl, sql`null::int`)}
+      from cancelled b
+      join users u on u.id = b.user_id and u.status = 'active'
+      cross join ${sessionsWithPlaceSql}
+      where s.id = ${input.sessionId}::uuid
+      on conflict (dedupe_key) do nothing
+    )
+    select t.status, (select was from cancelled) as was from target t`.execute(tx);
+  return result.rows[0];
+}
+
+/**
+ * Rule 2 in one statement: the free places of a published session that has not started go to the
+ * longest-waiting people, in waiting order (waitlisted_at, then id), each with an audit entry and
+ * the facts of their email. One statement promotes them all at one clock reading, so each is
+ * stamped a microsecond after the one before: promoted_at keeps the waiting order. Returns the
+ * bookings promoted, in that order.
+ */
+export async function promoteWaitingLocked(
+  tx: Tx,
+  input: { sessionId: string; actorId: string | null; baseUrl: string | null },
+): Promise<Array<{ id: string; userId: string | null }>> {
+  const { sessionId } = input;
+  const result = await sql<{ id: string; userId: string | null }>`
+    with free as (
+      select s.capacity - (
+        select count(*) from bookings c where c.taster_session_id = s.id and c.status = 'confirmed' and not c.is_walk_in
+      ) as places
+      from taster_sessions s
+      where s.id = ${sessionId}::uuid and s.status = 'published' and s.starts_at > now()
+    ),
+    chosen as (
+      select id, turn from (
+        select w.id, row_number() over (order by w.waitlisted_at, w.id) as turn
+        from bookings w where w.taster_session_id = ${sessionId}::uuid and w.status = 'waitlisted'
+      ) queue
+      where turn <= (select places from free)
+    ),
+    moment as (select clock_timestamp() as at),
+    promoted as (
+      update bookings b
+      set status = 'confirmed', confirmed_at = stamp.at, promoted_at = stamp.at, updated_at = stamp.at
+      from chosen c cross join lateral (select moment.at + (c.turn - 1) * interval '1 microsecond' as at from moment) stamp
+      where b.id = c.id
+      returning b.id, b.status, b.user_id, b.updated_at, c.turn
+    ),
+    audited as (
+      insert into audit_events (actor_id, action, subject_type, subject_id, details)
+      select ${input.actorId}::uuid, 'booking_promoted', 'booking', id::text, jsonb_build_object('sessionId', ${sessionId}::uuid, 'userId', user_id)
+      from promoted order by turn
+    ),
+    queued as (
+      insert into outbox_messages (dedupe_key, kind, recipient_email, recipient_id, facts)
+      select 'booking_promoted:' || b.id, 'booking_promoted', u.email, u.id, ${bookingMessageFacts(input.baseUrl, sql`null::int`)}
+      from promoted b
+      join users u on u.id = b.user_id and u.status = 'active'
+      cross join ${sessionsWithPlaceSql}
+      where s.id = ${sessionId}::uuid
+      on conflict (dedupe_key) do nothing
+    )
+    select id, user_id from promoted order by turn`.execute(tx);
+  return result.rows;
 }

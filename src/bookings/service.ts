@@ -1,12 +1,9 @@
-import { sql } from 'kysely';
-import { recordAudit } from '../audit/record.ts';
 import type { Db, Tx } from '../db/database.ts';
 import { DomainError, NotFoundError } from '../lib/errors.ts';
 import type { SessionStatus } from '../db/tables/publishing.ts';
-import { queueBookingMessage } from './messages.ts';
-import { findLiveBooking } from './queries.ts';
+import { cancelBookingLocked, findLiveBooking, insertBookingLocked } from './queries.ts';
 import type { BookingStatus } from '../db/tables/bookings.ts';
-import { countConfirmed, fillFreedPlaces, lockTasterSession } from './waiting-list.ts';
+import { fillFreedPlaces, lockTasterSession } from './waiting-list.ts';
 
 export type Actor = { id: string; address?: string | null };
 export type BookingOutcome = { bookingId: string; status: BookingStatus; created: boolean };
@@ -29,6 +26,9 @@ export function bookingProblem(
  * so two instances booking the last place at once take turns, and the second one waits.
  * A person who already has a live booking gets it back unchanged (a double click, a second tab),
  * even after booking has closed.
+ *
+ * Under the lock: two statements, the lock itself and insertBookingLocked (the existing booking,
+ * the count, the insert, its audit entry and the facts of its email), then the commit.
  */
 export async function book(
   tx: Tx,
@@ -39,42 +39,26 @@ export async function book(
 ): Promise<BookingOutcome> {
   const session = await lockTasterSession(tx, sessionId);
   if (!session) throw new NotFoundError();
-  const existing = await findLiveBooking(tx, sessionId, actor.id);
-  if (existing) return { bookingId: existing.id, status: existing.status, created: false };
   const problem = bookingProblem(session);
-  if (problem) throw problem;
-
-  const status: BookingStatus = (await countConfirmed(tx, sessionId)) < session.capacity ? 'confirmed' : 'waitlisted';
-  // clock_timestamp() is read while the lock is held, so the waiting order is the order in which
-  // bookings got the lock, across every app instance (one clock: the database's).
-  const booking = await tx
-    .insertInto('bookings')
-    .values({
-      tasterSessionId: sessionId,
-      userId: actor.id,
-      status,
-      confirmedAt: status === 'confirmed' ? sql<Date>`clock_timestamp()` : null,
-      waitlistedAt: status === 'waitlisted' ? sql<Date>`clock_timestamp()` : null,
-      confidenceBefore: input.confidenceBefore,
-    })
-    .returning(['id'])
-    .executeTakeFirstOrThrow();
-  await recordAudit(tx, {
-    actorId: actor.id,
-    action: status === 'confirmed' ? 'booking_confirmed' : 'booking_waitlisted',
-    subjectType: 'booking',
-    subjectId: booking.id,
-    details: { sessionId },
+  const booking = await insertBookingLocked(tx, {
+    sessionId,
+    userId: actor.id,
+    confidenceBefore: input.confidenceBefore,
+    open: problem === null,
     address: actor.address ?? null,
+    baseUrl: options.baseUrl ?? null,
   });
-  await queueBookingMessage(tx, status === 'confirmed' ? 'booking_confirmed' : 'booking_waitlisted', booking.id, options.baseUrl);
-  return { bookingId: booking.id, status, created: true };
+  if (!booking) throw problem ?? new Error('a booking that could be made was not');
+  return { bookingId: booking.id, status: booking.status, created: booking.created };
 }
 
 /**
  * Rule 2: cancelling a place (or leaving the waiting list), up to the start, hands any freed
  * place to the longest-waiting person in the same transaction. Only the owner can cancel:
  * anyone else's booking is "not found". Cancelling twice changes nothing the second time.
+ *
+ * Under the lock: the lock, cancelBookingLocked (the cancellation, its audit entry and the facts
+ * of its email) and, when a place was freed, promoteWaitingLocked; then the commit.
  */
 export async function cancel(
   tx: Tx,
@@ -92,27 +76,22 @@ export async function cancel(
   const sessionId = owned.tasterSessionId;
   const session = await lockTasterSession(tx, sessionId);
   if (!session) throw new NotFoundError();
-  // Read again under the lock: another request may have cancelled or promoted it meanwhile.
-  const booking = await tx.selectFrom('bookings').select(['status']).where('id', '=', bookingId).executeTakeFirstOrThrow();
-  if (booking.status === 'cancelled') return { sessionId, promoted: 0 };
-  if (new Date(session.startsAt) <= new Date()) {
+  // The statement reads the booking again under the lock: another request may have cancelled or
+  // promoted it meanwhile.
+  const outcome = await cancelBookingLocked(tx, {
+    bookingId,
+    sessionId,
+    actorId: actor.id,
+    open: new Date(session.startsAt) > new Date(),
+    address: actor.address ?? null,
+    baseUrl: options.baseUrl ?? null,
+  });
+  if (!outcome || outcome.status === 'cancelled') return { sessionId, promoted: 0 };
+  if (!outcome.was) {
     throw new DomainError('session_started', 'This session has already started, so the booking can no longer be cancelled');
   }
-  await tx
-    .updateTable('bookings')
-    .set({ status: 'cancelled', cancelledAt: sql<Date>`clock_timestamp()`, updatedAt: sql<Date>`clock_timestamp()` })
-    .where('id', '=', bookingId)
-    .execute();
-  await recordAudit(tx, {
-    actorId: actor.id,
-    action: booking.status === 'confirmed' ? 'booking_cancelled' : 'waiting_list_left',
-    subjectType: 'booking',
-    subjectId: bookingId,
-    details: { sessionId },
-    address: actor.address ?? null,
-  });
-  await queueBookingMessage(tx, 'booking_cancelled', bookingId, options.baseUrl);
-  const promoted = await fillFreedPlaces(tx, sessionId, actor.id, options);
+  // Leaving the waiting list frees no place: only a confirmed place can go to someone waiting.
+  const promoted = outcome.was === 'confirmed' ? await fillFreedPlaces(tx, sessionId, actor.id, options) : [];
   return { sessionId, promoted: promoted.length };
 }
 

@@ -1,7 +1,6 @@
 import { sql } from 'kysely';
-import { recordAudit } from '../audit/record.ts';
 import type { Tx } from '../db/database.ts';
-import { queueBookingMessage } from './messages.ts';
+import { promoteWaitingLocked } from './queries.ts';
 
 /** How long a booking waits for another to finish with the same session before giving up. */
 export const LOCK_TIMEOUT = '5s';
@@ -14,6 +13,11 @@ export const LOCK_TIMEOUT = '5s';
  * FOR NO KEY UPDATE, not FOR UPDATE: lockers still queue behind each other, but the key-share
  * locks that foreign keys take (every booking row inserted points at this session) do not queue
  * behind the lock holder.
+ *
+ * Rule 1 also says the lock is held for SQL only: from here to the commit, callers run database
+ * statements and nothing else — no template, no calendar file, no hashing, no waiting for anything
+ * but the database. Emails are queued as facts (src/bookings/queries.ts) and written after the
+ * commit by the delivery worker (src/messages/render.ts).
  */
 export async function lockTasterSession(tx: Tx, id: string) {
   await sql`select set_config('lock_timeout', ${LOCK_TIMEOUT}, true)`.execute(tx);
@@ -39,10 +43,11 @@ export async function countConfirmed(tx: Tx, sessionId: string): Promise<number>
 
 /**
  * Gives free places to the longest-waiting people, in waiting order, after any change that frees
- * places (a cancellation, a raised capacity). The caller must already hold the session lock
- * (lockTasterSession) in this transaction, and call this after its own write, so the free places
- * are counted from the state the transaction is about to commit. Returns the bookings promoted,
- * in order. Each promoted person gets one email (with a link when `baseUrl` is given).
+ * places (a cancellation, a raised capacity): one statement (promoteWaitingLocked). The caller must
+ * already hold the session lock (lockTasterSession) in this transaction, and call this after its
+ * own write, so the free places are counted from the state the transaction is about to commit.
+ * A cancelled, draft or started session has no place anyone could still take. Returns the bookings
+ * promoted, in order. Each promoted person gets one email (with a link when `baseUrl` is given).
  */
 export async function fillFreedPlaces(
   tx: Tx,
@@ -50,44 +55,6 @@ export async function fillFreedPlaces(
   actorId: string | null,
   options: { baseUrl?: string } = {},
 ): Promise<Array<{ bookingId: string; userId: string | null }>> {
-  const session = await tx
-    .selectFrom('tasterSessions')
-    .select(['capacity', 'status', sql<boolean>`starts_at <= now()`.as('started')])
-    .where('id', '=', sessionId)
-    .executeTakeFirstOrThrow();
-  // A cancelled, draft or started session has no place anyone could still take.
-  if (session.status !== 'published' || session.started) return [];
-  const free = session.capacity - (await countConfirmed(tx, sessionId));
-  if (free <= 0) return [];
-  const waiting = await tx
-    .selectFrom('bookings')
-    .select(['id', 'userId'])
-    .where('tasterSessionId', '=', sessionId)
-    .where('status', '=', 'waitlisted')
-    .orderBy('waitlistedAt')
-    .orderBy('id')
-    .limit(free)
-    .execute();
-  for (const booking of waiting) {
-    // clock_timestamp, not now(): promotions inside one transaction keep their order.
-    await tx
-      .updateTable('bookings')
-      .set({
-        status: 'confirmed',
-        confirmedAt: sql<Date>`clock_timestamp()`,
-        promotedAt: sql<Date>`clock_timestamp()`,
-        updatedAt: sql<Date>`clock_timestamp()`,
-      })
-      .where('id', '=', booking.id)
-      .execute();
-    await recordAudit(tx, {
-      actorId,
-      action: 'booking_promoted',
-      subjectType: 'booking',
-      subjectId: booking.id,
-      details: { sessionId, userId: booking.userId },
-    });
-    await queueBookingMessage(tx, 'booking_promoted', booking.id, options.baseUrl);
-  }
-  return waiting.map((b) => ({ bookingId: b.id, userId: b.userId }));
+  const promoted = await promoteWaitingLocked(tx, { sessionId, actorId, baseUrl: options.baseUrl ?? null });
+  return promoted.map((b) => ({ bookingId: b.id, userId: b.userId }));
 }

@@ -30,6 +30,12 @@ const LONDON_VTIMEZONE = [
   'END:VTIMEZONE',
 ].join('\r\n');
 
+/** What a calendar event shows of a booking: a booking of My bookings, or one an email recorded. */
+export type CalendarItem = Pick<
+  BookingItem,
+  'id' | 'status' | 'position' | 'sessionCancelled' | 'cancellationReason' | 'title' | 'organisationName' | 'startsAt' | 'endsAt' | 'joiningInstructions' | 'place' | 'updatedAt'
+>;
+
 const inLondon = (value: Date) => DateTime.fromJSDate(new Date(value)).setZone(LONDON);
 
 /**
@@ -37,7 +43,7 @@ const inLondon = (value: Date) => DateTime.fromJSDate(new Date(value)).setZone(L
  * event rather than add another. Times are written as Europe/London wall-clock times with the
  * zone's definition. A waiting-list place is tentative; a cancelled session is cancelled.
  */
-export function bookingsCalendar(items: BookingItem[], options: { name: string; baseUrl: string; feed: boolean }): string {
+export function bookingsCalendar(items: CalendarItem[], options: { name: string; baseUrl: string; feed: boolean }): string {
   const calendar = ical({ name: options.name, prodId: { company: 'Tasters', product: 'Bookings', language: 'EN' } });
   calendar.timezone({ name: null, generator: (zone) => (zone === LONDON ? LONDON_VTIMEZONE : null) });
   // PUBLISH, not REQUEST: there is no organiser to reply to, for a download or a feed alike.

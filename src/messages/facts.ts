@@ -1,7 +1,37 @@
+import { z } from 'zod';
 import { placeLines } from '../bookings/view-models.ts';
 import { viewHelpers as h } from '../lib/view-helpers.ts';
 import type { Block } from './compose.ts';
-import type { SessionFacts } from './queries.ts';
+
+/**
+ * A session as a message queued under its lock recorded it (sessionFactsJson in queries.ts):
+ * what, who runs it, when and where, as they were at the change. Read back by the worker that
+ * writes the message; timestamps arrive as JSON text.
+ */
+export const sessionFactsJson = z.object({
+  id: z.string(),
+  status: z.enum(['draft', 'published', 'cancelled']),
+  title: z.string(),
+  organisationName: z.string(),
+  startsAt: z.coerce.date(),
+  endsAt: z.coerce.date(),
+  isOnline: z.boolean(),
+  venueId: z.string().nullable(),
+  venueName: z.string().nullable(),
+  addressLine1: z.string().nullable(),
+  addressLine2: z.string().nullable(),
+  town: z.string().nullable(),
+  postcode: z.string().nullable(),
+  joiningInstructions: z.string().nullable(),
+  cancellationReason: z.string().nullable(),
+});
+
+export type SessionFactsJson = z.infer<typeof sessionFactsJson>;
+
+/** Who a queued message is for, and the site address its links start with (null: no links). */
+export const recipientFacts = { baseUrl: z.string().nullable(), name: z.string().nullable() };
+
+type DescribedSession = { title: string; organisationName: string; startsAt: Date; endsAt: Date } & Parameters<typeof placeLines>[0];
 
 export function whenText(session: { startsAt: Date; endsAt: Date }): string {
   return `${h.date(session.startsAt)}, ${h.time(session.startsAt)} to ${h.time(session.endsAt)}`;
@@ -12,7 +42,7 @@ export function whereText(session: Parameters<typeof placeLines>[0]): string {
 }
 
 /** The What / Who / When / Where table every session message starts with. */
-export function sessionFacts(session: SessionFacts): Block {
+export function sessionFacts(session: DescribedSession): Block {
   return {
     type: 'facts',
     rows: [

@@ -1,4 +1,5 @@
-import type { Queryable } from '../db/database.ts';
+import { sql } from 'kysely';
+import type { Queryable, Tx } from '../db/database.ts';
 import { placeColumns, sessionsWithPlace } from '../publishing/sessions/queries.ts';
 
 /** What any message about a session says about it: what, who runs it, when and where. */
@@ -22,23 +23,77 @@ export async function findSessionFacts(db: Queryable, sessionId: string) {
 
 export type SessionFacts = NonNullable<Awaited<ReturnType<typeof findSessionFacts>>>;
 
-export async function findVenuePlace(db: Queryable, venueId: string) {
-  return db
-    .selectFrom('venues')
-    .select(['name as venueName', 'addressLine1', 'addressLine2', 'town', 'postcode'])
-    .where('id', '=', venueId)
-    .executeTakeFirst();
+/**
+ * The sessions join of sessionsWithPlace, in SQL, for the statements that queue messages under a
+ * session's lock: the session as s, its offer o, organisation g and venue v (none when online).
+ */
+export const sessionsWithPlaceSql = sql`taster_sessions s
+  join offers o on o.id = s.offer_id
+  join organisations g on g.id = o.organisation_id
+  left join venues v on v.id = s.venue_id`;
+
+/**
+ * The session as every message about it describes it (SessionFactsJson in facts.ts), built by the
+ * database in the statement that queues the message, from the row as it is at that moment.
+ */
+export const sessionFactsJson = sql`jsonb_build_object(
+  'id', s.id, 'status', s.status, 'title', o.title, 'organisationName', g.name,
+  'startsAt', s.starts_at, 'endsAt', s.ends_at, 'isOnline', s.is_online, 'venueId', s.venue_id,
+  'venueName', v.name, 'addressLine1', v.address_line1, 'addressLine2', v.address_line2, 'town', v.town, 'postcode', v.postcode,
+  'joiningInstructions', s.joining_instructions, 'cancellationReason', s.cancellation_reason)`;
+
+/** Everyone with a place or on the waiting list of the session s (b), whose account is active (u). */
+const livePeopleOfSession = sql`join bookings b on b.taster_session_id = s.id and b.status in ('confirmed', 'waitlisted')
+  join users u on u.id = b.user_id and u.status = 'active'`;
+
+export type PlaceAndTime = { startsAt: Date; endsAt: Date; venueId: string | null; isOnline: boolean };
+
+/**
+ * Queues "the time or place has changed" for everyone booked or waiting, as facts that
+ * session-messages.ts writes the emails from, in one statement after the session's update: the
+ * session as it is now, and `before` as it was, with its old venue's name and address. Each
+ * change is its own event (a new id in every dedupe key), so changing it back later is news again.
+ * Returns how many were queued.
+ */
+export async function insertSessionChangedMessages(
+  tx: Tx,
+  sessionId: string,
+  change: { before: PlaceAndTime; timeChanged: boolean; placeChanged: boolean; baseUrl: string | null },
+): Promise<number> {
+  const { before } = change;
+  const result = await sql<{ id: string }>`
+    with event as (select gen_random_uuid()::text as id),
+    was as (
+      select ${JSON.stringify({ startsAt: before.startsAt, endsAt: before.endsAt, venueId: before.venueId, isOnline: before.isOnline })}::jsonb || jsonb_build_object(
+        'venueName', ov.name, 'addressLine1', ov.address_line1, 'addressLine2', ov.address_line2, 'town', ov.town, 'postcode', ov.postcode) as facts
+      from (values (true)) as one (x) left join venues ov on ov.id = ${before.venueId}::uuid
+    )
+    insert into outbox_messages (dedupe_key, kind, recipient_email, recipient_id, facts)
+    select 'session_changed:' || event.id || ':' || b.id, 'session_changed', u.email, u.id,
+      jsonb_build_object('baseUrl', ${change.baseUrl}::text, 'name', u.name,
+        'booking', jsonb_build_object('id', b.id, 'status', b.status),
+        'session', ${sessionFactsJson}, 'before', was.facts,
+        'timeChanged', ${change.timeChanged}::boolean, 'placeChanged', ${change.placeChanged}::boolean)
+    from event, was, ${sessionsWithPlaceSql} ${livePeopleOfSession}
+    where s.id = ${sessionId}::uuid and s.status = 'published'
+    on conflict (dedupe_key) do nothing
+    returning id`.execute(tx);
+  return result.rows.length;
 }
 
-/** Everyone with a place or on the waiting list for a session, whose account is active. */
-export async function listLivePeople(db: Queryable, sessionId: string) {
-  return db
-    .selectFrom('bookings as b')
-    .innerJoin('users as u', 'u.id', 'b.userId')
-    .select(['b.id as bookingId', 'b.status', 'u.id as userId', 'u.email', 'u.name'])
-    .where('b.tasterSessionId', '=', sessionId)
-    .where('b.status', 'in', ['confirmed', 'waitlisted'])
-    .where('u.status', '=', 'active')
-    .orderBy('b.id')
-    .execute();
+/**
+ * Queues "the organiser cancelled it" for everyone booked or waiting, as facts, in one statement
+ * after the session's cancellation (it carries the reason). Returns how many were queued.
+ */
+export async function insertSessionCancelledMessages(tx: Tx, sessionId: string, baseUrl: string | null): Promise<number> {
+  const result = await sql<{ id: string }>`
+    insert into outbox_messages (dedupe_key, kind, recipient_email, recipient_id, facts)
+    select 'session_cancelled:' || b.id, 'session_cancelled', u.email, u.id,
+      jsonb_build_object('baseUrl', ${baseUrl}::text, 'name', u.name,
+        'booking', jsonb_build_object('id', b.id, 'status', b.status), 'session', ${sessionFactsJson})
+    from ${sessionsWithPlaceSql} ${livePeopleOfSession}
+    where s.id = ${sessionId}::uuid and s.status = 'cancelled'
+    on conflict (dedupe_key) do nothing
+    returning id`.execute(tx);
+  return result.rows.length;
 }

@@ -5,6 +5,7 @@ import { requireRole } from '../plugins/auth.ts';
 import { splitLinks } from './compose.ts';
 import { whenText, whereText } from './facts.ts';
 import { findMessage, listRecentMessages } from './outbox.ts';
+import { NOT_WRITTEN, renderMessage, renderPendingMessages } from './render.ts';
 import { bookingIdFromToken, findBookingToRelease, releasePlace } from './release.ts';
 import { GIVE_UP_AFTER, listUndelivered, sendAgain } from './undelivered.ts';
 import { actorOf } from '../web/request.ts';
@@ -108,20 +109,31 @@ export async function messageRoutes(app: FastifyInstance) {
 
   app.get('/dev/mailbox', coordinator, async (request, reply) => {
     const query = mailboxQuery.parse(request.query ?? {});
-    const messages = await listRecentMessages(db, { limit: 50, ...(query.to ? { to: query.to } : {}) });
+    const filter = { limit: 50, ...(query.to ? { to: query.to } : {}) };
+    let messages = await listRecentMessages(db, filter);
+    // Messages queued as facts and not yet written by the worker are written now, once, as the
+    // worker would: the mailbox shows what will be sent.
+    const pending = messages.filter((message) => message.textBody === null).map((message) => message.id);
+    if (pending.length > 0 && (await renderPendingMessages(db, { ids: pending })) > 0) messages = await listRecentMessages(db, filter);
     return reply.viewAsync('pages/mailbox.eta', {
       title: 'Development mailbox',
-      messages,
+      messages: messages.map((message) => ({ ...message, subject: message.subject ?? NOT_WRITTEN, textBody: message.textBody ?? '' })),
       to: query.to ?? '',
       smtp: Boolean(config.smtpUrl),
       splitLinks,
     });
   });
 
+  /** A message of the mailbox, written first if it is still facts. */
+  async function mailboxMessage(id: string) {
+    const message = await findMessage(db, id);
+    return message ? renderMessage(db, message) : undefined;
+  }
+
   app.get('/dev/mailbox/:id/html', coordinator, async (request, reply) => {
     const params = messageParams.safeParse(request.params);
     if (!params.success) throw new NotFoundError();
-    const message = await findMessage(db, params.data.id);
+    const message = await mailboxMessage(params.data.id);
     if (!message?.htmlBody) throw new NotFoundError();
     return reply.header('content-security-policy', EMAIL_PREVIEW_POLICY).type('text/html; charset=utf-8').send(message.htmlBody);
   });
@@ -129,7 +141,7 @@ export async function messageRoutes(app: FastifyInstance) {
   app.get('/dev/mailbox/:id/attachments/:index', coordinator, async (request, reply) => {
     const params = attachmentParams.safeParse(request.params);
     if (!params.success) throw new NotFoundError();
-    const attachment = (await findMessage(db, params.data.id))?.attachments[params.data.index];
+    const attachment = (await mailboxMessage(params.data.id))?.attachments[params.data.index];
     if (!attachment) throw new NotFoundError();
     const filename = attachment.filename.replace(/[^A-Za-z0-9._-]/g, '_');
     return reply.type(attachment.contentType).header('content-disposition', `attachment; filename="${filename}"`).send(attachment.content);

@@ -1,6 +1,7 @@
 import { recordAudit } from '../audit/record.ts';
 import type { Queryable, Tx } from '../db/database.ts';
 import { DomainError, NotFoundError } from '../lib/errors.ts';
+import { NOT_WRITTEN } from './render.ts';
 import { DEFAULT_RETRY } from './worker.ts';
 
 /**
@@ -22,7 +23,7 @@ export async function listUndelivered(db: Queryable, limit = 100) {
     .orderBy('m.id')
     .limit(limit)
     .execute();
-  return rows.map((row) => ({ ...row, givenUp: row.attempts >= GIVE_UP_AFTER, waitingToGo: row.dispatchedAt === null }));
+  return rows.map((row) => ({ ...row, subject: row.subject ?? NOT_WRITTEN, givenUp: row.attempts >= GIVE_UP_AFTER, waitingToGo: row.dispatchedAt === null }));
 }
 
 /** How many emails are waiting for a coordinator to send them again. */

@@ -3,6 +3,7 @@ import type { Db } from '../db/database.ts';
 import { type Log, silentLog } from './boss.ts';
 import type { Mailer } from './mailer.ts';
 import { findMessage } from './outbox.ts';
+import { renderMessage } from './render.ts';
 
 export const DELIVER_QUEUE = 'messages-deliver';
 
@@ -55,16 +56,19 @@ export async function dispatchMessages(db: Db, boss: PgBoss, limit = 200): Promi
 export type DeliveryOutcome = 'sent' | 'already_sent' | 'missing';
 
 /**
- * Delivers one outbox message. `sent_at` is written only after the mail server accepted it: a
- * crash in between means the job runs again and the message goes twice, with the same
- * Message-ID, never that it is lost. A refusal is recorded and thrown, so the job is retried.
+ * Delivers one outbox message, first writing it from its facts if it was queued as facts (under a
+ * session's lock; src/messages/render.ts) and nobody has written it yet. The text is stored before
+ * it is sent, so every attempt sends the same words. `sent_at` is written only after the mail
+ * server accepted it: a crash in between means the job runs again and the message goes twice, with
+ * the same Message-ID, never that it is lost. A refusal, or facts that cannot be written, is
+ * recorded and thrown, so the job is retried.
  */
 export async function deliverMessage(db: Db, mailer: Mailer, messageId: string): Promise<DeliveryOutcome> {
   const message = await findMessage(db, messageId);
   if (!message) return 'missing';
   if (message.sentAt) return 'already_sent';
   try {
-    await mailer.send(message);
+    await mailer.send(await renderMessage(db, message));
   } catch (error) {
     await db
       .updateTable('outboxMessages')

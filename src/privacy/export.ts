@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { Queryable } from '../db/database.ts';
 import { NotFoundError } from '../lib/errors.ts';
+import { renderPendingMessages } from '../messages/render.ts';
 import { csvDateTime, csvStream } from '../reports/csv.ts';
 import * as q from './queries.ts';
 
@@ -48,6 +49,8 @@ export async function collectPersonalData(db: Queryable, personId: string, now =
   const account = await q.accountOf(db, personId);
   if (!account) throw new NotFoundError();
   const { email } = account;
+  // Emails queued as facts and not yet written by the delivery worker are written now, as they will be sent.
+  await renderPendingMessages(db, { recipientId: personId });
   const named: Record<string, Array<Record<string, unknown>>> = {
     account: [account],
     twoStep: await q.twoStepOf(db, personId),

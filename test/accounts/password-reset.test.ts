@@ -27,7 +27,7 @@ async function linkSentTo(email: string): Promise<string | undefined> {
     .where('kind', '=', 'password_reset')
     .orderBy('createdAt', 'desc')
     .executeTakeFirst();
-  return message ? linkOnPage(message.textBody, '/reset-password/') : undefined;
+  return message ? linkOnPage(message.textBody!, '/reset-password/') : undefined;
 }
 
 async function signedIn(visitor: Visitor) {

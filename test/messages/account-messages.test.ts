@@ -36,7 +36,7 @@ t.test('with email set up: registration, invitation and reset links go by email 
   const [confirmation, ...more] = await messageTo(email, 'email_confirmation');
   t.equal(more.length, 0, 'one email');
   t.equal(confirmation!.subject, 'Confirm your email address for Tasters');
-  const path = linkIn(confirmation!.textBody, base, '/register/confirm/');
+  const path = linkIn(confirmation!.textBody!, base, '/register/confirm/');
   t.match(confirmation!.htmlBody!, new RegExp(`<a href="${base.replace(/\./g, '\\.')}${path}"`), 'the HTML version links to it too');
   const confirmPage = await visitor.get(path);
   t.equal(confirmPage.statusCode, 200, 'the link in the email works');
@@ -54,7 +54,7 @@ t.test('with email set up: registration, invitation and reset links go by email 
   t.notMatch(invited.body, /\/invitations\//, 'no link on the page: it went by email');
   t.notMatch(invited.body, /id="invitation-link"/);
   const [invitation] = await messageTo(invitee, 'invitation');
-  const invitationPath = linkIn(invitation!.textBody, base, '/invitations/');
+  const invitationPath = linkIn(invitation!.textBody!, base, '/invitations/');
   const accept = await new Visitor(app).get(invitationPath);
   t.equal(heading(accept.body), 'Set up your account', 'the invitation link works');
 
@@ -65,7 +65,7 @@ t.test('with email set up: registration, invitation and reset links go by email 
   t.same(await runAccountRequests(db, base), ['reset_sent']);
   const [reset] = await messageTo(member.email, 'password_reset');
   t.equal(reset!.recipientId, member.id);
-  const resetPage = await new Visitor(app).get(linkIn(reset!.textBody, base, '/reset-password/'));
+  const resetPage = await new Visitor(app).get(linkIn(reset!.textBody!, base, '/reset-password/'));
   t.equal(heading(resetPage.body), 'Choose a new password', 'the reset link works');
 });
 

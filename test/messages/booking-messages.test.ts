@@ -1,5 +1,6 @@
 import ICAL from 'ical.js';
 import t from 'tap';
+import { renderPendingMessages } from '../../src/messages/render.ts';
 import { buildTestApp, createTestDatabase } from '../helper.ts';
 import { createUser } from '../fixtures/accounts.ts';
 import { createTaster, signedInVisitor } from '../fixtures/bookings.ts';
@@ -9,7 +10,11 @@ const { db } = database;
 t.teardown(() => database.close());
 const app = await buildTestApp(t, database, { baseUrl: 'https://tasters.test' });
 
-const messageOf = (dedupeKey: string) => db.selectFrom('outboxMessages').selectAll().where('dedupeKey', '=', dedupeKey).executeTakeFirst();
+/** The message as the delivery worker writes it from the facts queued with the booking. */
+async function messageOf(dedupeKey: string) {
+  await renderPendingMessages(db);
+  return db.selectFrom('outboxMessages').selectAll().where('dedupeKey', '=', dedupeKey).executeTakeFirst();
+}
 
 /** The one event in an iCalendar text, read back with ical.js using the zone the file defines. */
 function onlyEvent(text: string) {
@@ -35,10 +40,10 @@ t.test('booked, waiting, given a place, cancelled: each person gets the right me
   const confirmed = (await messageOf(`booking_confirmed:${adaBooking}`))!;
   t.equal(confirmed.recipientEmail, ada.email);
   t.equal(confirmed.subject, 'Booked: Lino printing');
-  t.match(confirmed.textBody, /Dear Ada Lovelace,/);
-  t.match(confirmed.textBody, /When: Sunday 28 March 2027, 2pm to 3:30pm/);
-  t.match(confirmed.textBody, /Witney/);
-  t.match(confirmed.textBody, new RegExp(`See your booking:\\nhttps://tasters\\.test/bookings/${adaBooking}`));
+  t.match(confirmed.textBody!, /Dear Ada Lovelace,/);
+  t.match(confirmed.textBody!, /When: Sunday 28 March 2027, 2pm to 3:30pm/);
+  t.match(confirmed.textBody!, /Witney/);
+  t.match(confirmed.textBody!, new RegExp(`See your booking:\\nhttps://tasters\\.test/bookings/${adaBooking}`));
   t.match(confirmed.htmlBody!, new RegExp(`<a href="https://tasters\\.test/bookings/${adaBooking}"`), 'a working link in the HTML');
   t.match(confirmed.htmlBody!, /<html lang="en-GB">/);
   t.equal(confirmed.attachments.length, 1, 'one attachment');
@@ -56,7 +61,7 @@ t.test('booked, waiting, given a place, cancelled: each person gets the right me
 
   const waiting = (await messageOf(`booking_waitlisted:${boBooking}`))!;
   t.equal(waiting.recipientEmail, bo.email);
-  t.match(waiting.textBody, /You are number 1 on the waiting list/);
+  t.match(waiting.textBody!, /You are number 1 on the waiting list/);
   t.same(waiting.attachments, [], 'no calendar file for a place not yet had');
   t.notOk(await messageOf(`booking_confirmed:${boBooking}`));
 

@@ -55,7 +55,7 @@ t.test('reminders go from 9am London time the day before, to people with a place
   t.match(toAna!.textBody, /Dear ANA,/);
   t.match(toAna!.textBody, /Sunday 28 March 2027, 10am to 12pm/, 'London wall-clock time on the clock-change day');
   t.match(toAna!.textBody, new RegExp(`${BASE_URL}/bookings/${anaBooking.id}`));
-  const release = new RegExp(`${BASE_URL.replace(/\./g, '\\.')}/release-place/([^\\s"<]+)`).exec(toAna!.textBody);
+  const release = new RegExp(`${BASE_URL.replace(/\./g, '\\.')}/release-place/([^\\s"<]+)`).exec(toAna!.textBody!);
   t.ok(release, 'a release link');
   t.equal(bookingIdFromToken(SECRET, release![1]!), anaBooking.id, 'for Ana’s own booking');
   t.not(bookingIdFromToken(SECRET, release![1]!), benBooking.id);

@@ -11,9 +11,15 @@ export interface OutboxMessagesTable {
   kind: string;
   recipientEmail: string;
   recipientId: string | null;
-  subject: string;
-  textBody: string;
+  /** Null until the message is written: see `facts`. */
+  subject: string | null;
+  textBody: string | null;
   htmlBody: string | null;
+  /**
+   * What a message about a booking or a session needs, as it was at the change, for the delivery
+   * worker to write the message from (src/messages/render.ts). Null for messages written when queued.
+   */
+  facts: ColumnType<unknown, never, never>;
   attachments: ColumnType<MessageAttachment[], string | undefined, string>;
   createdAt: ColumnType<Date, never, never>;
   /** A delivery job exists for this message (src/messages/worker.ts). */

@@ -129,9 +129,11 @@ export async function updateSession(
     startsAt: { from: session.startsAt, to: input.startsAt },
     venueId: { from: session.venueId, to: input.venueId },
   });
-  // A new time or place is news to everyone booked or waiting: told in this same transaction.
+  // A new time or place is news to everyone booked or waiting: told in this same transaction, as
+  // facts (the lock is held for SQL only; the delivery worker writes the emails).
   const before = { startsAt: session.startsAt, endsAt: session.endsAt, venueId: session.venueId, isOnline: session.isOnline };
-  await queueSessionChanged(tx, id, before, { baseUrl: options.baseUrl });
+  const after = { startsAt: input.startsAt, endsAt: input.endsAt, venueId: input.venueId, isOnline: input.isOnline };
+  await queueSessionChanged(tx, id, { before, after }, { baseUrl: options.baseUrl });
   let promoted = 0;
   if (session.status === 'published' && input.capacity > session.capacity) {
     // The people promoted are told by email, with a link to their booking.
