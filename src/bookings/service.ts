@@ -3,7 +3,7 @@ import { DomainError, NotFoundError } from '../lib/errors.ts';
 import type { SessionStatus } from '../db/tables/publishing.ts';
 import { cancelBookingLocked, findLiveBooking, insertBookingLocked } from './queries.ts';
 import type { BookingStatus } from '../db/tables/bookings.ts';
-import { fillFreedPlaces, lockTasterSession } from './waiting-list.ts';
+import { fillFreedPlaces, lockTasterSession } from '../capacity/places.ts';
 
 export type Actor = { id: string; address?: string | null };
 export type BookingOutcome = { bookingId: string; status: BookingStatus; created: boolean };

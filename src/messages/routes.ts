@@ -6,7 +6,7 @@ import { splitLinks } from './compose.ts';
 import { whenText, whereText } from './facts.ts';
 import { findMessage, listRecentMessages } from './outbox.ts';
 import { NOT_WRITTEN, renderMessage, renderPendingMessages } from './render.ts';
-import { bookingIdFromToken, findBookingToRelease, releasePlace } from './release.ts';
+import { bookingIdFromToken, findBookingToRelease, releasePlace } from '../bookings/release.ts';
 import { GIVE_UP_AFTER, listUndelivered, sendAgain } from './undelivered.ts';
 import { actorOf } from '../web/request.ts';
 

@@ -8,7 +8,7 @@ import { digestRecipients, feedbackCandidates, referralPromptCandidates, reminde
 import { absolute, greeting, preferencesFooter, sessionFacts, whenText } from './facts.ts';
 import { queueMessage } from './outbox.ts';
 import { findSessionFacts, type SessionFacts } from './queries.ts';
-import { releasePath } from './release.ts';
+import { releasePath } from '../bookings/release.ts';
 
 /**
  * The scheduled messages. Each function finds what is due at `now` and queues it with a stable

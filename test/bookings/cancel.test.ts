@@ -1,5 +1,5 @@
 import t from 'tap';
-import { fillFreedPlaces, lockTasterSession } from '../../src/bookings/waiting-list.ts';
+import { fillFreedPlaces, lockTasterSession } from '../../src/capacity/places.ts';
 import { createBooking, createTaster, signedInVisitor } from '../fixtures/bookings.ts';
 import { createUser } from '../fixtures/accounts.ts';
 import { buildTestApp, createTestDatabase, heading } from '../helper.ts';

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { countConfirmed, fillFreedPlaces, lockTasterSession } from '../../src/bookings/waiting-list.ts';
+import { countConfirmed, fillFreedPlaces, lockTasterSession } from '../../src/capacity/places.ts';
 import { createTestDatabase } from '../helper.ts';
 import { createUser } from '../fixtures/accounts.ts';
 import { createBookingRow } from '../fixtures/attendance.ts';

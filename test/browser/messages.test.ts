@@ -2,7 +2,7 @@ import t from 'tap';
 import { createBoss } from '../../src/messages/boss.ts';
 import { mailboxMailer } from '../../src/messages/mailer.ts';
 import { queueMessage } from '../../src/messages/outbox.ts';
-import { releaseToken } from '../../src/messages/release.ts';
+import { releaseToken } from '../../src/bookings/release.ts';
 import { GIVE_UP_AFTER } from '../../src/messages/undelivered.ts';
 import { startMessageWorker } from '../../src/messages/worker.ts';
 import type { DatabaseHandle } from '../../src/db/database.ts';

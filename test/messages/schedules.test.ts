@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import t from 'tap';
-import { bookingIdFromToken } from '../../src/messages/release.ts';
+import { bookingIdFromToken } from '../../src/bookings/release.ts';
 import { isoWeek, queueDigests, queueFeedbackRequests, queueReferralPrompts, queueReminders, reminderTime, type ScheduleContext } from '../../src/messages/scheduled.ts';
 import { savePreferences } from '../../src/preferences/service.ts';
 import { createTestDatabase } from '../helper.ts';

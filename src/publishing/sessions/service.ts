@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { recordAudit } from '../../audit/record.ts';
-import { countConfirmed, fillFreedPlaces, lockTasterSession } from '../../bookings/waiting-list.ts';
+import { countConfirmed, fillFreedPlaces, lockTasterSession } from '../../capacity/places.ts';
 import type { Tx } from '../../db/database.ts';
 import { DomainError, NotFoundError } from '../../lib/errors.ts';
 import { addLondonWeeks } from '../../lib/london-time.ts';

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { redactUrl } from '../../src/app.ts';
 import { testConfig } from '../../src/config.ts';
-import { releaseToken } from '../../src/messages/release.ts';
+import { releaseToken } from '../../src/bookings/release.ts';
 import { buildTestApp, createTestDatabase, heading, Visitor } from '../helper.ts';
 import { createUser } from '../fixtures/accounts.ts';
 import { createTaster, signedInVisitor } from '../fixtures/bookings.ts';

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { cancelBooking } from '../bookings/service.ts';
+import { cancelBooking } from './service.ts';
 import type { Db, Queryable } from '../db/database.ts';
 import { sameSecret } from '../lib/tokens.ts';
 import { placeColumns, sessionsWithPlace } from '../publishing/sessions/queries.ts';

@@ -2,6 +2,12 @@ import { sql } from 'kysely';
 import type { Tx } from '../db/database.ts';
 import { promoteWaitingLocked } from './queries.ts';
 
+/*
+ * The capacity rule (DESIGN.md rules 1 and 2), below both taster sessions and bookings: lock the
+ * session, count its confirmed places, and fill freed places from the waiting list in the same
+ * transaction. Booking, cancelling, raising a capacity and changing a session all come here.
+ */
+
 /** How long a booking waits for another to finish with the same session before giving up. */
 export const LOCK_TIMEOUT = '5s';
 
