@@ -3,7 +3,7 @@ import { bookingsCalendar } from '../calendar/ics.ts';
 import { viewHelpers as h } from '../lib/view-helpers.ts';
 import { type Block, compose, paragraph } from '../messages/compose.ts';
 import { recipientFacts, sessionFactsJson } from '../messages/facts.ts';
-import type { Written } from '../messages/render.ts';
+import type { Written } from '../messages/compose.ts';
 import { placeLines } from './view-models.ts';
 
 export const bookingMessageKinds = ['booking_confirmed', 'booking_waitlisted', 'booking_promoted', 'booking_cancelled'] as const;

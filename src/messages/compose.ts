@@ -1,4 +1,5 @@
 import { Eta } from 'eta';
+import type { MessageAttachment } from '../db/tables/messages.ts';
 import { viewsFolder } from '../plugins/views.ts';
 
 /**
@@ -17,6 +18,9 @@ export type Block =
   | { type: 'note'; text: string };
 
 export type Composed = { subject: string; text: string; html: string };
+
+/** A message written from its facts: its text and any calendar file. */
+export type Written = Composed & { attachments: MessageAttachment[] };
 
 const eta = new Eta({ views: viewsFolder, cache: true, autoEscape: true, autoTrim: false });
 

@@ -1,9 +1,8 @@
 import { bookingMessageKinds, writeBookingMessage } from '../bookings/messages.ts';
 import type { Queryable } from '../db/database.ts';
-import type { Composed } from './compose.ts';
+import type { Written } from './compose.ts';
 import { findMessage } from './outbox.ts';
 import { writeSessionCancelled, writeSessionChanged } from './session-messages.ts';
-import type { MessageAttachment } from '../db/tables/messages.ts';
 
 /**
  * Two ways into one outbox. Messages about a booking or a session are queued while the session's
@@ -16,7 +15,6 @@ import type { MessageAttachment } from '../db/tables/messages.ts';
  * and each already reads what it needs at that moment, so moving them here would add a facts
  * format per message and gain nothing. Delivery, retries and the pages are the same for both.
  */
-export type Written = Composed & { attachments: MessageAttachment[] };
 
 const writers: Record<string, (facts: unknown) => Written> = {
   ...Object.fromEntries(bookingMessageKinds.map((kind) => [kind, (facts: unknown) => writeBookingMessage(kind, facts)])),

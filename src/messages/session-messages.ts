@@ -3,7 +3,7 @@ import type { Tx } from '../db/database.ts';
 import { type Block, compose, paragraph } from './compose.ts';
 import { absolute, greeting, recipientFacts, sessionFacts, sessionFactsJson, whenText, whereText } from './facts.ts';
 import { insertSessionCancelledMessages, insertSessionChangedMessages, type PlaceAndTime } from './queries.ts';
-import type { Written } from './render.ts';
+import type { Written } from './compose.ts';
 
 const sameInstant = (a: Date, b: Date) => new Date(a).getTime() === new Date(b).getTime();
 
