@@ -9,6 +9,7 @@ import { erasePerson } from './erase.ts';
 import { collectPersonalData, personalDataCsv, personalDataJson } from './export.ts';
 import { accountOf } from './queries.ts';
 import { eraseForm, personParams } from './schemas.ts';
+import { fieldsChecked } from '../plugins/hostile-input.ts';
 
 /** Data rights: a person downloads what is held about them; a coordinator acts on a request. */
 export async function privacyRoutes(app: FastifyInstance) {
@@ -93,7 +94,7 @@ export async function privacyRoutes(app: FastifyInstance) {
 
   app.get('/people/:id/erase', coordinator, async (request, reply) => erasePage(reply, personId(request)));
 
-  app.post('/people/:id/erase', coordinator, async (request, reply) => {
+  app.post('/people/:id/erase', { ...coordinator, ...fieldsChecked }, async (request, reply) => {
     const id = personId(request);
     const form = parseForm(eraseForm, request.body);
     if (!form.ok) return erasePage(reply, id, form.errors);
