@@ -85,7 +85,8 @@ t.test('a form field the schema does not know, with hidden characters, stops the
   const before = await databaseDigest(db);
   const email = uniqueEmail('extra');
   const form = { name: 'Extra Field', email, practice: 'Test Surgery', pcn: 'Test PCN', password: 'a long enough password', confirmPassword: 'a long enough password' };
-  for (const extra of [{ sneaky: 'a\u0000b' }, { confirmPassword: 'a long enough password\u0000' }, { returnTo: `/${'x'.repeat(20_000)}` }]) {
+  const extras: Array<Record<string, string>> = [{ sneaky: 'a\u0000b' }, { confirmPassword: 'a long enough password\u0000' }, { returnTo: `/${'x'.repeat(20_000)}` }];
+  for (const extra of extras) {
     const response = await visitor.post('/register', { ...form, ...extra });
     t.equal(response.statusCode, 400, `${Object.keys(extra)[0]}: 400`);
   }
