@@ -12,6 +12,8 @@ import type { Config } from './config.ts';
 import type { Db } from './db/database.ts';
 import { feedbackRoutes } from './feedback/routes.ts';
 import { findRoutes } from './find/routes.ts';
+import { HostileInputError } from './lib/errors.ts';
+import { isReadableEncoding } from './lib/input-safety.ts';
 import { messageRoutes } from './messages/routes.ts';
 import { openDataPageRoutes } from './openreferral/page-routes.ts';
 import { openReferralRoutes } from './openreferral/routes.ts';
@@ -33,8 +35,6 @@ import { privacyRoutes } from './privacy/routes.ts';
 import { noStoreDownloads } from './security/downloads.ts';
 import { sessionRoutes } from './security/routes.ts';
 import { twoStepRoutes } from './twostep/routes.ts';
-import { HostileInputError } from './lib/errors.ts';
-import { isReadableEncoding } from './lib/input-safety.ts';
 import { staticFiles } from './plugins/static-files.ts';
 import { views } from './plugins/views.ts';
 

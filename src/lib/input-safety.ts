@@ -44,7 +44,8 @@ export type InputProblem = { where: 'address' | 'query' | 'form'; field: string;
 export function problemInFields(where: 'query' | 'form', fields: unknown, checkValues: boolean): InputProblem | null {
   if (!fields || typeof fields !== 'object') return null;
   for (const [field, raw] of Object.entries(fields)) {
-    if (textProblem(field, false) || field.length > 100) return { where, field: '', problem: 'hidden' };
+    if (textProblem(field, false)) return { where, field: '', problem: 'hidden' };
+    if (field.length > 100) return { where, field: field.slice(0, 100), problem: 'too-long' };
     if (!checkValues) continue;
     for (const value of [raw].flat()) {
       if (typeof value !== 'string') continue;

@@ -20,7 +20,9 @@ export const hostileInput = fp(async (app: FastifyInstance) => {
     const checks = request.routeOptions.config.checksFields === true;
     const parsesQuery = checks && (request.method === 'GET' || request.method === 'HEAD');
     const problem = inputProblem(request, { query: !parsesQuery, form: !(checks && !parsesQuery) });
-    if (problem) throw new HostileInputError(problem.where === 'address' ? 'address' : problem.problem);
+    if (!problem) return;
+    request.log.info({ input: problem }, 'hostile input refused at the edge');
+    throw new HostileInputError(problem.where === 'address' ? 'address' : problem.problem);
   });
 });
 
