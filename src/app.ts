@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { parse as parseQueryString } from 'node:querystring';
 import formbody from '@fastify/formbody';
 import Fastify, { type FastifyInstance, type FastifyServerOptions, type RouteOptions } from 'fastify';
 import { accountRoutes } from './accounts/routes.ts';
@@ -12,6 +13,8 @@ import type { Config } from './config.ts';
 import type { Db } from './db/database.ts';
 import { feedbackRoutes } from './feedback/routes.ts';
 import { findRoutes } from './find/routes.ts';
+import { HostileInputError } from './lib/errors.ts';
+import { isReadableEncoding } from './lib/input-safety.ts';
 import { messageRoutes } from './messages/routes.ts';
 import { openDataPageRoutes } from './openreferral/page-routes.ts';
 import { openReferralRoutes } from './openreferral/routes.ts';
@@ -26,6 +29,8 @@ import { publishingRoutes } from './publishing/routes.ts';
 import { auth } from './plugins/auth.ts';
 import { answerUnreadableUrl, errors } from './plugins/errors.ts';
 import { health } from './plugins/health.ts';
+import { hostileInput } from './plugins/hostile-input.ts';
+import { methodTable } from './plugins/methods.ts';
 import { security } from './plugins/security.ts';
 import { drainGate } from './shutdown.ts';
 import { privacyRoutes } from './privacy/routes.ts';
@@ -46,6 +51,12 @@ export type AppOptions = {
 };
 
 export const FORM_BODY_LIMIT = 64 * 1024;
+
+/** A form body that is not valid UTF-8 is refused, not read as text nobody typed (lib/input-safety.ts). */
+function parseFormBody(body: string): ReturnType<typeof parseQueryString> {
+  if (!isReadableEncoding(body)) throw new HostileInputError('unreadable');
+  return parseQueryString(body);
+}
 
 // Secrets travel in some paths (invitation, reset and calendar links): they never reach the log.
 const secretPath = /\/(invitations|reset-password|register\/confirm|register\/sent|calendar|release-place)\/[^/?#]+/g;
@@ -77,8 +88,10 @@ export async function buildApp({ config, db, logger, logStream, onRoute }: AppOp
   app.decorate('config', config);
   app.decorate('db', db);
 
-  // Infrastructure first, then the pages.
-  await app.register(formbody, { bodyLimit: FORM_BODY_LIMIT });
+  // Infrastructure first, then the pages. The method table sees every route registered after it.
+  await app.register(methodTable);
+  await app.register(formbody, { bodyLimit: FORM_BODY_LIMIT, parser: parseFormBody });
+  await app.register(hostileInput);
   await app.register(views);
   await app.register(security);
   await app.register(drainGate);
@@ -93,6 +106,9 @@ export async function buildApp({ config, db, logger, logStream, onRoute }: AppOp
 
   // Everything people use sits behind sessions and CSRF; static files and health checks do not.
   await app.register(async (pages) => {
+    // Pages take forms (and htmx, which sends the same encoding), nothing else: a JSON or text
+    // body is answered 415 before any route sees it. No page takes file uploads (multipart).
+    pages.removeContentTypeParser(['application/json', 'text/plain']);
     await pages.register(auth);
     await pages.register(pageRoutes);
     await pages.register(accountRoutes);

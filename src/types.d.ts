@@ -26,3 +26,10 @@ declare module '@fastify/session' {
     twoStepPending?: string;
   }
 }
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The handler parses its query or form with parseForm before anything else (plugins/hostile-input.ts). */
+    checksFields?: boolean;
+  }
+}

@@ -1,6 +1,7 @@
 import { type Algorithm, hash, verify } from '@node-rs/argon2';
 import { dictionary } from '@zxcvbn-ts/language-common';
 import { z } from 'zod';
+import { plainText } from '../lib/forms.ts';
 
 // OWASP's argon2id floor: 46 MiB, one pass. Measured here at about 60 ms a hash.
 // 2 is Algorithm.Argon2id; the package exports it as a const enum, which type stripping cannot inline.
@@ -25,8 +26,7 @@ export function isCommonPassword(password: string): boolean {
 }
 
 /** New passwords: length only (no composition rules, as NCSC advises), and not a known common one. */
-export const newPassword = z
-  .string({ error: 'Enter a password' })
+export const newPassword = plainText(z.string({ error: 'Enter a password' }), 'Password', true)
   .min(1, { error: 'Enter a password' })
   .min(MIN_PASSWORD_LENGTH, { error: `Password must be ${MIN_PASSWORD_LENGTH} characters or more` })
   .max(MAX_PASSWORD_LENGTH, { error: `Password must be ${MAX_PASSWORD_LENGTH} characters or fewer` })

@@ -20,6 +20,7 @@ import { askForPasswordReset } from './requests.ts';
 import { throttledPage } from './throttled-page.ts';
 import { twoStepSummary } from '../twostep/queries.ts';
 import { startSecondStep } from '../twostep/session.ts';
+import { fieldsChecked } from '../plugins/hostile-input.ts';
 
 const tokenParams = z.object({ token: z.string().min(20).max(100).regex(/^[A-Za-z0-9_-]+$/) });
 const requestParams = z.object({ id: z.uuid() });
@@ -43,7 +44,7 @@ export async function accountRoutes(app: FastifyInstance) {
     });
   });
 
-  app.post('/sign-in', async (request, reply) => {
+  app.post('/sign-in', fieldsChecked, async (request, reply) => {
     const form = parseForm(signInForm, request.body);
     const page = { title: 'Sign in' };
     if (!form.ok) return formPage(reply, 'accounts/sign-in.eta', { ...page, values: { ...form.values, password: '' } }, form.errors);
@@ -91,7 +92,7 @@ export async function accountRoutes(app: FastifyInstance) {
     formPage(reply, 'accounts/register.eta', { title: 'Create a link worker account', domains: config.selfRegistrationDomains }),
   );
 
-  app.post('/register', async (request, reply) => {
+  app.post('/register', fieldsChecked, async (request, reply) => {
     const page = { title: 'Create a link worker account', domains: config.selfRegistrationDomains };
     const form = parseForm(registerForm, request.body);
     const keep = (values: Record<string, string>) => ({ ...values, password: '', confirmPassword: '' });
@@ -177,7 +178,7 @@ export async function accountRoutes(app: FastifyInstance) {
     return formPage(reply, 'accounts/accept-invitation.eta', { title: 'Set up your account', invitation: inspected.link });
   });
 
-  app.post('/invitations/:token', async (request, reply) => {
+  app.post('/invitations/:token', fieldsChecked, async (request, reply) => {
     const params = tokenParams.safeParse(request.params);
     const inspected = params.success ? await accounts.inspectLink(db, 'invitation', params.data.token) : { state: 'unknown' as const, link: undefined };
     if (!params.success || inspected.state !== 'valid' || !inspected.link) return linkFailed(reply, inspected.state);
@@ -204,7 +205,7 @@ export async function accountRoutes(app: FastifyInstance) {
 
   app.get('/reset-password', async (_request, reply) => formPage(reply, 'accounts/reset-request.eta', { title: 'Reset your password' }));
 
-  app.post('/reset-password', async (request, reply) => {
+  app.post('/reset-password', fieldsChecked, async (request, reply) => {
     const form = parseForm(resetRequestForm, request.body);
     if (!form.ok) return formPage(reply, 'accounts/reset-request.eta', { title: 'Reset your password', values: form.values }, form.errors);
     await askForPasswordReset(db, form.value.email);
@@ -219,7 +220,7 @@ export async function accountRoutes(app: FastifyInstance) {
     return formPage(reply, 'accounts/reset-password.eta', { title: 'Choose a new password' });
   });
 
-  app.post('/reset-password/:token', async (request, reply) => {
+  app.post('/reset-password/:token', fieldsChecked, async (request, reply) => {
     const params = tokenParams.safeParse(request.params);
     if (!params.success) return linkFailed(reply, 'unknown');
     const form = parseForm(newPasswordForm, request.body);

@@ -53,13 +53,25 @@ export const signInLinkParams = z.object({ token: z.string().min(20).max(100).re
 
 /**
  * Only a path on this site: never "//elsewhere" or an absolute URL. Browsers drop tabs and line
- * breaks from a URL and read "\\" as "/", so "/<tab>/evil.example" would leave the site: refuse
- * any of those, and send the path back percent-encoded as a valid Location header.
+ * breaks from a URL and read "\\" as "/", so "/<tab>/evil.example" would leave the site; dot
+ * segments resolve away ("/..//evil.example" is "//evil.example"); and a path that only says
+ * "//" or "\\" once decoded ("/%2F%2Fevil.example", "/%5Cevil.example") can become one on a
+ * later redirect. Anything like that goes to the home page. What is left is sent back
+ * percent-encoded, as a valid Location header.
  */
 export function safeReturnTo(value: string | undefined): string {
   if (!value || value.length > 2000 || !value.startsWith('/') || /[\u0000-\u001f\u007f\\]/.test(value)) return '/';
+  const path = value.split(/[?#]/)[0]!;
+  let decoded = path;
+  try {
+    // Decoded until it stops changing, so "%252F" is caught as well as "%2F".
+    for (let i = 0; i < 5 && decoded.includes('%'); i++) decoded = decodeURIComponent(decoded);
+  } catch {
+    return '/';
+  }
+  if (/[\u0000-\u001f\u007f\\]|\/\/|(^|\/)\.\.?(\/|$)/.test(decoded)) return '/';
   const here = 'http://tasters.invalid';
   const url = new URL(value, here);
-  if (url.origin !== here) return '/';
+  if (url.origin !== here || url.pathname.startsWith('//')) return '/';
   return `${url.pathname}${url.search}${url.hash}`;
 }

@@ -6,6 +6,7 @@ import * as q from './queries.ts';
 import { entryParams, markForm, sessionParams, walkInForm } from './schemas.ts';
 import * as attendance from './service.ts';
 import { actorOf, isHtmx } from '../web/request.ts';
+import { fieldsChecked } from '../plugins/hostile-input.ts';
 
 const doneMessages: Record<string, string> = {
   marked: 'Attendance recorded.',
@@ -59,7 +60,7 @@ export async function attendanceRoutes(app: FastifyInstance) {
     return registerPage(reply, session, { flash: typeof done === 'string' ? doneMessages[done] : undefined });
   });
 
-  app.post('/sessions/:id/register/walk-ins', async (request, reply) => {
+  app.post('/sessions/:id/register/walk-ins', fieldsChecked, async (request, reply) => {
     const session = await sessionFor(request);
     const form = parseForm(walkInForm, request.body);
     if (!form.ok) return registerPage(reply, session, { errors: form.errors, values: form.values });
@@ -87,7 +88,7 @@ export async function attendanceRoutes(app: FastifyInstance) {
 
   // One tap: htmx swaps just this person's row and announces the change; without JavaScript the
   // same form posts and comes back to the register at the same person.
-  app.post('/sessions/:id/register/:bookingId', async (request, reply) => {
+  app.post('/sessions/:id/register/:bookingId', fieldsChecked, async (request, reply) => {
     const params = entryParams.safeParse(request.params);
     if (!params.success) throw new NotFoundError();
     const session = await sessionFor(request);

@@ -5,6 +5,7 @@ import { actionNames } from './actions.ts';
 import { toAuditItem } from './present.ts';
 import { AUDIT_PAGE_SIZE, searchAuditEvents } from './queries.ts';
 import { auditSearchForm } from './schemas.ts';
+import { fieldsChecked } from '../plugins/hostile-input.ts';
 
 const actionOptions = [
   { value: '', text: 'Any action' },
@@ -17,9 +18,9 @@ const actionOptions = [
 export async function auditRoutes(app: FastifyInstance) {
   const { db } = app;
 
-  app.get('/audit', { preHandler: requireRole('coordinator') }, async (request, reply) => {
+  app.get('/audit', { preHandler: requireRole('coordinator'), ...fieldsChecked }, async (request, reply) => {
     const form = parseForm(auditSearchForm, request.query);
-    const values = formValues(request.query);
+    const values = form.ok ? formValues(request.query) : form.values;
     const page = { title: 'Audit trail', values, actionOptions };
     if (!form.ok) return reply.code(400).viewAsync('audit/list.eta', { ...page, errors: form.errors, items: [], more: false, pageNumber: 1, searched: false });
     const { rows, more } = await searchAuditEvents(db, form.value);

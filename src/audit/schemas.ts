@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import { z } from 'zod';
+import { plainText } from '../lib/forms.ts';
 import { LONDON } from '../lib/view-helpers.ts';
 
 const emptyAsMissing = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
@@ -14,13 +15,14 @@ const isoDate = z.preprocess(
     .optional(),
 );
 
-const text = (max: number, tooLong: string) => z.preprocess(emptyAsMissing, z.string().trim().max(max, { error: tooLong }).optional());
+const text = (label: string, max: number) =>
+  z.preprocess(emptyAsMissing, plainText(z.string().trim(), label).max(max, { error: `${label} must be ${max} characters or fewer` }).optional());
 
 /** The audit trail's search form (a GET form: every field optional). */
 export const auditSearchForm = z
   .object({
-    person: text(200, 'Enter 200 characters or fewer'),
-    session: text(200, 'Enter 200 characters or fewer'),
+    person: text('Person', 200),
+    session: text('Session', 200),
     action: z.preprocess(emptyAsMissing, z.string().regex(/^[a-z_]{1,60}$/, { error: 'Select an action from the list' }).optional()),
     from: isoDate,
     to: isoDate,

@@ -8,6 +8,7 @@ import { findSessionSummary } from './queries.ts';
 import { bookForm, idParams } from './schemas.ts';
 import { bookPlace } from './service.ts';
 import { toSessionSummary } from './view-models.ts';
+import { fieldsChecked } from '../plugins/hostile-input.ts';
 
 type PanelInput = { values?: { confidenceBefore?: string }; errors?: FieldErrors };
 
@@ -47,7 +48,7 @@ export async function bookRoutes(app: FastifyInstance) {
 
   app.get('/sessions/:id/book', async (request, reply) => bookPage(request, reply, sessionId(request)));
 
-  app.post('/sessions/:id/book', async (request, reply) => {
+  app.post('/sessions/:id/book', fieldsChecked, async (request, reply) => {
     const id = sessionId(request);
     const form = parseForm(bookForm, request.body);
     if (!form.ok) {

@@ -7,6 +7,7 @@ import * as q from './queries.ts';
 import { bookingParams, CONFIDENCE_QUESTION, feedbackForm, fiveAQuestions, missedForm, missedReasonNames } from './schemas.ts';
 import * as feedback from './service.ts';
 import { fiveAs, type FeedbackRow } from '../db/tables/feedback.ts';
+import { fieldsChecked } from '../plugins/hostile-input.ts';
 
 /** The form's values from a stored feedback: numbers back to the radio values they came from. */
 function storedValues(row: FeedbackRow): Record<string, string> {
@@ -71,7 +72,7 @@ export async function feedbackRoutes(app: FastifyInstance) {
     return feedbackPage(reply, booking, undefined, {}, saved ? 'Thank you. Your feedback has been saved.' : undefined);
   });
 
-  app.post('/bookings/:id/feedback', async (request, reply) => {
+  app.post('/bookings/:id/feedback', fieldsChecked, async (request, reply) => {
     const booking = await ownBooking(request);
     if (booking.attendance !== 'attended') {
       return notAvailable(reply, booking, 403, 'You can give feedback only on a taster you were marked as attending.');
@@ -116,13 +117,13 @@ export async function feedbackRoutes(app: FastifyInstance) {
     return missedPage(reply, booking, undefined, {}, saved ? 'Thank you for telling us.' : undefined);
   });
 
-  app.post('/bookings/:id/missed', async (request, reply) => {
+  app.post('/bookings/:id/missed', fieldsChecked, async (request, reply) => {
     const booking = await ownBooking(request);
     if (booking.attendance !== 'no_show') {
       return notAvailable(reply, booking, 403, 'This question is only for tasters you were marked as not attending.');
     }
     const form = parseForm(missedForm, request.body);
-    if (!form.ok) return missedPage(reply, booking, formValues(request.body), form.errors);
+    if (!form.ok) return missedPage(reply, booking, form.values, form.errors);
     try {
       await db.transaction().execute((tx) => feedback.saveMissedReason(tx, actorOf(request), booking.id, form.value));
     } catch (error) {

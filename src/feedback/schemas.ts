@@ -53,8 +53,8 @@ export const feedbackForm = z.object({
   rating: scale(1, 5, 'Select a rating from 1 (poor) to 5 (excellent)'),
   ...(Object.fromEntries(fiveAs.map((a) => [a, fiveA(fiveAQuestions[a].missing)])) as Record<FiveA, ReturnType<typeof fiveA>>),
   intendsToRefer: z.enum(intentions, { error: 'Select whether you now intend to refer patients to this activity' }),
-  referringEasier: optionalText(2000, 'What would make referring easier must be 2000 characters or fewer'),
-  comments: optionalText(2000, 'Comments must be 2000 characters or fewer'),
+  referringEasier: optionalText(2000, 'What would make referring easier must be 2000 characters or fewer', { multiline: true }),
+  comments: optionalText(2000, 'Comments must be 2000 characters or fewer', { multiline: true }),
 });
 
 export type FeedbackValues = z.output<typeof feedbackForm>;
@@ -66,7 +66,7 @@ export const missedForm = z
       .optional()
       .transform((value) => (value ? value : null))
       .pipe(z.enum(missedReasons, { error: 'Select what got in the way' }).nullable()),
-    details: optionalText(1000, 'What got in the way must be 1000 characters or fewer'),
+    details: optionalText(1000, 'What got in the way must be 1000 characters or fewer', { multiline: true }),
   })
   .refine((form) => form.reason !== null || form.details !== null, {
     error: 'Select what got in the way, or tell us in your own words',

@@ -7,6 +7,7 @@ import { findQuery, findQueryString, hasFilters, PAGE_SIZE, timesOfDay } from '.
 import { dayNames } from '../publishing/offers/schemas.ts';
 import { categoryOptions, kindOptions, timeNames, toFindResult } from './view-models.ts';
 import { isHtmx } from '../web/request.ts';
+import { fieldsChecked } from '../plugins/hostile-input.ts';
 
 /**
  * Find tasters: one GET handler for the whole page and for its results alone. The filters are a
@@ -16,10 +17,10 @@ import { isHtmx } from '../web/request.ts';
 export async function findRoutes(app: FastifyInstance) {
   const { db } = app;
 
-  app.get('/find', { preHandler: requireRole('link_worker', 'coordinator') }, async (request, reply) => {
+  app.get('/find', { preHandler: requireRole('link_worker', 'coordinator'), ...fieldsChecked }, async (request, reply) => {
     const user = request.user!;
-    const raw = formValues(request.query);
     const parsed = parseForm(findQuery, request.query);
+    const raw = parsed.ok ? formValues(request.query) : parsed.values;
     const partial = isHtmx(request);
     const common = {
       values: { ...raw, day: raw.day?.split('\n') ?? [], time: raw.time?.split('\n') ?? [] },

@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import { z } from 'zod';
+import { plainText } from '../lib/forms.ts';
 import { LONDON } from '../lib/view-helpers.ts';
 import { organisationKinds } from '../db/tables/organisations.ts';
 import { offerCategories, weekdays } from '../db/tables/publishing.ts';
@@ -50,9 +51,7 @@ const placeMessage = 'Enter a town, like Oxford, or the first part of a postcode
 /** A town name or a postcode district ("OX1"), told apart by their shape. */
 export type PlaceFilter = { kind: 'district'; value: string } | { kind: 'town'; value: string };
 
-const place = z
-  .string()
-  .trim()
+const place = plainText(z.string().trim(), 'Town or postcode')
   .max(60, { error: 'Town or postcode must be 60 characters or fewer' })
   .optional()
   .transform((value, ctx): PlaceFilter | null => {
@@ -72,9 +71,7 @@ const yes = z
 /** The find page's filters, from the query string. Every message says what to do. */
 export const findQuery = z
   .object({
-    q: z
-      .string()
-      .trim()
+    q: plainText(z.string().trim(), 'Search words')
       .max(100, { error: 'Search words must be 100 characters or fewer' })
       .optional()
       .transform((value) => (value ? value : null)),

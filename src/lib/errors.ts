@@ -24,3 +24,37 @@ export class ForbiddenError extends DomainError {
     super('forbidden', message);
   }
 }
+
+/**
+ * Input refused at the edge, before any route read it: hidden characters, text that is not valid
+ * UTF-8, or a value far longer than any field takes. Answered with a 400 page saying what to do.
+ */
+export class HostileInputError extends Error {
+  readonly statusCode = 400;
+  readonly code = 'hostile_input';
+  readonly title: string;
+  constructor(kind: 'address' | 'hidden' | 'too-long' | 'unreadable') {
+    super(hostileInputMessages[kind].message);
+    this.name = 'HostileInputError';
+    this.title = hostileInputMessages[kind].title;
+  }
+}
+
+const hostileInputMessages = {
+  address: {
+    title: 'This page address is not right',
+    message: 'The address has characters in it that no page of this service uses. Check it, or go back and follow the link again.',
+  },
+  hidden: {
+    title: 'What you sent has characters the service cannot accept',
+    message: 'It has hidden characters in it, such as control codes copied from another program. Go back, type the text again rather than pasting it, and send it again.',
+  },
+  'too-long': {
+    title: 'What you sent is too long',
+    message: 'Something you sent is longer than any answer this service takes. Go back, shorten it and send it again.',
+  },
+  unreadable: {
+    title: 'What you sent could not be read',
+    message: 'It was not sent as readable text. Go back to the page and send it again.',
+  },
+} as const;

@@ -1,5 +1,7 @@
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import { HostileInputError } from '../lib/errors.ts';
+import { isRefusedInput } from '../plugins/errors.ts';
 import * as feed from './feed.ts';
 import { pageQuery, parseQuery, serviceAtLocationQuery, serviceQuery } from './schemas.ts';
 
@@ -40,16 +42,26 @@ export async function openReferralRoutes(app: FastifyInstance) {
       reply.header('retry-after', '5');
       return problem(reply, 503, 'busy', 'The service is busy. Try again in a few seconds.');
     }
+    if (error instanceof HostileInputError) return problem(reply, 400, 'invalid_input', error.message);
     if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
       return problem(reply, error.statusCode, 'bad_request', 'The request could not be understood.');
+    }
+    if (isRefusedInput(error, request)) {
+      request.log.warn({ err: error }, 'input refused by the database or a failing route');
+      return problem(reply, 400, 'bad_request', 'The request could not be understood: check the values sent.');
     }
     request.log.error({ err: error }, 'open referral request failed');
     return problem(reply, 500, 'server_error', `Sorry, there is a problem with the service. Reference: ${request.id}`);
   });
 
-  app.setNotFoundHandler(async (request, reply) =>
-    problem(reply, 404, 'not_found', `There is nothing at ${request.url.split('?')[0]}. The feed starts at ${context.baseUrl}/openreferral/`),
-  );
+  app.setNotFoundHandler(async (request, reply) => {
+    const allow = app.allowedMethods(request.url);
+    if (allow && !allow.includes(request.method)) {
+      reply.header('allow', allow.join(', '));
+      return problem(reply, 405, 'method_not_allowed', `The feed is read-only: ${request.method} is not answered here. Use ${allow.join(', ')}.`);
+    }
+    return problem(reply, 404, 'not_found', `There is nothing at ${request.url.split('?')[0]}. The feed starts at ${context.baseUrl}/openreferral/`);
+  });
 
   // A browser asks before some cross-origin requests; the answer is always yes, for reading.
   app.options('/*', async (_request, reply) =>

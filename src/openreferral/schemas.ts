@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { type Weekday, weekdays } from '../db/tables/publishing.ts';
+import { plainText } from '../lib/forms.ts';
 
 /** More than this many items per page are never returned, whatever per_page asks for. */
 export const MAX_PER_PAGE = 100;
@@ -57,7 +58,7 @@ const time = (name: string) =>
   );
 
 const text = (name: string, max: number) =>
-  z.preprocess(emptyAsMissing, z.string().trim().max(max, { error: `${name} must be ${max} characters or fewer` }).optional());
+  z.preprocess(emptyAsMissing, plainText(z.string().trim(), name).max(max, { error: `${name} must be ${max} characters or fewer` }).optional());
 
 const paging = {
   page: wholeNumber('page must be a whole number from 1 to 1000000', 1, 1_000_000, 1),

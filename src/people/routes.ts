@@ -9,6 +9,7 @@ import { personSecurityStatus } from '../privacy/person-status.ts';
 import * as q from './queries.ts';
 import { inviteForm, personParams, roleForm } from './schemas.ts';
 import * as people from './service.ts';
+import { fieldsChecked } from '../plugins/hostile-input.ts';
 
 const doneMessages: Record<string, string> = {
   role: 'Role changed. They will need to sign in again.',
@@ -48,7 +49,7 @@ export async function peopleRoutes(app: FastifyInstance) {
     return invitePage(reply, organisationId.success ? { role: 'provider', organisationId: organisationId.data } : { role: 'link_worker' });
   });
 
-  app.post('/people/invite', async (request, reply) => {
+  app.post('/people/invite', fieldsChecked, async (request, reply) => {
     const form = parseForm(inviteForm, request.body);
     if (!form.ok) return invitePage(reply, form.values, form.errors);
     try {
@@ -98,7 +99,7 @@ export async function peopleRoutes(app: FastifyInstance) {
     return personPage(reply, params.data.id, flash ? { flash } : {});
   });
 
-  app.post('/people/:id/role', async (request, reply) => {
+  app.post('/people/:id/role', fieldsChecked, async (request, reply) => {
     const params = personParams.safeParse(request.params);
     if (!params.success) throw new NotFoundError();
     const form = parseForm(roleForm, request.body);

@@ -1,6 +1,7 @@
-import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { DomainError } from '../lib/errors.ts';
+import { DomainError, HostileInputError } from '../lib/errors.ts';
+import { inputProblem } from './hostile-input.ts';
 import { securityHeaders } from './security.ts';
 
 /**
@@ -11,14 +12,23 @@ export const errors = fp(async (app: FastifyInstance) => {
   const showDetail = app.config.env === 'development';
 
   app.setNotFoundHandler(async (request, reply) => {
+    const allow = app.allowedMethods(request.url);
+    if (allow && !allow.includes(request.method)) {
+      const title = messageFor(405);
+      return reply.code(405).header('allow', allow.join(', ')).viewAsync('errors/bad-request.eta', { title, user: request.user ?? null, csrfToken: '' });
+    }
     return reply.code(404).viewAsync('errors/not-found.eta', { title: 'Page not found', user: request.user ?? null });
   });
 
   app.setErrorHandler(async (error: FastifyError, request, reply) => {
-    const status = statusFor(error);
+    const status = statusFor(error, request);
     reply.code(status);
     if (status === 500) {
       request.log.error({ err: error }, 'request failed');
+    } else if (status === 400 && !error.statusCode) {
+      // The database refused a value, or a route failed on input nothing had checked: a 400 for
+      // the person, but a gap in a schema for us to close.
+      request.log.warn({ err: error }, 'input refused by the database or a failing route');
     } else {
       request.log.info({ code: error.code, status }, error.message);
     }
@@ -40,6 +50,9 @@ export const errors = fp(async (app: FastifyInstance) => {
         });
       }
       if (status === 404) return await reply.viewAsync('errors/not-found.eta', { ...context, title: 'Page not found' });
+      if (error instanceof HostileInputError) {
+        return await reply.viewAsync('errors/bad-request.eta', { ...context, title: error.title, message: error.message });
+      }
       if (status < 500) {
         return await reply.viewAsync('errors/bad-request.eta', { ...context, title: messageFor(status) });
       }
@@ -58,12 +71,28 @@ export const errors = fp(async (app: FastifyInstance) => {
 // Lock and connection problems are "busy, try again", never a broken page.
 const busyCodes = new Set(['55P03', '40001', '40P01', '57014', '53300', 'ECONNREFUSED', '57P01', '57P03']);
 
-function statusFor(error: FastifyError & { code?: string }): number {
+// PostgreSQL refusing a value it was given: a NUL byte or a character it cannot store (22021,
+// 22P05), text too long for a column or an index (22001, 54000), a malformed id, number or date
+// (22P02, 22003, 22007, 22008), a bad pattern (22025, 2201B). Input a schema should have caught:
+// the person gets "check what you sent", not "the service is broken".
+const refusedInputCodes = new Set(['22021', '22P05', '54000', '22001', '22P02', '22003', '22007', '22008', '22025', '2201B']);
+
+function statusFor(error: FastifyError & { code?: string }, request: FastifyRequest): number {
   if (error instanceof DomainError && error.code === 'not_found') return 404;
   if (error instanceof DomainError && error.code === 'forbidden') return 403;
   if (error.code && busyCodes.has(error.code)) return 503;
   if (error.statusCode && error.statusCode >= 400 && error.statusCode < 600) return error.statusCode;
+  if (isRefusedInput(error, request)) return 400;
   return 500;
+}
+
+/**
+ * The last safety net, for both error handlers (pages and the open data feed): a value the
+ * database refused, or any failure on a request that carries hostile input, is bad input (400).
+ */
+export function isRefusedInput(error: { code?: string; statusCode?: number }, request: FastifyRequest): boolean {
+  if (error.statusCode) return false;
+  return (error.code !== undefined && refusedInputCodes.has(error.code)) || inputProblem(request) !== null;
 }
 
 function messageFor(status: number): string {

@@ -24,6 +24,8 @@ export async function preferenceRoutes(app: FastifyInstance) {
     return page(request, reply, await getPreferences(db, request.user!.id), {}, done ? 'Your email choices have been saved.' : undefined);
   });
 
+  // Not `fieldsChecked`: the body is filtered to this role's choices before it is parsed, so the
+  // fields it drops are checked at the edge instead.
   app.post('/account/preferences', { preHandler: requireSignIn }, async (request, reply) => {
     // Only the choices this role has are read: others are not on the page to correct.
     const applicable = messagesFor[request.user!.role];

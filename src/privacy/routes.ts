@@ -10,6 +10,7 @@ import { collectPersonalData, personalDataCsv, personalDataJson } from './export
 import { accountOf } from './queries.ts';
 import { eraseForm, personParams } from './schemas.ts';
 import { actorOf } from '../web/request.ts';
+import { fieldsChecked } from '../plugins/hostile-input.ts';
 
 /** Data rights: a person downloads what is held about them; a coordinator acts on a request. */
 export async function privacyRoutes(app: FastifyInstance) {
@@ -94,7 +95,7 @@ export async function privacyRoutes(app: FastifyInstance) {
 
   app.get('/people/:id/erase', coordinator, async (request, reply) => erasePage(reply, personId(request)));
 
-  app.post('/people/:id/erase', coordinator, async (request, reply) => {
+  app.post('/people/:id/erase', { ...coordinator, ...fieldsChecked }, async (request, reply) => {
     const id = personId(request);
     const form = parseForm(eraseForm, request.body);
     if (!form.ok) return erasePage(reply, id, form.errors);

@@ -9,6 +9,7 @@ import * as q from './queries.ts';
 import { MAX_REFERRALS, monthNames, referralForm } from './schemas.ts';
 import { recordReferrals } from './service.ts';
 import { actorOf } from '../web/request.ts';
+import { fieldsChecked } from '../plugins/hostile-input.ts';
 
 const offerQuery = z.object({ offer: z.uuid().optional().catch(undefined) });
 
@@ -52,7 +53,7 @@ export async function referralRoutes(app: FastifyInstance) {
     return formPage(reply, { offerId: offer ?? '', month: String(today.month), year: String(today.year) });
   });
 
-  app.post('/referrals', async (request: FastifyRequest, reply) => {
+  app.post('/referrals', fieldsChecked, async (request: FastifyRequest, reply) => {
     const form = parseForm(referralForm(new Date()), request.body);
     if (!form.ok) return formPage(reply, form.values, form.errors);
     try {

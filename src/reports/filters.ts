@@ -2,6 +2,7 @@ import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { organisationKinds, type OrganisationKind } from '../db/tables/organisations.ts';
 import { offerCategories, type OfferCategory } from '../db/tables/publishing.ts';
+import { plainText } from '../lib/forms.ts';
 
 export const LONDON = 'Europe/London';
 const MAX_YEARS = 5;
@@ -69,7 +70,7 @@ export function reportQuery(now: Date) {
       // Not "kind": the CSV export uses that word for what to export.
       organisationKind: optionalChoice(organisationKinds, 'Select a kind of organisation from the list'),
       category: optionalChoice(offerCategories, 'Select a category from the list'),
-      pcn: z.preprocess(emptyAsMissing, z.string().trim().max(200, { error: 'Select a PCN from the list' }).optional()),
+      pcn: z.preprocess(emptyAsMissing, plainText(z.string().trim(), 'PCN').max(200, { error: 'Select a PCN from the list' }).optional()),
     })
     .transform((query, ctx): ReportFilters => {
       const fallback = lastFullQuarter(now);

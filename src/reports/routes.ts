@@ -11,6 +11,7 @@ import { exportKinds } from './export-queries.ts';
 import { filterQueryString, organisationKindNames, reportQuery } from './filters.ts';
 import { format, reportView } from './present.ts';
 import * as q from './queries.ts';
+import { fieldsChecked } from '../plugins/hostile-input.ts';
 
 const exportKind = z.object({ kind: z.enum(exportKinds, { error: 'Choose what to export' }) });
 
@@ -33,7 +34,7 @@ export async function reportRoutes(app: FastifyInstance) {
     return reply.code(400).viewAsync('reports/report.eta', { title: 'Reports', values, errors, report: null, ...(await filterOptions()) });
   }
 
-  app.get('/reports', async (request, reply) => {
+  app.get('/reports', fieldsChecked, async (request, reply) => {
     const form = parseForm(reportQuery(new Date()), request.query);
     if (!form.ok) return errorPage(reply, form.values, form.errors);
     const f = form.value;
@@ -59,12 +60,12 @@ export async function reportRoutes(app: FastifyInstance) {
     });
   });
 
-  app.get('/reports/export.csv', async (request, reply) => {
+  app.get('/reports/export.csv', fieldsChecked, async (request, reply) => {
     const kind = exportKind.safeParse(request.query);
     const form = parseForm(reportQuery(new Date()), request.query);
     if (!kind.success || !form.ok) {
       const errors = { ...(form.ok ? {} : form.errors), ...(kind.success ? {} : { export: 'Choose bookings, attendance, feedback or referrals to download' }) };
-      return errorPage(reply, formValues(request.query), errors);
+      return errorPage(reply, form.ok ? formValues(request.query) : form.values, errors);
     }
     const f = form.value;
     const stamp = DateTime.now().setZone('Europe/London').toFormat('yyyyMMdd-HHmm');

@@ -13,6 +13,7 @@ import { codeForm, personParams, setUpForm } from './schemas.ts';
 import * as twoStep from './service.ts';
 import './session.ts';
 import { groupedSecret, newTotpSecret, provisioningUri } from './totp.ts';
+import { fieldsChecked } from '../plugins/hostile-input.ts';
 
 function page(reply: FastifyReply, view: string, data: Record<string, unknown>, errors: FieldErrors = {}) {
   return reply.code(Object.keys(errors).length ? 400 : 200).viewAsync(view, { values: {}, ...data, errors });
@@ -34,7 +35,7 @@ export async function twoStepRoutes(app: FastifyInstance) {
     return codePage(reply);
   });
 
-  app.post('/sign-in/two-step', async (request, reply) => {
+  app.post('/sign-in/two-step', fieldsChecked, async (request, reply) => {
     const userId = request.session.twoStepPending;
     if (!userId) return reply.redirect('/sign-in', 303);
     const form = parseForm(codeForm, request.body);
@@ -109,7 +110,7 @@ export async function twoStepRoutes(app: FastifyInstance) {
     return setUpPage(request, reply, { returnTo: safeReturnTo(typeof returnTo === 'string' ? returnTo : undefined) });
   });
 
-  app.post(SET_UP_PATH, { preHandler: requireSignIn }, async (request, reply) => {
+  app.post(SET_UP_PATH, { preHandler: requireSignIn, ...fieldsChecked }, async (request, reply) => {
     if ((await twoStepSummary(db, request.user!.id)).enabled) return reply.redirect('/account/two-step', 303);
     const form = parseForm(setUpForm, request.body);
     if (!form.ok) return setUpPage(request, reply, form.values, form.errors);
@@ -142,7 +143,7 @@ export async function twoStepRoutes(app: FastifyInstance) {
     }, errors);
   }
 
-  app.post('/account/two-step/recovery-codes', { preHandler: requireSignIn }, async (request, reply) => {
+  app.post('/account/two-step/recovery-codes', { preHandler: requireSignIn, ...fieldsChecked }, async (request, reply) => {
     if (!(await twoStepSummary(db, request.user!.id)).enabled) return reply.redirect(SET_UP_PATH, 303);
     const form = parseForm(codeForm, request.body);
     if (!form.ok) return managePage(request, reply, form.errors);
@@ -155,7 +156,7 @@ export async function twoStepRoutes(app: FastifyInstance) {
     }
   });
 
-  app.post('/account/two-step/turn-off', { preHandler: requireSignIn }, async (request, reply) => {
+  app.post('/account/two-step/turn-off', { preHandler: requireSignIn, ...fieldsChecked }, async (request, reply) => {
     if (!(await twoStepSummary(db, request.user!.id)).enabled) return reply.redirect('/account', 303);
     const form = parseForm(codeForm, request.body);
     if (!form.ok) return managePage(request, reply, form.errors);

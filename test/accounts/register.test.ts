@@ -347,6 +347,37 @@ t.test('other domains are refused with a message beside the email field, and not
   t.equal(fieldError(response.body, 'email'), 'Use your work email address ending in nhs.net, or ask your coordinator for an invitation');
 });
 
+t.test('hidden characters in a field get a message beside it, and nothing is stored', async (t) => {
+  const hidden = 'Full name must not contain hidden characters, such as control codes copied from another program. Type it again rather than pasting it';
+  const cases: Array<[field: 'name' | 'practice' | 'pcn' | 'email', value: string, message: string]> = [
+    ['name', 'Rosa\u0000Link', hidden],
+    ['name', '\u0000', hidden],
+    ['name', 'Rosa\u001b[31mLink', hidden],
+    ['name', 'Rosa\u0085Link', hidden],
+    ['practice', 'Hill\tSurgery', 'GP practice must be on one line, without tabs or line breaks'],
+    ['pcn', 'North\nPCN', 'Primary Care Network must be on one line, without tabs or line breaks'],
+    ['email', 'rosa\u0000@nhs.net', 'Email address must not contain hidden characters, such as control codes copied from another program. Type it again rather than pasting it'],
+  ];
+  for (const [field, value, message] of cases) {
+    const email = uniqueEmail('hidden');
+    const before = await rowCounts(db);
+    const visitor = new Visitor(app);
+    await visitor.get('/register');
+    const response = await visitor.post('/register', { ...form(email), [field]: value });
+    const what = `${field} = ${JSON.stringify(value)}`;
+    t.equal(response.statusCode, 400, `${what}: 400`);
+    t.equal(fieldError(response.body, field), message, `${what}: the message beside the field`);
+    t.same(errorSummary(response.body), [`${field}: ${message}`], `${what}: and in the summary`);
+    t.notOk(/[\u0000\u001b\u0085]/.test(response.body), `${what}: the hidden character is not sent back`);
+    t.same(await rowCounts(db), before, `${what}: nothing stored`);
+    t.equal(await userByEmail(email), undefined, `${what}: no account`);
+  }
+  const visitor = new Visitor(app);
+  await visitor.get('/register');
+  const response = await visitor.post('/register', { ...form(uniqueEmail('kept')), name: 'Rosa\u0000Link' });
+  t.match(response.body, /value="Rosa\uFFFDLink"/, 'what was typed is kept, with the hidden character shown as �');
+});
+
 t.test('the allowed domains come from the configuration', async (t) => {
   const other = await buildTestApp(t, database, { selfRegistrationDomains: ['nhs.net', 'nhs.uk'] });
   const visitor = new Visitor(other);

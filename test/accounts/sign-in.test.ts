@@ -107,6 +107,40 @@ t.test('the place to return to is kept after a failed attempt', async (t) => {
   t.match(response.body, /name="returnTo" value="\/account"/);
 });
 
+t.test('return addresses that could leave the site, once resolved or decoded, go to the home page', async (t) => {
+  const app = await buildTestApp(t, database);
+  const user = await createUser(database.db, 'link_worker');
+  const tricky = [
+    '/..//evil.example',
+    '/../..//evil.example',
+    '/./evil.example/..//evil.example',
+    '/%2F%2Fevil.example',
+    '/%2f/evil.example',
+    '/..%2F/evil.example',
+    '/..%2F..%2F/evil.example',
+    '/%2E%2E//evil.example',
+    '/%252F%252Fevil.example',
+    '/\\evil.example',
+    '/%5Cevil.example',
+    '/%5C%5Cevil.example',
+    '/%09/evil.example',
+    '/\t/evil.example',
+    '/%0D%0A/evil.example',
+    '/%00/evil.example',
+    '/%E0%A4%A',
+  ];
+  for (const returnTo of tricky) {
+    const visitor = new Visitor(app);
+    const response = await visitor.post('/sign-in', { email: user.email, password: PASSWORD, returnTo });
+    t.equal(response.statusCode, 303, `signed in with returnTo ${JSON.stringify(returnTo)}`);
+    t.equal(response.headers.location, '/', `${JSON.stringify(returnTo)}: to the home page`);
+  }
+  for (const returnTo of ['/find?q=singing%20group', '/sessions/abc/book', '/account#two-step']) {
+    const response = await new Visitor(app).post('/sign-in', { email: user.email, password: PASSWORD, returnTo });
+    t.equal(response.headers.location, returnTo, `${returnTo}: an ordinary page is kept`);
+  }
+});
+
 t.test('sign-in never sends anyone to another site', async (t) => {
   const app = await buildTestApp(t, database);
   const user = await createUser(database.db, 'link_worker');

@@ -280,6 +280,32 @@ t.test('bad filter values get a message beside the field, never a 500', async (t
   t.ok(odd.statusCode < 500, 'odd shapes of query string are not a 500');
 });
 
+t.test('hidden characters in the filters get a message beside the field, never a 500', async (t) => {
+  const hidden = (label: string) => `${label} must not contain hidden characters, such as control codes copied from another program. Type it again rather than pasting it`;
+  const cases: Array<[string, string, string]> = [
+    ['?q=%00', 'q', hidden('Search words')],
+    ['?q=singing%00', 'q', hidden('Search words')],
+    ['?q=sing%1B%5B2Jing', 'q', hidden('Search words')],
+    ['?q=sing%0Bing', 'q', hidden('Search words')],
+    ['?q=sing%09ing', 'q', 'Search words must be on one line, without tabs or line breaks'],
+    ['?place=Ox%00ford', 'place', hidden('Town or postcode')],
+  ];
+  for (const [query, field, message] of cases) {
+    const response = await linkWorker.get(`/find${query}`);
+    t.equal(response.statusCode, 400, `${query}: 400`);
+    t.equal(fieldError(response.body, field), message, `${query}: message beside ${field}`);
+    t.same(errorSummary(response.body), [`${field}: ${message}`], `${query}: and in the summary`);
+    t.notOk(response.body.includes('\u0000'), `${query}: no NUL byte sent back in the page`);
+    const fragment = await linkWorker.get(`/find${query}`, { 'hx-request': 'true' });
+    t.equal(fragment.statusCode, 400, `${query}: the htmx fragment is a 400 too`);
+    t.match(decodeHtml(fragment.body), message, `${query}: and says it`);
+  }
+  const coordinator = await signedInVisitor(app, db, await createUser(db, 'coordinator'));
+  const response = await coordinator.get('/find?q=%00');
+  t.equal(response.statusCode, 400, 'a coordinator too');
+  t.equal(fieldError(response.body, 'q'), hidden('Search words'));
+});
+
 t.test('link workers and coordinators can find tasters; provider staff cannot', async (t) => {
   const coordinator = await signedInVisitor(app, db, await createUser(db, 'coordinator'));
   const asCoordinator = await coordinator.get('/find?q=singing');

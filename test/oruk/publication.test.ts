@@ -119,7 +119,8 @@ t.test('every answer carries the CORS header and is JSON, errors included', asyn
   t.match((await get(app, '/services?day=someday')).json(), { message: 'day must be a day of the week: MO, TU, WE, TH, FR, SA or SU' });
 
   const post = await app.inject({ method: 'POST', url: '/openreferral/services', payload: {} });
-  t.equal(post.statusCode, 404, 'read only');
+  t.equal(post.statusCode, 405, 'read only: a method it does not take');
+  t.equal(post.headers.allow, 'GET, HEAD, OPTIONS', 'and which it does');
   t.equal(post.headers['access-control-allow-origin'], '*');
   const preflight = await app.inject({ method: 'OPTIONS', url: '/openreferral/services', headers: { origin: 'https://directory.example', 'access-control-request-method': 'GET' } });
   t.equal(preflight.statusCode, 204);

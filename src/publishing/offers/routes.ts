@@ -14,6 +14,7 @@ import { describeAges, describeCost, describeSchedule, timeInput } from './prese
 import * as q from './queries.ts';
 import { dayNames, frequencyNames, offerForm, weekOfMonthNames } from './schemas.ts';
 import * as offers from './service.ts';
+import { fieldsChecked } from '../../plugins/hostile-input.ts';
 
 type Offer = NonNullable<Awaited<ReturnType<typeof q.findOffer>>>;
 
@@ -84,7 +85,7 @@ export async function offerRoutes(app: FastifyInstance) {
     return offerPage(reply, { organisationId, values: { cost: 'free', scheduleFrequency: 'weekly' } });
   });
 
-  app.post('/offers/new', staff, async (request, reply) => {
+  app.post('/offers/new', { ...staff, ...fieldsChecked }, async (request, reply) => {
     const actor = actorFrom(request);
     const organisationId = organisationForNew(actor, requestedOrganisation(request.body));
     const form = parseForm(offerForm, request.body);
@@ -127,7 +128,7 @@ export async function offerRoutes(app: FastifyInstance) {
     return offerPage(reply, { organisationId: offer.organisationId, offer, values: valuesOf(offer) });
   });
 
-  app.post('/offers/:id/edit', staff, async (request, reply) => {
+  app.post('/offers/:id/edit', { ...staff, ...fieldsChecked }, async (request, reply) => {
     const offer = await ownOffer(request);
     const form = parseForm(offerForm, request.body);
     if (!form.ok) return offerPage(reply, { organisationId: offer.organisationId, offer, values: form.values, errors: form.errors });

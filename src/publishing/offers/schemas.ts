@@ -33,8 +33,8 @@ export const offerForm = z
   .object({
     title: requiredText('Enter the name of the activity', 150, 'Name of the activity must be 150 characters or fewer'),
     category: z.enum(offerCategories, { error: 'Select the kind of activity' }),
-    description: requiredText('Enter a description of the activity', 5000, 'Description must be 5,000 characters or fewer'),
-    suits: notesText(1000, 'Who it suits must be 1,000 characters or fewer'),
+    description: requiredText('Enter a description of the activity', 5000, 'Description must be 5,000 characters or fewer', { multiline: true }),
+    suits: notesText(1000, 'Who it suits must be 1,000 characters or fewer', { multiline: true }),
     scheduleFrequency: z.enum(['none', 'weekly', 'fortnightly', 'monthly'], { error: 'Select how often the activity runs' }),
     scheduleDays: z
       .string()
@@ -54,12 +54,12 @@ export const offerForm = z
       .optional()
       .transform((value) => value?.trim().replace(/^£/, '') ?? ''),
     costNote: notesText(300, 'Cost note must be 300 characters or fewer'),
-    howToRefer: requiredText('Enter how a link worker refers someone', 2000, 'How to refer must be 2,000 characters or fewer'),
+    howToRefer: requiredText('Enter how a link worker refers someone', 2000, 'How to refer must be 2,000 characters or fewer', { multiline: true }),
     referralEmail: optionalEmail('Enter a referral email address in the correct format, like learning@example.org'),
     referralPhone: optionalPhone('Enter a UK phone number for referrals, like 01865 123456'),
     minAge: optionalWholeNumber({ invalid: 'Youngest age must be a whole number, like 18', min: [0, 'Youngest age must be 0 or more'], max: [120, 'Youngest age must be 120 or less'] }),
     maxAge: optionalWholeNumber({ invalid: 'Oldest age must be a whole number, like 99', min: [0, 'Oldest age must be 0 or more'], max: [120, 'Oldest age must be 120 or less'] }),
-    volunteeringRequirements: optionalText(2000, 'What the placement needs must be 2,000 characters or fewer'),
+    volunteeringRequirements: optionalText(2000, 'What the placement needs must be 2,000 characters or fewer', { multiline: true }),
   })
   .superRefine((form, ctx) => {
     const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });

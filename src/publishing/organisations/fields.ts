@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { labelFrom, plainText, type TextOptions } from '../../lib/forms.ts';
 
 /**
  * Form fields shared by the publishing forms (organisations, venues, offers, sessions). Each
@@ -6,10 +7,8 @@ import { z } from 'zod';
  */
 
 /** Optional free text that is stored as '' when left empty (columns that are never null). */
-export function notesText(max: number, tooLong: string) {
-  return z
-    .string()
-    .trim()
+export function notesText(max: number, tooLong: string, options: TextOptions = {}) {
+  return plainText(z.string().trim(), options.label ?? labelFrom(tooLong), options.multiline)
     .max(max, { error: tooLong })
     .optional()
     .transform((value) => value ?? '');
@@ -32,8 +31,7 @@ export function optionalEmail(invalid: string) {
     .optional()
     .transform(emptyAsNull)
     .pipe(
-      z
-        .string()
+      plainText(z.string(), 'Email address')
         .max(254, { error: 'Email address must be 254 characters or fewer' })
         .pipe(z.email({ error: invalid }))
         .transform((email) => email.toLowerCase())
@@ -63,8 +61,7 @@ export function optionalWebsite(invalid: string) {
     .optional()
     .transform(emptyAsNull)
     .pipe(
-      z
-        .string()
+      plainText(z.string(), 'Website address')
         .max(500, { error: 'Website address must be 500 characters or fewer' })
         .transform((value) => (/^https?:\/\//i.test(value) ? value : `https://${value}`))
         .refine(

@@ -12,6 +12,7 @@ import { kindNames, organisationForm } from './schemas.ts';
 import * as organisations from './service.ts';
 import { organisationKinds } from '../../db/tables/organisations.ts';
 import type { OrganisationRow } from '../../db/tables/organisations.ts';
+import { fieldsChecked } from '../../plugins/hostile-input.ts';
 
 const kindOptions = [{ value: '', text: 'Select the kind of organisation' }, ...organisationKinds.map((k) => ({ value: k, text: kindNames[k] }))];
 
@@ -45,7 +46,7 @@ export async function organisationRoutes(app: FastifyInstance) {
     editPage(reply, { action: '/organisations/new', title: 'Add an organisation', back: '/organisations', values: { publishesOpenData: 'yes' }, creating: true }),
   );
 
-  app.post('/organisations/new', coordinator, async (request, reply) => {
+  app.post('/organisations/new', { ...coordinator, ...fieldsChecked }, async (request, reply) => {
     const page = { action: '/organisations/new', title: 'Add an organisation', back: '/organisations', creating: true };
     const form = parseForm(organisationForm, request.body);
     if (!form.ok) return editPage(reply, { ...page, values: form.values, errors: form.errors });
@@ -100,7 +101,7 @@ export async function organisationRoutes(app: FastifyInstance) {
       return editPage(reply, { ...pageFor(organisation.id), values: valuesOf(organisation) });
     });
 
-    app.post(path, guard, async (request, reply) => {
+    app.post(path, { ...guard, ...fieldsChecked }, async (request, reply) => {
       const id = idOf(request);
       if (!id) throw new NotFoundError();
       const form = parseForm(organisationForm, request.body);

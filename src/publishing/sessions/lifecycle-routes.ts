@@ -12,6 +12,7 @@ import * as q from './queries.ts';
 import { cancelForm } from './schemas.ts';
 import * as sessions from './service.ts';
 import { isHtmx } from '../../web/request.ts';
+import { fieldsChecked } from '../../plugins/hostile-input.ts';
 
 /** draft → published → cancelled, and deleting drafts. Each action is one transaction with its audit entry. */
 export async function sessionLifecycleRoutes(app: FastifyInstance) {
@@ -83,7 +84,7 @@ export async function sessionLifecycleRoutes(app: FastifyInstance) {
     return cancelPage(reply, session, {});
   });
 
-  app.post('/sessions/:id/cancel', staff, async (request, reply) => {
+  app.post('/sessions/:id/cancel', { ...staff, ...fieldsChecked }, async (request, reply) => {
     const session = await managedSession(request);
     const form = parseForm(cancelForm, request.body);
     if (!form.ok) return cancelPage(reply, session, form.values, form.errors);

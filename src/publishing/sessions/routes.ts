@@ -13,6 +13,7 @@ import { sessionPage } from './page.ts';
 import * as q from './queries.ts';
 import { MAX_REPEAT_WEEKS, sessionForm } from './schemas.ts';
 import * as sessions from './service.ts';
+import { fieldsChecked } from '../../plugins/hostile-input.ts';
 
 const copyQuery = z.object({ copy: z.uuid().optional() });
 
@@ -90,7 +91,7 @@ export async function sessionRoutes(app: FastifyInstance) {
     return formFor(reply, { offer, values: { where: 'venue', venueId: offer.usualVenueId ?? '', repeatWeeks: '1' } });
   });
 
-  app.post('/offers/:id/sessions/new', staff, async (request, reply) => {
+  app.post('/offers/:id/sessions/new', { ...staff, ...fieldsChecked }, async (request, reply) => {
     const offer = await managedOffer(request);
     const form = parseForm(sessionForm({ now: new Date() }), request.body);
     if (!form.ok) return formFor(reply, { offer, values: form.values, errors: form.errors });
@@ -125,7 +126,7 @@ export async function sessionRoutes(app: FastifyInstance) {
     return formFor(reply, { offer, session, values: sessionValues(session) });
   });
 
-  app.post('/sessions/:id/edit', staff, async (request, reply) => {
+  app.post('/sessions/:id/edit', { ...staff, ...fieldsChecked }, async (request, reply) => {
     const session = await managedSession(request);
     const refusal = unchangeable(session);
     if (refusal) return sessionPage(reply, db, session, { errors: { status: refusal }, statusCode: 409 });

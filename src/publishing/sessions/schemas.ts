@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { londonInstant, parseDateParts, parseTime } from '../../lib/london-time.ts';
+import { requiredText } from '../../lib/forms.ts';
 import { notesText, optionalId, wholeNumber } from '../organisations/fields.ts';
 
 export const MAX_REPEAT_WEEKS = 26;
@@ -25,15 +26,15 @@ const rawSessionForm = z.object({
   endTime: text,
   where: z.enum(['venue', 'online'], { error: 'Select where the session takes place' }),
   venueId: optionalId,
-  joiningInstructions: notesText(2000, 'Joining instructions must be 2,000 characters or fewer'),
+  joiningInstructions: notesText(2000, 'Joining instructions must be 2,000 characters or fewer', { multiline: true }),
   capacity,
   closesDay: text,
   closesMonth: text,
   closesYear: text,
   closesTime: text,
-  whatToBring: notesText(1000, 'What to bring must be 1,000 characters or fewer'),
-  accessNotes: notesText(2000, 'Access notes must be 2,000 characters or fewer'),
-  facilitatorNote: notesText(2000, 'Meet the facilitator must be 2,000 characters or fewer'),
+  whatToBring: notesText(1000, 'What to bring must be 1,000 characters or fewer', { multiline: true }),
+  accessNotes: notesText(2000, 'Access notes must be 2,000 characters or fewer', { multiline: true }),
+  facilitatorNote: notesText(2000, 'Meet the facilitator must be 2,000 characters or fewer', { multiline: true }),
   repeatWeeks: z
     .string()
     .optional()
@@ -156,9 +157,5 @@ export function sessionForm(options: SessionFormOptions) {
 export type SessionInput = z.output<ReturnType<typeof sessionForm>>;
 
 export const cancelForm = z.object({
-  reason: z
-    .string({ error: 'Enter why the session is cancelled' })
-    .trim()
-    .min(1, { error: 'Enter why the session is cancelled' })
-    .max(1000, { error: 'The reason must be 1,000 characters or fewer' }),
+  reason: requiredText('Enter why the session is cancelled', 1000, 'The reason must be 1,000 characters or fewer', { multiline: true }),
 });

@@ -11,6 +11,7 @@ import type { VenueRow } from '../../db/tables/publishing.ts';
 import * as q from './queries.ts';
 import { accessFeatures, venueForm } from './schemas.ts';
 import * as venues from './service.ts';
+import { fieldsChecked } from '../../plugins/hostile-input.ts';
 
 function valuesOf(venue: VenueRow): Record<string, string> {
   const values: Record<string, string> = {
@@ -55,7 +56,7 @@ export async function venueRoutes(app: FastifyInstance) {
     return venuePage(reply, { organisationId, values: { organisationId } });
   });
 
-  app.post('/venues/new', staff, async (request, reply) => {
+  app.post('/venues/new', { ...staff, ...fieldsChecked }, async (request, reply) => {
     const actor = actorFrom(request);
     const organisationId = organisationForNew(actor, requestedOrganisation(request.body));
     const form = parseForm(venueForm, request.body);
@@ -84,7 +85,7 @@ export async function venueRoutes(app: FastifyInstance) {
     return venuePage(reply, { organisationId: venue.organisationId, venue, values: valuesOf(venue) });
   });
 
-  app.post('/venues/:id/edit', staff, async (request, reply) => {
+  app.post('/venues/:id/edit', { ...staff, ...fieldsChecked }, async (request, reply) => {
     const actor = actorFrom(request);
     const venue = await ownVenue(request, actor);
     const form = parseForm(venueForm, request.body);

@@ -42,8 +42,8 @@ export const venueForm = z.object({
   seating: checkbox,
   parking: checkbox,
   quietSpace: checkbox,
-  travelNotes: notesText(2000, 'Getting there must be 2,000 characters or fewer'),
-  accessNotes: notesText(2000, 'Access notes must be 2,000 characters or fewer'),
+  travelNotes: notesText(2000, 'Getting there must be 2,000 characters or fewer', { multiline: true }),
+  accessNotes: notesText(2000, 'Access notes must be 2,000 characters or fewer', { multiline: true }),
 });
 
 export type VenueInput = z.output<typeof venueForm>;
