@@ -13,10 +13,14 @@ export type RetentionResult = {
   signInAttemptsDeleted: number;
   expiredSessionsDeleted: number;
   oldLinksDeleted: number;
+  staleAccountRequestsDeleted: number;
 };
 
 // Invitation, confirmation and reset links are useless once expired; a month later they go.
 const EXPIRED_LINK_DAYS = 30;
+// A registration, reset or sign-in link request is handled by its job within seconds and then
+// deleted; one the job could not handle in a week is given up, as it may hold a password hash.
+const STALE_ACCOUNT_REQUEST_DAYS = 7;
 
 function monthsBefore(now: Date, months: number): Date {
   const cutoff = new Date(now);
@@ -69,6 +73,7 @@ export async function applyRetention(db: Db, now: Date, policy: RetentionPolicy)
     .where((eb) => eb.or([eb('idleExpiresAt', '<', now), eb('absoluteExpiresAt', '<', now)]))
     .executeTakeFirst();
   const links = await db.deleteFrom('accountLinks').where('expiresAt', '<', daysBefore(now, EXPIRED_LINK_DAYS)).executeTakeFirst();
+  const requests = await db.deleteFrom('accountRequests').where('createdAt', '<', daysBefore(now, STALE_ACCOUNT_REQUEST_DAYS)).executeTakeFirst();
 
   // Accounts nobody has signed in to for the whole period (never signed in: since created).
   const inactiveCutoff = monthsBefore(now, policy.inactiveAccountMonths);
@@ -101,5 +106,6 @@ export async function applyRetention(db: Db, now: Date, policy: RetentionPolicy)
     signInAttemptsDeleted: count(attempts),
     expiredSessionsDeleted: count(sessions),
     oldLinksDeleted: count(links),
+    staleAccountRequestsDeleted: count(requests),
   };
 }

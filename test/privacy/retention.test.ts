@@ -65,6 +65,7 @@ t.test('data past its period is removed or anonymised; everything else, and ever
     ('never-sent', 'test', 'a@nhs.net', 'Unsent', 'Unsent', null)`.execute(db);
   await sql`insert into login_sessions (id_hash, data, idle_expires_at, absolute_expires_at) values ('expired-session', '{}', ${ago(1)}, ${ago(-1)})`.execute(db);
   await sql`insert into account_links (purpose, token_hash, email, expires_at) values ('invitation', 'old-link', 'invited@nhs.net', ${ago(31)}), ('invitation', 'recent-link', 'invited2@nhs.net', ${ago(29)})`.execute(db);
+  await sql`insert into account_requests (kind, email, created_at) values ('password_reset', 'stale@nhs.net', ${ago(8)}), ('password_reset', 'waiting@nhs.net', ${ago(6)})`.execute(db);
   const dormant = await createUser(db, 'link_worker', { name: 'Dora Dormant', practice: 'Dormant Practice' });
   await sql`update users set last_signed_in_at = ${ago(MONTHS_25)}, created_at = ${ago(MONTHS_25 * 2)} where id = ${dormant.id}`.execute(db);
   const neverUsed = await createUser(db, 'provider', { name: 'Neville Neverused' });
@@ -86,6 +87,7 @@ t.test('data past its period is removed or anonymised; everything else, and ever
     signInAttemptsDeleted: 1,
     expiredSessionsDeleted: 1,
     oldLinksDeleted: 1,
+    staleAccountRequestsDeleted: 1,
     accountsErased: 2 + coordinatorsBefore.length - 1,
   });
 
@@ -106,6 +108,8 @@ t.test('data past its period is removed or anonymised; everything else, and ever
   const links = (await db.selectFrom('accountLinks').select('tokenHash').execute()).map((l) => l.tokenHash);
   t.notOk(links.includes('old-link'));
   t.ok(links.includes('recent-link'));
+  const requests = (await db.selectFrom('accountRequests').select('email').execute()).map((r) => r.email);
+  t.same(requests.filter((e) => e.endsWith('@nhs.net') && ['stale@nhs.net', 'waiting@nhs.net'].includes(e)), ['waiting@nhs.net'], 'an account request the job never handled goes after a week');
   t.notOk(await db.selectFrom('loginSessions').select('idHash').where('idHash', '=', 'expired-session').executeTakeFirst());
 
   const names = async (id: string) => (await db.selectFrom('users').select(['name', 'erasedAt']).where('id', '=', id).executeTakeFirstOrThrow());
@@ -128,5 +132,6 @@ t.test('data past its period is removed or anonymised; everything else, and ever
     signInAttemptsDeleted: 0,
     expiredSessionsDeleted: 0,
     oldLinksDeleted: 0,
+    staleAccountRequestsDeleted: 0,
   }, 'running it again changes nothing');
 });
