@@ -4,6 +4,7 @@ import type { SessionStatus } from '../db/tables/publishing.ts';
 import { cancelBookingLocked, findLiveBooking, insertBookingLocked } from './queries.ts';
 import type { BookingStatus } from '../db/tables/bookings.ts';
 import { fillFreedPlaces, lockTasterSession } from '../capacity/places.ts';
+import { errorCode, inTransaction } from '../db/transaction.ts';
 
 export type Actor = { id: string; address?: string | null };
 export type BookingOutcome = { bookingId: string; status: BookingStatus; created: boolean };
@@ -93,27 +94,6 @@ export async function cancel(
   // Leaving the waiting list frees no place: only a confirmed place can go to someone waiting.
   const promoted = outcome.was === 'confirmed' ? await fillFreedPlaces(tx, sessionId, actor.id, options) : [];
   return { sessionId, promoted: promoted.length };
-}
-
-// Lock timeouts, serialization failures and deadlocks: nothing was written, so trying again is safe.
-const RETRYABLE = new Set(['55P03', '40001', '40P01']);
-const ATTEMPTS = 3;
-
-function errorCode(error: unknown): string | undefined {
-  return typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : undefined;
-}
-
-/** Runs one transaction, again if the database asks for a retry; gives up after a few tries (the 503 page). */
-export async function inTransaction<T>(db: Db, work: (tx: Tx) => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await db.transaction().execute(work);
-    } catch (error) {
-      if (attempt >= ATTEMPTS || !RETRYABLE.has(errorCode(error) ?? '')) throw error;
-      // A little jitter, so retries from many requests do not collide again in step.
-      await new Promise((resolve) => setTimeout(resolve, 10 * attempt + Math.random() * 40));
-    }
-  }
 }
 
 function isDoubleBooking(error: unknown): boolean {

@@ -4,12 +4,10 @@ import { HostileInputError } from '../lib/errors.ts';
 import { isRefusedInput } from '../plugins/errors.ts';
 import * as feed from './feed.ts';
 import { pageQuery, parseQuery, serviceAtLocationQuery, serviceQuery } from './schemas.ts';
+import { BUSY_CODES } from '../db/transaction.ts';
 
 /** Requests one address may make to the feed in a minute. */
 export const FEED_RATE_LIMIT = 300;
-
-// Lock and connection problems are "busy, try again" (the same codes as plugins/errors.ts).
-const busyCodes = new Set(['55P03', '40001', '40P01', '57014', '53300', 'ECONNREFUSED', '57P01', '57P03']);
 
 type IdParams = { id: string };
 
@@ -38,7 +36,7 @@ export async function openReferralRoutes(app: FastifyInstance) {
       const wait = reply.getHeader('retry-after');
       return problem(reply, 429, 'too_many_requests', `Too many requests: the feed answers ${FEED_RATE_LIMIT} a minute from one address. Try again in ${wait ?? 60} seconds.`);
     }
-    if (error.code && busyCodes.has(error.code)) {
+    if (error.code && BUSY_CODES.has(error.code)) {
       reply.header('retry-after', '5');
       return problem(reply, 503, 'busy', 'The service is busy. Try again in a few seconds.');
     }

@@ -3,6 +3,7 @@ import fp from 'fastify-plugin';
 import { DomainError, HostileInputError } from '../lib/errors.ts';
 import { inputProblem } from './hostile-input.ts';
 import { securityHeaders } from './security.ts';
+import { BUSY_CODES } from '../db/transaction.ts';
 
 /**
  * One error handler and one not-found handler. Nobody sees a stack trace: a person gets a page
@@ -68,8 +69,6 @@ export const errors = fp(async (app: FastifyInstance) => {
   });
 });
 
-// Lock and connection problems are "busy, try again", never a broken page.
-const busyCodes = new Set(['55P03', '40001', '40P01', '57014', '53300', 'ECONNREFUSED', '57P01', '57P03']);
 
 // PostgreSQL refusing a value it was given: a NUL byte or a character it cannot store (22021,
 // 22P05), text too long for a column or an index (22001, 54000), a malformed id, number or date
@@ -80,7 +79,7 @@ const refusedInputCodes = new Set(['22021', '22P05', '54000', '22001', '22P02', 
 function statusFor(error: FastifyError & { code?: string }, request: FastifyRequest): number {
   if (error instanceof DomainError && error.code === 'not_found') return 404;
   if (error instanceof DomainError && error.code === 'forbidden') return 403;
-  if (error.code && busyCodes.has(error.code)) return 503;
+  if (error.code && BUSY_CODES.has(error.code)) return 503;
   if (error.statusCode && error.statusCode >= 400 && error.statusCode < 600) return error.statusCode;
   if (isRefusedInput(error, request)) return 400;
   return 500;

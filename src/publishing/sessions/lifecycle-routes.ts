@@ -13,6 +13,7 @@ import { cancelForm } from './schemas.ts';
 import * as sessions from './service.ts';
 import { isHtmx } from '../../web/request.ts';
 import { fieldsChecked } from '../../plugins/hostile-input.ts';
+import { inTransaction } from '../../db/transaction.ts';
 
 /** draft → published → cancelled, and deleting drafts. Each action is one transaction with its audit entry. */
 export async function sessionLifecycleRoutes(app: FastifyInstance) {
@@ -44,7 +45,7 @@ export async function sessionLifecycleRoutes(app: FastifyInstance) {
   app.post('/sessions/:id/publish', staff, async (request, reply) => {
     const session = await managedSession(request);
     try {
-      await db.transaction().execute((tx) => sessions.publishSession(tx, actorFrom(request), session.id));
+      await inTransaction(db, (tx) => sessions.publishSession(tx, actorFrom(request), session.id));
     } catch (error) {
       if (!(error instanceof DomainError) || error.code === 'not_found') throw error;
       if (isHtmx(request)) return dashboardRow(reply, session.id, error.message, 409);
@@ -57,7 +58,7 @@ export async function sessionLifecycleRoutes(app: FastifyInstance) {
   app.post('/sessions/:id/publish-series', staff, async (request, reply) => {
     const session = await managedSession(request);
     try {
-      await db.transaction().execute((tx) => sessions.publishSeries(tx, actorFrom(request), session.id));
+      await inTransaction(db, (tx) => sessions.publishSeries(tx, actorFrom(request), session.id));
     } catch (error) {
       if (!(error instanceof DomainError) || error.code === 'not_found') throw error;
       return refused(reply, session.id, error);
@@ -89,7 +90,7 @@ export async function sessionLifecycleRoutes(app: FastifyInstance) {
     const form = parseForm(cancelForm, request.body);
     if (!form.ok) return cancelPage(reply, session, form.values, form.errors);
     try {
-      await db.transaction().execute((tx) => sessions.cancelSession(tx, actorFrom(request), session.id, form.value.reason, { baseUrl: app.config.baseUrl }));
+      await inTransaction(db, (tx) => sessions.cancelSession(tx, actorFrom(request), session.id, form.value.reason, { baseUrl: app.config.baseUrl }));
     } catch (error) {
       if (!(error instanceof DomainError) || error.code === 'not_found') throw error;
       return refused(reply, session.id, error);
@@ -108,7 +109,7 @@ export async function sessionLifecycleRoutes(app: FastifyInstance) {
   app.post('/sessions/:id/delete', staff, async (request, reply) => {
     const session = await managedSession(request);
     try {
-      await db.transaction().execute((tx) => sessions.deleteSession(tx, actorFrom(request), session.id));
+      await inTransaction(db, (tx) => sessions.deleteSession(tx, actorFrom(request), session.id));
     } catch (error) {
       if (!(error instanceof DomainError) || error.code === 'not_found') throw error;
       return refused(reply, session.id, error);

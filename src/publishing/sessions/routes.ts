@@ -14,6 +14,7 @@ import * as q from './queries.ts';
 import { MAX_REPEAT_WEEKS, sessionForm } from './schemas.ts';
 import * as sessions from './service.ts';
 import { fieldsChecked } from '../../plugins/hostile-input.ts';
+import { inTransaction } from '../../db/transaction.ts';
 
 const copyQuery = z.object({ copy: z.uuid().optional() });
 
@@ -134,7 +135,7 @@ export async function sessionRoutes(app: FastifyInstance) {
     const form = parseForm(sessionForm({ now: new Date(), currentStartsAt: session.startsAt, currentClosesAt: session.bookingClosesAt }), request.body);
     if (!form.ok) return formFor(reply, { offer, session, values: form.values, errors: form.errors });
     try {
-      await db.transaction().execute((tx) => sessions.updateSession(tx, actorFrom(request), session.id, form.value, { baseUrl: app.config.baseUrl }));
+      await inTransaction(db, (tx) => sessions.updateSession(tx, actorFrom(request), session.id, form.value, { baseUrl: app.config.baseUrl }));
     } catch (error) {
       const errors = fieldErrorFrom(error, 'date');
       if (errors) return formFor(reply, { offer, session, values: formValues(request.body), errors });

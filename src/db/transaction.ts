@@ -1,0 +1,34 @@
+import type { Db, Tx } from './database.ts';
+
+// Lock timeouts, serialization failures and deadlocks: nothing was written, so trying again is safe.
+const RETRYABLE_CODES = new Set(['55P03', '40001', '40P01']);
+
+/**
+ * The database is busy or briefly unreachable: the person is asked to try again in a moment (the
+ * 503 page), never shown a broken one. The retryable codes, plus a cancelled statement, too many
+ * connections and a server shutting down or starting.
+ */
+export const BUSY_CODES: ReadonlySet<string> = new Set([...RETRYABLE_CODES, '57014', '53300', 'ECONNREFUSED', '57P01', '57P03']);
+
+const ATTEMPTS = 3;
+
+export function errorCode(error: unknown): string | undefined {
+  return typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : undefined;
+}
+
+/**
+ * Runs one transaction, again if the database asks for a retry; gives up after a few tries (the
+ * 503 page). Every route whose work takes a lock (a taster session's, for capacity) goes through
+ * here, so a lock timeout or deadlock is retried the same way everywhere.
+ */
+export async function inTransaction<T>(db: Db, work: (tx: Tx) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.transaction().execute(work);
+    } catch (error) {
+      if (attempt >= ATTEMPTS || !RETRYABLE_CODES.has(errorCode(error) ?? '')) throw error;
+      // A little jitter, so retries from many requests do not collide again in step.
+      await new Promise((resolve) => setTimeout(resolve, 10 * attempt + Math.random() * 40));
+    }
+  }
+}
