@@ -125,7 +125,8 @@ export async function inspectLink(db: Queryable, purpose: AccountLinkPurpose, to
 export async function useLink(tx: Tx, purpose: AccountLinkPurpose, token: string) {
   const link = await q.lockAccountLink(tx, purpose, hashToken(token));
   const state = linkState(link);
-  if (state !== 'valid' || !link) throw new DomainError(`link_${state}`, linkProblem(state));
+  if (state !== 'valid') throw new DomainError(`link_${state}`, linkProblem(state));
+  if (!link) throw new DomainError('link_unknown', linkProblem('unknown'));
   await q.markAccountLinkUsed(tx, link.id);
   return link;
 }

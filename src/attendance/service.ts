@@ -3,7 +3,7 @@ import type { CurrentUser } from '../accounts/current-user.ts';
 import { recordAudit } from '../audit/record.ts';
 import type { Attendance } from '../db/tables/bookings.ts';
 import type { Tx } from '../db/database.ts';
-import { DomainError, NotFoundError } from '../lib/errors.ts';
+import { type DomainErrorCode, DomainError, NotFoundError } from '../lib/errors.ts';
 import * as q from './queries.ts';
 
 /** How long after a session its register can still be changed. */
@@ -37,7 +37,7 @@ export function registerClosesAt(session: { endsAt: Date }): Date {
   return DateTime.fromJSDate(session.endsAt, { zone: 'Europe/London' }).plus({ days: REGISTER_OPEN_DAYS }).toJSDate();
 }
 
-const windowErrors: Record<Exclude<RegisterWindow, 'open'>, [code: string, message: string]> = {
+const windowErrors: Record<Exclude<RegisterWindow, 'open'>, [code: DomainErrorCode, message: string]> = {
   not_started: ['register_not_open', 'You can record attendance from the start of the session'],
   closed: ['register_closed', `Attendance can only be changed until ${REGISTER_OPEN_DAYS} days after the session. Ask your coordinator to correct it`],
   cancelled: ['session_cancelled', 'This session was cancelled, so there is no register to take'],

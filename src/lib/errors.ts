@@ -1,11 +1,58 @@
+/** Every code a rule of the service can say no with: routes and tests match on these. */
+export type DomainErrorCode =
+  | 'already_cancelled'
+  | 'already_erased'
+  | 'already_published'
+  | 'already_registered'
+  | 'already_sent'
+  | 'booking_closed'
+  | 'capacity_below_bookings'
+  | 'code_reused'
+  | 'code_wrong'
+  | 'domain_not_allowed'
+  | 'draft_not_cancellable'
+  | 'erased'
+  | 'feedback_closed'
+  | 'forbidden'
+  | 'last_coordinator'
+  | 'not_attended'
+  | 'not_booked'
+  | 'not_draft'
+  | 'not_enabled'
+  | 'not_found'
+  | 'not_missed'
+  | 'nothing_to_publish'
+  | 'offer_archived'
+  | 'offer_not_found'
+  | 'organisation_name_taken'
+  | 'organisation_required'
+  | 'own_account'
+  | 'own_role'
+  | 'register_closed'
+  | 'register_not_open'
+  | 'session_cancelled'
+  | 'session_not_published'
+  | 'session_over'
+  | 'session_started'
+  | 'still_trying'
+  | 'throttled'
+  | 'time_skipped'
+  | 'two_step_required'
+  | 'unconfirmed'
+  | 'unknown_link_worker'
+  | 'venue_not_found'
+  | 'wrong_password'
+  // A single-use link that does not work, by why (src/accounts/service.ts LinkState).
+  | `link_${'expired' | 'used' | 'replaced' | 'unknown'}`;
+
 /**
  * A rule of the service said no. The code is stable (tests and routes match on it); the message
  * is written for the person using the page.
  */
 export class DomainError extends Error {
-  readonly code: string;
+  readonly code: DomainErrorCode;
   readonly field: string | undefined;
-  constructor(code: string, message: string, field?: string) {
+  constructor(code: DomainErrorCode, message: string, field?: string) {
     super(message);
     this.name = 'DomainError';
     this.code = code;

@@ -51,6 +51,9 @@ export const errors = fp(async (app: FastifyInstance) => {
         });
       }
       if (status === 404) return await reply.viewAsync('errors/not-found.eta', { ...context, title: 'Page not found' });
+      if (status === 409 && error instanceof DomainError) {
+        return await reply.viewAsync('errors/bad-request.eta', { ...context, title: 'This could not be done', message: error.message });
+      }
       if (error instanceof HostileInputError) {
         return await reply.viewAsync('errors/bad-request.eta', { ...context, title: error.title, message: error.message });
       }
@@ -69,7 +72,6 @@ export const errors = fp(async (app: FastifyInstance) => {
   });
 });
 
-
 // PostgreSQL refusing a value it was given: a NUL byte or a character it cannot store (22021,
 // 22P05), text too long for a column or an index (22001, 54000), a malformed id, number or date
 // (22P02, 22003, 22007, 22008), a bad pattern (22025, 2201B). Input a schema should have caught:
@@ -79,6 +81,9 @@ const refusedInputCodes = new Set(['22021', '22P05', '54000', '22001', '22P02', 
 function statusFor(error: FastifyError & { code?: string }, request: FastifyRequest): number {
   if (error instanceof DomainError && error.code === 'not_found') return 404;
   if (error instanceof DomainError && error.code === 'forbidden') return 403;
+  // Any other rule that said no, where the route had no field to show it beside: not a fault of
+  // the service, and the message is written for the person.
+  if (error instanceof DomainError) return 409;
   if (error.code && BUSY_CODES.has(error.code)) return 503;
   if (error.statusCode && error.statusCode >= 400 && error.statusCode < 600) return error.statusCode;
   if (isRefusedInput(error, request)) return 400;

@@ -3,6 +3,7 @@ import t from 'tap';
 import type { Config } from '../../src/config.ts';
 import { buildTestApp, createTestDatabase, heading, Visitor } from '../helper.ts';
 import { createUser, PASSWORD } from '../fixtures/accounts.ts';
+import { DomainError } from '../../src/lib/errors.ts';
 
 const database = await createTestDatabase();
 t.teardown(() => database.close());
@@ -39,6 +40,10 @@ async function appWithBrokenRoute(t: Checks, overrides: Partial<Config> = {}) {
   const app = await buildTestApp(t, database, overrides);
   app.get('/test-only/broken', async () => {
     throw new Error('secret internal detail');
+  });
+  // A rule that says no where the route has no field to show it beside.
+  app.get('/test-only/refused', async () => {
+    throw new DomainError('session_started', 'This session has already started, so the booking can no longer be cancelled');
   });
   await app.ready();
   return app;
@@ -88,6 +93,16 @@ for (const env of ['test', 'production'] as const) {
     if (env === 'production') t.match(String(response.headers['strict-transport-security']), /max-age=/);
   });
 }
+
+t.test('a rule that says no and that no route turned into a field message is a 409 page with its message, not a failure', async (t) => {
+  const app = await appWithBrokenRoute(t);
+  const response = await app.inject({ method: 'GET', url: '/test-only/refused' });
+  t.equal(response.statusCode, 409);
+  t.equal(heading(response.body), 'This could not be done');
+  t.match(response.body, 'This session has already started, so the booking can no longer be cancelled');
+  t.notMatch(response.body, /DomainError|session_started/, 'neither the class nor the code reaches the person');
+  checkSecurityHeaders(t, response, '409');
+});
 
 t.test('in development the failure shows its stack, for the developer', async (t) => {
   const app = await appWithBrokenRoute(t, { env: 'development' });
