@@ -57,6 +57,8 @@ export const matrix: Record<string, Entry> = {
   'GET /signed-out': { who: 'public' },
   'GET /register': { who: 'public' },
   'POST /register': { who: 'public' },
+  // The email a registration caused, shown in development only (no SMTP): an unguessable request id.
+  'GET /register/sent/:id': { who: 'public' },
   'GET /register/confirm/:token': { who: 'token' },
   'POST /register/confirm/:token': { who: 'token' },
   'GET /invitations/:token': { who: 'token' },
