@@ -21,14 +21,10 @@ import { throttledPage } from './throttled-page.ts';
 import { twoStepSummary } from '../twostep/queries.ts';
 import { startSecondStep } from '../twostep/session.ts';
 import { fieldsChecked } from '../plugins/hostile-input.ts';
+import { idParams } from '../web/params.ts';
+import { formPage } from '../web/forms.ts';
 
 const tokenParams = z.object({ token: z.string().min(20).max(100).regex(/^[A-Za-z0-9_-]+$/) });
-const requestParams = z.object({ id: z.uuid() });
-
-function formPage(reply: FastifyReply, view: string, data: Record<string, unknown>, errors: FieldErrors = {}) {
-  const failed = Object.keys(errors).length > 0;
-  return reply.code(failed ? 400 : 200).viewAsync(view, { errors, values: {}, ...data });
-}
 
 /** Sign in and out, registration, invitations and password reset. */
 export async function accountRoutes(app: FastifyInstance) {
@@ -47,7 +43,7 @@ export async function accountRoutes(app: FastifyInstance) {
   app.post('/sign-in', fieldsChecked, async (request, reply) => {
     const form = parseForm(signInForm, request.body);
     const page = { title: 'Sign in' };
-    if (!form.ok) return formPage(reply, 'accounts/sign-in.eta', { ...page, values: { ...form.values, password: '' } }, form.errors);
+    if (!form.ok) return formPage(reply, 'accounts/sign-in.eta', { ...page, values: { ...form.values, password: '' }, errors: form.errors });
     const { email, password, returnTo } = form.value;
     const result = await db.transaction().execute((tx) => accounts.signIn(tx, { email, password, address: request.ip }));
     const values = { email, returnTo: safeReturnTo(returnTo) };
@@ -56,15 +52,15 @@ export async function accountRoutes(app: FastifyInstance) {
         return throttledPage(request, reply, result, { stage: 'password', path: 'password', email });
       case 'refused':
         request.log.info({ event: 'sign_in_refused' }, 'sign-in refused');
-        return formPage(reply, 'accounts/sign-in.eta', { ...page, values }, { email: 'Enter a correct email address and password' });
+        return formPage(reply, 'accounts/sign-in.eta', { ...page, values, errors: { email: 'Enter a correct email address and password' } });
       case 'unconfirmed':
-        return formPage(reply, 'accounts/sign-in.eta', { ...page, values }, {
+        return formPage(reply, 'accounts/sign-in.eta', { ...page, values, errors: {
           email: 'Confirm your email address first, using the link we sent when you registered',
-        });
+        } });
       case 'disabled':
-        return formPage(reply, 'accounts/sign-in.eta', { ...page, values }, {
+        return formPage(reply, 'accounts/sign-in.eta', { ...page, values, errors: {
           email: 'This account has been disabled. Contact your coordinator if you need it again',
-        });
+        } });
       case 'two_step':
         await request.session.regenerate();
         startSecondStep(request.session, result.userId, values.returnTo);
@@ -96,14 +92,14 @@ export async function accountRoutes(app: FastifyInstance) {
     const page = { title: 'Create a link worker account', domains: config.selfRegistrationDomains };
     const form = parseForm(registerForm, request.body);
     const keep = (values: Record<string, string>) => ({ ...values, password: '', confirmPassword: '' });
-    if (!form.ok) return formPage(reply, 'accounts/register.eta', { ...page, values: keep(form.values) }, form.errors);
+    if (!form.ok) return formPage(reply, 'accounts/register.eta', { ...page, values: keep(form.values), errors: form.errors });
     let requestId: string;
     try {
       // One insert, no transaction to hold while the password is hashed.
       ({ requestId } = await askToRegister(db, config.selfRegistrationDomains, form.value));
     } catch (error) {
       if (error instanceof DomainError && error.field) {
-        return formPage(reply, 'accounts/register.eta', { ...page, values: keep(form.value as never) }, { [error.field]: error.message });
+        return formPage(reply, 'accounts/register.eta', { ...page, values: keep(form.value as never), errors: { [error.field]: error.message } });
       }
       throw error;
     }
@@ -120,7 +116,7 @@ export async function accountRoutes(app: FastifyInstance) {
   // Never in production, and never once email works: then only the mailbox's owner can.
   if (devEmails) {
     app.get('/register/sent/:id', async (request, reply) => {
-      const params = requestParams.safeParse(request.params);
+      const params = idParams.safeParse(request.params);
       if (!params.success) throw new NotFoundError();
       const message = await findMessageByDedupeKey(db, `account_request:${params.data.id}`);
       return reply.viewAsync('accounts/sent-email.eta', {
@@ -186,13 +182,13 @@ export async function accountRoutes(app: FastifyInstance) {
     const form = parseForm(acceptInvitationForm(invitation.role === 'link_worker'), request.body);
     const page = { title: 'Set up your account', invitation };
     if (!form.ok) {
-      return formPage(reply, 'accounts/accept-invitation.eta', { ...page, values: { ...form.values, password: '', confirmPassword: '' } }, form.errors);
+      return formPage(reply, 'accounts/accept-invitation.eta', { ...page, values: { ...form.values, password: '', confirmPassword: '' }, errors: form.errors });
     }
     try {
       await db.transaction().execute((tx) => accounts.acceptInvitation(tx, params.data.token, form.value));
     } catch (error) {
       if (error instanceof DomainError && error.code.startsWith('link_')) return linkFailed(reply, error.code.slice(5));
-      if (error instanceof DomainError) return formPage(reply, 'accounts/accept-invitation.eta', page, { name: error.message });
+      if (error instanceof DomainError) return formPage(reply, 'accounts/accept-invitation.eta', { ...page, errors: { name: error.message } });
       throw error;
     }
     return reply.viewAsync('accounts/done.eta', {
@@ -207,7 +203,7 @@ export async function accountRoutes(app: FastifyInstance) {
 
   app.post('/reset-password', fieldsChecked, async (request, reply) => {
     const form = parseForm(resetRequestForm, request.body);
-    if (!form.ok) return formPage(reply, 'accounts/reset-request.eta', { title: 'Reset your password', values: form.values }, form.errors);
+    if (!form.ok) return formPage(reply, 'accounts/reset-request.eta', { title: 'Reset your password', values: form.values, errors: form.errors });
     await askForPasswordReset(db, form.value.email);
     // The same answer, and the same work, whether or not the address has an account.
     return reply.viewAsync('accounts/reset-sent.eta', { title: 'Check your email', email: form.value.email });
@@ -224,7 +220,7 @@ export async function accountRoutes(app: FastifyInstance) {
     const params = tokenParams.safeParse(request.params);
     if (!params.success) return linkFailed(reply, 'unknown');
     const form = parseForm(newPasswordForm, request.body);
-    if (!form.ok) return formPage(reply, 'accounts/reset-password.eta', { title: 'Choose a new password' }, form.errors);
+    if (!form.ok) return formPage(reply, 'accounts/reset-password.eta', { title: 'Choose a new password', errors: form.errors });
     try {
       await db.transaction().execute((tx) => accounts.resetPassword(tx, params.data.token, form.value.password));
     } catch (error) {

@@ -3,10 +3,12 @@ import { DomainError, NotFoundError } from '../lib/errors.ts';
 import { formValues, parseForm, type FieldErrors } from '../lib/forms.ts';
 import { requireRole } from '../plugins/auth.ts';
 import * as q from './queries.ts';
-import { entryParams, markForm, sessionParams, walkInForm } from './schemas.ts';
+import { entryParams, markForm, walkInForm } from './schemas.ts';
 import * as attendance from './service.ts';
 import { actorOf, isHtmx } from '../web/request.ts';
 import { fieldsChecked } from '../plugins/hostile-input.ts';
+import { idParams, paramsOf } from '../web/params.ts';
+import { formPage } from '../web/forms.ts';
 
 const doneMessages: Record<string, string> = {
   marked: 'Attendance recorded.',
@@ -23,11 +25,9 @@ export async function attendanceRoutes(app: FastifyInstance) {
   const { db } = app;
   app.addHook('preHandler', requireRole('provider', 'coordinator'));
 
-
   async function sessionFor(request: FastifyRequest) {
-    const params = sessionParams.safeParse(request.params);
-    if (!params.success) throw new NotFoundError();
-    const session = await q.findRegisterSession(db, params.data.id);
+    const params = paramsOf(idParams, request);
+    const session = await q.findRegisterSession(db, params.id);
     if (!session) throw new NotFoundError();
     attendance.assertCanTakeRegister(request.user!, session);
     return session;
@@ -40,7 +40,7 @@ export async function attendanceRoutes(app: FastifyInstance) {
   ) {
     const [entries, counts] = await Promise.all([q.listRegister(db, session.id), q.registerCounts(db, session.id)]);
     const errors = extra.errors ?? {};
-    return reply.code(Object.keys(errors).length ? 400 : 200).viewAsync('attendance/register.eta', {
+    return formPage(reply, 'attendance/register.eta', {
       title: `Register: ${session.offerTitle}`,
       session,
       confirmed: entries.filter((e) => e.status === 'confirmed'),
@@ -89,8 +89,7 @@ export async function attendanceRoutes(app: FastifyInstance) {
   // One tap: htmx swaps just this person's row and announces the change; without JavaScript the
   // same form posts and comes back to the register at the same person.
   app.post('/sessions/:id/register/:bookingId', fieldsChecked, async (request, reply) => {
-    const params = entryParams.safeParse(request.params);
-    if (!params.success) throw new NotFoundError();
+    const params = paramsOf(entryParams, request);
     const session = await sessionFor(request);
     const form = parseForm(markForm, request.body);
     let problem: string | undefined;
@@ -98,7 +97,7 @@ export async function attendanceRoutes(app: FastifyInstance) {
     else {
       try {
         await db.transaction().execute((tx) =>
-          attendance.markAttendance(tx, actorOf(request), session.id, params.data.bookingId, form.value.attendance),
+          attendance.markAttendance(tx, actorOf(request), session.id, params.bookingId, form.value.attendance),
         );
       } catch (error) {
         if (!(error instanceof DomainError) || error.code === 'not_found') throw error;
@@ -107,9 +106,9 @@ export async function attendanceRoutes(app: FastifyInstance) {
     }
     if (!isHtmx(request)) {
       if (problem) return registerPage(reply, session, { errors: { register: problem } });
-      return reply.redirect(`/sessions/${session.id}/register?done=marked#booking-${params.data.bookingId}`, 303);
+      return reply.redirect(`/sessions/${session.id}/register?done=marked#booking-${params.bookingId}`, 303);
     }
-    const [entry, counts] = await Promise.all([q.findRegisterEntry(db, session.id, params.data.bookingId), q.registerCounts(db, session.id)]);
+    const [entry, counts] = await Promise.all([q.findRegisterEntry(db, session.id, params.bookingId), q.registerCounts(db, session.id)]);
     if (!entry) throw new NotFoundError();
     const name = entry.name ?? 'This person';
     const announcement = problem

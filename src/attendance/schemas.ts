@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { emailAddress } from '../lib/forms.ts';
 
-export const sessionParams = z.object({ id: z.uuid() });
 export const entryParams = z.object({ id: z.uuid(), bookingId: z.uuid() });
 
 export const markForm = z.object({

@@ -5,10 +5,11 @@ import { requireRole } from '../plugins/auth.ts';
 import { actorOf, isHtmx } from '../web/request.ts';
 import { bookingPanel } from './panel.ts';
 import { findSessionSummary } from './queries.ts';
-import { bookForm, idParams } from './schemas.ts';
+import { bookForm } from './schemas.ts';
 import { bookPlace } from './service.ts';
 import { toSessionSummary } from './view-models.ts';
 import { fieldsChecked } from '../plugins/hostile-input.ts';
+import { idParams, paramsOf } from '../web/params.ts';
 
 type PanelInput = { values?: { confidenceBefore?: string }; errors?: FieldErrors };
 
@@ -41,9 +42,8 @@ export async function bookRoutes(app: FastifyInstance) {
   }
 
   const sessionId = (request: FastifyRequest) => {
-    const params = idParams.safeParse(request.params);
-    if (!params.success) throw new NotFoundError();
-    return params.data.id;
+    const params = paramsOf(idParams, request);
+    return params.id;
   };
 
   app.get('/sessions/:id/book', async (request, reply) => bookPage(request, reply, sessionId(request)));

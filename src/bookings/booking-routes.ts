@@ -4,9 +4,10 @@ import { requireRole } from '../plugins/auth.ts';
 import { actorOf, isHtmx } from '../web/request.ts';
 import { bookingPanel } from './panel.ts';
 import { findOwnBooking, findSessionSummary } from './queries.ts';
-import { idParams } from './schemas.ts';
+
 import { cancelBooking } from './service.ts';
 import { statusNames, toSessionSummary } from './view-models.ts';
+import { idParams, paramsOf } from '../web/params.ts';
 
 const doneMessages: Record<string, string> = {
   cancelled: 'Your booking has been cancelled.',
@@ -18,9 +19,8 @@ export async function bookingPageRoutes(app: FastifyInstance) {
   app.addHook('preHandler', requireRole('link_worker'));
 
   const bookingId = (request: FastifyRequest) => {
-    const params = idParams.safeParse(request.params);
-    if (!params.success) throw new NotFoundError();
-    return params.data.id;
+    const params = paramsOf(idParams, request);
+    return params.id;
   };
 
   app.get('/bookings/:id', async (request, reply) => {

@@ -1,7 +1,5 @@
 import { z } from 'zod';
 
-export const idParams = z.object({ id: z.uuid() });
-
 const confidenceMessage = 'Enter a whole number from 0 to 10, or leave it empty';
 
 /** The booking form: one optional question, asked before the taster (feedback asks it again after). */

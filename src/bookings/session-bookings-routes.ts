@@ -2,8 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import { NotFoundError } from '../lib/errors.ts';
 import { requireRole } from '../plugins/auth.ts';
 import { findSessionSummary, listSessionBookings } from './queries.ts';
-import { idParams } from './schemas.ts';
+
 import { toSessionSummary } from './view-models.ts';
+import { idParams, paramsOf } from '../web/params.ts';
 
 /** Who has a place and who is waiting: for the session's own provider staff and coordinators. */
 export async function sessionBookingsRoutes(app: FastifyInstance) {
@@ -11,9 +12,8 @@ export async function sessionBookingsRoutes(app: FastifyInstance) {
 
   app.get('/sessions/:id/bookings', { preHandler: requireRole('provider', 'coordinator') }, async (request, reply) => {
     const user = request.user!;
-    const params = idParams.safeParse(request.params);
-    if (!params.success) throw new NotFoundError();
-    const row = await findSessionSummary(db, params.data.id);
+    const params = paramsOf(idParams, request);
+    const row = await findSessionSummary(db, params.id);
     // Another organisation's session does not exist, as far as provider staff can tell.
     if (!row || (user.role === 'provider' && row.organisationId !== user.organisationId)) throw new NotFoundError();
     const bookings = (await listSessionBookings(db, row.id)).map((b) => ({

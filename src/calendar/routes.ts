@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { listLiveBookings } from '../bookings/queries.ts';
-import { idParams } from '../bookings/schemas.ts';
+
 import { toBookingItem } from '../bookings/view-models.ts';
 import { NotFoundError } from '../lib/errors.ts';
 import { requireRole } from '../plugins/auth.ts';
@@ -8,6 +8,7 @@ import { bookingsCalendar } from './ics.ts';
 import { findFeed } from './queries.ts';
 import { resetCalendarFeed } from './service.ts';
 import { actorOf } from '../web/request.ts';
+import { idParams, paramsOf } from '../web/params.ts';
 
 /** "Add to calendar" for one booking, and setting up or replacing the private calendar feed. */
 export async function calendarRoutes(app: FastifyInstance) {
@@ -15,9 +16,8 @@ export async function calendarRoutes(app: FastifyInstance) {
   app.addHook('preHandler', requireRole('link_worker'));
 
   app.get('/bookings/:id/calendar.ics', async (request, reply) => {
-    const params = idParams.safeParse(request.params);
-    if (!params.success) throw new NotFoundError();
-    const [row] = await listLiveBookings(db, request.user!.id, { bookingId: params.data.id });
+    const params = paramsOf(idParams, request);
+    const [row] = await listLiveBookings(db, request.user!.id, { bookingId: params.id });
     if (!row) throw new NotFoundError();
     const body = bookingsCalendar([toBookingItem(row)], { name: 'Tasters booking', baseUrl: config.baseUrl, feed: false });
     return reply

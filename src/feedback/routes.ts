@@ -1,13 +1,15 @@
 import { actorOf } from '../web/request.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { DomainError, NotFoundError } from '../lib/errors.ts';
+import { DomainError } from '../lib/errors.ts';
 import { formValues, parseForm, type FieldErrors } from '../lib/forms.ts';
 import { requireRole } from '../plugins/auth.ts';
 import * as q from './queries.ts';
-import { bookingParams, CONFIDENCE_QUESTION, feedbackForm, fiveAQuestions, missedForm, missedReasonNames } from './schemas.ts';
+import { CONFIDENCE_QUESTION, feedbackForm, fiveAQuestions, missedForm, missedReasonNames } from './schemas.ts';
 import * as feedback from './service.ts';
 import { fiveAs, type FeedbackRow } from '../db/tables/feedback.ts';
 import { fieldsChecked } from '../plugins/hostile-input.ts';
+import { idParams, paramsOf } from '../web/params.ts';
+import { formPage } from '../web/forms.ts';
 
 /** The form's values from a stored feedback: numbers back to the radio values they came from. */
 function storedValues(row: FeedbackRow): Record<string, string> {
@@ -27,11 +29,9 @@ export async function feedbackRoutes(app: FastifyInstance) {
   const { db } = app;
   app.addHook('preHandler', requireRole('link_worker'));
 
-
   async function ownBooking(request: FastifyRequest) {
-    const params = bookingParams.safeParse(request.params);
-    if (!params.success) throw new NotFoundError();
-    const booking = await q.findBookingForFeedback(db, params.data.id);
+    const params = paramsOf(idParams, request);
+    const booking = await q.findBookingForFeedback(db, params.id);
     feedback.assertOwnBooking(booking, request.user!.id);
     return booking;
   }
@@ -48,7 +48,7 @@ export async function feedbackRoutes(app: FastifyInstance) {
   async function feedbackPage(reply: FastifyReply, booking: q.FeedbackBooking, values?: Record<string, string>, errors: FieldErrors = {}, flash?: string) {
     const stored = await q.findFeedback(db, booking.id);
     const editableUntil = feedback.feedbackEditableUntil(booking);
-    return reply.code(Object.keys(errors).length ? 400 : 200).viewAsync('feedback/form.eta', {
+    return formPage(reply, 'feedback/form.eta', {
       title: `Feedback on ${booking.offerTitle}`,
       booking,
       values: values ?? (stored ? storedValues(stored) : {}),
@@ -98,7 +98,7 @@ export async function feedbackRoutes(app: FastifyInstance) {
 
   async function missedPage(reply: FastifyReply, booking: q.FeedbackBooking, values?: Record<string, string>, errors: FieldErrors = {}, flash?: string) {
     const stored = await q.findMissedReason(db, booking.id);
-    return reply.code(Object.keys(errors).length ? 400 : 200).viewAsync('feedback/missed.eta', {
+    return formPage(reply, 'feedback/missed.eta', {
       title: 'What got in the way?',
       booking,
       values: values ?? { reason: stored?.reason ?? '', details: stored?.details ?? '' },

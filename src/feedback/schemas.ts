@@ -2,8 +2,6 @@ import { z } from 'zod';
 import { optionalText } from '../lib/forms.ts';
 import { fiveAs, intentions, missedReasons, type FiveA } from '../db/tables/feedback.ts';
 
-export const bookingParams = z.object({ id: z.uuid() });
-
 /** A whole number on a scale, sent as the value of a radio button. */
 function scale(min: number, max: number, message: string) {
   return z

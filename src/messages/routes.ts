@@ -9,9 +9,9 @@ import { NOT_WRITTEN, renderMessage, renderPendingMessages } from './render.ts';
 import { bookingIdFromToken, findBookingToRelease, releasePlace } from '../bookings/release.ts';
 import { GIVE_UP_AFTER, listUndelivered, sendAgain } from './undelivered.ts';
 import { actorOf } from '../web/request.ts';
+import { idParams, paramsOf } from '../web/params.ts';
 
 const tokenParams = z.object({ token: z.string().max(200) });
-const messageParams = z.object({ id: z.uuid() });
 const attachmentParams = z.object({ id: z.uuid(), index: z.coerce.number().int().min(0).max(20) });
 const mailboxQuery = z.object({ to: z.string().trim().toLowerCase().max(320).optional().catch(undefined) });
 
@@ -91,15 +91,14 @@ export async function messageRoutes(app: FastifyInstance) {
   });
 
   app.post('/messages/undelivered/:id/send-again', coordinator, async (request, reply) => {
-    const params = messageParams.safeParse(request.params);
-    if (!params.success) throw new NotFoundError();
+    const params = paramsOf(idParams, request);
     try {
-      await db.transaction().execute((tx) => sendAgain(tx, actorOf(request), params.data.id));
+      await db.transaction().execute((tx) => sendAgain(tx, actorOf(request), params.id));
     } catch (error) {
       if (error instanceof DomainError && error.code !== 'not_found') return undeliveredPage(reply, { errors: { messages: error.message } });
       throw error;
     }
-    request.log.info({ event: 'message_sent_again', messageId: params.data.id }, 'email handed back for delivery');
+    request.log.info({ event: 'message_sent_again', messageId: params.id }, 'email handed back for delivery');
     return reply.redirect('/messages/undelivered?done=sent-again', 303);
   });
 
@@ -131,17 +130,15 @@ export async function messageRoutes(app: FastifyInstance) {
   }
 
   app.get('/dev/mailbox/:id/html', coordinator, async (request, reply) => {
-    const params = messageParams.safeParse(request.params);
-    if (!params.success) throw new NotFoundError();
-    const message = await mailboxMessage(params.data.id);
+    const params = paramsOf(idParams, request);
+    const message = await mailboxMessage(params.id);
     if (!message?.htmlBody) throw new NotFoundError();
     return reply.header('content-security-policy', EMAIL_PREVIEW_POLICY).type('text/html; charset=utf-8').send(message.htmlBody);
   });
 
   app.get('/dev/mailbox/:id/attachments/:index', coordinator, async (request, reply) => {
-    const params = attachmentParams.safeParse(request.params);
-    if (!params.success) throw new NotFoundError();
-    const attachment = (await mailboxMessage(params.data.id))?.attachments[params.data.index];
+    const params = paramsOf(attachmentParams, request);
+    const attachment = (await mailboxMessage(params.id))?.attachments[params.index];
     if (!attachment) throw new NotFoundError();
     const filename = attachment.filename.replace(/[^A-Za-z0-9._-]/g, '_');
     return reply.type(attachment.contentType).header('content-disposition', `attachment; filename="${filename}"`).send(attachment.content);

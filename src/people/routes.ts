@@ -7,9 +7,11 @@ import { formValues, parseForm, type FieldErrors } from '../lib/forms.ts';
 import { requireRole } from '../plugins/auth.ts';
 import { personSecurityStatus } from '../privacy/person-status.ts';
 import * as q from './queries.ts';
-import { inviteForm, personParams, roleForm } from './schemas.ts';
+import { inviteForm, roleForm } from './schemas.ts';
 import * as people from './service.ts';
 import { fieldsChecked } from '../plugins/hostile-input.ts';
+import { idParams, paramsOf } from '../web/params.ts';
+import { formPage } from '../web/forms.ts';
 
 const doneMessages: Record<string, string> = {
   role: 'Role changed. They will need to sign in again.',
@@ -25,7 +27,6 @@ export async function peopleRoutes(app: FastifyInstance) {
   const { db, config } = app;
   app.addHook('preHandler', requireRole('coordinator'));
 
-
   app.get('/people', async (_request, reply) => {
     const [everyone, invitations] = await Promise.all([q.listPeople(db), q.listPendingInvitations(db)]);
     return reply.viewAsync('people/list.eta', { title: 'People', people: everyone, invitations, roleNames });
@@ -33,7 +34,7 @@ export async function peopleRoutes(app: FastifyInstance) {
 
   async function invitePage(reply: FastifyReply, values: Record<string, string>, errors: FieldErrors = {}) {
     const organisations = await q.organisationChoices(db);
-    return reply.code(Object.keys(errors).length ? 400 : 200).viewAsync('people/invite.eta', {
+    return formPage(reply, 'people/invite.eta', {
       title: 'Invite someone',
       values,
       errors,
@@ -45,7 +46,7 @@ export async function peopleRoutes(app: FastifyInstance) {
 
   // From an organisation's page, the invitation starts as provider staff of that organisation.
   app.get('/people/invite', async (request, reply) => {
-    const organisationId = personParams.shape.id.safeParse((request.query as Record<string, unknown>).organisationId);
+    const organisationId = idParams.shape.id.safeParse((request.query as Record<string, unknown>).organisationId);
     return invitePage(reply, organisationId.success ? { role: 'provider', organisationId: organisationId.data } : { role: 'link_worker' });
   });
 
@@ -77,7 +78,7 @@ export async function peopleRoutes(app: FastifyInstance) {
     const person = await q.findPerson(db, id);
     if (!person) throw new NotFoundError();
     const organisations = await q.organisationChoices(db);
-    return reply.code(Object.keys(errors).length ? 400 : 200).viewAsync('people/person.eta', {
+    return formPage(reply, 'people/person.eta', {
       title: person.name,
       person,
       security: await personSecurityStatus(db, id),
@@ -92,45 +93,41 @@ export async function peopleRoutes(app: FastifyInstance) {
   }
 
   app.get('/people/:id', async (request, reply) => {
-    const params = personParams.safeParse(request.params);
-    if (!params.success) throw new NotFoundError();
+    const params = paramsOf(idParams, request);
     const done = (request.query as Record<string, unknown>).done;
     const flash = typeof done === 'string' ? doneMessages[done] : undefined;
-    return personPage(reply, params.data.id, flash ? { flash } : {});
+    return personPage(reply, params.id, flash ? { flash } : {});
   });
 
   app.post('/people/:id/role', fieldsChecked, async (request, reply) => {
-    const params = personParams.safeParse(request.params);
-    if (!params.success) throw new NotFoundError();
+    const params = paramsOf(idParams, request);
     const form = parseForm(roleForm, request.body);
-    if (!form.ok) return personPage(reply, params.data.id, { values: form.values }, form.errors);
+    if (!form.ok) return personPage(reply, params.id, { values: form.values }, form.errors);
     try {
-      await db.transaction().execute((tx) => people.changeRole(tx, actorOf(request), params.data.id, form.value.role, form.value.organisationId));
+      await db.transaction().execute((tx) => people.changeRole(tx, actorOf(request), params.id, form.value.role, form.value.organisationId));
     } catch (error) {
-      if (error instanceof DomainError && error.field) return personPage(reply, params.data.id, { values: formValues(request.body) }, { [error.field]: error.message });
+      if (error instanceof DomainError && error.field) return personPage(reply, params.id, { values: formValues(request.body) }, { [error.field]: error.message });
       throw error;
     }
-    return reply.redirect(`/people/${params.data.id}?done=role`, 303);
+    return reply.redirect(`/people/${params.id}?done=role`, 303);
   });
 
   for (const [action, disabled] of [['disable', true], ['enable', false]] as const) {
     app.post(`/people/:id/${action}`, async (request, reply) => {
-      const params = personParams.safeParse(request.params);
-      if (!params.success) throw new NotFoundError();
+      const params = paramsOf(idParams, request);
       try {
-        await db.transaction().execute((tx) => people.setDisabled(tx, actorOf(request), params.data.id, disabled));
+        await db.transaction().execute((tx) => people.setDisabled(tx, actorOf(request), params.id, disabled));
       } catch (error) {
-        if (error instanceof DomainError && error.code !== 'not_found') return personPage(reply, params.data.id, {}, { status: error.message });
+        if (error instanceof DomainError && error.code !== 'not_found') return personPage(reply, params.id, {}, { status: error.message });
         throw error;
       }
-      return reply.redirect(`/people/${params.data.id}?done=${action}`, 303);
+      return reply.redirect(`/people/${params.id}?done=${action}`, 303);
     });
   }
 
   app.post('/people/:id/password-reset', async (request, reply) => {
-    const params = personParams.safeParse(request.params);
-    if (!params.success) throw new NotFoundError();
-    const person = await q.findPerson(db, params.data.id);
+    const params = paramsOf(idParams, request);
+    const person = await q.findPerson(db, params.id);
     if (!person) throw new NotFoundError();
     const link = await db.transaction().execute((tx) => requestPasswordReset(tx, config.baseUrl, person.email, request.user!.id));
     if (!link) return personPage(reply, person.id, {}, { status: 'Only an active account can have its password reset' });

@@ -23,4 +23,3 @@ export const roleForm = z
     path: ['organisationId'],
   });
 
-export const personParams = z.object({ id: z.uuid() });

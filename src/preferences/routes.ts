@@ -3,6 +3,7 @@ import { parseForm, type FieldErrors } from '../lib/forms.ts';
 import { requireSignIn } from '../plugins/auth.ts';
 import { messageChoices, messagesFor, preferencesForm } from './schemas.ts';
 import { getPreferences, savePreferences } from './service.ts';
+import { formPage } from '../web/forms.ts';
 
 /** Which optional emails a person gets. */
 export async function preferenceRoutes(app: FastifyInstance) {
@@ -10,7 +11,7 @@ export async function preferenceRoutes(app: FastifyInstance) {
 
   function page(request: FastifyRequest, reply: FastifyReply, values: Record<string, boolean>, errors: FieldErrors = {}, flash?: string) {
     const choices = messagesFor[request.user!.role].map((name) => ({ name, ...messageChoices[name], checked: values[name] === true }));
-    return reply.code(Object.keys(errors).length ? 400 : 200).viewAsync('preferences/edit.eta', {
+    return formPage(reply, 'preferences/edit.eta', {
       title: 'Emails you get',
       choices,
       errors,

@@ -8,9 +8,11 @@ import { csvFilename } from '../reports/csv.ts';
 import { erasePerson } from './erase.ts';
 import { collectPersonalData, personalDataCsv, personalDataJson } from './export.ts';
 import { accountOf } from './queries.ts';
-import { eraseForm, personParams } from './schemas.ts';
+import { eraseForm } from './schemas.ts';
 import { actorOf } from '../web/request.ts';
 import { fieldsChecked } from '../plugins/hostile-input.ts';
+import { idParams, paramsOf } from '../web/params.ts';
+import { formPage } from '../web/forms.ts';
 
 /** Data rights: a person downloads what is held about them; a coordinator acts on a request. */
 export async function privacyRoutes(app: FastifyInstance) {
@@ -18,9 +20,8 @@ export async function privacyRoutes(app: FastifyInstance) {
   const coordinator = { preHandler: requireRole('coordinator') };
 
   function personId(request: FastifyRequest): string {
-    const params = personParams.safeParse(request.params);
-    if (!params.success) throw new NotFoundError();
-    return params.data.id;
+    const params = paramsOf(idParams, request);
+    return params.id;
   }
 
   async function download(request: FastifyRequest, reply: FastifyReply, subjectId: string, format: 'json' | 'csv') {
@@ -77,7 +78,7 @@ export async function privacyRoutes(app: FastifyInstance) {
     const person = await accountOf(db, id);
     if (!person) throw new NotFoundError();
     if (person.erasedAt) return refused(reply, id, 'This person has already been erased.');
-    return reply.code(Object.keys(errors).length ? 400 : 200).viewAsync('privacy/erase.eta', {
+    return formPage(reply, 'privacy/erase.eta', {
       title: `Erase ${person.name}`,
       person,
       errors,

@@ -10,6 +10,7 @@ import { MAX_REFERRALS, monthNames, referralForm } from './schemas.ts';
 import { recordReferrals } from './service.ts';
 import { actorOf } from '../web/request.ts';
 import { fieldsChecked } from '../plugins/hostile-input.ts';
+import { formPage } from '../web/forms.ts';
 
 const offerQuery = z.object({ offer: z.uuid().optional().catch(undefined) });
 
@@ -31,9 +32,9 @@ export async function referralRoutes(app: FastifyInstance) {
     });
   });
 
-  async function formPage(reply: FastifyReply, values: Record<string, string>, errors: FieldErrors = {}) {
+  async function referralsPage(reply: FastifyReply, values: Record<string, string>, errors: FieldErrors = {}) {
     const offers = await q.offerChoices(db);
-    return reply.code(Object.keys(errors).length ? 400 : 200).viewAsync('referrals/new.eta', {
+    return formPage(reply, 'referrals/new.eta', {
       title: 'Record referrals',
       values,
       errors,
@@ -50,19 +51,19 @@ export async function referralRoutes(app: FastifyInstance) {
   app.get('/referrals/new', async (request, reply) => {
     const { offer } = offerQuery.parse(request.query ?? {});
     const today = DateTime.now().setZone('Europe/London');
-    return formPage(reply, { offerId: offer ?? '', month: String(today.month), year: String(today.year) });
+    return referralsPage(reply, { offerId: offer ?? '', month: String(today.month), year: String(today.year) });
   });
 
   app.post('/referrals', fieldsChecked, async (request: FastifyRequest, reply) => {
     const form = parseForm(referralForm(new Date()), request.body);
-    if (!form.ok) return formPage(reply, form.values, form.errors);
+    if (!form.ok) return referralsPage(reply, form.values, form.errors);
     try {
       const result = await db.transaction().execute((tx) =>
         recordReferrals(tx, actorOf(request), form.value),
       );
       return reply.redirect(`/referrals?done=${result.previous === null ? 'recorded' : 'replaced'}`, 303);
     } catch (error) {
-      if (error instanceof DomainError && error.field) return formPage(reply, formValues(request.body), { [error.field]: error.message });
+      if (error instanceof DomainError && error.field) return referralsPage(reply, formValues(request.body), { [error.field]: error.message });
       throw error;
     }
   });

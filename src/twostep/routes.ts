@@ -2,22 +2,20 @@ import { actorOf } from '../web/request.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { safeReturnTo } from '../accounts/schemas.ts';
 import { throttledPage } from '../accounts/throttled-page.ts';
-import { DomainError, NotFoundError } from '../lib/errors.ts';
+import { DomainError } from '../lib/errors.ts';
 import { parseForm, type FieldErrors } from '../lib/forms.ts';
 import { requireRole, requireSignIn } from '../plugins/auth.ts';
 import { decryptSecret, encryptSecret } from './crypto.ts';
 import { SET_UP_PATH } from './gate.ts';
 import { qrCodeImage } from './qr.ts';
 import { twoStepSummary } from './queries.ts';
-import { codeForm, personParams, setUpForm } from './schemas.ts';
+import { codeForm, setUpForm } from './schemas.ts';
 import * as twoStep from './service.ts';
 import './session.ts';
 import { groupedSecret, newTotpSecret, provisioningUri } from './totp.ts';
 import { fieldsChecked } from '../plugins/hostile-input.ts';
-
-function page(reply: FastifyReply, view: string, data: Record<string, unknown>, errors: FieldErrors = {}) {
-  return reply.code(Object.keys(errors).length ? 400 : 200).viewAsync(view, { values: {}, ...data, errors });
-}
+import { idParams, paramsOf } from '../web/params.ts';
+import { formPage } from '../web/forms.ts';
 
 /** Two-step sign-in: the second step of signing in, setting it up, managing it, and a coordinator's reset. */
 export async function twoStepRoutes(app: FastifyInstance) {
@@ -27,7 +25,7 @@ export async function twoStepRoutes(app: FastifyInstance) {
   // ---------- the second step of signing in ----------
 
   const codePage = (reply: FastifyReply, errors: FieldErrors = {}) =>
-    page(reply, 'twostep/code.eta', { title: 'Enter your security code' }, errors);
+    formPage(reply, 'twostep/code.eta', { title: 'Enter your security code', errors });
 
   app.get('/sign-in/two-step', async (request, reply) => {
     if (request.user) return reply.redirect('/', 303);
@@ -72,7 +70,7 @@ export async function twoStepRoutes(app: FastifyInstance) {
   app.get('/account/two-step', { preHandler: requireSignIn }, async (request, reply) => {
     const summary = await twoStepSummary(db, request.user!.id);
     if (!summary.enabled) return reply.redirect(SET_UP_PATH, 303);
-    return page(reply, 'twostep/manage.eta', {
+    return formPage(reply, 'twostep/manage.eta', {
       title: 'Two-step sign-in',
       summary,
       required: config.twoStepRequiredRoles.includes(request.user!.role),
@@ -89,7 +87,7 @@ export async function twoStepRoutes(app: FastifyInstance) {
     }
     const secret = decryptSecret(keys.sessionSecret, encrypted);
     const required = config.twoStepRequiredRoles.includes(request.user!.role);
-    return page(
+    return formPage(
       reply,
       'twostep/set-up.eta',
       {
@@ -99,8 +97,8 @@ export async function twoStepRoutes(app: FastifyInstance) {
         secret: groupedSecret(secret),
         values: { ...values, code: '' },
         ...(required ? {} : { backLink: { href: '/account', text: 'Back to your account' } }),
+        errors,
       },
-      errors,
     );
   }
 
@@ -135,12 +133,11 @@ export async function twoStepRoutes(app: FastifyInstance) {
 
   async function managePage(request: FastifyRequest, reply: FastifyReply, errors: FieldErrors) {
     const summary = await twoStepSummary(db, request.user!.id);
-    return page(reply, 'twostep/manage.eta', {
+    return formPage(reply, 'twostep/manage.eta', {
       title: 'Two-step sign-in',
       summary,
       required: config.twoStepRequiredRoles.includes(request.user!.role),
-      backLink: { href: '/account', text: 'Back to your account' },
-    }, errors);
+      backLink: { href: '/account', text: 'Back to your account' }, errors });
   }
 
   app.post('/account/two-step/recovery-codes', { preHandler: requireSignIn, ...fieldsChecked }, async (request, reply) => {
@@ -174,21 +171,20 @@ export async function twoStepRoutes(app: FastifyInstance) {
   // ---------- a coordinator resets someone's second step ----------
 
   app.post('/people/:id/two-step/reset', { preHandler: requireRole('coordinator') }, async (request, reply) => {
-    const params = personParams.safeParse(request.params);
-    if (!params.success) throw new NotFoundError();
+    const params = paramsOf(idParams, request);
     try {
-      await db.transaction().execute((tx) => twoStep.resetTwoStep(tx, actorOf(request), params.data.id));
+      await db.transaction().execute((tx) => twoStep.resetTwoStep(tx, actorOf(request), params.id));
     } catch (error) {
       if (error instanceof DomainError && error.code !== 'not_found') {
         return reply.code(409).viewAsync('privacy/refused.eta', {
           title: 'Two-step sign-in was not reset',
           message: error.message,
-          back: { href: `/people/${params.data.id}`, text: 'Back to the person' },
+          back: { href: `/people/${params.id}`, text: 'Back to the person' },
         });
       }
       throw error;
     }
-    request.log.info({ event: 'two_step_reset', userId: request.user!.id, personId: params.data.id }, 'two-step sign-in reset');
-    return reply.redirect(`/people/${params.data.id}?done=two-step-reset`, 303);
+    request.log.info({ event: 'two_step_reset', userId: request.user!.id, personId: params.id }, 'two-step sign-in reset');
+    return reply.redirect(`/people/${params.id}?done=two-step-reset`, 303);
   });
 }

@@ -24,4 +24,3 @@ export const setUpForm = z.object({
   returnTo: z.string().optional(),
 });
 
-export const personParams = z.object({ id: z.uuid() });

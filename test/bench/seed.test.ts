@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import t from 'tap';
 import { FIND_QUERY } from '../../bench/load.ts';
 import { BENCH_SCALE, benchDatabaseUrl, benchScale, countSeeded, NATIONAL_SCALE, linkWorkerIds, refusalMessage, type Scale, seedBenchData } from '../../bench/seed.ts';
-import { idParams } from '../../src/bookings/schemas.ts';
+import { idParams } from '../../src/web/params.ts';
 import { findSessions } from '../../src/find/queries.ts';
 import { findQuery } from '../../src/find/schemas.ts';
 import { parseForm } from '../../src/lib/forms.ts';

@@ -3,7 +3,7 @@ import { NotFoundError } from '../../lib/errors.ts';
 import { formValues, parseForm, type FieldErrors } from '../../lib/forms.ts';
 import { requireRole } from '../../plugins/auth.ts';
 import { actorFrom, assertManages, organisationForNew } from '../organisations/access.ts';
-import { idParams } from '../organisations/fields.ts';
+
 import { findOrganisation } from '../organisations/queries.ts';
 import { fieldErrorFrom, flashFor, formPage } from '../../web/forms.ts';
 import { dashboardHref, requestedOrganisation } from '../dashboard/links.ts';
@@ -15,6 +15,7 @@ import * as q from './queries.ts';
 import { dayNames, frequencyNames, offerForm, weekOfMonthNames } from './schemas.ts';
 import * as offers from './service.ts';
 import { fieldsChecked } from '../../plugins/hostile-input.ts';
+import { idParams, paramsOf } from '../../web/params.ts';
 
 type Offer = NonNullable<Awaited<ReturnType<typeof q.findOffer>>>;
 
@@ -101,9 +102,8 @@ export async function offerRoutes(app: FastifyInstance) {
   });
 
   async function ownOffer(request: FastifyRequest) {
-    const params = idParams.safeParse(request.params);
-    if (!params.success) throw new NotFoundError();
-    const offer = await q.findOffer(db, params.data.id);
+    const params = paramsOf(idParams, request);
+    const offer = await q.findOffer(db, params.id);
     if (!offer) throw new NotFoundError();
     assertManages(actorFrom(request), offer.organisationId);
     return offer;

@@ -112,4 +112,3 @@ export const optionalId = z
   .optional()
   .transform((value) => (value && z.uuid().safeParse(value).success ? value : null));
 
-export const idParams = z.object({ id: z.uuid() });

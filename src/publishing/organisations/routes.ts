@@ -6,13 +6,14 @@ import { dashboardData } from '../dashboard/queries.ts';
 import { fieldErrorFrom, flashFor, formPage } from '../../web/forms.ts';
 import { dashboardMessages } from '../dashboard/links.ts';
 import { actorFrom } from './access.ts';
-import { idParams } from './fields.ts';
+
 import * as q from './queries.ts';
 import { kindNames, organisationForm } from './schemas.ts';
 import * as organisations from './service.ts';
 import { organisationKinds } from '../../db/tables/organisations.ts';
 import type { OrganisationRow } from '../../db/tables/organisations.ts';
 import { fieldsChecked } from '../../plugins/hostile-input.ts';
+import { idParams, paramsOf } from '../../web/params.ts';
 
 const kindOptions = [{ value: '', text: 'Select the kind of organisation' }, ...organisationKinds.map((k) => ({ value: k, text: kindNames[k] }))];
 
@@ -78,9 +79,8 @@ export async function organisationRoutes(app: FastifyInstance) {
   }
 
   app.get('/organisations/:id', coordinator, async (request, reply) => {
-    const params = idParams.safeParse(request.params);
-    if (!params.success) throw new NotFoundError();
-    return showPage(request, reply, params.data.id, false);
+    const params = paramsOf(idParams, request);
+    return showPage(request, reply, params.id, false);
   });
 
   app.get('/organisation', provider, async (request, reply) => showPage(request, reply, request.user!.organisationId!, true));

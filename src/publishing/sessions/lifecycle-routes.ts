@@ -3,7 +3,7 @@ import { DomainError, NotFoundError } from '../../lib/errors.ts';
 import { parseForm, type FieldErrors } from '../../lib/forms.ts';
 import { requireRole } from '../../plugins/auth.ts';
 import { actorFrom, assertManages } from '../organisations/access.ts';
-import { idParams } from '../organisations/fields.ts';
+
 import { viewHelpers } from '../../lib/view-helpers.ts';
 import { formPage } from '../../web/forms.ts';
 import { dashboardHref } from '../dashboard/links.ts';
@@ -14,6 +14,7 @@ import * as sessions from './service.ts';
 import { isHtmx } from '../../web/request.ts';
 import { fieldsChecked } from '../../plugins/hostile-input.ts';
 import { inTransaction } from '../../db/transaction.ts';
+import { idParams, paramsOf } from '../../web/params.ts';
 
 /** draft → published → cancelled, and deleting drafts. Each action is one transaction with its audit entry. */
 export async function sessionLifecycleRoutes(app: FastifyInstance) {
@@ -21,9 +22,8 @@ export async function sessionLifecycleRoutes(app: FastifyInstance) {
   const staff = { preHandler: requireRole('provider', 'coordinator') };
 
   async function managedSession(request: FastifyRequest) {
-    const params = idParams.safeParse(request.params);
-    if (!params.success) throw new NotFoundError();
-    const session = await q.findSessionDetail(db, params.data.id);
+    const params = paramsOf(idParams, request);
+    const session = await q.findSessionDetail(db, params.id);
     if (!session) throw new NotFoundError();
     assertManages(actorFrom(request), session.organisationId);
     return session;

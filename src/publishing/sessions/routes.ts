@@ -4,7 +4,7 @@ import { NotFoundError } from '../../lib/errors.ts';
 import { formValues, parseForm, type FieldErrors } from '../../lib/forms.ts';
 import { requireRole, requireSignIn } from '../../plugins/auth.ts';
 import { actorFrom, assertManages, manages } from '../organisations/access.ts';
-import { idParams } from '../organisations/fields.ts';
+
 import { findOffer } from '../offers/queries.ts';
 import { fieldErrorFrom, flashFor, formPage } from '../../web/forms.ts';
 import { listVenues } from '../venues/queries.ts';
@@ -15,6 +15,7 @@ import { MAX_REPEAT_WEEKS, sessionForm } from './schemas.ts';
 import * as sessions from './service.ts';
 import { fieldsChecked } from '../../plugins/hostile-input.ts';
 import { inTransaction } from '../../db/transaction.ts';
+import { idParams, paramsOf } from '../../web/params.ts';
 
 const copyQuery = z.object({ copy: z.uuid().optional() });
 
@@ -63,18 +64,16 @@ export async function sessionRoutes(app: FastifyInstance) {
   }
 
   async function managedOffer(request: FastifyRequest) {
-    const params = idParams.safeParse(request.params);
-    if (!params.success) throw new NotFoundError();
-    const offer = await findOffer(db, params.data.id);
+    const params = paramsOf(idParams, request);
+    const offer = await findOffer(db, params.id);
     if (!offer) throw new NotFoundError();
     assertManages(actorFrom(request), offer.organisationId);
     return offer;
   }
 
   async function managedSession(request: FastifyRequest) {
-    const params = idParams.safeParse(request.params);
-    if (!params.success) throw new NotFoundError();
-    const session = await q.findSessionDetail(db, params.data.id);
+    const params = paramsOf(idParams, request);
+    const session = await q.findSessionDetail(db, params.id);
     if (!session) throw new NotFoundError();
     assertManages(actorFrom(request), session.organisationId);
     return session;
@@ -107,9 +106,8 @@ export async function sessionRoutes(app: FastifyInstance) {
   });
 
   app.get('/sessions/:id', { preHandler: requireSignIn }, async (request, reply) => {
-    const params = idParams.safeParse(request.params);
-    if (!params.success) throw new NotFoundError();
-    const session = await q.findSessionDetail(db, params.data.id);
+    const params = paramsOf(idParams, request);
+    const session = await q.findSessionDetail(db, params.id);
     if (!session) throw new NotFoundError();
     const actor = actorFrom(request);
     // Link workers see what has been published (and what was cancelled, with its reason); drafts

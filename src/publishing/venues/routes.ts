@@ -3,7 +3,7 @@ import { NotFoundError } from '../../lib/errors.ts';
 import { formValues, parseForm, type FieldErrors } from '../../lib/forms.ts';
 import { requireRole } from '../../plugins/auth.ts';
 import { actorFrom, assertManages, organisationForNew } from '../organisations/access.ts';
-import { idParams } from '../organisations/fields.ts';
+
 import { findOrganisation } from '../organisations/queries.ts';
 import { fieldErrorFrom, formPage } from '../../web/forms.ts';
 import { dashboardHref, requestedOrganisation } from '../dashboard/links.ts';
@@ -12,6 +12,7 @@ import * as q from './queries.ts';
 import { accessFeatures, venueForm } from './schemas.ts';
 import * as venues from './service.ts';
 import { fieldsChecked } from '../../plugins/hostile-input.ts';
+import { idParams, paramsOf } from '../../web/params.ts';
 
 function valuesOf(venue: VenueRow): Record<string, string> {
   const values: Record<string, string> = {
@@ -72,9 +73,8 @@ export async function venueRoutes(app: FastifyInstance) {
   });
 
   async function ownVenue(request: { params: unknown }, actor: ReturnType<typeof actorFrom>) {
-    const params = idParams.safeParse(request.params);
-    if (!params.success) throw new NotFoundError();
-    const venue = await q.findVenue(db, params.data.id);
+    const params = paramsOf(idParams, request);
+    const venue = await q.findVenue(db, params.id);
     if (!venue) throw new NotFoundError();
     assertManages(actor, venue.organisationId);
     return venue;
