@@ -15,7 +15,6 @@ import type { SessionPlan } from './sessions.ts';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
 
 export type BookingPlan = {
   session: SessionPlan;

@@ -1,7 +1,7 @@
 import { actorOf } from '../web/request.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '../lib/errors.ts';
-import { formValues, parseForm, type FieldErrors } from '../lib/forms.ts';
+import { parseForm, type FieldErrors } from '../lib/forms.ts';
 import { requireRole } from '../plugins/auth.ts';
 import * as q from './queries.ts';
 import { CONFIDENCE_QUESTION, feedbackForm, fiveAQuestions, missedForm, missedReasonNames } from './schemas.ts';

@@ -1,5 +1,5 @@
 import { actorOf } from '../web/request.ts';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { roleNames } from '../accounts/current-user.ts';
 import { requestPasswordReset, invite } from '../accounts/service.ts';
 import { DomainError, NotFoundError } from '../lib/errors.ts';
