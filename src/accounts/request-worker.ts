@@ -1,6 +1,6 @@
 import type { PgBoss } from 'pg-boss';
 import type { Db } from '../db/database.ts';
-import { type Log, silentLog } from '../messages/boss.ts';
+import { type Log, silentLog, startDispatcher } from '../messages/boss.ts';
 import { runAccountRequest } from './requests.ts';
 
 export const ACCOUNT_REQUESTS_QUEUE = 'accounts-requests';
@@ -62,24 +62,16 @@ export async function startAccountRequestWorker(options: {
     return { outcome };
   });
 
-  let running: Promise<number> | null = null;
-  const dispatchNow = () => {
-    running ??= dispatchAccountRequests(db, boss).finally(() => {
-      running = null;
-    });
-    return running;
-  };
-  const tick = () =>
-    void dispatchNow().catch((error: unknown) => log.error({ error: error instanceof Error ? error.message : String(error) }, 'could not dispatch account requests'));
-  tick();
-  const timer = setInterval(tick, options.dispatchIntervalMs ?? 1_000);
-  timer.unref();
+  const dispatcher = startDispatcher(() => dispatchAccountRequests(db, boss), {
+    intervalMs: options.dispatchIntervalMs ?? 1_000,
+    log,
+    what: 'account requests',
+  });
 
   return {
-    dispatchNow,
+    dispatchNow: dispatcher.dispatchNow,
     stop: async () => {
-      clearInterval(timer);
-      await running?.catch(() => 0);
+      await dispatcher.stop();
       await boss.offWork(ACCOUNT_REQUESTS_QUEUE, { wait: true });
     },
   };

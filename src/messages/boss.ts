@@ -38,3 +38,40 @@ export function createBoss(
   boss.on('error', (error) => log.error({ err: error }, 'job queue error'));
   return boss;
 }
+
+export type Dispatcher = {
+  /** Runs a dispatch now rather than at the next tick (one at a time: a call during one joins it). */
+  dispatchNow: () => Promise<number>;
+  /** No more ticks; waits for a dispatch under way. */
+  stop: () => Promise<void>;
+};
+
+/**
+ * Hands rows waiting in a table (outbox messages, account requests) to their queue on a timer:
+ * one dispatch at a time per instance, a failure logged and tried again at the next tick. The
+ * dispatch itself makes one job per row with the row's id as the job's, so instances racing
+ * each other make one job.
+ */
+export function startDispatcher(dispatch: () => Promise<number>, options: { intervalMs: number; log: Log; what: string }): Dispatcher {
+  let running: Promise<number> | null = null;
+  const dispatchNow = () => {
+    running ??= dispatch().finally(() => {
+      running = null;
+    });
+    return running;
+  };
+  const tick = () =>
+    void dispatchNow().catch((error: unknown) =>
+      options.log.error({ error: error instanceof Error ? error.message : String(error) }, `could not dispatch ${options.what}`),
+    );
+  tick();
+  const timer = setInterval(tick, options.intervalMs);
+  timer.unref();
+  return {
+    dispatchNow,
+    stop: async () => {
+      clearInterval(timer);
+      await running?.catch(() => 0);
+    },
+  };
+}

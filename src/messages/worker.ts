@@ -1,6 +1,6 @@
 import type { PgBoss } from 'pg-boss';
 import type { Db } from '../db/database.ts';
-import { type Log, silentLog } from './boss.ts';
+import { type Log, silentLog, startDispatcher } from './boss.ts';
 import type { Mailer } from './mailer.ts';
 import { findMessage } from './outbox.ts';
 import { renderMessage } from './render.ts';
@@ -156,26 +156,13 @@ export async function startMessageWorker(options: MessageWorkerOptions): Promise
     },
   );
 
-  let running: Promise<number> | null = null;
-  const dispatchNow = () => {
-    // One dispatch at a time per instance; a tick that finds one running waits for it.
-    running ??= dispatchMessages(db, boss).finally(() => {
-      running = null;
-    });
-    return running;
-  };
-  const tick = () =>
-    void dispatchNow().catch((error: unknown) => log.error({ error: describe(error) }, 'could not dispatch messages'));
-  tick();
-  const timer = setInterval(tick, options.dispatchIntervalMs ?? 2_000);
-  timer.unref();
+  const dispatcher = startDispatcher(() => dispatchMessages(db, boss), { intervalMs: options.dispatchIntervalMs ?? 2_000, log, what: 'messages' });
 
   return {
-    dispatchNow,
+    dispatchNow: dispatcher.dispatchNow,
     stop: async () => {
-      clearInterval(timer);
       // offWork stops fetching at once; its promise waits for the message being sent.
-      await Promise.all([boss.offWork(DELIVER_QUEUE, { wait: true }), running?.catch(() => 0)]);
+      await Promise.all([boss.offWork(DELIVER_QUEUE, { wait: true }), dispatcher.stop()]);
       mailer.close();
     },
   };
