@@ -7,15 +7,16 @@ import { signInLinkRoutes } from './accounts/sign-in-link-routes.ts';
 import { auditRoutes } from './audit/routes.ts';
 import { attendanceRoutes } from './attendance/routes.ts';
 import { bookingRoutes } from './bookings/routes.ts';
-import { calendarFeedRoutes } from './calendar/feed-routes.ts';
-import { calendarRoutes } from './calendar/routes.ts';
+import { calendarFeedRoutes } from './bookings/calendar/feed-routes.ts';
+import { calendarRoutes } from './bookings/calendar/routes.ts';
 import type { Config } from './config.ts';
 import type { Db } from './db/database.ts';
 import { feedbackRoutes } from './feedback/routes.ts';
 import { findRoutes } from './find/routes.ts';
 import { HostileInputError } from './lib/errors.ts';
 import { isReadableEncoding } from './lib/input-safety.ts';
-import { messageRoutes } from './messages/routes.ts';
+import { deliveryRoutes } from './delivery/routes.ts';
+import { releaseRoutes } from './bookings/release-routes.ts';
 import { openDataPageRoutes } from './openreferral/page-routes.ts';
 import { openReferralRoutes } from './openreferral/routes.ts';
 import { pageRoutes } from './pages/routes.ts';
@@ -27,6 +28,9 @@ import { providerFeedbackRoutes } from './reports/provider-routes.ts';
 import { reportRoutes } from './reports/routes.ts';
 import { publishingRoutes } from './publishing/routes.ts';
 import { auth } from './plugins/auth.ts';
+import { findSignedInUser } from './accounts/queries.ts';
+import { PostgresSessionStore } from './accounts/session-store.ts';
+import { enforceTwoStepSetUp } from './accounts/two-step/gate.ts';
 import { answerUnreadableUrl, errors } from './plugins/errors.ts';
 import { health } from './plugins/health.ts';
 import { hostileInput } from './plugins/hostile-input.ts';
@@ -36,7 +40,7 @@ import { drainGate } from './shutdown.ts';
 import { privacyRoutes } from './privacy/routes.ts';
 import { noStoreDownloads } from './plugins/downloads.ts';
 import { keepAliveRoutes } from './accounts/keep-alive-routes.ts';
-import { twoStepRoutes } from './twostep/routes.ts';
+import { twoStepRoutes } from './accounts/two-step/routes.ts';
 import { staticFiles } from './plugins/static-files.ts';
 import { views } from './plugins/views.ts';
 
@@ -109,7 +113,11 @@ export async function buildApp({ config, db, logger, logStream, onRoute }: AppOp
     // Pages take forms (and htmx, which sends the same encoding), nothing else: a JSON or text
     // body is answered 415 before any route sees it. No page takes file uploads (multipart).
     pages.removeContentTypeParser(['application/json', 'text/plain']);
-    await pages.register(auth);
+    await pages.register(auth, {
+      sessionStore: new PostgresSessionStore(app.db, app.config.sessionIdleMinutes, app.config.sessionAbsoluteHours),
+      findSignedInUser,
+      gate: enforceTwoStepSetUp,
+    });
     await pages.register(pageRoutes);
     await pages.register(accountRoutes);
     await pages.register(signInLinkRoutes);
@@ -125,7 +133,8 @@ export async function buildApp({ config, db, logger, logStream, onRoute }: AppOp
     await pages.register(recordRoutes);
     await pages.register(reportRoutes);
     await pages.register(providerFeedbackRoutes);
-    await pages.register(messageRoutes);
+    await pages.register(releaseRoutes);
+    await pages.register(deliveryRoutes);
     await pages.register(preferenceRoutes);
     await pages.register(auditRoutes);
     await pages.register(twoStepRoutes);

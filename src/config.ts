@@ -226,7 +226,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     shutdownDrainSeconds: 1,
     trustProxy: false,
     // Off in the shared test config so other features' tests can sign coordinators in with a
-    // password alone; the two-step tests turn it on (test/twostep/, test/browser/security.test.ts).
+    // password alone; the two-step tests turn it on (test/accounts/two-step/, test/browser/security.test.ts).
     twoStepRequiredRoles: [],
     retention: { feedbackCommentsMonths: 24, auditMonths: 24, inactiveAccountMonths: 24, signInAttemptsDays: 90 },
     smtpUrl: undefined,

@@ -1,6 +1,6 @@
 import type { Config } from './config.ts';
 import type { Db } from './db/database.ts';
-import type { CurrentUser } from './accounts/current-user.ts';
+import type { CurrentUser } from './web/current-user.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Queryable, Tx } from '../db/database.ts';
-import type { CurrentUser } from './current-user.ts';
+import type { CurrentUser } from '../web/current-user.ts';
 import type { SignInAttemptKind } from '../db/tables/two-step.ts';
 import type { AccountLinkPurpose, AccountRequestKind, Role } from '../db/tables/accounts.ts';
 

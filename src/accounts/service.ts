@@ -3,7 +3,7 @@ import type { Queryable, Tx } from '../db/database.ts';
 import { DomainError } from '../lib/errors.ts';
 import { hashToken, newToken } from '../lib/tokens.ts';
 import { queueMessage } from '../messages/outbox.ts';
-import { hasTwoStep } from '../twostep/queries.ts';
+import { hasTwoStep } from './two-step/queries.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import * as q from './queries.ts';
 import type { AccountLinkPurpose, Role } from '../db/tables/accounts.ts';

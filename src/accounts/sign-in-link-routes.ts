@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { parseForm } from '../lib/forms.ts';
-import { startSecondStep } from '../twostep/session.ts';
+import { startSecondStep } from './two-step/session.ts';
 import { signInLinkForm, signInLinkParams } from './schemas.ts';
 import { inspectLink, linkProblem, SIGN_IN_LINK_MINUTES } from './service.ts';
 import { askForSignInLink } from './requests.ts';

@@ -3,7 +3,7 @@ import type { Tx } from '../db/database.ts';
 import { DomainError } from '../lib/errors.ts';
 import { hashToken } from '../lib/tokens.ts';
 import { queueMessage } from '../messages/outbox.ts';
-import { hasTwoStep } from '../twostep/queries.ts';
+import { hasTwoStep } from './two-step/queries.ts';
 import * as q from './queries.ts';
 import { createLink, type LinkState, SIGN_IN_LINK_MINUTES, useLink } from './service.ts';
 

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import type { CurrentUser } from '../accounts/current-user.ts';
+import type { CurrentUser } from '../web/current-user.ts';
 import { recordAudit } from '../audit/record.ts';
 import type { Attendance } from '../db/tables/bookings.ts';
 import type { Tx } from '../db/database.ts';

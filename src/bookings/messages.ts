@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { bookingsCalendar } from '../calendar/ics.ts';
+import { bookingsCalendar } from './calendar/ics.ts';
 import { viewHelpers as h } from '../lib/view-helpers.ts';
 import { type Block, compose, paragraph } from '../messages/compose.ts';
 import { recipientFacts, sessionFactsJson } from '../messages/facts.ts';
 import type { Written } from '../messages/compose.ts';
-import { placeLines } from './view-models.ts';
+import { placeLines } from '../lib/view-helpers.ts';
 
 export const bookingMessageKinds = ['booking_confirmed', 'booking_waitlisted', 'booking_promoted', 'booking_cancelled'] as const;
 export type BookingMessageKind = (typeof bookingMessageKinds)[number];

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { findFeed } from '../calendar/queries.ts';
+import { findFeed } from './calendar/queries.ts';
 import { requireRole } from '../plugins/auth.ts';
 import { referralPrompts } from '../referrals/prompts.ts';
 import { listLiveBookings } from './queries.ts';

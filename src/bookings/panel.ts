@@ -1,4 +1,4 @@
-import type { CurrentUser } from '../accounts/current-user.ts';
+import type { CurrentUser } from '../web/current-user.ts';
 import type { Queryable } from '../db/database.ts';
 import type { FieldErrors } from '../lib/forms.ts';
 import { findLiveBooking, findSessionSummary } from './queries.ts';

@@ -2,9 +2,8 @@ import { type ExpressionBuilder, sql } from 'kysely';
 import type { Queryable, Tx } from '../db/database.ts';
 import type { Database } from '../db/schema.ts';
 import { bookingMessageFacts } from '../capacity/queries.ts';
-import { sessionsWithPlaceSql } from '../messages/queries.ts';
-import { placeColumns, sessionsWithPlace } from '../publishing/sessions/queries.ts';
 import type { BookingStatus } from '../db/tables/bookings.ts';
+import { placeColumns, sessionsWithPlace, sessionsWithPlaceSql } from '../db/sessions-with-place.ts';
 
 type WithBooking = Database & { b: Database['bookings'] };
 

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { cancelBooking } from './service.ts';
 import type { Db, Queryable } from '../db/database.ts';
 import { sameSecret } from '../lib/tokens.ts';
-import { placeColumns, sessionsWithPlace } from '../publishing/sessions/queries.ts';
+import { placeColumns, sessionsWithPlace } from '../db/sessions-with-place.ts';
 
 /**
  * The "I can't come — release my place" link in a reminder works without signing in, so the link

@@ -1,14 +1,7 @@
 import { categoryNames } from '../db/tables/publishing.ts';
 import type { LiveBookingRow, SessionSummaryRow } from './queries.ts';
 import type { BookingStatus } from '../db/tables/bookings.ts';
-
-type Place = { isOnline: boolean; venueName: string | null; addressLine1?: string | null; addressLine2?: string | null; town: string | null; postcode: string | null };
-
-/** Where a session happens, as lines of an address (or "Online"). */
-export function placeLines(place: Place): string[] {
-  if (place.isOnline) return ['Online'];
-  return [place.venueName, place.addressLine1, place.addressLine2, place.town, place.postcode].filter((line): line is string => Boolean(line));
-}
+import { placeLines } from '../lib/view-helpers.ts';
 
 export type SessionSummary = ReturnType<typeof toSessionSummary>;
 

@@ -1,6 +1,7 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { Tx } from '../db/database.ts';
-import { sessionFactsJson, sessionsWithPlaceSql } from '../messages/queries.ts';
+import { sessionFactsJson } from '../messages/queries.ts';
+import { sessionsWithPlaceSql } from '../db/sessions-with-place.ts';
 
 /**
  * The facts of an email about a booking (BookingMessageFacts in messages.ts), from the booking row

@@ -1,8 +1,10 @@
-import type { Config } from '../config.ts';
 import { type DatabaseOptions, pgliteFolder } from './database.ts';
 
+/** The settings (from config.ts) that say where the database is. */
+export type ConnectionSettings = { databaseUrl?: string; databaseDirectUrl?: string; databasePoolSize: number; dataDir: string };
+
 /** Where the app's own queries go: DATABASE_URL, which may be PgBouncer in transaction mode. */
-export function appDatabaseOptions(config: Config): DatabaseOptions {
+export function appDatabaseOptions(config: ConnectionSettings): DatabaseOptions {
   return {
     databaseUrl: config.databaseUrl,
     pooled: Boolean(config.databaseUrl && config.databaseDirectUrl),
@@ -18,6 +20,6 @@ export function appDatabaseOptions(config: Config): DatabaseOptions {
  * server connections, and a lock left behind on one of them makes the next start wait, or lets
  * two starts run at once.
  */
-export function directDatabaseOptions(config: Config, poolSize = 1): DatabaseOptions {
+export function directDatabaseOptions(config: ConnectionSettings, poolSize = 1): DatabaseOptions {
   return { databaseUrl: config.databaseDirectUrl ?? config.databaseUrl, poolSize, pgliteDataDir: pgliteFolder(config.dataDir) };
 }

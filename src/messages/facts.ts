@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { placeLines } from '../bookings/view-models.ts';
-import { viewHelpers as h } from '../lib/view-helpers.ts';
+import { placeLines, viewHelpers as h } from '../lib/view-helpers.ts';
 import type { Block } from './compose.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Queryable, Tx } from '../db/database.ts';
-import { placeColumns, sessionsWithPlace } from '../publishing/sessions/queries.ts';
+import { placeColumns, sessionsWithPlace, sessionsWithPlaceSql } from '../db/sessions-with-place.ts';
 
 /** What any message about a session says about it: what, who runs it, when and where. */
 export async function findSessionFacts(db: Queryable, sessionId: string) {
@@ -22,15 +22,6 @@ export async function findSessionFacts(db: Queryable, sessionId: string) {
 }
 
 export type SessionFacts = NonNullable<Awaited<ReturnType<typeof findSessionFacts>>>;
-
-/**
- * The sessions join of sessionsWithPlace, in SQL, for the statements that queue messages under a
- * session's lock: the session as s, its offer o, organisation g and venue v (none when online).
- */
-export const sessionsWithPlaceSql = sql`taster_sessions s
-  join offers o on o.id = s.offer_id
-  join organisations g on g.id = o.organisation_id
-  left join venues v on v.id = s.venue_id`;
 
 /**
  * The session as every message about it describes it (SessionFactsJson in facts.ts), built by the

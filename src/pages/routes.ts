@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { countGivenUp } from '../messages/undelivered.ts';
+import { countGivenUp } from '../delivery/undelivered.ts';
 
 /** The home page for each role, and the pages every service must have. */
 export async function pageRoutes(app: FastifyInstance) {

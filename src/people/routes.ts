@@ -1,6 +1,6 @@
 import { actorOf } from '../web/request.ts';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { roleNames } from '../accounts/current-user.ts';
+import { roleNames } from '../web/current-user.ts';
 import { requestPasswordReset, invite } from '../accounts/service.ts';
 import { DomainError, NotFoundError } from '../lib/errors.ts';
 import { formValues, parseForm, type FieldErrors } from '../lib/forms.ts';

@@ -3,16 +3,28 @@ import csrf from '@fastify/csrf-protection';
 import session from '@fastify/session';
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import fp from 'fastify-plugin';
-import { findSignedInUser } from '../accounts/queries.ts';
-import { PostgresSessionStore } from '../accounts/session-store.ts';
 import type { Role } from '../db/tables/accounts.ts';
 import { ForbiddenError } from '../lib/errors.ts';
-import { enforceTwoStepSetUp } from '../twostep/gate.ts';
+import type { CurrentUser } from '../web/current-user.ts';
+import type { Db } from '../db/database.ts';
 
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
+/**
+ * What the accounts feature lends the plugin (app.ts passes them in, so this infrastructure does not
+ * import a feature): where sessions are kept, who a session's user is, and a last check per page.
+ */
+export type AuthOptions = {
+  sessionStore: session.SessionStore;
+  /** The account behind a session, or none when it has been disabled or erased since. */
+  findSignedInUser: (db: Db, userId: string) => Promise<CurrentUser | undefined>;
+  /** Runs for every page after the session and CSRF checks; true when it has answered the request. */
+  gate: (app: FastifyInstance, request: FastifyRequest, reply: FastifyReply) => Promise<boolean>;
+};
+
 /** Login sessions, CSRF protection and the signed-in user, for every route. */
-export const auth = fp(async (app: FastifyInstance) => {
+export const auth = fp(async (app: FastifyInstance, options: AuthOptions) => {
+  const { findSignedInUser, gate } = options;
   const { config } = app;
   const production = config.env === 'production';
   // The __Host- prefix pins a cookie to this host and path "/" over HTTPS: no subdomain can set it.
@@ -22,7 +34,7 @@ export const auth = fp(async (app: FastifyInstance) => {
   await app.register(session, {
     secret: config.sessionSecret,
     cookieName: `${prefix}tasters-session`,
-    store: new PostgresSessionStore(app.db, config.sessionIdleMinutes, config.sessionAbsoluteHours),
+    store: options.sessionStore,
     saveUninitialized: false,
     rolling: true,
     cookie: {
@@ -67,7 +79,7 @@ export const auth = fp(async (app: FastifyInstance) => {
     }
     if (reply.sent) return reply;
     // A coordinator (or any role that must) sets up two-step sign-in before anything else.
-    if (await enforceTwoStepSetUp(app, request, reply)) return reply;
+    if (await gate(app, request, reply)) return reply;
     reply.locals.csrfToken = reply.generateCsrf();
   });
 });

@@ -5,7 +5,7 @@ import fp from 'fastify-plugin';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { viewHelpers } from '../lib/view-helpers.ts';
-import { navigation } from '../pages/navigation.ts';
+import { navigation } from '../web/navigation.ts';
 
 export const viewsFolder = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'views');
 

@@ -1,5 +1,5 @@
 import type { Queryable } from '../db/database.ts';
-import { twoStepSummary } from '../twostep/queries.ts';
+import { twoStepSummary } from '../accounts/two-step/queries.ts';
 
 /** What the coordinator's page about a person shows of their two-step sign-in and erasure. */
 export async function personSecurityStatus(db: Queryable, personId: string) {

@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import t from 'tap';
 import { buildApp } from '../../src/app.ts';
 import { testConfig } from '../../src/config.ts';
-import { renderPendingMessages } from '../../src/messages/render.ts';
+import { renderPendingMessages } from '../../src/delivery/render.ts';
 import { createLinkWorkers, createTaster, signedInVisitor } from '../fixtures/bookings.ts';
 import { buildTestApp, createTestDatabase, openSecondPool, testDatabaseKind } from '../helper.ts';
 

@@ -3,7 +3,7 @@ import { ICalCalendar } from 'ical-generator';
 import { type KyselyPlugin, type PluginTransformQueryArgs, type PluginTransformResultArgs, type QueryResult, RawNode, type RootOperationNode, SelectQueryNode, type UnknownRow } from 'kysely';
 import t from 'tap';
 import { book, cancel } from '../../src/bookings/service.ts';
-import { bookingsCalendar } from '../../src/calendar/ics.ts';
+import { bookingsCalendar } from '../../src/bookings/calendar/ics.ts';
 import type { Tx } from '../../src/db/database.ts';
 import { compose } from '../../src/messages/compose.ts';
 import { cancelSession, updateSession } from '../../src/publishing/sessions/service.ts';

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { createTestDatabase } from '../helper.ts';
-import { navigation } from '../../src/pages/navigation.ts';
+import { navigation } from '../../src/web/navigation.ts';
 import { createUser, PASSWORD } from '../fixtures/accounts.ts';
 import { accessibilityViolations, scrollsSideways, signIn, startBrowserTest } from './helper.ts';
 

@@ -8,7 +8,7 @@ import { type Config, testConfig } from '../../src/config.ts';
 import { type DatabaseHandle, type Db, openDatabase } from '../../src/db/database.ts';
 import { createBoss } from '../../src/messages/boss.ts';
 import { smtpMailer } from '../../src/messages/mailer.ts';
-import { type MessageWorker, startMessageWorker } from '../../src/messages/worker.ts';
+import { type MessageWorker, startMessageWorker } from '../../src/delivery/worker.ts';
 import { prepareDatabase } from '../../src/start.ts';
 import { createLinkWorkers, createTaster, signedInVisitor } from '../fixtures/bookings.ts';
 import type { Visitor } from '../helper.ts';

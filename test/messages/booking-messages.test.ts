@@ -1,6 +1,6 @@
 import ICAL from 'ical.js';
 import t from 'tap';
-import { renderPendingMessages } from '../../src/messages/render.ts';
+import { renderPendingMessages } from '../../src/delivery/render.ts';
 import { buildTestApp, createTestDatabase } from '../helper.ts';
 import { createUser } from '../fixtures/accounts.ts';
 import { createTaster, signedInVisitor } from '../fixtures/bookings.ts';

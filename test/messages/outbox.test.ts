@@ -1,7 +1,7 @@
 import t from 'tap';
 import { mailboxMailer, messageIdFor, smtpMailer } from '../../src/messages/mailer.ts';
 import { queueMessage } from '../../src/messages/outbox.ts';
-import { deliverMessage, startMessageWorker } from '../../src/messages/worker.ts';
+import { deliverMessage, startMessageWorker } from '../../src/delivery/worker.ts';
 import { createTestDatabase } from '../helper.ts';
 import { uniqueEmail } from '../fixtures/accounts.ts';
 import { bossSchema, startSmtp, startTestBoss, waitFor } from './helpers.ts';

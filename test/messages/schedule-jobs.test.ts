@@ -1,5 +1,5 @@
 import t from 'tap';
-import { scheduledJobs, startSchedules } from '../../src/messages/schedules.ts';
+import { scheduledJobs, startSchedules } from '../../src/delivery/schedules.ts';
 import { createTestDatabase } from '../helper.ts';
 import { createUser } from '../fixtures/accounts.ts';
 import { createTaster } from '../fixtures/bookings.ts';

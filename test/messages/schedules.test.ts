@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import t from 'tap';
 import { bookingIdFromToken } from '../../src/bookings/release.ts';
-import { isoWeek, queueDigests, queueFeedbackRequests, queueReferralPrompts, queueReminders, reminderTime, type ScheduleContext } from '../../src/messages/scheduled.ts';
+import { isoWeek, queueDigests, queueFeedbackRequests, queueReferralPrompts, queueReminders, reminderTime, type ScheduleContext } from '../../src/delivery/scheduled.ts';
 import { savePreferences } from '../../src/preferences/service.ts';
 import { createTestDatabase } from '../helper.ts';
 import { createUser } from '../fixtures/accounts.ts';

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { renderPendingMessages } from '../../src/messages/render.ts';
+import { renderPendingMessages } from '../../src/delivery/render.ts';
 import { londonParts } from '../../src/lib/london-time.ts';
 import { viewHelpers as h } from '../../src/lib/view-helpers.ts';
 import { buildTestApp, createTestDatabase } from '../helper.ts';

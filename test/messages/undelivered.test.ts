@@ -1,8 +1,8 @@
 import t from 'tap';
 import { smtpMailer } from '../../src/messages/mailer.ts';
 import { queueMessage } from '../../src/messages/outbox.ts';
-import { countGivenUp, GIVE_UP_AFTER, sendAgain } from '../../src/messages/undelivered.ts';
-import { DELIVER_QUEUE, startMessageWorker } from '../../src/messages/worker.ts';
+import { countGivenUp, GIVE_UP_AFTER, sendAgain } from '../../src/delivery/undelivered.ts';
+import { DELIVER_QUEUE, startMessageWorker } from '../../src/delivery/worker.ts';
 import { buildTestApp, createTestDatabase, errorSummary, heading } from '../helper.ts';
 import { createUser, uniqueEmail } from '../fixtures/accounts.ts';
 import { signedInVisitor } from '../fixtures/bookings.ts';

@@ -2,7 +2,7 @@ import ICAL from 'ical.js';
 import t from 'tap';
 import { viewHelpers as h } from '../../src/lib/view-helpers.ts';
 import { smtpMailer } from '../../src/messages/mailer.ts';
-import { deliverMessage } from '../../src/messages/worker.ts';
+import { deliverMessage } from '../../src/delivery/worker.ts';
 import { buildTestApp, createTestDatabase } from '../helper.ts';
 import { createUser } from '../fixtures/accounts.ts';
 import { signedInVisitor } from '../fixtures/bookings.ts';

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { queueReminders } from '../../src/messages/scheduled.ts';
+import { queueReminders } from '../../src/delivery/scheduled.ts';
 import { getPreferences } from '../../src/preferences/service.ts';
 import { buildTestApp, createTestDatabase, errorSummary, heading, Visitor } from '../helper.ts';
 import { createUser } from '../fixtures/accounts.ts';

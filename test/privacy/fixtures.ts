@@ -8,7 +8,7 @@ import { queueMessage } from '../../src/messages/outbox.ts';
 import { Visitor } from '../helper.ts';
 import { createOrganisation, createUser, PASSWORD, type TestUser } from '../fixtures/accounts.ts';
 import { createOffer, createTasterSession } from '../fixtures/publishing.ts';
-import { setUpTwoStep } from '../twostep/helpers.ts';
+import { setUpTwoStep } from '../accounts/two-step/helpers.ts';
 
 const days = (n: number) => new Date(Date.now() + n * 86_400_000);
 

@@ -1,7 +1,7 @@
 import t, { type Test } from 'tap';
 import type { Tx } from '../../src/db/database.ts';
 import { DomainError } from '../../src/lib/errors.ts';
-import { renderPendingMessages } from '../../src/messages/render.ts';
+import { renderPendingMessages } from '../../src/delivery/render.ts';
 import type { Actor } from '../../src/publishing/organisations/access.ts';
 import * as sessions from '../../src/publishing/sessions/service.ts';
 import { buildTestApp, createTestDatabase, errorSummary, fieldError, heading } from '../helper.ts';

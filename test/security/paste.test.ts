@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import t from 'tap';
 import { buildTestApp, createTestDatabase, Visitor } from '../helper.ts';
 import { createUser, linkOnPage, PASSWORD } from '../fixtures/accounts.ts';
-import { setUpTwoStep } from '../twostep/helpers.ts';
+import { setUpTwoStep } from '../accounts/two-step/helpers.ts';
 
 /** What the checks need from a test (a subtest's own type does not check under TypeScript 7). */
 type Checks = Pick<typeof t, 'ok' | 'notMatch' | 'match' | 'equal'>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { CurrentUser } from '../../accounts/current-user.ts';
+import type { CurrentUser } from '../../web/current-user.ts';
 
 /** Where an organisation's sessions, offers and venues are listed, for the person looking. */
 export function dashboardHref(user: CurrentUser, organisationId: string): string {

@@ -5,29 +5,6 @@ import type { SessionStatus } from '../../db/tables/publishing.ts';
 
 type WithSessions = Database & { s: Database['tasterSessions'] };
 
-/**
- * A taster session with what it is (o), who runs it (g) and where (v, none when online): the join
- * behind booking pages, messages and releases, so they all describe a session the same way.
- */
-export function sessionsWithPlace(db: Queryable) {
-  return db
-    .selectFrom('tasterSessions as s')
-    .innerJoin('offers as o', 'o.id', 's.offerId')
-    .innerJoin('organisations as g', 'g.id', 'o.organisationId')
-    .leftJoin('venues as v', 'v.id', 's.venueId');
-}
-
-/** How a session is named and placed in a message or booking page. */
-export const placeColumns = [
-  'o.title',
-  'g.name as organisationName',
-  'v.name as venueName',
-  'v.addressLine1',
-  'v.addressLine2',
-  'v.town',
-  'v.postcode',
-] as const;
-
 /** Places are counted from the bookings themselves, never from a stored counter. */
 function bookingCount(eb: ExpressionBuilder<WithSessions, 's'>, status: 'confirmed' | 'waitlisted') {
   return eb

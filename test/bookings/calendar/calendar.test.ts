@@ -1,10 +1,10 @@
 import ICAL from 'ical.js';
 import { DateTime } from 'luxon';
 import t from 'tap';
-import { hashToken } from '../../src/lib/tokens.ts';
-import { createBooking, createTaster, signedInVisitor } from '../fixtures/bookings.ts';
-import { createUser } from '../fixtures/accounts.ts';
-import { buildTestApp, createTestDatabase, decodeHtml } from '../helper.ts';
+import { hashToken } from '../../../src/lib/tokens.ts';
+import { createBooking, createTaster, signedInVisitor } from '../../fixtures/bookings.ts';
+import { createUser } from '../../fixtures/accounts.ts';
+import { buildTestApp, createTestDatabase, decodeHtml } from '../../helper.ts';
 
 const database = await createTestDatabase();
 const { db } = database;

@@ -1,5 +1,5 @@
 import { Secret, TOTP } from 'otpauth';
-import type { Visitor } from '../helper.ts';
+import type { Visitor } from '../../helper.ts';
 
 /** The set-up key as the page shows it, without its spaces. */
 export function secretFromPage(html: string): string {

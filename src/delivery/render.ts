@@ -1,8 +1,8 @@
 import { bookingMessageKinds, writeBookingMessage } from '../bookings/messages.ts';
 import type { Queryable } from '../db/database.ts';
-import type { Written } from './compose.ts';
-import { findMessage } from './outbox.ts';
-import { writeSessionCancelled, writeSessionChanged } from './session-messages.ts';
+import type { Written } from '../messages/compose.ts';
+import { findMessage } from '../messages/outbox.ts';
+import { writeSessionCancelled, writeSessionChanged } from '../messages/session-messages.ts';
 
 /**
  * Two ways into one outbox. Messages about a booking or a session are queued while the session's

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import { listLiveBookings } from '../bookings/queries.ts';
-import { toBookingItem } from '../bookings/view-models.ts';
-import { NotFoundError } from '../lib/errors.ts';
-import { hashToken } from '../lib/tokens.ts';
+import { listLiveBookings } from '../queries.ts';
+import { toBookingItem } from '../view-models.ts';
+import { NotFoundError } from '../../lib/errors.ts';
+import { hashToken } from '../../lib/tokens.ts';
 import { bookingsCalendar } from './ics.ts';
 import { findFeedOwner, markFeedFetched } from './queries.ts';
 

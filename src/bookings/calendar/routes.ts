@@ -1,14 +1,14 @@
 import type { FastifyInstance } from 'fastify';
-import { listLiveBookings } from '../bookings/queries.ts';
+import { listLiveBookings } from '../queries.ts';
 
-import { toBookingItem } from '../bookings/view-models.ts';
-import { NotFoundError } from '../lib/errors.ts';
-import { requireRole } from '../plugins/auth.ts';
+import { toBookingItem } from '../view-models.ts';
+import { NotFoundError } from '../../lib/errors.ts';
+import { requireRole } from '../../plugins/auth.ts';
 import { bookingsCalendar } from './ics.ts';
 import { findFeed } from './queries.ts';
 import { resetCalendarFeed } from './service.ts';
-import { actorOf } from '../web/request.ts';
-import { idParams, paramsOf } from '../web/params.ts';
+import { actorOf } from '../../web/request.ts';
+import { idParams, paramsOf } from '../../web/params.ts';
 
 /** "Add to calendar" for one booking, and setting up or replacing the private calendar feed. */
 export async function calendarRoutes(app: FastifyInstance) {

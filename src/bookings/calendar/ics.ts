@@ -1,7 +1,7 @@
 import ical, { ICalCalendarMethod, ICalEventStatus } from 'ical-generator';
 import { DateTime } from 'luxon';
-import type { BookingItem } from '../bookings/view-models.ts';
-import { LONDON } from '../lib/view-helpers.ts';
+import type { BookingItem } from '../view-models.ts';
+import { LONDON } from '../../lib/view-helpers.ts';
 
 /**
  * The UK rule since 1996: British Summer Time from 01:00 UTC on the last Sunday in March to

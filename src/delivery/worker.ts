@@ -1,8 +1,8 @@
 import type { PgBoss } from 'pg-boss';
 import type { Db } from '../db/database.ts';
-import { type Log, silentLog, startDispatcher } from './boss.ts';
-import type { Mailer } from './mailer.ts';
-import { findMessage } from './outbox.ts';
+import { type Log, silentLog, startDispatcher } from '../messages/boss.ts';
+import type { Mailer } from '../messages/mailer.ts';
+import { findMessage } from '../messages/outbox.ts';
 import { renderMessage } from './render.ts';
 
 export const DELIVER_QUEUE = 'messages-deliver';

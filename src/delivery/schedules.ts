@@ -1,7 +1,7 @@
 import type { PgBoss } from 'pg-boss';
 import type { Db } from '../db/database.ts';
 import { LONDON } from '../lib/view-helpers.ts';
-import { type Log, silentLog } from './boss.ts';
+import { type Log, silentLog } from '../messages/boss.ts';
 import { queueDigests, queueFeedbackRequests, queueReferralPrompts, queueReminders, type ScheduleContext } from './scheduled.ts';
 
 /**

@@ -1,6 +1,6 @@
-import { recordAudit } from '../audit/record.ts';
-import type { Tx } from '../db/database.ts';
-import { newToken } from '../lib/tokens.ts';
+import { recordAudit } from '../../audit/record.ts';
+import type { Tx } from '../../db/database.ts';
+import { newToken } from '../../lib/tokens.ts';
 import { replaceFeedToken } from './queries.ts';
 
 /**

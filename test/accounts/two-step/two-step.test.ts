@@ -1,8 +1,8 @@
 import t from 'tap';
-import { MAX_FAILURES_PER_ACCOUNT_AT_ADDRESS } from '../../src/accounts/throttle.ts';
-import { decryptSecret, encryptSecret } from '../../src/twostep/crypto.ts';
-import { buildTestApp, createTestDatabase, errorSummary, fieldError, heading, Visitor } from '../helper.ts';
-import { createUser, PASSWORD } from '../fixtures/accounts.ts';
+import { MAX_FAILURES_PER_ACCOUNT_AT_ADDRESS } from '../../../src/accounts/throttle.ts';
+import { decryptSecret, encryptSecret } from '../../../src/accounts/two-step/crypto.ts';
+import { buildTestApp, createTestDatabase, errorSummary, fieldError, heading, Visitor } from '../../helper.ts';
+import { createUser, PASSWORD } from '../../fixtures/accounts.ts';
 import { codeFor, recoveryCodesFromPage, secretFromPage, setUpTwoStep } from './helpers.ts';
 
 const database = await createTestDatabase();

@@ -1,10 +1,10 @@
-import { actorOf } from '../web/request.ts';
+import { actorOf } from '../../web/request.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { safeReturnTo } from '../accounts/schemas.ts';
-import { throttledPage } from '../accounts/throttled-page.ts';
-import { DomainError } from '../lib/errors.ts';
-import { parseForm, type FieldErrors } from '../lib/forms.ts';
-import { requireRole, requireSignIn } from '../plugins/auth.ts';
+import { safeReturnTo } from '../schemas.ts';
+import { throttledPage } from '../throttled-page.ts';
+import { DomainError } from '../../lib/errors.ts';
+import { parseForm, type FieldErrors } from '../../lib/forms.ts';
+import { requireRole, requireSignIn } from '../../plugins/auth.ts';
 import { decryptSecret, encryptSecret } from './crypto.ts';
 import { SET_UP_PATH } from './gate.ts';
 import { qrCodeImage } from './qr.ts';
@@ -13,9 +13,9 @@ import { codeForm, setUpForm } from './schemas.ts';
 import * as twoStep from './service.ts';
 import './session.ts';
 import { groupedSecret, newTotpSecret, provisioningUri } from './totp.ts';
-import { fieldsChecked } from '../plugins/hostile-input.ts';
-import { idParams, paramsOf } from '../web/params.ts';
-import { formPage } from '../web/forms.ts';
+import { fieldsChecked } from '../../plugins/hostile-input.ts';
+import { idParams, paramsOf } from '../../web/params.ts';
+import { formPage } from '../../web/forms.ts';
 
 /** Two-step sign-in: the second step of signing in, setting it up, managing it, and a coordinator's reset. */
 export async function twoStepRoutes(app: FastifyInstance) {

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ForbiddenError } from '../lib/errors.ts';
+import { ForbiddenError } from '../../lib/errors.ts';
 import { hasTwoStep } from './queries.ts';
 
 export const SET_UP_PATH = '/account/two-step/set-up';

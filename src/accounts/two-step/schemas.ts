@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { requiredText } from '../lib/forms.ts';
+import { requiredText } from '../../lib/forms.ts';
 
 /** The sign-in code: from the app, or a recovery code. */
 export const codeForm = z.object({

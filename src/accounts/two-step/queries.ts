@@ -1,4 +1,4 @@
-import type { Queryable } from '../db/database.ts';
+import type { Queryable } from '../../db/database.ts';
 
 export async function findCredential(db: Queryable, userId: string) {
   return db.selectFrom('twoStepCredentials').selectAll().where('userId', '=', userId).executeTakeFirst();

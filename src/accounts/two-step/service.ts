@@ -1,9 +1,9 @@
-import { endSessionsOf, findUserById, recordSignInAttempt } from '../accounts/queries.ts';
-import { attemptThrottle, type AttemptPath, codeKind, type Throttle } from '../accounts/throttle.ts';
-import type { Role } from '../db/tables/accounts.ts';
-import { recordAudit } from '../audit/record.ts';
-import type { Tx } from '../db/database.ts';
-import { DomainError, NotFoundError } from '../lib/errors.ts';
+import { endSessionsOf, findUserById, recordSignInAttempt } from '../queries.ts';
+import { attemptThrottle, type AttemptPath, codeKind, type Throttle } from '../throttle.ts';
+import type { Role } from '../../db/tables/accounts.ts';
+import { recordAudit } from '../../audit/record.ts';
+import type { Tx } from '../../db/database.ts';
+import { DomainError, NotFoundError } from '../../lib/errors.ts';
 import { decryptSecret, encryptSecret, hashRecoveryCode } from './crypto.ts';
 import * as q from './queries.ts';
 import { looksLikeTotp, matchingStep, newRecoveryCode, normaliseCode, RECOVERY_CODE_COUNT } from './totp.ts';
