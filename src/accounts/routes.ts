@@ -23,6 +23,7 @@ import { startSecondStep } from './two-step/session.ts';
 import { fieldsChecked } from '../plugins/hostile-input.ts';
 import { idParams } from '../web/params.ts';
 import { formPage } from '../web/forms.ts';
+import { userOf } from '../web/request.ts';
 
 const tokenParams = z.object({ token: z.string().min(20).max(100).regex(/^[A-Za-z0-9_-]+$/) });
 
@@ -239,8 +240,8 @@ export async function accountRoutes(app: FastifyInstance) {
     reply.viewAsync('accounts/account.eta', {
       title: 'Your account',
       account: request.user,
-      twoStep: await twoStepSummary(db, request.user!.id),
-      twoStepRequired: config.twoStepRequiredRoles.includes(request.user!.role),
+      twoStep: await twoStepSummary(db, userOf(request).id),
+      twoStepRequired: config.twoStepRequiredRoles.includes(userOf(request).role),
       ...((request.query as Record<string, unknown>).done === 'two-step-off' ? { flash: 'Two-step sign-in is off.' } : {}),
     }),
   );

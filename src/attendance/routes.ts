@@ -5,7 +5,7 @@ import { requireRole } from '../plugins/auth.ts';
 import * as q from './queries.ts';
 import { entryParams, markForm, walkInForm } from './schemas.ts';
 import * as attendance from './service.ts';
-import { actorOf, isHtmx } from '../web/request.ts';
+import { actorOf, isHtmx, userOf } from '../web/request.ts';
 import { fieldsChecked } from '../plugins/hostile-input.ts';
 import { idParams, paramsOf } from '../web/params.ts';
 import { formPage } from '../web/forms.ts';
@@ -29,7 +29,7 @@ export async function attendanceRoutes(app: FastifyInstance) {
     const params = paramsOf(idParams, request);
     const session = await q.findRegisterSession(db, params.id);
     if (!session) throw new NotFoundError();
-    attendance.assertCanTakeRegister(request.user!, session);
+    attendance.assertCanTakeRegister(userOf(request), session);
     return session;
   }
 

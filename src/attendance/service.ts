@@ -5,11 +5,11 @@ import type { Attendance } from '../db/tables/bookings.ts';
 import type { Tx } from '../db/database.ts';
 import { type DomainErrorCode, DomainError, NotFoundError } from '../lib/errors.ts';
 import * as q from './queries.ts';
+import type { Actor } from '../audit/actor.ts';
 
 /** How long after a session its register can still be changed. */
 export const REGISTER_OPEN_DAYS = 14;
 
-type Actor = { id: string; address?: string };
 
 /**
  * Provider staff take the registers of their own organisation's sessions; coordinators any. For

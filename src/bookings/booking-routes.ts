@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { DomainError, NotFoundError } from '../lib/errors.ts';
 import { requireRole } from '../plugins/auth.ts';
-import { actorOf, isHtmx } from '../web/request.ts';
+import { actorOf, isHtmx, userOf } from '../web/request.ts';
 import { bookingPanel } from './panel.ts';
 import { findOwnBooking, findSessionSummary } from './queries.ts';
 
@@ -24,7 +24,7 @@ export async function bookingPageRoutes(app: FastifyInstance) {
   };
 
   app.get('/bookings/:id', async (request, reply) => {
-    const booking = await findOwnBooking(db, bookingId(request), request.user!.id);
+    const booking = await findOwnBooking(db, bookingId(request), userOf(request).id);
     if (!booking) throw new NotFoundError();
     const row = await findSessionSummary(db, booking.tasterSessionId);
     if (!row) throw new NotFoundError();

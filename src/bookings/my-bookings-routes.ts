@@ -4,6 +4,7 @@ import { requireRole } from '../plugins/auth.ts';
 import { referralPrompts } from '../referrals/prompts.ts';
 import { listLiveBookings } from './queries.ts';
 import { toBookingItem } from './view-models.ts';
+import { userOf } from '../web/request.ts';
 
 const YEAR_MS = 365 * 24 * 3_600_000;
 
@@ -12,7 +13,7 @@ export async function myBookingsRoutes(app: FastifyInstance) {
   const { db } = app;
 
   app.get('/my-bookings', { preHandler: requireRole('link_worker') }, async (request, reply) => {
-    const user = request.user!;
+    const user = userOf(request);
     const now = new Date();
     const [rows, feed, prompts] = await Promise.all([
       listLiveBookings(db, user.id, { since: new Date(now.getTime() - YEAR_MS) }),

@@ -5,8 +5,8 @@ import { cancelBookingLocked, findLiveBooking, insertBookingLocked } from './que
 import type { BookingStatus } from '../db/tables/bookings.ts';
 import { fillFreedPlaces, lockTasterSession } from '../capacity/places.ts';
 import { errorCode, inTransaction } from '../db/transaction.ts';
+import type { Actor } from '../audit/actor.ts';
 
-export type Actor = { id: string; address?: string | null };
 export type BookingOutcome = { bookingId: string; status: BookingStatus; created: boolean };
 
 /** Why nobody can book a session right now, or null when they can. Shared by the rule and the panel. */

@@ -5,13 +5,14 @@ import { findSessionSummary, listSessionBookings } from './queries.ts';
 
 import { toSessionSummary } from './view-models.ts';
 import { idParams, paramsOf } from '../web/params.ts';
+import { userOf } from '../web/request.ts';
 
 /** Who has a place and who is waiting: for the session's own provider staff and coordinators. */
 export async function sessionBookingsRoutes(app: FastifyInstance) {
   const { db } = app;
 
   app.get('/sessions/:id/bookings', { preHandler: requireRole('provider', 'coordinator') }, async (request, reply) => {
-    const user = request.user!;
+    const user = userOf(request);
     const params = paramsOf(idParams, request);
     const row = await findSessionSummary(db, params.id);
     // Another organisation's session does not exist, as far as provider staff can tell.

@@ -3,6 +3,7 @@ import type { Queryable, Tx } from '../db/database.ts';
 import { DomainError, NotFoundError } from '../lib/errors.ts';
 import { NOT_WRITTEN } from './render.ts';
 import { DEFAULT_RETRY } from './worker.ts';
+import type { Actor } from '../audit/actor.ts';
 
 /**
  * The delivery job stops after its first attempt and DEFAULT_RETRY.limit retries (about a day and
@@ -38,7 +39,6 @@ export async function countGivenUp(db: Queryable): Promise<number> {
   return Number(row.n);
 }
 
-type Actor = { id: string; address?: string | null };
 
 /**
  * Hands an email the automatic attempts gave up on back to the delivery worker. Clearing

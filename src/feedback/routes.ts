@@ -1,4 +1,4 @@
-import { actorOf } from '../web/request.ts';
+import { actorOf, userOf } from '../web/request.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '../lib/errors.ts';
 import { parseForm, type FieldErrors } from '../lib/forms.ts';
@@ -32,7 +32,7 @@ export async function feedbackRoutes(app: FastifyInstance) {
   async function ownBooking(request: FastifyRequest) {
     const params = paramsOf(idParams, request);
     const booking = await q.findBookingForFeedback(db, params.id);
-    feedback.assertOwnBooking(booking, request.user!.id);
+    feedback.assertOwnBooking(booking, userOf(request).id);
     return booking;
   }
 

@@ -6,7 +6,7 @@ import { findSessions } from './queries.ts';
 import { findQuery, findQueryString, hasFilters, PAGE_SIZE, timesOfDay } from './schemas.ts';
 import { dayNames } from '../publishing/offers/schemas.ts';
 import { categoryOptions, kindOptions, timeNames, toFindResult } from './view-models.ts';
-import { isHtmx } from '../web/request.ts';
+import { isHtmx, userOf } from '../web/request.ts';
 import { fieldsChecked } from '../plugins/hostile-input.ts';
 
 /**
@@ -18,7 +18,7 @@ export async function findRoutes(app: FastifyInstance) {
   const { db } = app;
 
   app.get('/find', { preHandler: requireRole('link_worker', 'coordinator'), ...fieldsChecked }, async (request, reply) => {
-    const user = request.user!;
+    const user = userOf(request);
     const parsed = parseForm(findQuery, request.query);
     const raw = parsed.ok ? formValues(request.query) : parsed.values;
     const partial = isHtmx(request);

@@ -1,4 +1,4 @@
-import { actorOf } from '../web/request.ts';
+import { actorOf, userOf } from '../web/request.ts';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { roleNames } from '../web/current-user.ts';
 import { requestPasswordReset, invite } from '../accounts/service.ts';
@@ -58,7 +58,7 @@ export async function peopleRoutes(app: FastifyInstance) {
         if (form.value.organisationId && !(await q.organisationExists(tx, form.value.organisationId))) {
           throw new DomainError('organisation_required', 'Select the organisation this person works for', 'organisationId');
         }
-        return invite(tx, config.baseUrl, { ...form.value, invitedBy: request.user!.id, address: request.ip });
+        return invite(tx, config.baseUrl, { ...form.value, invitedBy: userOf(request).id, address: request.ip });
       });
       return reply.viewAsync('people/invited.eta', {
         title: 'Invitation created',
@@ -129,7 +129,7 @@ export async function peopleRoutes(app: FastifyInstance) {
     const params = paramsOf(idParams, request);
     const person = await q.findPerson(db, params.id);
     if (!person) throw new NotFoundError();
-    const link = await db.transaction().execute((tx) => requestPasswordReset(tx, config.baseUrl, person.email, request.user!.id));
+    const link = await db.transaction().execute((tx) => requestPasswordReset(tx, config.baseUrl, person.email, userOf(request).id));
     if (!link) return personPage(reply, person.id, {}, { status: 'Only an active account can have its password reset' });
     return personPage(reply, person.id, { resetLink: link.url });
   });

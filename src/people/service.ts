@@ -4,8 +4,8 @@ import { recordAudit } from '../audit/record.ts';
 import type { Tx } from '../db/database.ts';
 import { DomainError, NotFoundError } from '../lib/errors.ts';
 import { organisationExists } from './queries.ts';
+import type { Actor } from '../audit/actor.ts';
 
-type Actor = { id: string; address?: string };
 
 async function lockPerson(tx: Tx, id: string) {
   const person = await tx.selectFrom('users').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();

@@ -2,6 +2,7 @@ import { recordAudit } from '../audit/record.ts';
 import type { Role } from '../db/tables/accounts.ts';
 import type { Queryable, Tx } from '../db/database.ts';
 import { messagesFor, type OptionalMessage, type Preferences } from './schemas.ts';
+import type { ActorInRole } from '../audit/actor.ts';
 
 const everythingOn: Preferences = { reminders: true, feedbackRequests: true, referralPrompts: true, digests: true };
 
@@ -21,7 +22,7 @@ export async function getPreferences(db: Queryable, userId: string): Promise<Pre
  */
 export async function savePreferences(
   tx: Tx,
-  actor: { id: string; role: Role; address?: string | null },
+  actor: Pick<ActorInRole, 'id' | 'role' | 'address'>,
   submitted: Preferences,
 ): Promise<Preferences> {
   const current = await getPreferences(tx, actor.id);

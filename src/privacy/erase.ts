@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
+import { type Actor, SYSTEM } from '../audit/actor.ts';
 import { recordAudit } from '../audit/record.ts';
 import type { Tx } from '../db/database.ts';
 import { DomainError, NotFoundError } from '../lib/errors.ts';
@@ -7,7 +8,6 @@ import { userReferences } from './queries.ts';
 
 export const ERASED_NAME = 'Erased person';
 
-type Actor = { id: string | null; address: string | null };
 
 function regexEscape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -28,7 +28,7 @@ function regexEscape(text: string): string {
  * - the audit trail keeps what happened, not who: their network addresses go, and any detail
  *   that was their name or email address is replaced.
  */
-export async function erasePerson(tx: Tx, actor: Actor, personId: string, now = new Date()) {
+export async function erasePerson(tx: Tx, actor: Actor | typeof SYSTEM, personId: string, now = new Date()) {
   const person = await tx.selectFrom('users').selectAll().where('id', '=', personId).forUpdate().executeTakeFirst();
   if (!person) throw new NotFoundError();
   if (person.erasedAt) throw new DomainError('already_erased', 'This person has already been erased');
@@ -94,7 +94,7 @@ export async function erasePerson(tx: Tx, actor: Actor, personId: string, now = 
     [escapeHtml(name), ERASED_NAME],
   ]);
 
-  await recordAudit(tx, { actorId: actor.id, action: 'person_erased', subjectType: 'user', subjectId: personId, address: actor.address });
+  await recordAudit(tx, { actorId: actor.id, action: 'person_erased', subjectType: 'user', subjectId: personId, address: actor.address ?? null });
 }
 
 function escapeHtml(text: string): string {

@@ -3,6 +3,7 @@ import type { RetentionPolicy } from '../config.ts';
 import type { Db } from '../db/database.ts';
 import { DomainError } from '../lib/errors.ts';
 import { erasePerson } from './erase.ts';
+import { SYSTEM } from '../audit/actor.ts';
 
 export type RetentionResult = {
   feedbackCommentsRemoved: number;
@@ -88,7 +89,7 @@ export async function applyRetention(db: Db, now: Date, policy: RetentionPolicy)
   for (const { id } of inactive) {
     try {
       // One transaction each: one person's problem does not hold back everyone else's erasure.
-      await db.transaction().execute((tx) => erasePerson(tx, { id: null, address: null }, id, now));
+      await db.transaction().execute((tx) => erasePerson(tx, SYSTEM, id, now));
       accountsErased++;
     } catch (error) {
       // The only active coordinator is kept, however long unused: someone must run the service.

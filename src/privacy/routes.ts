@@ -9,7 +9,7 @@ import { erasePerson } from './erase.ts';
 import { collectPersonalData, personalDataCsv, personalDataJson } from './export.ts';
 import { accountOf } from './queries.ts';
 import { eraseForm } from './schemas.ts';
-import { actorOf } from '../web/request.ts';
+import { actorOf, userOf } from '../web/request.ts';
 import { fieldsChecked } from '../plugins/hostile-input.ts';
 import { idParams, paramsOf } from '../web/params.ts';
 import { formPage } from '../web/forms.ts';
@@ -27,7 +27,7 @@ export async function privacyRoutes(app: FastifyInstance) {
   async function download(request: FastifyRequest, reply: FastifyReply, subjectId: string, format: 'json' | 'csv') {
     const data = await collectPersonalData(db, subjectId);
     await recordAudit(db, {
-      actorId: request.user!.id,
+      actorId: userOf(request).id,
       action: 'personal_data_downloaded',
       subjectType: 'user',
       subjectId,
@@ -50,13 +50,13 @@ export async function privacyRoutes(app: FastifyInstance) {
   // ---------- your own data ----------
 
   app.get('/account/data', { preHandler: requireSignIn }, async (request, reply) =>
-    summaryPage(reply, 'privacy/my-data.eta', request.user!.id, {
+    summaryPage(reply, 'privacy/my-data.eta', userOf(request).id, {
       title: 'Your data',
       backLink: { href: '/account', text: 'Back to your account' },
     }),
   );
-  app.get('/account/data.json', { preHandler: requireSignIn }, async (request, reply) => download(request, reply, request.user!.id, 'json'));
-  app.get('/account/data.csv', { preHandler: requireSignIn }, async (request, reply) => download(request, reply, request.user!.id, 'csv'));
+  app.get('/account/data.json', { preHandler: requireSignIn }, async (request, reply) => download(request, reply, userOf(request).id, 'json'));
+  app.get('/account/data.csv', { preHandler: requireSignIn }, async (request, reply) => download(request, reply, userOf(request).id, 'csv'));
 
   // ---------- a coordinator acting on a request ----------
 
@@ -67,7 +67,7 @@ export async function privacyRoutes(app: FastifyInstance) {
     return summaryPage(reply, 'privacy/person-data.eta', id, {
       title: `Data held about ${person.name}`,
       person,
-      own: id === request.user!.id,
+      own: id === userOf(request).id,
       backLink: { href: `/people/${id}`, text: 'Back to the person' },
     });
   });
@@ -106,7 +106,7 @@ export async function privacyRoutes(app: FastifyInstance) {
       if (error instanceof DomainError && error.code !== 'not_found') return refused(reply, id, error.message);
       throw error;
     }
-    request.log.info({ event: 'person_erased', userId: request.user!.id, personId: id }, 'person erased');
+    request.log.info({ event: 'person_erased', userId: userOf(request).id, personId: id }, 'person erased');
     return reply.viewAsync('privacy/erased.eta', { title: 'Their data has been erased', personId: id });
   });
 }

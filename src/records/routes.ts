@@ -4,6 +4,7 @@ import { categoryNames } from '../db/tables/publishing.ts';
 import { requireRole } from '../plugins/auth.ts';
 import { csvFilename, csvStream } from '../reports/csv.ts';
 import { attendedTasters } from './queries.ts';
+import { userOf } from '../web/request.ts';
 
 /** A link worker's record of tasters attended, for appraisal and CPD: a page and a download. */
 export async function recordRoutes(app: FastifyInstance) {
@@ -11,13 +12,13 @@ export async function recordRoutes(app: FastifyInstance) {
   app.addHook('preHandler', requireRole('link_worker'));
 
   app.get('/my-record', async (request, reply) => {
-    const tasters = await attendedTasters(db, request.user!.id);
+    const tasters = await attendedTasters(db, userOf(request).id);
     const totalHours = Math.round(tasters.reduce((sum, t) => sum + t.hours, 0) * 100) / 100;
     return reply.viewAsync('records/record.eta', { title: 'My record of tasters', tasters, totalHours, categoryNames });
   });
 
   app.get('/my-record.csv', async (request, reply) => {
-    const tasters = await attendedTasters(db, request.user!.id);
+    const tasters = await attendedTasters(db, userOf(request).id);
     const rows = tasters.map((t) => ({
       date: DateTime.fromJSDate(t.startsAt, { zone: 'Europe/London' }).toISODate()!,
       start: DateTime.fromJSDate(t.startsAt, { zone: 'Europe/London' }).toFormat('HH:mm'),
@@ -31,7 +32,7 @@ export async function recordRoutes(app: FastifyInstance) {
     const today = DateTime.now().setZone('Europe/London').toISODate()!;
     return reply
       .header('content-type', 'text/csv; charset=utf-8')
-      .header('content-disposition', `attachment; filename="${csvFilename('tasters-record', request.user!.name, today)}"`)
+      .header('content-disposition', `attachment; filename="${csvFilename('tasters-record', userOf(request).name, today)}"`)
       .header('cache-control', 'no-store')
       .send(
         csvStream(rows, [

@@ -8,7 +8,7 @@ import { referralPrompts } from './prompts.ts';
 import * as q from './queries.ts';
 import { MAX_REFERRALS, monthNames, referralForm } from './schemas.ts';
 import { recordReferrals } from './service.ts';
-import { actorOf } from '../web/request.ts';
+import { actorOf, userOf } from '../web/request.ts';
 import { fieldsChecked } from '../plugins/hostile-input.ts';
 import { formPage } from '../web/forms.ts';
 
@@ -20,7 +20,7 @@ export async function referralRoutes(app: FastifyInstance) {
   app.addHook('preHandler', requireRole('link_worker'));
 
   app.get('/referrals', async (request, reply) => {
-    const userId = request.user!.id;
+    const userId = userOf(request).id;
     const [reports, prompts] = await Promise.all([q.listOwnReports(db, userId), referralPrompts(db, userId, new Date())]);
     const done = (request.query as Record<string, unknown>).done;
     return reply.viewAsync('referrals/list.eta', {

@@ -3,8 +3,8 @@ import type { Tx } from '../db/database.ts';
 import { DomainError } from '../lib/errors.ts';
 import { findOffer, findOwnReport } from './queries.ts';
 import type { ReferralValues } from './schemas.ts';
+import type { Actor } from '../audit/actor.ts';
 
-type Actor = { id: string; address?: string };
 
 /**
  * Records how many people a link worker referred to an offer in a month. Counts only: nothing

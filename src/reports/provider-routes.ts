@@ -7,6 +7,7 @@ import { format } from './present.ts';
 import { providerOfferView } from './provider.ts';
 import * as pq from './provider-queries.ts';
 import * as q from './queries.ts';
+import { userOf } from '../web/request.ts';
 
 /** A provider's own attendance and feedback, by offer and session, with the small-group rule. */
 export async function providerFeedbackRoutes(app: FastifyInstance) {
@@ -14,7 +15,7 @@ export async function providerFeedbackRoutes(app: FastifyInstance) {
   app.addHook('preHandler', requireRole('provider'));
 
   app.get('/provider/feedback', async (request, reply) => {
-    const organisationId = request.user!.organisationId;
+    const organisationId = userOf(request).organisationId;
     if (!organisationId) throw new ForbiddenError();
     const now = new Date();
     // Everything that has happened so far: sessions from the service's first year up to now.

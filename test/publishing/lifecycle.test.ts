@@ -2,7 +2,7 @@ import t, { type Test } from 'tap';
 import type { Tx } from '../../src/db/database.ts';
 import { DomainError } from '../../src/lib/errors.ts';
 import { renderPendingMessages } from '../../src/delivery/render.ts';
-import type { Actor } from '../../src/publishing/organisations/access.ts';
+import type { ActorInRole } from '../../src/audit/actor.ts';
 import * as sessions from '../../src/publishing/sessions/service.ts';
 import { buildTestApp, createTestDatabase, errorSummary, fieldError, heading } from '../helper.ts';
 import { createOffer, createTasterSession, createVenue, londonDaysFromNow } from '../fixtures/publishing.ts';
@@ -15,7 +15,7 @@ const { db } = database;
 const app = await buildTestApp(t, database);
 const { visitor, user } = await signedIn(app, db, 'provider');
 const organisationId = user.organisationId!;
-const actor: Actor = { id: user.id, role: 'provider', organisationId };
+const actor: ActorInRole = { id: user.id, role: 'provider', organisationId };
 const venue = await createVenue(db, organisationId);
 const offer = await createOffer(db, organisationId, { usualVenueId: venue.id });
 

@@ -1,4 +1,4 @@
-import { actorOf } from '../../web/request.ts';
+import { actorOf, userOf } from '../../web/request.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { safeReturnTo } from '../schemas.ts';
 import { throttledPage } from '../throttled-page.ts';
@@ -68,12 +68,12 @@ export async function twoStepRoutes(app: FastifyInstance) {
   // ---------- your own two-step sign-in ----------
 
   app.get('/account/two-step', { preHandler: requireSignIn }, async (request, reply) => {
-    const summary = await twoStepSummary(db, request.user!.id);
+    const summary = await twoStepSummary(db, userOf(request).id);
     if (!summary.enabled) return reply.redirect(SET_UP_PATH, 303);
     return formPage(reply, 'twostep/manage.eta', {
       title: 'Two-step sign-in',
       summary,
-      required: config.twoStepRequiredRoles.includes(request.user!.role),
+      required: config.twoStepRequiredRoles.includes(userOf(request).role),
       backLink: { href: '/account', text: 'Back to your account' },
     });
   });
@@ -86,14 +86,14 @@ export async function twoStepRoutes(app: FastifyInstance) {
       request.session.twoStepSetUpSecret = encrypted;
     }
     const secret = decryptSecret(keys.sessionSecret, encrypted);
-    const required = config.twoStepRequiredRoles.includes(request.user!.role);
+    const required = config.twoStepRequiredRoles.includes(userOf(request).role);
     return formPage(
       reply,
       'twostep/set-up.eta',
       {
         title: 'Set up two-step sign-in',
         required,
-        qrCode: await qrCodeImage(provisioningUri(secret, request.user!.email)),
+        qrCode: await qrCodeImage(provisioningUri(secret, userOf(request).email)),
         secret: groupedSecret(secret),
         values: { ...values, code: '' },
         ...(required ? {} : { backLink: { href: '/account', text: 'Back to your account' } }),
@@ -103,13 +103,13 @@ export async function twoStepRoutes(app: FastifyInstance) {
   }
 
   app.get(SET_UP_PATH, { preHandler: requireSignIn }, async (request, reply) => {
-    if ((await twoStepSummary(db, request.user!.id)).enabled) return reply.redirect('/account/two-step', 303);
+    if ((await twoStepSummary(db, userOf(request).id)).enabled) return reply.redirect('/account/two-step', 303);
     const returnTo = (request.query as Record<string, unknown>).returnTo;
     return setUpPage(request, reply, { returnTo: safeReturnTo(typeof returnTo === 'string' ? returnTo : undefined) });
   });
 
   app.post(SET_UP_PATH, { preHandler: requireSignIn, ...fieldsChecked }, async (request, reply) => {
-    if ((await twoStepSummary(db, request.user!.id)).enabled) return reply.redirect('/account/two-step', 303);
+    if ((await twoStepSummary(db, userOf(request).id)).enabled) return reply.redirect('/account/two-step', 303);
     const form = parseForm(setUpForm, request.body);
     if (!form.ok) return setUpPage(request, reply, form.values, form.errors);
     const values = { returnTo: form.value.returnTo ?? '/' };
@@ -119,7 +119,7 @@ export async function twoStepRoutes(app: FastifyInstance) {
     try {
       const codes = await db.transaction().execute((tx) => twoStep.enableTwoStep(tx, keys, actorOf(request), secret, form.value.code));
       request.session.twoStepSetUpSecret = undefined;
-      request.log.info({ event: 'two_step_enabled', userId: request.user!.id }, 'two-step sign-in set up');
+      request.log.info({ event: 'two_step_enabled', userId: userOf(request).id }, 'two-step sign-in set up');
       return reply.viewAsync('twostep/recovery-codes.eta', {
         title: 'Two-step sign-in is on: save your recovery codes',
         codes,
@@ -132,16 +132,16 @@ export async function twoStepRoutes(app: FastifyInstance) {
   });
 
   async function managePage(request: FastifyRequest, reply: FastifyReply, errors: FieldErrors) {
-    const summary = await twoStepSummary(db, request.user!.id);
+    const summary = await twoStepSummary(db, userOf(request).id);
     return formPage(reply, 'twostep/manage.eta', {
       title: 'Two-step sign-in',
       summary,
-      required: config.twoStepRequiredRoles.includes(request.user!.role),
+      required: config.twoStepRequiredRoles.includes(userOf(request).role),
       backLink: { href: '/account', text: 'Back to your account' }, errors });
   }
 
   app.post('/account/two-step/recovery-codes', { preHandler: requireSignIn, ...fieldsChecked }, async (request, reply) => {
-    if (!(await twoStepSummary(db, request.user!.id)).enabled) return reply.redirect(SET_UP_PATH, 303);
+    if (!(await twoStepSummary(db, userOf(request).id)).enabled) return reply.redirect(SET_UP_PATH, 303);
     const form = parseForm(codeForm, request.body);
     if (!form.ok) return managePage(request, reply, form.errors);
     try {
@@ -154,7 +154,7 @@ export async function twoStepRoutes(app: FastifyInstance) {
   });
 
   app.post('/account/two-step/turn-off', { preHandler: requireSignIn, ...fieldsChecked }, async (request, reply) => {
-    if (!(await twoStepSummary(db, request.user!.id)).enabled) return reply.redirect('/account', 303);
+    if (!(await twoStepSummary(db, userOf(request).id)).enabled) return reply.redirect('/account', 303);
     const form = parseForm(codeForm, request.body);
     if (!form.ok) return managePage(request, reply, form.errors);
     try {
@@ -184,7 +184,7 @@ export async function twoStepRoutes(app: FastifyInstance) {
       }
       throw error;
     }
-    request.log.info({ event: 'two_step_reset', userId: request.user!.id, personId: params.id }, 'two-step sign-in reset');
+    request.log.info({ event: 'two_step_reset', userId: userOf(request).id, personId: params.id }, 'two-step sign-in reset');
     return reply.redirect(`/people/${params.id}?done=two-step-reset`, 303);
   });
 }

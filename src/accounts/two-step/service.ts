@@ -7,9 +7,12 @@ import { DomainError, NotFoundError } from '../../lib/errors.ts';
 import { decryptSecret, encryptSecret, hashRecoveryCode } from './crypto.ts';
 import * as q from './queries.ts';
 import { looksLikeTotp, matchingStep, newRecoveryCode, normaliseCode, RECOVERY_CODE_COUNT } from './totp.ts';
+import type { Actor } from '../../audit/actor.ts';
+
+/** Codes are counted per address (accounts/throttle.ts), so these always know where a request came from. */
+type ActorAt = Actor & { address: string };
 
 type Keys = { sessionSecret: string };
-type Actor = { id: string; address: string };
 
 export type CodeCheck =
   | { outcome: 'accepted'; method: 'code' | 'recovery_code' }
@@ -91,7 +94,7 @@ function newRecoveryCodes(keys: Keys, userId: string) {
  * Turns two-step sign-in on once the person proves their app makes the right codes. Returns the
  * recovery codes: shown once, stored only as hashes.
  */
-export async function enableTwoStep(tx: Tx, keys: Keys, actor: Actor, secret: string, code: string, now = new Date()): Promise<string[]> {
+export async function enableTwoStep(tx: Tx, keys: Keys, actor: ActorAt, secret: string, code: string, now = new Date()): Promise<string[]> {
   const step = matchingStep(secret, normaliseCode(code), now);
   if (step === null) {
     throw new DomainError('code_wrong', 'The code is not right. Enter the 6-digit code your app shows now', 'code');
@@ -121,7 +124,7 @@ async function signedInUser(tx: Tx, userId: string) {
 }
 
 /** New recovery codes (the old ones stop working), after a current code. */
-export async function replaceRecoveryCodes(tx: Tx, keys: Keys, actor: Actor, code: string, now = new Date()): Promise<string[]> {
+export async function replaceRecoveryCodes(tx: Tx, keys: Keys, actor: ActorAt, code: string, now = new Date()): Promise<string[]> {
   const user = await signedInUser(tx, actor.id);
   const result = await checkCode(tx, keys, user, { code, address: actor.address, path: 'signed_in', now });
   if (result.outcome !== 'accepted') throw refusal(result);
@@ -132,7 +135,7 @@ export async function replaceRecoveryCodes(tx: Tx, keys: Keys, actor: Actor, cod
 }
 
 /** Turns it off, after a current code; never for a role that must use it. */
-export async function turnOffTwoStep(tx: Tx, keys: Keys, actor: Actor, requiredFor: Role[], code: string, now = new Date()) {
+export async function turnOffTwoStep(tx: Tx, keys: Keys, actor: ActorAt, requiredFor: Role[], code: string, now = new Date()) {
   const user = await signedInUser(tx, actor.id);
   if (requiredFor.includes(user.role)) {
     throw new DomainError('two_step_required', 'Two-step sign-in is required for your role and cannot be turned off', 'code');
@@ -147,7 +150,7 @@ export async function turnOffTwoStep(tx: Tx, keys: Keys, actor: Actor, requiredF
  * A coordinator resets someone's second step (a lost phone and lost recovery codes): their
  * sessions end, and they set it up again at their next sign-in (if their role requires it).
  */
-export async function resetTwoStep(tx: Tx, actor: Actor, personId: string) {
+export async function resetTwoStep(tx: Tx, actor: ActorAt, personId: string) {
   if (personId === actor.id) {
     throw new DomainError('own_account', 'You cannot reset your own two-step sign-in. Ask another coordinator', 'twoStep');
   }

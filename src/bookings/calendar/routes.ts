@@ -7,7 +7,7 @@ import { requireRole } from '../../plugins/auth.ts';
 import { bookingsCalendar } from './ics.ts';
 import { findFeed } from './queries.ts';
 import { resetCalendarFeed } from './service.ts';
-import { actorOf } from '../../web/request.ts';
+import { actorOf, userOf } from '../../web/request.ts';
 import { idParams, paramsOf } from '../../web/params.ts';
 
 /** "Add to calendar" for one booking, and setting up or replacing the private calendar feed. */
@@ -17,7 +17,7 @@ export async function calendarRoutes(app: FastifyInstance) {
 
   app.get('/bookings/:id/calendar.ics', async (request, reply) => {
     const params = paramsOf(idParams, request);
-    const [row] = await listLiveBookings(db, request.user!.id, { bookingId: params.id });
+    const [row] = await listLiveBookings(db, userOf(request).id, { bookingId: params.id });
     if (!row) throw new NotFoundError();
     const body = bookingsCalendar([toBookingItem(row)], { name: 'Tasters booking', baseUrl: config.baseUrl, feed: false });
     return reply
@@ -38,12 +38,12 @@ export async function calendarRoutes(app: FastifyInstance) {
   }
 
   app.get('/my-bookings/calendar-feed', async (request, reply) => {
-    return reply.viewAsync('calendar/feed.eta', await feedPage(request.user!.id, null));
+    return reply.viewAsync('calendar/feed.eta', await feedPage(userOf(request).id, null));
   });
 
   // The address is shown once, in the answer to this POST: only its hash is kept.
   app.post('/my-bookings/calendar-feed', async (request, reply) => {
     const token = await db.transaction().execute((tx) => resetCalendarFeed(tx, actorOf(request)));
-    return reply.viewAsync('calendar/feed.eta', await feedPage(request.user!.id, `${config.baseUrl}/calendar/${token}.ics`));
+    return reply.viewAsync('calendar/feed.eta', await feedPage(userOf(request).id, `${config.baseUrl}/calendar/${token}.ics`));
   });
 }

@@ -5,11 +5,12 @@ import { requireRole } from '../../plugins/auth.ts';
 import { flashFor } from '../../web/forms.ts';
 import { dashboardMessages } from './links.ts';
 import { dashboardData } from './queries.ts';
+import { userOf } from '../../web/request.ts';
 
 /** The provider's dashboard: their sessions with bookings and waiting lists, offers and venues. */
 export async function dashboardRoutes(app: FastifyInstance) {
   app.get('/provider', { preHandler: requireRole('provider', 'coordinator') }, async (request, reply) => {
-    const user = request.user!;
+    const user = userOf(request);
     // Coordinators see every organisation's dashboard from its own page.
     if (user.role === 'coordinator') return reply.redirect('/organisations', 303);
     const organisation = await findOrganisation(app.db, user.organisationId!);

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { NotFoundError } from '../../lib/errors.ts';
 import { formValues, parseForm, type FieldErrors } from '../../lib/forms.ts';
 import { requireRole } from '../../plugins/auth.ts';
-import { actorFrom, assertManages, organisationForNew } from '../organisations/access.ts';
+import { assertManages, organisationForNew } from '../organisations/access.ts';
 
 import { findOrganisation } from '../organisations/queries.ts';
 import { fieldErrorFrom, flashFor, formPage } from '../../web/forms.ts';
@@ -16,6 +16,7 @@ import { dayNames, frequencyNames, offerForm, weekOfMonthNames } from './schemas
 import * as offers from './service.ts';
 import { fieldsChecked } from '../../plugins/hostile-input.ts';
 import { idParams, paramsOf } from '../../web/params.ts';
+import { actorOf, userOf } from '../../web/request.ts';
 
 type Offer = NonNullable<Awaited<ReturnType<typeof q.findOffer>>>;
 
@@ -63,7 +64,7 @@ export async function offerRoutes(app: FastifyInstance) {
     const organisation = await findOrganisation(db, data.organisationId);
     if (!organisation) throw new NotFoundError();
     const venues = await listVenues(db, data.organisationId);
-    const back = data.offer ? `/offers/${data.offer.id}` : dashboardHref(reply.request.user!, data.organisationId);
+    const back = data.offer ? `/offers/${data.offer.id}` : dashboardHref(userOf(reply.request), data.organisationId);
     return formPage(reply, 'offers/form.eta', {
       title: data.offer ? `Edit ${data.offer.title}` : 'Add an offer',
       action: data.offer ? `/offers/${data.offer.id}/edit` : '/offers/new',
@@ -82,12 +83,12 @@ export async function offerRoutes(app: FastifyInstance) {
   }
 
   app.get('/offers/new', staff, async (request, reply) => {
-    const organisationId = organisationForNew(actorFrom(request), requestedOrganisation(request.query));
+    const organisationId = organisationForNew(actorOf(request), requestedOrganisation(request.query));
     return offerPage(reply, { organisationId, values: { cost: 'free', scheduleFrequency: 'weekly' } });
   });
 
   app.post('/offers/new', { ...staff, ...fieldsChecked }, async (request, reply) => {
-    const actor = actorFrom(request);
+    const actor = actorOf(request);
     const organisationId = organisationForNew(actor, requestedOrganisation(request.body));
     const form = parseForm(offerForm, request.body);
     if (!form.ok) return offerPage(reply, { organisationId, values: form.values, errors: form.errors });
@@ -105,7 +106,7 @@ export async function offerRoutes(app: FastifyInstance) {
     const params = paramsOf(idParams, request);
     const offer = await q.findOffer(db, params.id);
     if (!offer) throw new NotFoundError();
-    assertManages(actorFrom(request), offer.organisationId);
+    assertManages(actorOf(request), offer.organisationId);
     return offer;
   }
 
@@ -119,7 +120,7 @@ export async function offerRoutes(app: FastifyInstance) {
       now: new Date(),
       ...offerHelpers,
       flash: flashFor(request.query, doneMessages),
-      backLink: { href: dashboardHref(request.user!, offer.organisationId), text: 'Back to sessions and offers' },
+      backLink: { href: dashboardHref(userOf(request), offer.organisationId), text: 'Back to sessions and offers' },
     });
   });
 
@@ -133,7 +134,7 @@ export async function offerRoutes(app: FastifyInstance) {
     const form = parseForm(offerForm, request.body);
     if (!form.ok) return offerPage(reply, { organisationId: offer.organisationId, offer, values: form.values, errors: form.errors });
     try {
-      await db.transaction().execute((tx) => offers.updateOffer(tx, actorFrom(request), offer.id, form.value));
+      await db.transaction().execute((tx) => offers.updateOffer(tx, actorOf(request), offer.id, form.value));
     } catch (error) {
       const errors = fieldErrorFrom(error);
       if (errors) return offerPage(reply, { organisationId: offer.organisationId, offer, values: formValues(request.body), errors });
@@ -145,7 +146,7 @@ export async function offerRoutes(app: FastifyInstance) {
   for (const [action, status] of [['archive', 'archived'], ['restore', 'active']] as const) {
     app.post(`/offers/:id/${action}`, staff, async (request, reply) => {
       const offer = await ownOffer(request);
-      await db.transaction().execute((tx) => offers.setOfferStatus(tx, actorFrom(request), offer.id, status));
+      await db.transaction().execute((tx) => offers.setOfferStatus(tx, actorOf(request), offer.id, status));
       return reply.redirect(`/offers/${offer.id}?done=${action}`, 303);
     });
   }

@@ -1,12 +1,13 @@
 import { recordAudit } from '../../audit/record.ts';
 import type { Tx } from '../../db/database.ts';
 import { DomainError, NotFoundError } from '../../lib/errors.ts';
-import { assertManages, type Actor } from '../organisations/access.ts';
+import { assertManages } from '../organisations/access.ts';
+import type { ActorInRole } from '../../audit/actor.ts';
 import * as q from './queries.ts';
 import type { OfferInput } from './schemas.ts';
 
 /** An offer the actor may change, locked for the rest of the transaction; anyone else's is "not found". */
-export async function offerForChange(tx: Tx, actor: Actor, id: string) {
+export async function offerForChange(tx: Tx, actor: ActorInRole, id: string) {
   const offer = await tx.selectFrom('offers').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
   if (!offer) throw new NotFoundError();
   assertManages(actor, offer.organisationId);
@@ -26,7 +27,7 @@ async function checkUsualVenue(tx: Tx, organisationId: string, venueId: string |
   if (!venue) throw new DomainError('venue_not_found', 'Select one of your venues, or none', 'usualVenueId');
 }
 
-export async function createOffer(tx: Tx, actor: Actor, organisationId: string, input: OfferInput): Promise<string> {
+export async function createOffer(tx: Tx, actor: ActorInRole, organisationId: string, input: OfferInput): Promise<string> {
   assertManages(actor, organisationId);
   const organisation = await tx.selectFrom('organisations').select('id').where('id', '=', organisationId).executeTakeFirst();
   if (!organisation) throw new NotFoundError();
@@ -43,7 +44,7 @@ export async function createOffer(tx: Tx, actor: Actor, organisationId: string, 
   return id;
 }
 
-export async function updateOffer(tx: Tx, actor: Actor, id: string, input: OfferInput): Promise<void> {
+export async function updateOffer(tx: Tx, actor: ActorInRole, id: string, input: OfferInput): Promise<void> {
   const offer = await offerForChange(tx, actor, id);
   // A venue that was archived after it was chosen may stay; a newly chosen one must be in use.
   if (input.usualVenueId !== offer.usualVenueId) await checkUsualVenue(tx, offer.organisationId, input.usualVenueId);
@@ -62,7 +63,7 @@ export async function updateOffer(tx: Tx, actor: Actor, id: string, input: Offer
  * Archiving says the activity no longer runs: it leaves the open-data feed and takes no new
  * taster sessions. Sessions already published stay as they are.
  */
-export async function setOfferStatus(tx: Tx, actor: Actor, id: string, status: 'active' | 'archived'): Promise<void> {
+export async function setOfferStatus(tx: Tx, actor: ActorInRole, id: string, status: 'active' | 'archived'): Promise<void> {
   const offer = await offerForChange(tx, actor, id);
   if (offer.status === status) return;
   await q.setOfferStatus(tx, id, status);

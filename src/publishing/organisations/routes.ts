@@ -5,7 +5,6 @@ import { requireRole } from '../../plugins/auth.ts';
 import { dashboardData } from '../dashboard/queries.ts';
 import { fieldErrorFrom, flashFor, formPage } from '../../web/forms.ts';
 import { dashboardMessages } from '../dashboard/links.ts';
-import { actorFrom } from './access.ts';
 
 import * as q from './queries.ts';
 import { kindNames, organisationForm } from './schemas.ts';
@@ -14,6 +13,7 @@ import { organisationKinds } from '../../db/tables/organisations.ts';
 import type { OrganisationRow } from '../../db/tables/organisations.ts';
 import { fieldsChecked } from '../../plugins/hostile-input.ts';
 import { idParams, paramsOf } from '../../web/params.ts';
+import { actorOf, userOf } from '../../web/request.ts';
 
 const kindOptions = [{ value: '', text: 'Select the kind of organisation' }, ...organisationKinds.map((k) => ({ value: k, text: kindNames[k] }))];
 
@@ -52,7 +52,7 @@ export async function organisationRoutes(app: FastifyInstance) {
     const form = parseForm(organisationForm, request.body);
     if (!form.ok) return editPage(reply, { ...page, values: form.values, errors: form.errors });
     try {
-      const id = await db.transaction().execute((tx) => organisations.createOrganisation(tx, actorFrom(request), form.value));
+      const id = await db.transaction().execute((tx) => organisations.createOrganisation(tx, actorOf(request), form.value));
       return reply.redirect(`/organisations/${id}?done=created`, 303);
     } catch (error) {
       const errors = organisations.isUniqueViolation(error) ? { name: organisations.nameTaken().message } : fieldErrorFrom(error);
@@ -83,12 +83,12 @@ export async function organisationRoutes(app: FastifyInstance) {
     return showPage(request, reply, params.id, false);
   });
 
-  app.get('/organisation', provider, async (request, reply) => showPage(request, reply, request.user!.organisationId!, true));
+  app.get('/organisation', provider, async (request, reply) => showPage(request, reply, userOf(request).organisationId!, true));
 
   // One edit page for both: a coordinator reaches it by id, provider staff only for their own organisation.
   const editRoutes: Array<[path: string, guard: typeof coordinator, idOf: (request: FastifyRequest) => string | null]> = [
     ['/organisations/:id/edit', coordinator, (request) => idParams.safeParse(request.params).data?.id ?? null],
-    ['/organisation/edit', provider, (request) => request.user!.organisationId],
+    ['/organisation/edit', provider, (request) => userOf(request).organisationId],
   ];
   for (const [path, guard, idOf] of editRoutes) {
     const own = path.startsWith('/organisation/');
@@ -107,7 +107,7 @@ export async function organisationRoutes(app: FastifyInstance) {
       const form = parseForm(organisationForm, request.body);
       if (!form.ok) return editPage(reply, { ...pageFor(id), values: form.values, errors: form.errors });
       try {
-        await db.transaction().execute((tx) => organisations.updateOrganisation(tx, actorFrom(request), id, form.value));
+        await db.transaction().execute((tx) => organisations.updateOrganisation(tx, actorOf(request), id, form.value));
       } catch (error) {
         const errors = organisations.isUniqueViolation(error) ? { name: organisations.nameTaken().message } : fieldErrorFrom(error);
         if (errors) return editPage(reply, { ...pageFor(id), values: formValues(request.body), errors });

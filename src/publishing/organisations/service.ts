@@ -1,14 +1,15 @@
 import { recordAudit } from '../../audit/record.ts';
 import type { Tx } from '../../db/database.ts';
 import { DomainError, NotFoundError } from '../../lib/errors.ts';
-import { assertManages, type Actor } from './access.ts';
+import { assertManages } from './access.ts';
+import type { ActorInRole } from '../../audit/actor.ts';
 import * as q from './queries.ts';
 import type { OrganisationInput } from './schemas.ts';
 
 const nameTaken = () => new DomainError('organisation_name_taken', 'There is already an organisation with this name. Enter a different name', 'name');
 
 /** Only coordinators add organisations: provider staff are invited into one. */
-export async function createOrganisation(tx: Tx, actor: Actor, input: OrganisationInput): Promise<string> {
+export async function createOrganisation(tx: Tx, actor: ActorInRole, input: OrganisationInput): Promise<string> {
   if (actor.role !== 'coordinator') throw new NotFoundError();
   if (await q.organisationNameTaken(tx, input.name)) throw nameTaken();
   const { id } = await q.insertOrganisation(tx, input);
@@ -23,7 +24,7 @@ export async function createOrganisation(tx: Tx, actor: Actor, input: Organisati
   return id;
 }
 
-export async function updateOrganisation(tx: Tx, actor: Actor, id: string, input: OrganisationInput): Promise<void> {
+export async function updateOrganisation(tx: Tx, actor: ActorInRole, id: string, input: OrganisationInput): Promise<void> {
   assertManages(actor, id);
   const existing = await tx.selectFrom('organisations').select(['id', 'name']).where('id', '=', id).forUpdate().executeTakeFirst();
   if (!existing) throw new NotFoundError();

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, NotFoundError } from '../../lib/errors.ts';
 import { parseForm, type FieldErrors } from '../../lib/forms.ts';
 import { requireRole } from '../../plugins/auth.ts';
-import { actorFrom, assertManages } from '../organisations/access.ts';
+import { assertManages } from '../organisations/access.ts';
 
 import { viewHelpers } from '../../lib/view-helpers.ts';
 import { formPage } from '../../web/forms.ts';
@@ -11,7 +11,7 @@ import { sessionPage } from './page.ts';
 import * as q from './queries.ts';
 import { cancelForm } from './schemas.ts';
 import * as sessions from './service.ts';
-import { isHtmx } from '../../web/request.ts';
+import { isHtmx, actorOf, userOf } from '../../web/request.ts';
 import { fieldsChecked } from '../../plugins/hostile-input.ts';
 import { inTransaction } from '../../db/transaction.ts';
 import { idParams, paramsOf } from '../../web/params.ts';
@@ -25,7 +25,7 @@ export async function sessionLifecycleRoutes(app: FastifyInstance) {
     const params = paramsOf(idParams, request);
     const session = await q.findSessionDetail(db, params.id);
     if (!session) throw new NotFoundError();
-    assertManages(actorFrom(request), session.organisationId);
+    assertManages(actorOf(request), session.organisationId);
     return session;
   }
 
@@ -45,7 +45,7 @@ export async function sessionLifecycleRoutes(app: FastifyInstance) {
   app.post('/sessions/:id/publish', staff, async (request, reply) => {
     const session = await managedSession(request);
     try {
-      await inTransaction(db, (tx) => sessions.publishSession(tx, actorFrom(request), session.id));
+      await inTransaction(db, (tx) => sessions.publishSession(tx, actorOf(request), session.id));
     } catch (error) {
       if (!(error instanceof DomainError) || error.code === 'not_found') throw error;
       if (isHtmx(request)) return dashboardRow(reply, session.id, error.message, 409);
@@ -58,7 +58,7 @@ export async function sessionLifecycleRoutes(app: FastifyInstance) {
   app.post('/sessions/:id/publish-series', staff, async (request, reply) => {
     const session = await managedSession(request);
     try {
-      await inTransaction(db, (tx) => sessions.publishSeries(tx, actorFrom(request), session.id));
+      await inTransaction(db, (tx) => sessions.publishSeries(tx, actorOf(request), session.id));
     } catch (error) {
       if (!(error instanceof DomainError) || error.code === 'not_found') throw error;
       return refused(reply, session.id, error);
@@ -90,7 +90,7 @@ export async function sessionLifecycleRoutes(app: FastifyInstance) {
     const form = parseForm(cancelForm, request.body);
     if (!form.ok) return cancelPage(reply, session, form.values, form.errors);
     try {
-      await inTransaction(db, (tx) => sessions.cancelSession(tx, actorFrom(request), session.id, form.value.reason, { baseUrl: app.config.baseUrl }));
+      await inTransaction(db, (tx) => sessions.cancelSession(tx, actorOf(request), session.id, form.value.reason, { baseUrl: app.config.baseUrl }));
     } catch (error) {
       if (!(error instanceof DomainError) || error.code === 'not_found') throw error;
       return refused(reply, session.id, error);
@@ -109,11 +109,11 @@ export async function sessionLifecycleRoutes(app: FastifyInstance) {
   app.post('/sessions/:id/delete', staff, async (request, reply) => {
     const session = await managedSession(request);
     try {
-      await inTransaction(db, (tx) => sessions.deleteSession(tx, actorFrom(request), session.id));
+      await inTransaction(db, (tx) => sessions.deleteSession(tx, actorOf(request), session.id));
     } catch (error) {
       if (!(error instanceof DomainError) || error.code === 'not_found') throw error;
       return refused(reply, session.id, error);
     }
-    return reply.redirect(`${dashboardHref(request.user!, session.organisationId)}?done=deleted`, 303);
+    return reply.redirect(`${dashboardHref(userOf(request), session.organisationId)}?done=deleted`, 303);
   });
 }

@@ -2,9 +2,10 @@ import type { FastifyReply } from 'fastify';
 import type { Queryable } from '../../db/database.ts';
 import type { FieldErrors } from '../../lib/forms.ts';
 import { bookingPanel } from '../../bookings/panel.ts';
-import { actorFrom, manages } from '../organisations/access.ts';
+import { manages } from '../organisations/access.ts';
 import { hasConfirmedBooking, type SessionDetail } from './queries.ts';
 import { sessionView } from './present.ts';
+import { actorOf } from '../../web/request.ts';
 
 /**
  * The session page. Joining instructions of an online session are for people with a confirmed
@@ -16,7 +17,7 @@ export async function sessionPage(
   session: SessionDetail,
   options: { flash?: string | undefined; errors?: FieldErrors; statusCode?: number } = {},
 ) {
-  const actor = actorFrom(reply.request);
+  const actor = actorOf(reply.request);
   const now = new Date();
   const canManage = manages(actor, session.organisationId);
   const booked = actor.role === 'link_worker' ? await hasConfirmedBooking(db, session.id, actor.id) : false;

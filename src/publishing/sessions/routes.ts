@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { NotFoundError } from '../../lib/errors.ts';
 import { formValues, parseForm, type FieldErrors } from '../../lib/forms.ts';
 import { requireRole, requireSignIn } from '../../plugins/auth.ts';
-import { actorFrom, assertManages, manages } from '../organisations/access.ts';
+import { assertManages, manages } from '../organisations/access.ts';
 
 import { findOffer } from '../offers/queries.ts';
 import { fieldErrorFrom, flashFor, formPage } from '../../web/forms.ts';
@@ -16,6 +16,7 @@ import * as sessions from './service.ts';
 import { fieldsChecked } from '../../plugins/hostile-input.ts';
 import { inTransaction } from '../../db/transaction.ts';
 import { idParams, paramsOf } from '../../web/params.ts';
+import { actorOf } from '../../web/request.ts';
 
 const copyQuery = z.object({ copy: z.uuid().optional() });
 
@@ -67,7 +68,7 @@ export async function sessionRoutes(app: FastifyInstance) {
     const params = paramsOf(idParams, request);
     const offer = await findOffer(db, params.id);
     if (!offer) throw new NotFoundError();
-    assertManages(actorFrom(request), offer.organisationId);
+    assertManages(actorOf(request), offer.organisationId);
     return offer;
   }
 
@@ -75,7 +76,7 @@ export async function sessionRoutes(app: FastifyInstance) {
     const params = paramsOf(idParams, request);
     const session = await q.findSessionDetail(db, params.id);
     if (!session) throw new NotFoundError();
-    assertManages(actorFrom(request), session.organisationId);
+    assertManages(actorOf(request), session.organisationId);
     return session;
   }
 
@@ -96,7 +97,7 @@ export async function sessionRoutes(app: FastifyInstance) {
     const form = parseForm(sessionForm({ now: new Date() }), request.body);
     if (!form.ok) return formFor(reply, { offer, values: form.values, errors: form.errors });
     try {
-      const ids = await db.transaction().execute((tx) => sessions.createSessions(tx, actorFrom(request), offer.id, form.value));
+      const ids = await db.transaction().execute((tx) => sessions.createSessions(tx, actorOf(request), offer.id, form.value));
       return reply.redirect(`/sessions/${ids[0]}?done=${ids.length > 1 ? 'created-series' : 'created'}`, 303);
     } catch (error) {
       const errors = fieldErrorFrom(error, 'date');
@@ -109,7 +110,7 @@ export async function sessionRoutes(app: FastifyInstance) {
     const params = paramsOf(idParams, request);
     const session = await q.findSessionDetail(db, params.id);
     if (!session) throw new NotFoundError();
-    const actor = actorFrom(request);
+    const actor = actorOf(request);
     // Link workers see what has been published (and what was cancelled, with its reason); drafts
     // only the organisation's own staff and coordinators. Other organisations' staff: not found.
     const visible = actor.role === 'link_worker' ? session.status !== 'draft' : manages(actor, session.organisationId);
@@ -133,7 +134,7 @@ export async function sessionRoutes(app: FastifyInstance) {
     const form = parseForm(sessionForm({ now: new Date(), currentStartsAt: session.startsAt, currentClosesAt: session.bookingClosesAt }), request.body);
     if (!form.ok) return formFor(reply, { offer, session, values: form.values, errors: form.errors });
     try {
-      await inTransaction(db, (tx) => sessions.updateSession(tx, actorFrom(request), session.id, form.value, { baseUrl: app.config.baseUrl }));
+      await inTransaction(db, (tx) => sessions.updateSession(tx, actorOf(request), session.id, form.value, { baseUrl: app.config.baseUrl }));
     } catch (error) {
       const errors = fieldErrorFrom(error, 'date');
       if (errors) return formFor(reply, { offer, session, values: formValues(request.body), errors });

@@ -5,11 +5,12 @@ import type { Tx } from '../../db/database.ts';
 import { DomainError, NotFoundError } from '../../lib/errors.ts';
 import { addLondonWeeks } from '../../lib/london-time.ts';
 import { queueSessionCancelled, queueSessionChanged } from '../../messages/session-messages.ts';
-import { assertManages, type Actor } from '../organisations/access.ts';
+import { assertManages } from '../organisations/access.ts';
+import type { ActorInRole } from '../../audit/actor.ts';
 import * as q from './queries.ts';
 import type { SessionInput } from './schemas.ts';
 
-function audit(tx: Tx, actor: Actor, action: string, sessionId: string, details: Record<string, unknown>) {
+function audit(tx: Tx, actor: ActorInRole, action: string, sessionId: string, details: Record<string, unknown>) {
   return recordAudit(tx, { actorId: actor.id, action, subjectType: 'taster_session', subjectId: sessionId, details, address: actor.address ?? null });
 }
 
@@ -18,7 +19,7 @@ function audit(tx: Tx, actor: Actor, action: string, sessionId: string, details:
  * lock bookings take, so a capacity check here cannot race a booking). The organisation is checked
  * before the lock, so nobody can hold another organisation's row.
  */
-export async function sessionForChange(tx: Tx, actor: Actor, id: string) {
+export async function sessionForChange(tx: Tx, actor: ActorInRole, id: string) {
   const owner = await q.sessionOwner(tx, id);
   if (!owner) throw new NotFoundError();
   assertManages(actor, owner.organisationId);
@@ -45,7 +46,7 @@ async function checkVenue(tx: Tx, organisationId: string, venueId: string | null
  * none. Each week keeps the same London wall-clock times, so a series across a clock change stays
  * at 2pm rather than drifting to 1pm or 3pm.
  */
-export async function createSessions(tx: Tx, actor: Actor, offerId: string, input: SessionInput): Promise<string[]> {
+export async function createSessions(tx: Tx, actor: ActorInRole, offerId: string, input: SessionInput): Promise<string[]> {
   const offer = await tx.selectFrom('offers').select(['id', 'organisationId', 'status']).where('id', '=', offerId).executeTakeFirst();
   if (!offer) throw new NotFoundError();
   assertManages(actor, offer.organisationId);
@@ -95,7 +96,7 @@ function assertChangeable(session: { status: string; startsAt: Date }, now: Date
  */
 export async function updateSession(
   tx: Tx,
-  actor: Actor,
+  actor: ActorInRole,
   id: string,
   input: SessionInput,
   options: { now?: Date; baseUrl?: string } = {},
@@ -142,7 +143,7 @@ export async function updateSession(
   return { promoted };
 }
 
-async function publishLocked(tx: Tx, actor: Actor, session: Awaited<ReturnType<typeof sessionForChange>>, now: Date) {
+async function publishLocked(tx: Tx, actor: ActorInRole, session: Awaited<ReturnType<typeof sessionForChange>>, now: Date) {
   if (session.status === 'published') throw new DomainError('already_published', 'This session is already published');
   if (session.status === 'cancelled') throw new DomainError('session_cancelled', 'This session has been cancelled, so it cannot be published');
   if (session.startsAt <= now) throw new DomainError('session_started', 'This session has already started, so it cannot be published');
@@ -156,13 +157,13 @@ async function publishLocked(tx: Tx, actor: Actor, session: Awaited<ReturnType<t
 }
 
 /** draft → published: link workers can now see and book it. */
-export async function publishSession(tx: Tx, actor: Actor, id: string, now = new Date()): Promise<void> {
+export async function publishSession(tx: Tx, actor: ActorInRole, id: string, now = new Date()): Promise<void> {
   const session = await sessionForChange(tx, actor, id);
   await publishLocked(tx, actor, session, now);
 }
 
 /** Publishes every draft of a weekly series that can still be booked, in one transaction. */
-export async function publishSeries(tx: Tx, actor: Actor, id: string, now = new Date()): Promise<number> {
+export async function publishSeries(tx: Tx, actor: ActorInRole, id: string, now = new Date()): Promise<number> {
   const first = await sessionForChange(tx, actor, id);
   if (!first.seriesId) {
     await publishLocked(tx, actor, first, now);
@@ -185,7 +186,7 @@ export async function publishSeries(tx: Tx, actor: Actor, id: string, now = new 
  */
 export async function cancelSession(
   tx: Tx,
-  actor: Actor,
+  actor: ActorInRole,
   id: string,
   reason: string,
   options: { now?: Date; baseUrl?: string } = {},
@@ -202,7 +203,7 @@ export async function cancelSession(
 }
 
 /** Only a draft can be deleted: once published, people may have seen or booked it. */
-export async function deleteSession(tx: Tx, actor: Actor, id: string): Promise<{ offerId: string }> {
+export async function deleteSession(tx: Tx, actor: ActorInRole, id: string): Promise<{ offerId: string }> {
   const session = await sessionForChange(tx, actor, id);
   if (session.status !== 'draft') throw new DomainError('not_draft', 'Only a draft can be deleted. Cancel a published session instead');
   await q.deleteSession(tx, id);

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { NotFoundError } from '../../lib/errors.ts';
 import { formValues, parseForm, type FieldErrors } from '../../lib/forms.ts';
 import { requireRole } from '../../plugins/auth.ts';
-import { actorFrom, assertManages, organisationForNew } from '../organisations/access.ts';
+import { assertManages, organisationForNew } from '../organisations/access.ts';
 
 import { findOrganisation } from '../organisations/queries.ts';
 import { fieldErrorFrom, formPage } from '../../web/forms.ts';
@@ -13,6 +13,8 @@ import { accessFeatures, venueForm } from './schemas.ts';
 import * as venues from './service.ts';
 import { fieldsChecked } from '../../plugins/hostile-input.ts';
 import { idParams, paramsOf } from '../../web/params.ts';
+import { actorOf, userOf } from '../../web/request.ts';
+import type { ActorInRole } from '../../audit/actor.ts';
 
 function valuesOf(venue: VenueRow): Record<string, string> {
   const values: Record<string, string> = {
@@ -39,7 +41,7 @@ export async function venueRoutes(app: FastifyInstance) {
   ) {
     const organisation = await findOrganisation(db, data.organisationId);
     if (!organisation) throw new NotFoundError();
-    const back = dashboardHref(reply.request.user!, data.organisationId);
+    const back = dashboardHref(userOf(reply.request), data.organisationId);
     return formPage(reply, 'venues/form.eta', {
       title: data.venue ? `Edit ${data.venue.name}` : 'Add a venue',
       action: data.venue ? `/venues/${data.venue.id}/edit` : '/venues/new',
@@ -53,12 +55,12 @@ export async function venueRoutes(app: FastifyInstance) {
   }
 
   app.get('/venues/new', staff, async (request, reply) => {
-    const organisationId = organisationForNew(actorFrom(request), requestedOrganisation(request.query));
+    const organisationId = organisationForNew(actorOf(request), requestedOrganisation(request.query));
     return venuePage(reply, { organisationId, values: { organisationId } });
   });
 
   app.post('/venues/new', { ...staff, ...fieldsChecked }, async (request, reply) => {
-    const actor = actorFrom(request);
+    const actor = actorOf(request);
     const organisationId = organisationForNew(actor, requestedOrganisation(request.body));
     const form = parseForm(venueForm, request.body);
     if (!form.ok) return venuePage(reply, { organisationId, values: form.values, errors: form.errors });
@@ -69,10 +71,10 @@ export async function venueRoutes(app: FastifyInstance) {
       if (errors) return venuePage(reply, { organisationId, values: formValues(request.body), errors });
       throw error;
     }
-    return reply.redirect(`${dashboardHref(request.user!, organisationId)}?done=venue`, 303);
+    return reply.redirect(`${dashboardHref(userOf(request), organisationId)}?done=venue`, 303);
   });
 
-  async function ownVenue(request: { params: unknown }, actor: ReturnType<typeof actorFrom>) {
+  async function ownVenue(request: { params: unknown }, actor: ActorInRole) {
     const params = paramsOf(idParams, request);
     const venue = await q.findVenue(db, params.id);
     if (!venue) throw new NotFoundError();
@@ -81,25 +83,25 @@ export async function venueRoutes(app: FastifyInstance) {
   }
 
   app.get('/venues/:id/edit', staff, async (request, reply) => {
-    const venue = await ownVenue(request, actorFrom(request));
+    const venue = await ownVenue(request, actorOf(request));
     return venuePage(reply, { organisationId: venue.organisationId, venue, values: valuesOf(venue) });
   });
 
   app.post('/venues/:id/edit', { ...staff, ...fieldsChecked }, async (request, reply) => {
-    const actor = actorFrom(request);
+    const actor = actorOf(request);
     const venue = await ownVenue(request, actor);
     const form = parseForm(venueForm, request.body);
     if (!form.ok) return venuePage(reply, { organisationId: venue.organisationId, venue, values: form.values, errors: form.errors });
     await db.transaction().execute((tx) => venues.updateVenue(tx, actor, venue.id, form.value));
-    return reply.redirect(`${dashboardHref(request.user!, venue.organisationId)}?done=venue`, 303);
+    return reply.redirect(`${dashboardHref(userOf(request), venue.organisationId)}?done=venue`, 303);
   });
 
   for (const [action, archived] of [['archive', true], ['restore', false]] as const) {
     app.post(`/venues/:id/${action}`, staff, async (request, reply) => {
-      const actor = actorFrom(request);
+      const actor = actorOf(request);
       const venue = await ownVenue(request, actor);
       await db.transaction().execute((tx) => venues.setVenueArchived(tx, actor, venue.id, archived));
-      return reply.redirect(`${dashboardHref(request.user!, venue.organisationId)}?done=venue-${action}`, 303);
+      return reply.redirect(`${dashboardHref(userOf(request), venue.organisationId)}?done=venue-${action}`, 303);
     });
   }
 }

@@ -1,19 +1,20 @@
 import { recordAudit } from '../../audit/record.ts';
 import type { Tx } from '../../db/database.ts';
 import { NotFoundError } from '../../lib/errors.ts';
-import { assertManages, type Actor } from '../organisations/access.ts';
+import { assertManages } from '../organisations/access.ts';
+import type { ActorInRole } from '../../audit/actor.ts';
 import * as q from './queries.ts';
 import type { VenueInput } from './schemas.ts';
 
 /** A venue the actor may change, locked for the rest of the transaction; anyone else's is "not found". */
-export async function venueForChange(tx: Tx, actor: Actor, id: string) {
+export async function venueForChange(tx: Tx, actor: ActorInRole, id: string) {
   const venue = await tx.selectFrom('venues').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
   if (!venue) throw new NotFoundError();
   assertManages(actor, venue.organisationId);
   return venue;
 }
 
-export async function createVenue(tx: Tx, actor: Actor, organisationId: string, input: VenueInput): Promise<string> {
+export async function createVenue(tx: Tx, actor: ActorInRole, organisationId: string, input: VenueInput): Promise<string> {
   assertManages(actor, organisationId);
   const organisation = await tx.selectFrom('organisations').select('id').where('id', '=', organisationId).executeTakeFirst();
   if (!organisation) throw new NotFoundError();
@@ -29,7 +30,7 @@ export async function createVenue(tx: Tx, actor: Actor, organisationId: string, 
   return id;
 }
 
-export async function updateVenue(tx: Tx, actor: Actor, id: string, input: VenueInput): Promise<void> {
+export async function updateVenue(tx: Tx, actor: ActorInRole, id: string, input: VenueInput): Promise<void> {
   const venue = await venueForChange(tx, actor, id);
   await q.updateVenue(tx, id, input);
   await recordAudit(tx, {
@@ -43,7 +44,7 @@ export async function updateVenue(tx: Tx, actor: Actor, id: string, input: Venue
 }
 
 /** An archived venue leaves the lists for new sessions; sessions already there keep it. */
-export async function setVenueArchived(tx: Tx, actor: Actor, id: string, archived: boolean): Promise<void> {
+export async function setVenueArchived(tx: Tx, actor: ActorInRole, id: string, archived: boolean): Promise<void> {
   const venue = await venueForChange(tx, actor, id);
   if ((venue.archivedAt !== null) === archived) return;
   await q.setVenueArchived(tx, id, archived);
