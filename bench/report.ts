@@ -28,6 +28,11 @@ export type Check = {
   fiveHundreds: number;
   failures: number;
   statuses: string;
+  instances: number;
+  /** How long each booking held the session's lock, from grant to commit, over all instances. */
+  lockHeldP50: number;
+  lockHeldP99: number;
+  lockHolds: number;
   peakRss: number;
   passed: boolean;
 };
@@ -115,9 +120,10 @@ export function markdown(report: Report): string {
     `- **App memory:** peak RSS ${mb(report.appMaxRss)} MB over the whole run.`,
     ...(check
       ? [
-          `- **(f) ${n(check.attempts)} booking attempts sent at 50 a second on one 10-place session** (${n(check.people)} different people; the last answered ${check.seconds.toFixed(1)} s after the first was sent): ` +
+          `- **(f) ${n(check.attempts)} booking attempts sent all at once through ${check.instances} app instances on one 10-place session** (${n(check.people)} different people; the last answered ${check.seconds.toFixed(1)} s after the first was sent): ` +
             `${check.confirmed} confirmed, ${check.waitlisted} on the waiting list (${check.distinctWaits} distinct places in the queue), ` +
-            `p50 ${ms(check.p50)} ms, p99 ${ms(check.p99)} ms, ${check.fiveHundreds} × 5xx, responses ${check.statuses}: ` +
+            `p50 ${ms(check.p50)} ms, p99 ${ms(check.p99)} ms, ${check.fiveHundreds} × 5xx, responses ${check.statuses}; ` +
+            `the session's lock was held p50 ${check.lockHeldP50.toFixed(2)} ms, p99 ${check.lockHeldP99.toFixed(2)} ms (${n(check.lockHolds)} holds, grant to commit): ` +
             `${check.passed ? '**passed**' : '**failed**'} (exactly 10 confirmed, p99 ≤ 1 s, no 5xx).`,
         ]
       : []),

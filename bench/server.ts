@@ -6,13 +6,14 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/app.ts';
+import { sessionLockHeld } from '../src/db/transaction.ts';
 import { DEFAULT_PRODUCTION_PROXIES, testConfig } from '../src/config.ts';
 import { openDatabase } from '../src/db/database.ts';
 import { buildBareApp } from './bare.ts';
 
 export type ServerMessage =
   | { type: 'ready'; port: number }
-  | { type: 'memory'; peakRss: number; maxRss: number; cpuMicros: number };
+  | { type: 'memory'; peakRss: number; maxRss: number; cpuMicros: number; lockHeldMs: number[] };
 export type ParentMessage = { type: 'reset-memory' } | { type: 'memory' };
 
 export const POOL_SIZE = 10;
@@ -64,10 +65,15 @@ sampler.unref();
 // work per request than throughput.
 let cpuAtReset = process.cpuUsage();
 
+// How long each transaction held a taster session's lock (src/db/transaction.ts), since the last reset.
+let lockHeldMs: number[] = [];
+sessionLockHeld.subscribe((message) => lockHeldMs.push((message as { heldMs: number }).heldMs));
+
 process.on('message', (message: ParentMessage) => {
   if (message.type === 'reset-memory') {
     peakRss = process.memoryUsage.rss();
     cpuAtReset = process.cpuUsage();
+    lockHeldMs = [];
   }
   const cpu = process.cpuUsage(cpuAtReset);
   const reply: ServerMessage = {
@@ -75,6 +81,7 @@ process.on('message', (message: ParentMessage) => {
     peakRss: Math.max(peakRss, process.memoryUsage.rss()),
     maxRss: process.resourceUsage().maxRSS * 1024,
     cpuMicros: cpu.user + cpu.system,
+    lockHeldMs,
   };
   process.send!(reply);
 });

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Tx } from '../db/database.ts';
+import { noteLockGranted } from '../db/transaction.ts';
 import { promoteWaitingLocked } from './queries.ts';
 
 /*
@@ -27,12 +28,14 @@ export const LOCK_TIMEOUT = '5s';
  */
 export async function lockTasterSession(tx: Tx, id: string) {
   await sql`select set_config('lock_timeout', ${LOCK_TIMEOUT}, true)`.execute(tx);
-  return tx
+  const session = await tx
     .selectFrom('tasterSessions')
     .select(['id', 'capacity', 'status', 'startsAt', 'bookingClosesAt', 'offerId'])
     .where('id', '=', id)
     .forNoKeyUpdate()
     .executeTakeFirst();
+  noteLockGranted(tx);
+  return session;
 }
 
 export async function countConfirmed(tx: Tx, sessionId: string): Promise<number> {

@@ -1,3 +1,4 @@
+import { channel } from 'node:diagnostics_channel';
 import type { Db, Tx } from './database.ts';
 
 // Lock timeouts, serialization failures and deadlocks: nothing was written, so trying again is safe.
@@ -23,12 +24,36 @@ export function errorCode(error: unknown): string | undefined {
  */
 export async function inTransaction<T>(db: Db, work: (tx: Tx) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
+    let current: Tx | undefined;
     try {
-      return await db.transaction().execute(work);
+      const result = await db.transaction().execute((tx) => {
+        current = tx;
+        return work(tx);
+      });
+      publishLockHeld(current);
+      return result;
     } catch (error) {
       if (attempt >= ATTEMPTS || !RETRYABLE_CODES.has(errorCode(error) ?? '')) throw error;
       // A little jitter, so retries from many requests do not collide again in step.
       await new Promise((resolve) => setTimeout(resolve, 10 * attempt + Math.random() * 40));
     }
   }
+}
+
+/**
+ * How long a taster session's lock was held, from the moment the lock was granted to the commit,
+ * as { heldMs }, published after each commit of a transaction that took one. The benchmark
+ * (bench/server.ts) listens to report the lock hold time; with no listener nothing is timed.
+ */
+export const sessionLockHeld = channel('tasters:session-lock-held');
+const lockGrantedAt = new WeakMap<Tx, number>();
+
+/** Called by the capacity rule as soon as the session's lock is granted. */
+export function noteLockGranted(tx: Tx): void {
+  if (sessionLockHeld.hasSubscribers && !lockGrantedAt.has(tx)) lockGrantedAt.set(tx, performance.now());
+}
+
+function publishLockHeld(tx: Tx | undefined): void {
+  const grantedAt = tx && lockGrantedAt.get(tx);
+  if (grantedAt !== undefined) sessionLockHeld.publish({ heldMs: performance.now() - grantedAt });
 }
