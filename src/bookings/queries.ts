@@ -65,6 +65,11 @@ export async function findLiveBooking(db: Queryable, sessionId: string, userId: 
     .executeTakeFirst();
 }
 
+/** The session of a booking, when the booking is this person's; nothing for anyone else's. */
+export async function findSessionOfOwnBooking(db: Queryable, bookingId: string, userId: string) {
+  return db.selectFrom('bookings').select(['tasterSessionId']).where('id', '=', bookingId).where('userId', '=', userId).executeTakeFirst();
+}
+
 /** A booking as its owner sees it. Someone else's booking is simply not found. */
 export async function findOwnBooking(db: Queryable, bookingId: string, userId: string) {
   return db
