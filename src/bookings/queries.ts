@@ -255,3 +255,21 @@ export async function cancelBookingLocked(
     select t.status, (select was from cancelled) as was from target t`.execute(tx);
   return result.rows[0];
 }
+
+/** What the release page shows about the booking. */
+export async function findBookingToRelease(db: Queryable, bookingId: string) {
+  return sessionsWithPlace(db)
+    .innerJoin('bookings as b', 'b.tasterSessionId', 's.id')
+    .select([
+      'b.id',
+      'b.status',
+      'b.userId',
+      's.status as sessionStatus',
+      's.startsAt',
+      's.endsAt',
+      's.isOnline',
+      ...placeColumns,
+    ])
+    .where('b.id', '=', bookingId)
+    .executeTakeFirst();
+}
