@@ -87,9 +87,45 @@ export async function recordSignInAttempt(db: Queryable, email: string, address:
   await db.insertInto('signInAttempts').values({ email, address, succeeded, kind }).execute();
 }
 
-/** Held until the transaction ends: one request for a sign-in link per account at a time. */
+/**
+ * Locks the account row until the transaction ends (one request for a sign-in link per account at
+ * a time; one reset of someone's two-step sign-in at a time). Returns it, or nothing if there is none.
+ */
 export async function lockUser(tx: Tx, userId: string) {
-  await tx.selectFrom('users').select('id').where('id', '=', userId).forUpdate().execute();
+  return tx.selectFrom('users').select('id').where('id', '=', userId).forUpdate().executeTakeFirst();
+}
+
+export async function markSignedIn(db: Queryable, userId: string, now: Date) {
+  await db.updateTable('users').set({ lastSignedInAt: now }).where('id', '=', userId).execute();
+}
+
+/** A new account, active at once (an accepted invitation, a confirmed registration). */
+export async function insertActiveUser(
+  tx: Tx,
+  user: { email: string; name: string; role: Role; organisationId?: string | null; practice: string | null; pcn: string | null; passwordHash: string | null },
+) {
+  return tx
+    .insertInto('users')
+    .values({ ...user, status: 'active' })
+    .returning(['id', 'email'])
+    .executeTakeFirstOrThrow();
+}
+
+/** An account left unconfirmed becomes active, with the registration's details when the link carries them. */
+export async function activateUser(
+  tx: Tx,
+  userId: string,
+  registration: { name?: string; practice?: string | null; pcn?: string | null; passwordHash?: string | null },
+) {
+  await tx
+    .updateTable('users')
+    .set({ ...registration, status: 'active', updatedAt: new Date() })
+    .where('id', '=', userId)
+    .execute();
+}
+
+export async function setPasswordHash(tx: Tx, userId: string, passwordHash: string) {
+  await tx.updateTable('users').set({ passwordHash, updatedAt: new Date() }).where('id', '=', userId).execute();
 }
 
 /** The newest link of this purpose for this account that still works. */
@@ -217,4 +253,57 @@ export async function deleteAccountRequest(db: Queryable, id: string) {
 
 export async function endSessionsOf(db: Queryable, userId: string) {
   await db.deleteFrom('loginSessions').where('userId', '=', userId).execute();
+}
+
+/** Account requests not yet given a job, oldest first (request-worker.ts). */
+export async function listUndispatchedAccountRequests(db: Queryable, limit: number) {
+  return db
+    .selectFrom('accountRequests')
+    .select('id')
+    .where('dispatchedAt', 'is', null)
+    .orderBy('createdAt')
+    .limit(limit)
+    .execute();
+}
+
+export async function markAccountRequestsDispatched(db: Queryable, ids: string[]) {
+  await db.updateTable('accountRequests').set({ dispatchedAt: new Date() }).where('id', 'in', ids).where('dispatchedAt', 'is', null).execute();
+}
+
+/* Login sessions, for the session store (session-store.ts). Ids arrive hashed. */
+
+/** The data of a login session that has passed neither its idle nor its absolute expiry. */
+export async function findLiveLoginSession(db: Queryable, idHash: string) {
+  return db
+    .selectFrom('loginSessions')
+    .select('data')
+    .where('idHash', '=', idHash)
+    .where('idleExpiresAt', '>', new Date())
+    .where('absoluteExpiresAt', '>', new Date())
+    .executeTakeFirst();
+}
+
+/**
+ * Writes a login session. A new one takes both expiries; an existing one takes the new data and
+ * idle expiry and keeps its absolute expiry.
+ */
+export async function saveLoginSession(
+  db: Queryable,
+  session: { idHash: string; userId: string | null; data: string; idleExpiresAt: Date; absoluteExpiresAt: Date },
+) {
+  await db
+    .insertInto('loginSessions')
+    .values(session)
+    .onConflict((oc) =>
+      oc.column('idHash').doUpdateSet((eb) => ({
+        data: eb.ref('excluded.data'),
+        userId: eb.ref('excluded.userId'),
+        idleExpiresAt: eb.ref('excluded.idleExpiresAt'),
+      })),
+    )
+    .execute();
+}
+
+export async function deleteLoginSession(db: Queryable, idHash: string) {
+  await db.deleteFrom('loginSessions').where('idHash', '=', idHash).execute();
 }

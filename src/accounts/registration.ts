@@ -128,20 +128,19 @@ export async function confirmEmail(tx: Tx, token: string, password: string): Pro
   }
   const registration = legacy ? {} : { name: link.name!, practice: link.practice, pcn: link.pcn, passwordHash: link.passwordHash };
   if (existing) {
-    await tx
-      .updateTable('users')
-      .set({ ...registration, status: 'active', updatedAt: new Date() })
-      .where('id', '=', existing.id)
-      .execute();
+    await q.activateUser(tx, existing.id, registration);
     await recordAudit(tx, { actorId: existing.id, action: 'email_confirmed', subjectType: 'user', subjectId: existing.id });
     return existing.id;
   }
   if (legacy) throw new DomainError('link_unknown', linkProblem('unknown'));
-  const user = await tx
-    .insertInto('users')
-    .values({ email: link.email, name: link.name!, practice: link.practice, pcn: link.pcn, passwordHash: link.passwordHash, role: 'link_worker', status: 'active' })
-    .returning('id')
-    .executeTakeFirstOrThrow();
+  const user = await q.insertActiveUser(tx, {
+    email: link.email,
+    name: link.name!,
+    practice: link.practice,
+    pcn: link.pcn,
+    passwordHash: link.passwordHash,
+    role: 'link_worker',
+  });
   await recordAudit(tx, { actorId: user.id, action: 'registered', subjectType: 'user', subjectId: user.id });
   return user.id;
 }

@@ -1,6 +1,7 @@
 import type { PgBoss } from 'pg-boss';
 import type { Db } from '../db/database.ts';
 import { type Log, silentLog, startDispatcher } from '../messages/boss.ts';
+import { listUndispatchedAccountRequests, markAccountRequestsDispatched } from './queries.ts';
 import { runAccountRequest } from './requests.ts';
 
 export const ACCOUNT_REQUESTS_QUEUE = 'accounts-requests';
@@ -12,20 +13,14 @@ type RequestJob = { requestId: string };
  * outbox: the job's id is the request's, so two instances dispatching at once make one job.
  */
 export async function dispatchAccountRequests(db: Db, boss: PgBoss, limit = 200): Promise<number> {
-  const rows = await db
-    .selectFrom('accountRequests')
-    .select('id')
-    .where('dispatchedAt', 'is', null)
-    .orderBy('createdAt')
-    .limit(limit)
-    .execute();
+  const rows = await listUndispatchedAccountRequests(db, limit);
   if (rows.length === 0) return 0;
   const ids = rows.map((row) => row.id);
   await boss.insert(
     ACCOUNT_REQUESTS_QUEUE,
     ids.map((id) => ({ id, data: { requestId: id } satisfies RequestJob })),
   );
-  await db.updateTable('accountRequests').set({ dispatchedAt: new Date() }).where('id', 'in', ids).where('dispatchedAt', 'is', null).execute();
+  await markAccountRequestsDispatched(db, ids);
   return rows.length;
 }
 

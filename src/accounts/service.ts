@@ -68,7 +68,7 @@ export async function signIn(
   }
   // The right password is only half of it for someone with two-step sign-in: not signed in yet.
   if (await hasTwoStep(db, user.id)) return { outcome: 'two_step', userId: user.id };
-  await db.updateTable('users').set({ lastSignedInAt: now }).where('id', '=', user.id).execute();
+  await q.markSignedIn(db, user.id, now);
   await recordAudit(db, { actorId: user.id, action: 'signed_in', subjectType: 'user', subjectId: user.id, address: input.address });
   return { outcome: 'signed_in', userId: user.id };
 }
@@ -195,20 +195,15 @@ export async function acceptInvitation(
     throw new DomainError('already_registered', 'There is already an account with this email address. Sign in instead.');
   }
   const role = link.role ?? 'link_worker';
-  const user = await tx
-    .insertInto('users')
-    .values({
-      email: link.email,
-      name: input.name,
-      role,
-      organisationId: role === 'provider' ? link.organisationId : null,
-      practice: role === 'link_worker' ? input.practice : null,
-      pcn: role === 'link_worker' ? input.pcn : null,
-      passwordHash: await hashPassword(input.password),
-      status: 'active',
-    })
-    .returning(['id', 'email'])
-    .executeTakeFirstOrThrow();
+  const user = await q.insertActiveUser(tx, {
+    email: link.email,
+    name: input.name,
+    role,
+    organisationId: role === 'provider' ? link.organisationId : null,
+    practice: role === 'link_worker' ? input.practice : null,
+    pcn: role === 'link_worker' ? input.pcn : null,
+    passwordHash: await hashPassword(input.password),
+  });
   await recordAudit(tx, { actorId: user.id, action: 'invitation_accepted', subjectType: 'user', subjectId: user.id });
   return user;
 }
@@ -257,7 +252,7 @@ export async function issuePasswordReset(
 export async function resetPassword(tx: Tx, token: string, password: string) {
   const link = await useLink(tx, 'password_reset', token);
   if (!link.userId) throw new DomainError('link_unknown', linkProblem('unknown'));
-  await tx.updateTable('users').set({ passwordHash: await hashPassword(password), updatedAt: new Date() }).where('id', '=', link.userId).execute();
+  await q.setPasswordHash(tx, link.userId, await hashPassword(password));
   // Whoever knew the old password is signed out everywhere.
   await q.endSessionsOf(tx, link.userId);
   await recordAudit(tx, { actorId: link.userId, action: 'password_reset', subjectType: 'user', subjectId: link.userId });

@@ -1,5 +1,6 @@
 import type { Db } from '../db/database.ts';
 import { hashToken } from '../lib/tokens.ts';
+import { deleteLoginSession, findLiveLoginSession, saveLoginSession } from './queries.ts';
 
 type Callback = (error?: unknown) => void;
 type SessionData = { userId?: string; [key: string]: unknown };
@@ -21,45 +22,23 @@ export class PostgresSessionStore {
   }
 
   get(sessionId: string, callback: (error: unknown, session?: never) => void): void {
-    this.db
-      .selectFrom('loginSessions')
-      .select('data')
-      .where('idHash', '=', hashToken(sessionId))
-      .where('idleExpiresAt', '>', new Date())
-      .where('absoluteExpiresAt', '>', new Date())
-      .executeTakeFirst()
-      .then((row) => callback(null, (row ? row.data : null) as never), callback);
+    findLiveLoginSession(this.db, hashToken(sessionId)).then((row) => callback(null, (row ? row.data : null) as never), callback);
   }
 
   set(sessionId: string, session: object, callback: Callback): void {
     const now = Date.now();
     const { cookie: _cookie, ...data } = session as SessionData;
     const userId = typeof data.userId === 'string' ? data.userId : null;
-    this.db
-      .insertInto('loginSessions')
-      .values({
-        idHash: hashToken(sessionId),
-        userId,
-        data: JSON.stringify({ ...data, cookie: (session as SessionData).cookie }),
-        idleExpiresAt: new Date(now + this.idleMs),
-        absoluteExpiresAt: new Date(now + this.absoluteMs),
-      })
-      .onConflict((oc) =>
-        oc.column('idHash').doUpdateSet((eb) => ({
-          data: eb.ref('excluded.data'),
-          userId: eb.ref('excluded.userId'),
-          idleExpiresAt: eb.ref('excluded.idleExpiresAt'),
-        })),
-      )
-      .execute()
-      .then(() => callback(), callback);
+    saveLoginSession(this.db, {
+      idHash: hashToken(sessionId),
+      userId,
+      data: JSON.stringify({ ...data, cookie: (session as SessionData).cookie }),
+      idleExpiresAt: new Date(now + this.idleMs),
+      absoluteExpiresAt: new Date(now + this.absoluteMs),
+    }).then(() => callback(), callback);
   }
 
   destroy(sessionId: string, callback: Callback): void {
-    this.db
-      .deleteFrom('loginSessions')
-      .where('idHash', '=', hashToken(sessionId))
-      .execute()
-      .then(() => callback(), callback);
+    deleteLoginSession(this.db, hashToken(sessionId)).then(() => callback(), callback);
   }
 }

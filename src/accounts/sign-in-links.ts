@@ -89,7 +89,7 @@ export async function signInWithLink(tx: Tx, input: { token: string | null; addr
     await recordAudit(tx, { actorId: user.id, action: 'sign_in_link_used', subjectType: 'user', subjectId: user.id, address: input.address });
     return { outcome: 'two_step', userId: user.id };
   }
-  await tx.updateTable('users').set({ lastSignedInAt: now }).where('id', '=', user.id).execute();
+  await q.markSignedIn(tx, user.id, now);
   await recordAudit(tx, { actorId: user.id, action: 'signed_in', subjectType: 'user', subjectId: user.id, details: { firstStep: 'sign_in_link' }, address: input.address });
   return { outcome: 'signed_in', userId: user.id };
 }

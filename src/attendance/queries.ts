@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Queryable, Tx } from '../db/database.ts';
+import type { Attendance } from '../db/tables/bookings.ts';
 
 /** The session a register belongs to, with what the page heading and the access check need. */
 export async function findRegisterSession(db: Queryable, sessionId: string) {
@@ -67,6 +68,77 @@ export async function findRegisterEntry(db: Queryable, sessionId: string, bookin
     .where('b.tasterSessionId', '=', sessionId)
     .where('b.status', 'in', ['confirmed', 'waitlisted'])
     .executeTakeFirst();
+}
+
+/** Locks the session whose register is being taken, for the rest of the transaction. */
+export async function lockRegisterSession(tx: Tx, sessionId: string) {
+  return tx
+    .selectFrom('tasterSessions')
+    .select(['id', 'status', 'startsAt', 'endsAt'])
+    .where('id', '=', sessionId)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+/** Records attendance on one booking; someone admitted from the waiting list becomes a confirmed walk-in. */
+export async function setAttendance(
+  tx: Tx,
+  bookingId: string,
+  change: { attendance: Attendance; recordedBy: string; now: Date; admitted: boolean },
+) {
+  const { attendance, recordedBy, now, admitted } = change;
+  await tx
+    .updateTable('bookings')
+    .set({
+      attendance,
+      attendanceRecordedAt: now,
+      attendanceRecordedBy: recordedBy,
+      updatedAt: now,
+      ...(admitted ? { status: 'confirmed' as const, confirmedAt: now, isWalkIn: true } : {}),
+    })
+    .where('id', '=', bookingId)
+    .execute();
+}
+
+/** A confirmed, attended booking for someone who turned up without one. */
+export async function insertWalkIn(tx: Tx, walkIn: { sessionId: string; userId: string; recordedBy: string; now: Date }) {
+  const { now } = walkIn;
+  return tx
+    .insertInto('bookings')
+    .values({
+      tasterSessionId: walkIn.sessionId,
+      userId: walkIn.userId,
+      status: 'confirmed',
+      requestedAt: now,
+      confirmedAt: now,
+      isWalkIn: true,
+      attendance: 'attended',
+      attendanceRecordedAt: now,
+      attendanceRecordedBy: walkIn.recordedBy,
+      updatedAt: now,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+}
+
+/** Everyone with a place not yet marked becomes "did not attend"; returns their bookings. */
+export async function markUnmarkedAsNoShow(tx: Tx, sessionId: string, recordedBy: string, now: Date) {
+  return tx
+    .updateTable('bookings')
+    .set({ attendance: 'no_show', attendanceRecordedAt: now, attendanceRecordedBy: recordedBy, updatedAt: now })
+    .where('tasterSessionId', '=', sessionId)
+    .where('status', '=', 'confirmed')
+    .where('attendance', 'is', null)
+    .returning('id')
+    .execute();
+}
+
+export async function markRegisterCompleted(tx: Tx, sessionId: string, completedBy: string, now: Date) {
+  await tx
+    .updateTable('tasterSessions')
+    .set({ registerCompletedAt: now, registerCompletedBy: completedBy })
+    .where('id', '=', sessionId)
+    .execute();
 }
 
 /** Locks one live booking on a session for the rest of the transaction. */

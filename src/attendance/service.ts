@@ -45,12 +45,7 @@ const windowErrors: Record<Exclude<RegisterWindow, 'open'>, [code: DomainErrorCo
 };
 
 async function lockOpenSession(tx: Tx, sessionId: string, now: Date) {
-  const session = await tx
-    .selectFrom('tasterSessions')
-    .select(['id', 'status', 'startsAt', 'endsAt'])
-    .where('id', '=', sessionId)
-    .forUpdate()
-    .executeTakeFirst();
+  const session = await q.lockRegisterSession(tx, sessionId);
   if (!session) throw new NotFoundError();
   const window = registerWindow(session, now);
   if (window !== 'open') {
@@ -73,17 +68,7 @@ export async function markAttendance(tx: Tx, actor: Actor, sessionId: string, bo
   }
   if (booking.attendance === attendance) return { changed: false };
   const admitted = booking.status === 'waitlisted';
-  await tx
-    .updateTable('bookings')
-    .set({
-      attendance,
-      attendanceRecordedAt: now,
-      attendanceRecordedBy: actor.id,
-      updatedAt: now,
-      ...(admitted ? { status: 'confirmed' as const, confirmedAt: now, isWalkIn: true } : {}),
-    })
-    .where('id', '=', booking.id)
-    .execute();
+  await q.setAttendance(tx, booking.id, { attendance, recordedBy: actor.id, now, admitted });
   await recordAudit(tx, {
     actorId: actor.id,
     action: 'attendance_recorded',
@@ -121,22 +106,7 @@ export async function addWalkIn(tx: Tx, actor: Actor, sessionId: string, email: 
     await markAttendance(tx, actor, sessionId, existing.id, 'attended', now);
     return { bookingId: existing.id, name: person.name, outcome: 'marked' };
   }
-  const booking = await tx
-    .insertInto('bookings')
-    .values({
-      tasterSessionId: sessionId,
-      userId: person.id,
-      status: 'confirmed',
-      requestedAt: now,
-      confirmedAt: now,
-      isWalkIn: true,
-      attendance: 'attended',
-      attendanceRecordedAt: now,
-      attendanceRecordedBy: actor.id,
-      updatedAt: now,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
+  const booking = await q.insertWalkIn(tx, { sessionId, userId: person.id, recordedBy: actor.id, now });
   await recordAudit(tx, {
     actorId: actor.id,
     action: 'walk_in_added',
@@ -154,14 +124,7 @@ export async function addWalkIn(tx: Tx, actor: Actor, sessionId: string, email: 
  */
 export async function completeRegister(tx: Tx, actor: Actor, sessionId: string, now = new Date()) {
   await lockOpenSession(tx, sessionId, now);
-  const unmarked = await tx
-    .updateTable('bookings')
-    .set({ attendance: 'no_show', attendanceRecordedAt: now, attendanceRecordedBy: actor.id, updatedAt: now })
-    .where('tasterSessionId', '=', sessionId)
-    .where('status', '=', 'confirmed')
-    .where('attendance', 'is', null)
-    .returning('id')
-    .execute();
+  const unmarked = await q.markUnmarkedAsNoShow(tx, sessionId, actor.id, now);
   for (const booking of unmarked) {
     await recordAudit(tx, {
       actorId: actor.id,
@@ -172,11 +135,7 @@ export async function completeRegister(tx: Tx, actor: Actor, sessionId: string, 
       address: actor.address ?? null,
     });
   }
-  await tx
-    .updateTable('tasterSessions')
-    .set({ registerCompletedAt: now, registerCompletedBy: actor.id })
-    .where('id', '=', sessionId)
-    .execute();
+  await q.markRegisterCompleted(tx, sessionId, actor.id, now);
   await recordAudit(tx, {
     actorId: actor.id,
     action: 'register_completed',

@@ -2,6 +2,29 @@ import { sql } from 'kysely';
 import type { Queryable } from '../db/database.ts';
 import { londonDayStart, type AuditSearch } from './schemas.ts';
 
+export type AuditEntry = {
+  actorId: string | null;
+  action: string;
+  subjectType?: string;
+  subjectId?: string;
+  details?: Record<string, unknown>;
+  address?: string | null;
+};
+
+export async function insertAuditEvent(db: Queryable, entry: AuditEntry): Promise<void> {
+  await db
+    .insertInto('auditEvents')
+    .values({
+      actorId: entry.actorId,
+      action: entry.action,
+      subjectType: entry.subjectType ?? null,
+      subjectId: entry.subjectId ?? null,
+      details: JSON.stringify(entry.details ?? {}),
+      address: entry.address ?? null,
+    })
+    .execute();
+}
+
 export const AUDIT_PAGE_SIZE = 50;
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

@@ -1,25 +1,9 @@
 import type { Queryable } from '../db/database.ts';
+import { type AuditEntry, insertAuditEvent } from './queries.ts';
 
-export type AuditEntry = {
-  actorId: string | null;
-  action: string;
-  subjectType?: string;
-  subjectId?: string;
-  details?: Record<string, unknown>;
-  address?: string | null;
-};
+export type { AuditEntry };
 
 /** Written in the caller's transaction, so an action that rolls back leaves no entry. */
 export async function recordAudit(db: Queryable, entry: AuditEntry): Promise<void> {
-  await db
-    .insertInto('auditEvents')
-    .values({
-      actorId: entry.actorId,
-      action: entry.action,
-      subjectType: entry.subjectType ?? null,
-      subjectId: entry.subjectId ?? null,
-      details: JSON.stringify(entry.details ?? {}),
-      address: entry.address ?? null,
-    })
-    .execute();
+  await insertAuditEvent(db, entry);
 }

@@ -65,6 +65,11 @@ export async function findLiveBooking(db: Queryable, sessionId: string, userId: 
     .executeTakeFirst();
 }
 
+/** The session of a booking, when the booking is this person's; nothing for anyone else's. */
+export async function findSessionOfOwnBooking(db: Queryable, bookingId: string, userId: string) {
+  return db.selectFrom('bookings').select(['tasterSessionId']).where('id', '=', bookingId).where('userId', '=', userId).executeTakeFirst();
+}
+
 /** A booking as its owner sees it. Someone else's booking is simply not found. */
 export async function findOwnBooking(db: Queryable, bookingId: string, userId: string) {
   return db
@@ -249,4 +254,22 @@ export async function cancelBookingLocked(
     )
     select t.status, (select was from cancelled) as was from target t`.execute(tx);
   return result.rows[0];
+}
+
+/** What the release page shows about the booking. */
+export async function findBookingToRelease(db: Queryable, bookingId: string) {
+  return sessionsWithPlace(db)
+    .innerJoin('bookings as b', 'b.tasterSessionId', 's.id')
+    .select([
+      'b.id',
+      'b.status',
+      'b.userId',
+      's.status as sessionStatus',
+      's.startsAt',
+      's.endsAt',
+      's.isOnline',
+      ...placeColumns,
+    ])
+    .where('b.id', '=', bookingId)
+    .executeTakeFirst();
 }

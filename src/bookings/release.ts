@@ -1,8 +1,11 @@
 import { createHmac } from 'node:crypto';
 import { cancelBooking } from './service.ts';
-import type { Db, Queryable } from '../db/database.ts';
+import type { Db } from '../db/database.ts';
 import { sameSecret } from '../lib/tokens.ts';
-import { placeColumns, sessionsWithPlace } from '../db/sessions-with-place.ts';
+import { findBookingToRelease } from './queries.ts';
+
+// The release page reads the booking through this module too; the statement is in queries.ts.
+export { findBookingToRelease };
 
 /**
  * The "I can't come — release my place" link in a reminder works without signing in, so the link
@@ -30,24 +33,6 @@ export function bookingIdFromToken(secret: string, token: string): string | null
 
 export function releasePath(secret: string, bookingId: string): string {
   return `/release-place/${releaseToken(secret, bookingId)}`;
-}
-
-/** What the release page shows about the booking. */
-export async function findBookingToRelease(db: Queryable, bookingId: string) {
-  return sessionsWithPlace(db)
-    .innerJoin('bookings as b', 'b.tasterSessionId', 's.id')
-    .select([
-      'b.id',
-      'b.status',
-      'b.userId',
-      's.status as sessionStatus',
-      's.startsAt',
-      's.endsAt',
-      's.isOnline',
-      ...placeColumns,
-    ])
-    .where('b.id', '=', bookingId)
-    .executeTakeFirst();
 }
 
 export type ReleaseOutcome = 'released' | 'already_released';

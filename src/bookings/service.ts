@@ -1,7 +1,7 @@
 import type { Db, Tx } from '../db/database.ts';
 import { DomainError, NotFoundError } from '../lib/errors.ts';
 import type { SessionStatus } from '../db/tables/publishing.ts';
-import { cancelBookingLocked, findLiveBooking, insertBookingLocked } from './queries.ts';
+import { cancelBookingLocked, findLiveBooking, findSessionOfOwnBooking, insertBookingLocked } from './queries.ts';
 import type { BookingStatus } from '../db/tables/bookings.ts';
 import { fillFreedPlaces, lockTasterSession } from '../capacity/places.ts';
 import { errorCode, inTransaction } from '../db/transaction.ts';
@@ -67,12 +67,7 @@ export async function cancel(
   bookingId: string,
   options: { baseUrl?: string } = {},
 ): Promise<{ sessionId: string; promoted: number }> {
-  const owned = await tx
-    .selectFrom('bookings')
-    .select(['tasterSessionId'])
-    .where('id', '=', bookingId)
-    .where('userId', '=', actor.id)
-    .executeTakeFirst();
+  const owned = await findSessionOfOwnBooking(tx, bookingId, actor.id);
   if (!owned) throw new NotFoundError();
   const sessionId = owned.tasterSessionId;
   const session = await lockTasterSession(tx, sessionId);

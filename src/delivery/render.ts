@@ -1,8 +1,9 @@
 import { bookingMessageKinds, writeBookingMessage } from '../bookings/messages.ts';
 import type { Queryable } from '../db/database.ts';
 import type { Written } from '../messages/compose.ts';
-import { findMessage } from '../messages/outbox.ts';
+import { findMessage } from '../messages/queries.ts';
 import { writeSessionCancelled, writeSessionChanged } from '../messages/session-messages.ts';
+import { listUnwrittenMessages, storeWrittenText } from './queries.ts';
 
 /**
  * Two ways into one outbox. Messages about a booking or a session are queued while the session's
@@ -47,12 +48,7 @@ export function isWritten(message: StoredMessage): message is WrittenMessage {
 export async function renderMessage(db: Queryable, message: StoredMessage): Promise<WrittenMessage> {
   if (isWritten(message)) return message;
   const written = writeMessage(message.kind, message.facts);
-  await db
-    .updateTable('outboxMessages')
-    .set({ subject: written.subject, textBody: written.text, htmlBody: written.html, attachments: JSON.stringify(written.attachments) })
-    .where('id', '=', message.id)
-    .where('textBody', 'is', null)
-    .execute();
+  await storeWrittenText(db, message.id, written);
   const stored = await findMessage(db, message.id);
   if (!stored || !isWritten(stored)) throw new Error(`message ${message.id} was not stored`);
   return stored;
@@ -65,11 +61,8 @@ export async function renderMessage(db: Queryable, message: StoredMessage): Prom
  */
 export async function renderPendingMessages(db: Queryable, filter: { ids?: string[]; recipientId?: string } = {}): Promise<number> {
   if (filter.ids?.length === 0) return 0;
-  let query = db.selectFrom('outboxMessages').selectAll().where('textBody', 'is', null);
-  if (filter.ids) query = query.where('id', 'in', filter.ids);
-  if (filter.recipientId) query = query.where('recipientId', '=', filter.recipientId);
   let written = 0;
-  for (const message of await query.orderBy('createdAt').execute()) {
+  for (const message of await listUnwrittenMessages(db, filter)) {
     try {
       await renderMessage(db, message);
       written++;

@@ -4,7 +4,7 @@ import { FEEDBACK_EDITABLE_DAYS } from '../feedback/service.ts';
 import { LONDON, viewHelpers as h } from '../lib/view-helpers.ts';
 import { PROMPT_LASTS_WEEKS, PROMPT_WEEKS, referralPrompts } from '../referrals/prompts.ts';
 import { type Block, compose, paragraph } from '../messages/compose.ts';
-import { digestRecipients, feedbackCandidates, referralPromptCandidates, reminderCandidates, sessionsWithPlaces } from './due.ts';
+import { digestRecipients, feedbackCandidates, referralPromptCandidates, reminderCandidates, sessionsWithPlaces } from './queries.ts';
 import { absolute, greeting, preferencesFooter, sessionFacts, whenText } from '../messages/facts.ts';
 import { queueMessage } from '../messages/outbox.ts';
 import { findSessionFacts, type SessionFacts } from '../messages/queries.ts';

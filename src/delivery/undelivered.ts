@@ -3,6 +3,7 @@ import type { Queryable, Tx } from '../db/database.ts';
 import { DomainError, NotFoundError } from '../lib/errors.ts';
 import { NOT_WRITTEN } from './render.ts';
 import { DEFAULT_RETRY } from './worker.ts';
+import { countGivenUpAfter, listRefusedMessages, lockMessage, markForDispatchAgain } from './queries.ts';
 import type { Actor } from '../audit/actor.ts';
 
 /**
@@ -14,29 +15,13 @@ export const GIVE_UP_AFTER = DEFAULT_RETRY.limit + 1;
 
 /** Emails the mail server has refused at least once and that have not gone since, newest first. */
 export async function listUndelivered(db: Queryable, limit = 100) {
-  const rows = await db
-    .selectFrom('outboxMessages as m')
-    .leftJoin('users as u', 'u.id', 'm.recipientId')
-    .select(['m.id', 'm.kind', 'm.subject', 'm.recipientEmail', 'u.name as recipientName', 'm.createdAt', 'm.attempts', 'm.lastError', 'm.dispatchedAt'])
-    .where('m.sentAt', 'is', null)
-    .where('m.attempts', '>', 0)
-    .orderBy('m.createdAt', 'desc')
-    .orderBy('m.id')
-    .limit(limit)
-    .execute();
+  const rows = await listRefusedMessages(db, limit);
   return rows.map((row) => ({ ...row, subject: row.subject ?? NOT_WRITTEN, givenUp: row.attempts >= GIVE_UP_AFTER, waitingToGo: row.dispatchedAt === null }));
 }
 
 /** How many emails are waiting for a coordinator to send them again. */
 export async function countGivenUp(db: Queryable): Promise<number> {
-  const row = await db
-    .selectFrom('outboxMessages')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('sentAt', 'is', null)
-    .where('attempts', '>=', GIVE_UP_AFTER)
-    .where('dispatchedAt', 'is not', null)
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
+  return countGivenUpAfter(db, GIVE_UP_AFTER);
 }
 
 
@@ -46,19 +31,14 @@ export async function countGivenUp(db: Queryable): Promise<number> {
  * makes a new one, if pg-boss has since deleted it), so the same Message-ID is used again.
  */
 export async function sendAgain(tx: Tx, actor: Actor, messageId: string): Promise<void> {
-  const message = await tx
-    .selectFrom('outboxMessages')
-    .select(['id', 'kind', 'sentAt', 'attempts', 'dispatchedAt'])
-    .where('id', '=', messageId)
-    .forUpdate()
-    .executeTakeFirst();
+  const message = await lockMessage(tx, messageId);
   if (!message) throw new NotFoundError();
   if (message.sentAt) throw new DomainError('already_sent', 'This email has been delivered since the page was shown. Nothing more needs doing');
   if (message.dispatchedAt === null) return; // already handed back, and not yet picked up: one click is enough
   if (message.attempts < GIVE_UP_AFTER) {
     throw new DomainError('still_trying', 'This email is still being tried automatically. It can be sent again by hand once the automatic attempts stop');
   }
-  await tx.updateTable('outboxMessages').set({ dispatchedAt: null }).where('id', '=', messageId).execute();
+  await markForDispatchAgain(tx, messageId);
   await recordAudit(tx, {
     actorId: actor.id,
     action: 'message_sent_again',

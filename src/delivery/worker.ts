@@ -2,7 +2,8 @@ import type { PgBoss } from 'pg-boss';
 import type { Db } from '../db/database.ts';
 import { type Log, silentLog, startDispatcher } from '../messages/boss.ts';
 import type { Mailer } from '../messages/mailer.ts';
-import { findMessage } from '../messages/outbox.ts';
+import { findMessage } from '../messages/queries.ts';
+import { listUndispatchedMessages, markDispatched, markSent, recordFailedAttempt } from './queries.ts';
 import { renderMessage } from './render.ts';
 
 export const DELIVER_QUEUE = 'messages-deliver';
@@ -26,14 +27,7 @@ type DeliverJob = { messageId: string };
  * crash between creating the jobs and marking the rows, never makes two jobs for one message.
  */
 export async function dispatchMessages(db: Db, boss: PgBoss, limit = 200): Promise<number> {
-  const rows = await db
-    .selectFrom('outboxMessages')
-    .select('id')
-    .where('dispatchedAt', 'is', null)
-    .where('sentAt', 'is', null)
-    .orderBy('createdAt')
-    .limit(limit)
-    .execute();
+  const rows = await listUndispatchedMessages(db, limit);
   if (rows.length === 0) return 0;
   const ids = rows.map((row) => row.id);
   await boss.insert(
@@ -44,12 +38,7 @@ export async function dispatchMessages(db: Db, boss: PgBoss, limit = 200): Promi
   // failed job, so the insert above skipped it: give the job one more attempt. New jobs are not
   // in the failed state, so this leaves them alone.
   await boss.retry(DELIVER_QUEUE, ids);
-  await db
-    .updateTable('outboxMessages')
-    .set({ dispatchedAt: new Date() })
-    .where('id', 'in', ids)
-    .where('dispatchedAt', 'is', null)
-    .execute();
+  await markDispatched(db, ids);
   return rows.length;
 }
 
@@ -70,19 +59,10 @@ export async function deliverMessage(db: Db, mailer: Mailer, messageId: string):
   try {
     await mailer.send(await renderMessage(db, message));
   } catch (error) {
-    await db
-      .updateTable('outboxMessages')
-      .set((eb) => ({ attempts: eb('attempts', '+', 1), lastError: describe(error) }))
-      .where('id', '=', messageId)
-      .execute();
+    await recordFailedAttempt(db, messageId, describe(error));
     throw error;
   }
-  await db
-    .updateTable('outboxMessages')
-    .set((eb) => ({ sentAt: new Date(), deliveredVia: mailer.via, attempts: eb('attempts', '+', 1), lastError: null }))
-    .where('id', '=', messageId)
-    .where('sentAt', 'is', null)
-    .execute();
+  await markSent(db, messageId, mailer.via);
   return 'sent';
 }
 

@@ -1,4 +1,8 @@
 import type { Queryable, Tx } from '../db/database.ts';
+import type { MissedReason } from '../db/tables/feedback.ts';
+import type { FeedbackValues } from './schemas.ts';
+
+export type MissedReasonValues = { reason: MissedReason | null; details: string | null };
 
 /** A booking with its session, for the person who owns it: what the feedback pages need. */
 export async function findBookingForFeedback(db: Queryable, bookingId: string) {
@@ -27,6 +31,32 @@ export type FeedbackBooking = NonNullable<Awaited<ReturnType<typeof findBookingF
 
 export async function lockBooking(tx: Tx, bookingId: string) {
   return tx.selectFrom('bookings').select(['id', 'userId', 'status', 'attendance']).where('id', '=', bookingId).forUpdate().executeTakeFirst();
+}
+
+/** When the session of a booking ends: feedback can be changed for a while after it. */
+export async function findSessionEndOfBooking(db: Queryable, bookingId: string) {
+  return db
+    .selectFrom('tasterSessions')
+    .innerJoin('bookings', 'bookings.tasterSessionId', 'tasterSessions.id')
+    .select('tasterSessions.endsAt')
+    .where('bookings.id', '=', bookingId)
+    .executeTakeFirstOrThrow();
+}
+
+export async function insertFeedback(db: Queryable, bookingId: string, values: FeedbackValues, now: Date) {
+  await db.insertInto('feedback').values({ ...values, bookingId, submittedAt: now, updatedAt: now }).execute();
+}
+
+export async function updateFeedback(db: Queryable, id: string, values: FeedbackValues, now: Date) {
+  await db.updateTable('feedback').set({ ...values, updatedAt: now }).where('id', '=', id).execute();
+}
+
+export async function insertMissedReason(db: Queryable, bookingId: string, values: MissedReasonValues, now: Date) {
+  await db.insertInto('missedSessionReasons').values({ ...values, bookingId, createdAt: now, updatedAt: now }).execute();
+}
+
+export async function updateMissedReason(db: Queryable, id: string, values: MissedReasonValues, now: Date) {
+  await db.updateTable('missedSessionReasons').set({ ...values, updatedAt: now }).where('id', '=', id).execute();
 }
 
 export async function findFeedback(db: Queryable, bookingId: string) {

@@ -32,20 +32,15 @@ export async function saveFeedback(tx: Tx, actor: Actor, bookingId: string, valu
   if (booking.attendance !== 'attended') {
     throw new DomainError('not_attended', 'You can give feedback only on a taster you were marked as attending');
   }
-  const session = await tx
-    .selectFrom('tasterSessions')
-    .innerJoin('bookings', 'bookings.tasterSessionId', 'tasterSessions.id')
-    .select('tasterSessions.endsAt')
-    .where('bookings.id', '=', bookingId)
-    .executeTakeFirstOrThrow();
+  const session = await q.findSessionEndOfBooking(tx, bookingId);
   const existing = await q.findFeedback(tx, bookingId);
   if (existing) {
     if (now > feedbackEditableUntil(session)) {
       throw new DomainError('feedback_closed', `Feedback can only be changed for ${FEEDBACK_EDITABLE_DAYS} days after the taster`);
     }
-    await tx.updateTable('feedback').set({ ...values, updatedAt: now }).where('id', '=', existing.id).execute();
+    await q.updateFeedback(tx, existing.id, values, now);
   } else {
-    await tx.insertInto('feedback').values({ ...values, bookingId, submittedAt: now, updatedAt: now }).execute();
+    await q.insertFeedback(tx, bookingId, values, now);
   }
   await recordAudit(tx, {
     actorId: actor.id,
@@ -72,9 +67,9 @@ export async function saveMissedReason(
   }
   const existing = await q.findMissedReason(tx, bookingId);
   if (existing) {
-    await tx.updateTable('missedSessionReasons').set({ ...values, updatedAt: now }).where('id', '=', existing.id).execute();
+    await q.updateMissedReason(tx, existing.id, values, now);
   } else {
-    await tx.insertInto('missedSessionReasons').values({ ...values, bookingId, createdAt: now, updatedAt: now }).execute();
+    await q.insertMissedReason(tx, bookingId, values, now);
   }
   await recordAudit(tx, {
     actorId: actor.id,

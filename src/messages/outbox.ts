@@ -1,6 +1,10 @@
 import type { Queryable } from '../db/database.ts';
 import { htmlFromText } from './compose.ts';
 import type { MessageAttachment } from '../db/tables/messages.ts';
+import { insertOutboxMessage } from './queries.ts';
+
+// Statements, in queries.ts; the mailbox and account routes still reach them by this module.
+export { findMessage, findMessageByDedupeKey, listRecentMessages } from './queries.ts';
 
 export type OutgoingMessage = {
   /** Stable per event, so the same event can never queue the same message twice. */
@@ -21,53 +25,15 @@ export type OutgoingMessage = {
  * running a scheduled job twice, never sends anything twice. Returns whether it was queued now.
  */
 export async function queueMessage(db: Queryable, message: OutgoingMessage): Promise<boolean> {
-  const inserted = await db
-    .insertInto('outboxMessages')
-    .values({
-      dedupeKey: message.dedupeKey,
-      kind: message.kind,
-      recipientEmail: message.to,
-      recipientId: message.recipientId ?? null,
-      subject: message.subject,
-      textBody: message.text,
-      htmlBody: message.html ?? htmlFromText(message.subject, message.text),
-      attachments: JSON.stringify(message.attachments ?? []),
-    })
-    .onConflict((oc) => oc.column('dedupeKey').doNothing())
-    .returning('id')
-    .executeTakeFirst();
+  const inserted = await insertOutboxMessage(db, {
+    dedupeKey: message.dedupeKey,
+    kind: message.kind,
+    recipientEmail: message.to,
+    recipientId: message.recipientId ?? null,
+    subject: message.subject,
+    textBody: message.text,
+    htmlBody: message.html ?? htmlFromText(message.subject, message.text),
+    attachments: message.attachments ?? [],
+  });
   return inserted !== undefined;
-}
-
-const listColumns = [
-  'id',
-  'kind',
-  'recipientEmail',
-  'subject',
-  'textBody',
-  'createdAt',
-  'sentAt',
-  'deliveredVia',
-  'attempts',
-  'lastError',
-  'attachments',
-] as const;
-
-/** The newest messages, for the development mailbox; `to` narrows them to one address. */
-export async function listRecentMessages(db: Queryable, options: { limit?: number; to?: string } = {}) {
-  let query = db.selectFrom('outboxMessages').select([...listColumns]);
-  if (options.to) query = query.where('recipientEmail', '=', options.to.toLowerCase());
-  return query
-    .orderBy('createdAt', 'desc')
-    .orderBy('id', 'desc')
-    .limit(options.limit ?? 50)
-    .execute();
-}
-
-export async function findMessage(db: Queryable, id: string) {
-  return db.selectFrom('outboxMessages').selectAll().where('id', '=', id).executeTakeFirst();
-}
-
-export async function findMessageByDedupeKey(db: Queryable, dedupeKey: string) {
-  return db.selectFrom('outboxMessages').selectAll().where('dedupeKey', '=', dedupeKey).executeTakeFirst();
 }

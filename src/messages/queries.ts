@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Queryable, Tx } from '../db/database.ts';
+import type { MessageAttachment } from '../db/tables/messages.ts';
 import { placeColumns, sessionsWithPlace, sessionsWithPlaceSql } from '../db/sessions-with-place.ts';
 
 /** What any message about a session says about it: what, who runs it, when and where. */
@@ -87,4 +88,62 @@ export async function insertSessionCancelledMessages(tx: Tx, sessionId: string, 
     on conflict (dedupe_key) do nothing
     returning id`.execute(tx);
   return result.rows.length;
+}
+
+/**
+ * One written message into the outbox; nothing when a message with its dedupe key is already
+ * there. Returns the new row's id, or undefined when it was a duplicate.
+ */
+export async function insertOutboxMessage(
+  db: Queryable,
+  message: {
+    dedupeKey: string;
+    kind: string;
+    recipientEmail: string;
+    recipientId: string | null;
+    subject: string;
+    textBody: string;
+    htmlBody: string;
+    attachments: MessageAttachment[];
+  },
+) {
+  return db
+    .insertInto('outboxMessages')
+    .values({ ...message, attachments: JSON.stringify(message.attachments) })
+    .onConflict((oc) => oc.column('dedupeKey').doNothing())
+    .returning('id')
+    .executeTakeFirst();
+}
+
+const listColumns = [
+  'id',
+  'kind',
+  'recipientEmail',
+  'subject',
+  'textBody',
+  'createdAt',
+  'sentAt',
+  'deliveredVia',
+  'attempts',
+  'lastError',
+  'attachments',
+] as const;
+
+/** The newest messages, for the development mailbox; `to` narrows them to one address. */
+export async function listRecentMessages(db: Queryable, options: { limit?: number; to?: string } = {}) {
+  let query = db.selectFrom('outboxMessages').select([...listColumns]);
+  if (options.to) query = query.where('recipientEmail', '=', options.to.toLowerCase());
+  return query
+    .orderBy('createdAt', 'desc')
+    .orderBy('id', 'desc')
+    .limit(options.limit ?? 50)
+    .execute();
+}
+
+export async function findMessage(db: Queryable, id: string) {
+  return db.selectFrom('outboxMessages').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function findMessageByDedupeKey(db: Queryable, dedupeKey: string) {
+  return db.selectFrom('outboxMessages').selectAll().where('dedupeKey', '=', dedupeKey).executeTakeFirst();
 }

@@ -2,7 +2,7 @@ import type { Queryable } from '../db/database.ts';
 import { isUuid } from './ids.ts';
 import { type FeedContext, mapService, mapServiceAtLocation, mapServiceAtLocationSummary, mapServiceSummary, page } from './mapping.ts';
 import * as places from './location-queries.ts';
-import type { OfferFilters } from './published.ts';
+import type { OfferFilters } from './published-queries.ts';
 import * as q from './queries.ts';
 import type { ServiceAtLocationQuery, ServiceQuery } from './schemas.ts';
 import { categoryForTermId, taxonomy, taxonomyId, taxonomyTerm, taxonomyTerms } from './taxonomy.ts';

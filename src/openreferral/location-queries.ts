@@ -3,7 +3,7 @@ import type { Queryable } from '../db/database.ts';
 import { FEED_NAMESPACE } from './ids.ts';
 import type { FeedVenue } from './location-mapping.ts';
 import type { FeedOffer } from './mapping.ts';
-import { countAll, type LocationFilters, now, offerSelection, type Paging, publishedOffers, toFeedOffer } from './published.ts';
+import { countAll, type LocationFilters, now, offerSelection, type Paging, publishedOffers, toFeedOffer } from './published-queries.ts';
 
 /**
  * Where an offer happens: its usual venue, and the venue of every upcoming published taster.

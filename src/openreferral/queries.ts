@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { Queryable } from '../db/database.ts';
 import { publishedPairs } from './location-queries.ts';
 import type { FeedOffer, OfferSessions } from './mapping.ts';
-import { count, now, type OfferFilters, type Paging, publishedOffers, selectOffer, toFeedOffer } from './published.ts';
+import { count, now, type OfferFilters, type Paging, publishedOffers, selectOffer, toFeedOffer } from './published-queries.ts';
 
 export async function listPublishedOffers(db: Queryable, filters: OfferFilters, paging: Paging) {
   const [total, rows] = await Promise.all([

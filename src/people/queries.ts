@@ -1,4 +1,5 @@
-import type { Queryable } from '../db/database.ts';
+import type { Queryable, Tx } from '../db/database.ts';
+import type { Role } from '../db/tables/accounts.ts';
 
 /** A person as the people pages show them, with the organisation they work for. */
 function people(db: Queryable) {
@@ -46,4 +47,17 @@ export async function organisationChoices(db: Queryable) {
 
 export async function organisationExists(db: Queryable, id: string) {
   return (await db.selectFrom('organisations').select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
+}
+
+/** Locks the person's account row for the rest of the transaction. */
+export async function lockPerson(tx: Tx, id: string) {
+  return tx.selectFrom('users').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+}
+
+export async function setPersonRole(tx: Tx, id: string, role: Role, organisationId: string | null) {
+  await tx.updateTable('users').set({ role, organisationId, updatedAt: new Date() }).where('id', '=', id).execute();
+}
+
+export async function setPersonStatus(tx: Tx, id: string, status: 'active' | 'disabled') {
+  await tx.updateTable('users').set({ status, updatedAt: new Date() }).where('id', '=', id).execute();
 }

@@ -3,12 +3,12 @@ import type { Role } from '../db/tables/accounts.ts';
 import { recordAudit } from '../audit/record.ts';
 import type { Tx } from '../db/database.ts';
 import { DomainError, NotFoundError } from '../lib/errors.ts';
-import { organisationExists } from './queries.ts';
+import { lockPerson, organisationExists, setPersonRole, setPersonStatus } from './queries.ts';
 import type { Actor } from '../audit/actor.ts';
 
 
-async function lockPerson(tx: Tx, id: string) {
-  const person = await tx.selectFrom('users').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+async function personForChange(tx: Tx, id: string) {
+  const person = await lockPerson(tx, id);
   if (!person) throw new NotFoundError();
   return person;
 }
@@ -17,7 +17,7 @@ export async function changeRole(tx: Tx, actor: Actor, personId: string, role: R
   if (personId === actor.id) {
     throw new DomainError('own_role', 'You cannot change your own role. Ask another coordinator', 'role');
   }
-  const person = await lockPerson(tx, personId);
+  const person = await personForChange(tx, personId);
   if (person.erasedAt) throw new DomainError('erased', 'This person’s data has been erased: their account cannot be used again', 'status');
   if (role === 'provider') {
     if (!organisationId) throw new DomainError('organisation_required', 'Select the organisation this person works for', 'organisationId');
@@ -27,7 +27,7 @@ export async function changeRole(tx: Tx, actor: Actor, personId: string, role: R
   }
   const newOrganisation = role === 'provider' ? organisationId : null;
   if (person.role === role && person.organisationId === newOrganisation) return;
-  await tx.updateTable('users').set({ role, organisationId: newOrganisation, updatedAt: new Date() }).where('id', '=', personId).execute();
+  await setPersonRole(tx, personId, role, newOrganisation);
   // Their open pages were built for the old role: make them sign in again.
   await endSessionsOf(tx, personId);
   await recordAudit(tx, {
@@ -42,7 +42,7 @@ export async function changeRole(tx: Tx, actor: Actor, personId: string, role: R
 
 export async function setDisabled(tx: Tx, actor: Actor, personId: string, disabled: boolean) {
   if (personId === actor.id) throw new DomainError('own_account', 'You cannot disable your own account');
-  const person = await lockPerson(tx, personId);
+  const person = await personForChange(tx, personId);
   // An erased account is anonymous: bringing it back would give a nameless sign-in to nobody.
   if (person.erasedAt && !disabled) {
     throw new DomainError('erased', 'This person’s data has been erased: their account cannot be enabled again. Invite them afresh if they come back');
@@ -52,7 +52,7 @@ export async function setDisabled(tx: Tx, actor: Actor, personId: string, disabl
   }
   const status = disabled ? 'disabled' : 'active';
   if (person.status === status) return;
-  await tx.updateTable('users').set({ status, updatedAt: new Date() }).where('id', '=', personId).execute();
+  await setPersonStatus(tx, personId, status);
   // Disabling ends every live session of theirs at once, on every instance.
   if (disabled) await endSessionsOf(tx, personId);
   await recordAudit(tx, {

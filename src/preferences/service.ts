@@ -1,17 +1,14 @@
 import { recordAudit } from '../audit/record.ts';
 import type { Role } from '../db/tables/accounts.ts';
 import type { Queryable, Tx } from '../db/database.ts';
+import { findPreferences, savePreferenceRow } from './queries.ts';
 import { messagesFor, type OptionalMessage, type Preferences } from './schemas.ts';
 import type { ActorInRole } from '../audit/actor.ts';
 
 const everythingOn: Preferences = { reminders: true, feedbackRequests: true, referralPrompts: true, digests: true };
 
 export async function getPreferences(db: Queryable, userId: string): Promise<Preferences> {
-  const row = await db
-    .selectFrom('messagePreferences')
-    .select(['reminders', 'feedbackRequests', 'referralPrompts', 'digests'])
-    .where('userId', '=', userId)
-    .executeTakeFirst();
+  const row = await findPreferences(db, userId);
   return row ?? everythingOn;
 }
 
@@ -31,11 +28,7 @@ export async function savePreferences(
   for (const choice of applicable) next[choice] = submitted[choice];
   const changed = applicable.filter((choice) => next[choice] !== current[choice]);
   if (changed.length === 0) return current;
-  await tx
-    .insertInto('messagePreferences')
-    .values({ userId: actor.id, ...next, updatedAt: new Date() })
-    .onConflict((oc) => oc.column('userId').doUpdateSet({ ...next, updatedAt: new Date() }))
-    .execute();
+  await savePreferenceRow(tx, actor.id, next);
   await recordAudit(tx, {
     actorId: actor.id,
     action: 'message_preferences_changed',

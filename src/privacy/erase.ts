@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
 import { type Actor, SYSTEM } from '../audit/actor.ts';
 import { recordAudit } from '../audit/record.ts';
 import type { Tx } from '../db/database.ts';
 import { DomainError, NotFoundError } from '../lib/errors.ts';
-import { userReferences } from './queries.ts';
+import * as q from './queries.ts';
 
 export const ERASED_NAME = 'Erased person';
 
@@ -29,63 +28,31 @@ function regexEscape(text: string): string {
  *   that was their name or email address is replaced.
  */
 export async function erasePerson(tx: Tx, actor: Actor | typeof SYSTEM, personId: string, now = new Date()) {
-  const person = await tx.selectFrom('users').selectAll().where('id', '=', personId).forUpdate().executeTakeFirst();
+  const person = await q.lockPersonToErase(tx, personId);
   if (!person) throw new NotFoundError();
   if (person.erasedAt) throw new DomainError('already_erased', 'This person has already been erased');
   if (actor.id === personId) throw new DomainError('own_account', 'You cannot erase your own account. Ask another coordinator');
   if (person.role === 'coordinator' && person.status === 'active') {
-    const others = await tx
-      .selectFrom('users')
-      .select(sql<number>`count(*)::int`.as('n'))
-      .where('role', '=', 'coordinator')
-      .where('status', '=', 'active')
-      .where('erasedAt', 'is', null)
-      .where('id', '<>', personId)
-      .executeTakeFirstOrThrow();
-    if (others.n === 0) throw new DomainError('last_coordinator', 'This is the only active coordinator. Invite another coordinator first');
+    const others = await q.countOtherActiveCoordinators(tx, personId);
+    if (others === 0) throw new DomainError('last_coordinator', 'This is the only active coordinator. Invite another coordinator first');
   }
   const { name, email } = person;
 
-  await tx
-    .updateTable('users')
-    .set({
-      name: ERASED_NAME,
-      email: `erased-${randomUUID()}@invalid`,
-      practice: null,
-      passwordHash: null,
-      status: 'disabled',
-      lastSignedInAt: null,
-      erasedAt: now,
-      updatedAt: now,
-    })
-    .where('id', '=', personId)
-    .execute();
+  await q.anonymiseUser(tx, personId, { name: ERASED_NAME, email: `erased-${randomUUID()}@invalid`, now });
 
   // Rows that exist only for this person: the same rows deleting the user would delete.
-  for (const reference of await userReferences(tx)) {
+  for (const reference of await q.userReferences(tx)) {
     if (reference.onDelete !== 'cascade') continue;
-    await sql`delete from ${sql.table(reference.table)} where ${sql.ref(reference.column)} = ${personId}`.execute(tx);
+    await q.deleteRowsReferring(tx, reference, personId);
   }
-  await tx.deleteFrom('accountLinks').where('email', '=', email).execute();
-  await tx.deleteFrom('accountRequests').where('email', '=', email).execute();
-  await tx.deleteFrom('signInAttempts').where('email', '=', email).execute();
-  await tx.deleteFrom('outboxMessages').where((eb) => eb.or([eb('recipientId', '=', personId), eb('recipientEmail', '=', email)])).execute();
+  await q.deleteRowsForAddress(tx, personId, email);
 
-  const theirBookings = tx.selectFrom('bookings').select('id').where('userId', '=', personId);
-  await tx.updateTable('feedback').set({ comments: null, referringEasier: null }).where('bookingId', 'in', theirBookings).execute();
-  await tx.updateTable('missedSessionReasons').set({ details: null }).where('bookingId', 'in', theirBookings).execute();
+  await q.clearFreeTextOf(tx, personId);
 
   // The audit trail: by them or about them, without their address; their name and email out of every detail.
-  await tx
-    .updateTable('auditEvents')
-    .set({ address: null })
-    .where((eb) => eb.or([eb('actorId', '=', personId), eb.and([eb('subjectType', '=', 'user'), eb('subjectId', '=', personId)])]))
-    .execute();
+  await q.forgetAuditAddressesOf(tx, personId);
   for (const [value, replacement] of [[email, 'erased'], [name, ERASED_NAME]] as const) {
-    const quoted = JSON.stringify(value);
-    await sql`
-      update audit_events set details = replace(details::text, ${quoted}, ${JSON.stringify(replacement)})::jsonb
-      where strpos(details::text, ${quoted}) > 0`.execute(tx);
+    await q.replaceInAuditDetails(tx, JSON.stringify(value), JSON.stringify(replacement));
   }
   // Emails to other people that named them (a provider's "new booking" notice).
   await redactMessages(tx, [
@@ -107,28 +74,20 @@ function escapeHtml(text: string): string {
  * later is covered too.
  */
 async function redactMessages(tx: Tx, pairs: Array<[value: string, replacement: string]>) {
-  const columns = await sql<{ columnName: string; dataType: string }>`
-    select column_name, data_type from information_schema.columns
-    where table_schema = current_schema() and table_name = 'outbox_messages'
-      and data_type in ('text', 'jsonb') and column_name not in ('recipient_email', 'dedupe_key', 'kind', 'delivered_via', 'last_error')`.execute(tx);
+  const columns = await q.outboxTextColumns(tx);
   const seen = new Set<string>();
   for (const [value, replacement] of pairs) {
     if (!value || seen.has(value)) continue;
     seen.add(value);
-    for (const { columnName, dataType } of columns.rows) {
-      const column = sql.ref(columnName);
+    for (const { columnName, dataType } of columns) {
       if (dataType === 'jsonb') {
         // Inside JSON text a value is escaped: search for and write the escaped forms.
         const escaped = JSON.stringify(value).slice(1, -1);
-        await sql`
-          update outbox_messages set ${column} = replace(${column}::text, ${escaped}, ${JSON.stringify(replacement).slice(1, -1)})::jsonb
-          where strpos(${column}::text, ${escaped}) > 0`.execute(tx);
+        await q.replaceInOutboxJson(tx, columnName, escaped, JSON.stringify(replacement).slice(1, -1));
       } else {
         // Not inside a longer word: "Al" is replaced, "Also" is not.
         const pattern = `(?<![[:alnum:]_])${regexEscape(value)}(?![[:alnum:]_])`;
-        await sql`
-          update outbox_messages set ${column} = regexp_replace(${column}, ${pattern}, ${replacement}, 'g')
-          where ${column} ~ ${pattern}`.execute(tx);
+        await q.replaceMatchesInOutboxText(tx, columnName, pattern, replacement);
       }
     }
   }

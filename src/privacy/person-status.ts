@@ -1,11 +1,12 @@
 import type { Queryable } from '../db/database.ts';
 import { twoStepSummary } from '../accounts/two-step/queries.ts';
+import { findErasedAt } from './queries.ts';
 
 /** What the coordinator's page about a person shows of their two-step sign-in and erasure. */
 export async function personSecurityStatus(db: Queryable, personId: string) {
-  const [row, twoStep] = await Promise.all([
-    db.selectFrom('users').select('erasedAt').where('id', '=', personId).executeTakeFirst(),
+  const [erasedAt, twoStep] = await Promise.all([
+    findErasedAt(db, personId),
     twoStepSummary(db, personId),
   ]);
-  return { erasedAt: row?.erasedAt ?? null, twoStep };
+  return { erasedAt, twoStep };
 }

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Queryable } from '../db/database.ts';
+import type { Db, Queryable, Tx } from '../db/database.ts';
 
 /**
  * Every place a person's data is held, read for a download (UK GDPR Article 15). Secrets are never
@@ -202,4 +202,181 @@ export async function rowsReferring(db: Queryable, reference: UserReference, use
   const rows = await sql<Record<string, unknown>>`
     select * from ${sql.table(reference.table)} where ${sql.ref(reference.column)} = ${userId}`.execute(db);
   return rows.rows;
+}
+
+/* Erasure (erase.ts): each statement in the order erasePerson runs them, in its transaction. */
+
+/** Locks the person's account row for the rest of the transaction. */
+export async function lockPersonToErase(tx: Tx, personId: string) {
+  return tx.selectFrom('users').selectAll().where('id', '=', personId).forUpdate().executeTakeFirst();
+}
+
+export async function countOtherActiveCoordinators(tx: Tx, personId: string): Promise<number> {
+  const others = await tx
+    .selectFrom('users')
+    .select(sql<number>`count(*)::int`.as('n'))
+    .where('role', '=', 'coordinator')
+    .where('status', '=', 'active')
+    .where('erasedAt', 'is', null)
+    .where('id', '<>', personId)
+    .executeTakeFirstOrThrow();
+  return others.n;
+}
+
+/** The account row stays, anonymous: no name, an address that receives nothing, no password or practice. */
+export async function anonymiseUser(tx: Tx, personId: string, values: { name: string; email: string; now: Date }) {
+  await tx
+    .updateTable('users')
+    .set({
+      name: values.name,
+      email: values.email,
+      practice: null,
+      passwordHash: null,
+      status: 'disabled',
+      lastSignedInAt: null,
+      erasedAt: values.now,
+      updatedAt: values.now,
+    })
+    .where('id', '=', personId)
+    .execute();
+}
+
+export async function deleteRowsReferring(tx: Tx, reference: UserReference, userId: string) {
+  await sql`delete from ${sql.table(reference.table)} where ${sql.ref(reference.column)} = ${userId}`.execute(tx);
+}
+
+/** Links, account requests, sign-in attempts and emails kept for the person's address (or to them). */
+export async function deleteRowsForAddress(tx: Tx, personId: string, email: string) {
+  await tx.deleteFrom('accountLinks').where('email', '=', email).execute();
+  await tx.deleteFrom('accountRequests').where('email', '=', email).execute();
+  await tx.deleteFrom('signInAttempts').where('email', '=', email).execute();
+  await tx.deleteFrom('outboxMessages').where((eb) => eb.or([eb('recipientId', '=', personId), eb('recipientEmail', '=', email)])).execute();
+}
+
+/** Free text the person wrote on their bookings: feedback comments and what got in the way. */
+export async function clearFreeTextOf(tx: Tx, personId: string) {
+  const theirBookings = tx.selectFrom('bookings').select('id').where('userId', '=', personId);
+  await tx.updateTable('feedback').set({ comments: null, referringEasier: null }).where('bookingId', 'in', theirBookings).execute();
+  await tx.updateTable('missedSessionReasons').set({ details: null }).where('bookingId', 'in', theirBookings).execute();
+}
+
+/** Audit entries by the person or about them lose the network address. */
+export async function forgetAuditAddressesOf(tx: Tx, personId: string) {
+  await tx
+    .updateTable('auditEvents')
+    .set({ address: null })
+    .where((eb) => eb.or([eb('actorId', '=', personId), eb.and([eb('subjectType', '=', 'user'), eb('subjectId', '=', personId)])]))
+    .execute();
+}
+
+/** Replaces a JSON-quoted value with another in every audit entry's details. */
+export async function replaceInAuditDetails(tx: Tx, quoted: string, replacementQuoted: string) {
+  await sql`
+    update audit_events set details = replace(details::text, ${quoted}, ${replacementQuoted})::jsonb
+    where strpos(details::text, ${quoted}) > 0`.execute(tx);
+}
+
+/** The outbox's text and JSON columns that may carry a name (not its addressing or bookkeeping). */
+export async function outboxTextColumns(tx: Tx) {
+  const columns = await sql<{ columnName: string; dataType: string }>`
+    select column_name, data_type from information_schema.columns
+    where table_schema = current_schema() and table_name = 'outbox_messages'
+      and data_type in ('text', 'jsonb') and column_name not in ('recipient_email', 'dedupe_key', 'kind', 'delivered_via', 'last_error')`.execute(tx);
+  return columns.rows;
+}
+
+/** Replaces escaped text inside one JSON column of the outbox, wherever it occurs. */
+export async function replaceInOutboxJson(tx: Tx, columnName: string, escaped: string, replacementEscaped: string) {
+  const column = sql.ref(columnName);
+  await sql`
+    update outbox_messages set ${column} = replace(${column}::text, ${escaped}, ${replacementEscaped})::jsonb
+    where strpos(${column}::text, ${escaped}) > 0`.execute(tx);
+}
+
+/** Replaces every match of a regular expression in one text column of the outbox. */
+export async function replaceMatchesInOutboxText(tx: Tx, columnName: string, pattern: string, replacement: string) {
+  const column = sql.ref(columnName);
+  await sql`
+    update outbox_messages set ${column} = regexp_replace(${column}, ${pattern}, ${replacement}, 'g')
+    where ${column} ~ ${pattern}`.execute(tx);
+}
+
+/* Retention (retention.ts): each returns how many rows it changed or deleted. */
+
+const changed = (result: { numUpdatedRows?: bigint; numDeletedRows?: bigint }) => Number(result.numUpdatedRows ?? result.numDeletedRows ?? 0n);
+
+export async function clearFeedbackTextBefore(db: Db, cutoff: Date): Promise<number> {
+  return changed(
+    await db
+      .updateTable('feedback')
+      .set({ comments: null, referringEasier: null })
+      .where('submittedAt', '<', cutoff)
+      .where((eb) => eb.or([eb('comments', 'is not', null), eb('referringEasier', 'is not', null)]))
+      .executeTakeFirst(),
+  );
+}
+
+/** The details of answers that also give a reason code; the code stays. */
+export async function clearMissedDetailsBefore(db: Db, cutoff: Date): Promise<number> {
+  return changed(
+    await db
+      .updateTable('missedSessionReasons')
+      .set({ details: null })
+      .where('createdAt', '<', cutoff)
+      .where('details', 'is not', null)
+      .where('reason', 'is not', null)
+      .executeTakeFirst(),
+  );
+}
+
+/** Answers that were only free text, with no reason code. */
+export async function deleteTextOnlyMissedReasonsBefore(db: Db, cutoff: Date): Promise<number> {
+  return changed(await db.deleteFrom('missedSessionReasons').where('createdAt', '<', cutoff).where('reason', 'is', null).executeTakeFirst());
+}
+
+export async function deleteAuditEventsBefore(db: Db, cutoff: Date): Promise<number> {
+  return changed(await db.deleteFrom('auditEvents').where('occurredAt', '<', cutoff).executeTakeFirst());
+}
+
+export async function deleteMessagesSentBefore(db: Db, cutoff: Date): Promise<number> {
+  return changed(await db.deleteFrom('outboxMessages').where('sentAt', '<', cutoff).executeTakeFirst());
+}
+
+export async function deleteSignInAttemptsBefore(db: Db, cutoff: Date): Promise<number> {
+  return changed(await db.deleteFrom('signInAttempts').where('attemptedAt', '<', cutoff).executeTakeFirst());
+}
+
+/** Login sessions past their idle or their absolute expiry. */
+export async function deleteExpiredLoginSessions(db: Db, now: Date): Promise<number> {
+  return changed(
+    await db
+      .deleteFrom('loginSessions')
+      .where((eb) => eb.or([eb('idleExpiresAt', '<', now), eb('absoluteExpiresAt', '<', now)]))
+      .executeTakeFirst(),
+  );
+}
+
+export async function deleteLinksExpiredBefore(db: Db, cutoff: Date): Promise<number> {
+  return changed(await db.deleteFrom('accountLinks').where('expiresAt', '<', cutoff).executeTakeFirst());
+}
+
+export async function deleteAccountRequestsBefore(db: Db, cutoff: Date): Promise<number> {
+  return changed(await db.deleteFrom('accountRequests').where('createdAt', '<', cutoff).executeTakeFirst());
+}
+
+/** Accounts not yet erased whose last sign-in (or, never signed in, creation) is before the cutoff, oldest first. */
+export async function listInactiveAccounts(db: Db, cutoff: Date) {
+  return db
+    .selectFrom('users')
+    .select('id')
+    .where('erasedAt', 'is', null)
+    .where(sql<boolean>`coalesce(last_signed_in_at, created_at) < ${cutoff}`)
+    .orderBy('createdAt')
+    .execute();
+}
+
+/** When the person was erased, or null. */
+export async function findErasedAt(db: Queryable, personId: string) {
+  const row = await db.selectFrom('users').select('erasedAt').where('id', '=', personId).executeTakeFirst();
+  return row?.erasedAt ?? null;
 }

@@ -1,8 +1,8 @@
-import { sql } from 'kysely';
 import type { RetentionPolicy } from '../config.ts';
 import type { Db } from '../db/database.ts';
 import { DomainError } from '../lib/errors.ts';
 import { erasePerson } from './erase.ts';
+import * as q from './queries.ts';
 import { SYSTEM } from '../audit/actor.ts';
 
 export type RetentionResult = {
@@ -33,8 +33,6 @@ function daysBefore(now: Date, days: number): Date {
   return new Date(now.getTime() - days * 86_400_000);
 }
 
-const count = (result: { numUpdatedRows?: bigint; numDeletedRows?: bigint }) => Number(result.numUpdatedRows ?? result.numDeletedRows ?? 0n);
-
 /**
  * Removes or anonymises personal data past its retention period (the periods are in config and
  * stated in the privacy notice). Safe to run any number of times: each step only touches what is
@@ -42,49 +40,24 @@ const count = (result: { numUpdatedRows?: bigint; numDeletedRows?: bigint }) => 
  */
 export async function applyRetention(db: Db, now: Date, policy: RetentionPolicy): Promise<RetentionResult> {
   const commentsCutoff = monthsBefore(now, policy.feedbackCommentsMonths);
-  const feedback = await db
-    .updateTable('feedback')
-    .set({ comments: null, referringEasier: null })
-    .where('submittedAt', '<', commentsCutoff)
-    .where((eb) => eb.or([eb('comments', 'is not', null), eb('referringEasier', 'is not', null)]))
-    .executeTakeFirst();
+  const feedbackCommentsRemoved = await q.clearFeedbackTextBefore(db, commentsCutoff);
   // What got in the way is kept as its reason code; the free-text details go with the comments.
-  const missed = await db
-    .updateTable('missedSessionReasons')
-    .set({ details: null })
-    .where('createdAt', '<', commentsCutoff)
-    .where('details', 'is not', null)
-    .where('reason', 'is not', null)
-    .executeTakeFirst();
+  const missedDetails = await q.clearMissedDetailsBefore(db, commentsCutoff);
   // A row with details but no reason has nothing left once the details go.
-  const missedOnlyText = await db
-    .deleteFrom('missedSessionReasons')
-    .where('createdAt', '<', commentsCutoff)
-    .where('reason', 'is', null)
-    .executeTakeFirst();
+  const missedOnlyText = await q.deleteTextOnlyMissedReasonsBefore(db, commentsCutoff);
 
   const auditCutoff = monthsBefore(now, policy.auditMonths);
-  const audit = await db.deleteFrom('auditEvents').where('occurredAt', '<', auditCutoff).executeTakeFirst();
+  const auditEntriesDeleted = await q.deleteAuditEventsBefore(db, auditCutoff);
   // Copies of emails sent are kept as long as the audit trail, as the record of what was sent.
-  const messages = await db.deleteFrom('outboxMessages').where('sentAt', '<', auditCutoff).executeTakeFirst();
+  const sentMessagesDeleted = await q.deleteMessagesSentBefore(db, auditCutoff);
 
-  const attempts = await db.deleteFrom('signInAttempts').where('attemptedAt', '<', daysBefore(now, policy.signInAttemptsDays)).executeTakeFirst();
-  const sessions = await db
-    .deleteFrom('loginSessions')
-    .where((eb) => eb.or([eb('idleExpiresAt', '<', now), eb('absoluteExpiresAt', '<', now)]))
-    .executeTakeFirst();
-  const links = await db.deleteFrom('accountLinks').where('expiresAt', '<', daysBefore(now, EXPIRED_LINK_DAYS)).executeTakeFirst();
-  const requests = await db.deleteFrom('accountRequests').where('createdAt', '<', daysBefore(now, STALE_ACCOUNT_REQUEST_DAYS)).executeTakeFirst();
+  const signInAttemptsDeleted = await q.deleteSignInAttemptsBefore(db, daysBefore(now, policy.signInAttemptsDays));
+  const expiredSessionsDeleted = await q.deleteExpiredLoginSessions(db, now);
+  const oldLinksDeleted = await q.deleteLinksExpiredBefore(db, daysBefore(now, EXPIRED_LINK_DAYS));
+  const staleAccountRequestsDeleted = await q.deleteAccountRequestsBefore(db, daysBefore(now, STALE_ACCOUNT_REQUEST_DAYS));
 
   // Accounts nobody has signed in to for the whole period (never signed in: since created).
-  const inactiveCutoff = monthsBefore(now, policy.inactiveAccountMonths);
-  const inactive = await db
-    .selectFrom('users')
-    .select('id')
-    .where('erasedAt', 'is', null)
-    .where(sql<boolean>`coalesce(last_signed_in_at, created_at) < ${inactiveCutoff}`)
-    .orderBy('createdAt')
-    .execute();
+  const inactive = await q.listInactiveAccounts(db, monthsBefore(now, policy.inactiveAccountMonths));
   let accountsErased = 0;
   for (const { id } of inactive) {
     try {
@@ -99,14 +72,14 @@ export async function applyRetention(db: Db, now: Date, policy: RetentionPolicy)
   }
 
   return {
-    feedbackCommentsRemoved: count(feedback),
-    missedSessionDetailsRemoved: count(missed) + count(missedOnlyText),
-    auditEntriesDeleted: count(audit),
-    sentMessagesDeleted: count(messages),
+    feedbackCommentsRemoved,
+    missedSessionDetailsRemoved: missedDetails + missedOnlyText,
+    auditEntriesDeleted,
+    sentMessagesDeleted,
     accountsErased,
-    signInAttemptsDeleted: count(attempts),
-    expiredSessionsDeleted: count(sessions),
-    oldLinksDeleted: count(links),
-    staleAccountRequestsDeleted: count(requests),
+    signInAttemptsDeleted,
+    expiredSessionsDeleted,
+    oldLinksDeleted,
+    staleAccountRequestsDeleted,
   };
 }

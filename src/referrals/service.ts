@@ -1,7 +1,7 @@
 import { recordAudit } from '../audit/record.ts';
 import type { Tx } from '../db/database.ts';
 import { DomainError } from '../lib/errors.ts';
-import { findOffer, findOwnReport } from './queries.ts';
+import { findOffer, findOwnReport, saveReferralReport } from './queries.ts';
 import type { ReferralValues } from './schemas.ts';
 import type { Actor } from '../audit/actor.ts';
 
@@ -16,11 +16,7 @@ export async function recordReferrals(tx: Tx, actor: Actor, values: ReferralValu
   if (!offer) throw new DomainError('offer_not_found', 'Select the activity you referred people to', 'offerId');
   const previous = await findOwnReport(tx, actor.id, values.offerId, values.month);
   // The unique index settles a race between two tabs: the later count wins, as if sent twice.
-  await tx
-    .insertInto('referralReports')
-    .values({ userId: actor.id, offerId: values.offerId, month: values.month, referralCount: values.count, createdAt: now, updatedAt: now })
-    .onConflict((oc) => oc.columns(['userId', 'offerId', 'month']).doUpdateSet({ referralCount: values.count, updatedAt: now }))
-    .execute();
+  await saveReferralReport(tx, { userId: actor.id, offerId: values.offerId, month: values.month, count: values.count }, now);
   await recordAudit(tx, {
     actorId: actor.id,
     action: 'referrals_recorded',

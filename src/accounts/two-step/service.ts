@@ -1,4 +1,4 @@
-import { endSessionsOf, findUserById, recordSignInAttempt } from '../queries.ts';
+import { endSessionsOf, findUserById, lockUser, markSignedIn, recordSignInAttempt } from '../queries.ts';
 import { attemptThrottle, type AttemptPath, codeKind, type Throttle } from '../throttle.ts';
 import type { Role } from '../../db/tables/accounts.ts';
 import { recordAudit } from '../../audit/record.ts';
@@ -73,7 +73,7 @@ export async function completeSignIn(
   if (!user || user.status !== 'active') return { outcome: 'gone' };
   const result = await checkCode(tx, keys, user, { code: input.code, address: input.address, path: input.path, now });
   if (result.outcome !== 'accepted') return result;
-  await tx.updateTable('users').set({ lastSignedInAt: now }).where('id', '=', user.id).execute();
+  await markSignedIn(tx, user.id, now);
   await recordAudit(tx, {
     actorId: user.id,
     action: 'signed_in',
@@ -154,7 +154,7 @@ export async function resetTwoStep(tx: Tx, actor: ActorAt, personId: string) {
   if (personId === actor.id) {
     throw new DomainError('own_account', 'You cannot reset your own two-step sign-in. Ask another coordinator', 'twoStep');
   }
-  const person = await tx.selectFrom('users').select(['id']).where('id', '=', personId).forUpdate().executeTakeFirst();
+  const person = await lockUser(tx, personId);
   if (!person) throw new NotFoundError();
   if (!(await q.deleteTwoStep(tx, personId))) {
     throw new DomainError('not_enabled', 'This person has not set up two-step sign-in', 'twoStep');

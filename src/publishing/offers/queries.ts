@@ -1,4 +1,4 @@
-import type { Queryable } from '../../db/database.ts';
+import type { Queryable, Tx } from '../../db/database.ts';
 import type { OfferInput } from './schemas.ts';
 
 export async function listOffers(db: Queryable, organisationId: string) {
@@ -20,6 +20,11 @@ export async function findOffer(db: Queryable, id: string) {
     .select(['organisations.name as organisationName', 'venues.name as usualVenueName'])
     .where('offers.id', '=', id)
     .executeTakeFirst();
+}
+
+/** Locks the offer's row for the rest of the transaction. */
+export async function lockOffer(tx: Tx, id: string) {
+  return tx.selectFrom('offers').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
 }
 
 export async function insertOffer(db: Queryable, organisationId: string, input: OfferInput) {

@@ -2,13 +2,15 @@ import { recordAudit } from '../../audit/record.ts';
 import type { Tx } from '../../db/database.ts';
 import { DomainError, NotFoundError } from '../../lib/errors.ts';
 import { assertManages } from '../organisations/access.ts';
+import { findOrganisation } from '../organisations/queries.ts';
+import { findUsableVenue } from '../venues/queries.ts';
 import type { ActorInRole } from '../../audit/actor.ts';
 import * as q from './queries.ts';
 import type { OfferInput } from './schemas.ts';
 
 /** An offer the actor may change, locked for the rest of the transaction; anyone else's is "not found". */
 export async function offerForChange(tx: Tx, actor: ActorInRole, id: string) {
-  const offer = await tx.selectFrom('offers').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+  const offer = await q.lockOffer(tx, id);
   if (!offer) throw new NotFoundError();
   assertManages(actor, offer.organisationId);
   return offer;
@@ -17,19 +19,12 @@ export async function offerForChange(tx: Tx, actor: ActorInRole, id: string) {
 // The usual venue must be one of this organisation's own, still in use.
 async function checkUsualVenue(tx: Tx, organisationId: string, venueId: string | null) {
   if (!venueId) return;
-  const venue = await tx
-    .selectFrom('venues')
-    .select('id')
-    .where('id', '=', venueId)
-    .where('organisationId', '=', organisationId)
-    .where('archivedAt', 'is', null)
-    .executeTakeFirst();
-  if (!venue) throw new DomainError('venue_not_found', 'Select one of your venues, or none', 'usualVenueId');
+  if (!(await findUsableVenue(tx, organisationId, venueId))) throw new DomainError('venue_not_found', 'Select one of your venues, or none', 'usualVenueId');
 }
 
 export async function createOffer(tx: Tx, actor: ActorInRole, organisationId: string, input: OfferInput): Promise<string> {
   assertManages(actor, organisationId);
-  const organisation = await tx.selectFrom('organisations').select('id').where('id', '=', organisationId).executeTakeFirst();
+  const organisation = await findOrganisation(tx, organisationId);
   if (!organisation) throw new NotFoundError();
   await checkUsualVenue(tx, organisationId, input.usualVenueId);
   const { id } = await q.insertOffer(tx, organisationId, input);

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Queryable } from '../../db/database.ts';
+import type { Queryable, Tx } from '../../db/database.ts';
 import type { OrganisationInput } from './schemas.ts';
 
 export async function listOrganisations(db: Queryable) {
@@ -31,6 +31,11 @@ export async function listOrganisations(db: Queryable) {
 
 export async function findOrganisation(db: Queryable, id: string) {
   return db.selectFrom('organisations').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Locks the organisation's row for the rest of the transaction. */
+export async function lockOrganisation(tx: Tx, id: string) {
+  return tx.selectFrom('organisations').select(['id', 'name']).where('id', '=', id).forUpdate().executeTakeFirst();
 }
 
 export async function organisationNameTaken(db: Queryable, name: string, exceptId?: string) {

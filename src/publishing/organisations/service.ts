@@ -26,7 +26,7 @@ export async function createOrganisation(tx: Tx, actor: ActorInRole, input: Orga
 
 export async function updateOrganisation(tx: Tx, actor: ActorInRole, id: string, input: OrganisationInput): Promise<void> {
   assertManages(actor, id);
-  const existing = await tx.selectFrom('organisations').select(['id', 'name']).where('id', '=', id).forUpdate().executeTakeFirst();
+  const existing = await q.lockOrganisation(tx, id);
   if (!existing) throw new NotFoundError();
   if (await q.organisationNameTaken(tx, input.name, id)) throw nameTaken();
   await q.updateOrganisation(tx, id, input);

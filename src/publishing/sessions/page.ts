@@ -3,7 +3,7 @@ import type { Queryable } from '../../db/database.ts';
 import type { FieldErrors } from '../../lib/forms.ts';
 import { bookingPanel } from '../../bookings/panel.ts';
 import { manages } from '../organisations/access.ts';
-import { hasConfirmedBooking, type SessionDetail } from './queries.ts';
+import { draftsInSeries, hasConfirmedBooking, type SessionDetail } from './queries.ts';
 import { sessionView } from './present.ts';
 import { actorOf } from '../../web/request.ts';
 
@@ -23,7 +23,7 @@ export async function sessionPage(
   const booked = actor.role === 'link_worker' ? await hasConfirmedBooking(db, session.id, actor.id) : false;
   const seriesDrafts =
     canManage && session.seriesId
-      ? (await db.selectFrom('tasterSessions').select('id').where('seriesId', '=', session.seriesId).where('status', '=', 'draft').where('startsAt', '>', now).execute()).length
+      ? (await draftsInSeries(db, session.seriesId)).filter((draft) => draft.startsAt > now).length
       : 0;
   // Link workers book from here; staff and coordinators see the counts and who has booked.
   const panel = session.status === 'draft' ? null : await bookingPanel(db, session.id, reply.request.user);

@@ -80,6 +80,11 @@ export async function sessionOwner(db: Queryable, id: string) {
     .executeTakeFirst();
 }
 
+/** The offer a new or published session belongs to: whose it is and whether it still runs. */
+export async function findOfferOfSessions(db: Queryable, offerId: string) {
+  return db.selectFrom('offers').select(['id', 'organisationId', 'status']).where('id', '=', offerId).executeTakeFirst();
+}
+
 export async function findSession(db: Queryable, id: string) {
   return db.selectFrom('tasterSessions').selectAll().where('id', '=', id).executeTakeFirst();
 }

@@ -7,6 +7,7 @@ import { addLondonWeeks } from '../../lib/london-time.ts';
 import { queueSessionCancelled, queueSessionChanged } from '../../messages/session-messages.ts';
 import { assertManages } from '../organisations/access.ts';
 import type { ActorInRole } from '../../audit/actor.ts';
+import { findUsableVenue } from '../venues/queries.ts';
 import * as q from './queries.ts';
 import type { SessionInput } from './schemas.ts';
 
@@ -31,14 +32,7 @@ export async function sessionForChange(tx: Tx, actor: ActorInRole, id: string) {
 
 async function checkVenue(tx: Tx, organisationId: string, venueId: string | null) {
   if (!venueId) return;
-  const venue = await tx
-    .selectFrom('venues')
-    .select('id')
-    .where('id', '=', venueId)
-    .where('organisationId', '=', organisationId)
-    .where('archivedAt', 'is', null)
-    .executeTakeFirst();
-  if (!venue) throw new DomainError('venue_not_found', 'Select one of your venues', 'venueId');
+  if (!(await findUsableVenue(tx, organisationId, venueId))) throw new DomainError('venue_not_found', 'Select one of your venues', 'venueId');
 }
 
 /**
@@ -47,7 +41,7 @@ async function checkVenue(tx: Tx, organisationId: string, venueId: string | null
  * at 2pm rather than drifting to 1pm or 3pm.
  */
 export async function createSessions(tx: Tx, actor: ActorInRole, offerId: string, input: SessionInput): Promise<string[]> {
-  const offer = await tx.selectFrom('offers').select(['id', 'organisationId', 'status']).where('id', '=', offerId).executeTakeFirst();
+  const offer = await q.findOfferOfSessions(tx, offerId);
   if (!offer) throw new NotFoundError();
   assertManages(actor, offer.organisationId);
   if (offer.status === 'archived') throw new DomainError('offer_archived', 'This activity is archived. Restore it before adding taster sessions');
@@ -150,7 +144,8 @@ async function publishLocked(tx: Tx, actor: ActorInRole, session: Awaited<Return
   if (session.bookingClosesAt <= now) {
     throw new DomainError('booking_closed', 'Booking for this session has already closed. Change when booking closes before publishing it');
   }
-  const offer = await tx.selectFrom('offers').select('status').where('id', '=', session.offerId).executeTakeFirstOrThrow();
+  const offer = await q.findOfferOfSessions(tx, session.offerId);
+  if (!offer) throw new NotFoundError();
   if (offer.status === 'archived') throw new DomainError('offer_archived', 'This activity is archived. Restore it before publishing sessions');
   await q.setSessionStatus(tx, session.id, 'published');
   await audit(tx, actor, 'session_published', session.id, { offerId: session.offerId });

@@ -1,4 +1,4 @@
-import type { Queryable } from '../../db/database.ts';
+import type { Queryable, Tx } from '../../db/database.ts';
 import type { VenueInput } from './schemas.ts';
 
 export async function listVenues(db: Queryable, organisationId: string, options: { includeArchived?: boolean } = {}) {
@@ -9,6 +9,22 @@ export async function listVenues(db: Queryable, organisationId: string, options:
 
 export async function findVenue(db: Queryable, id: string) {
   return db.selectFrom('venues').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Locks the venue's row for the rest of the transaction. */
+export async function lockVenue(tx: Tx, id: string) {
+  return tx.selectFrom('venues').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+}
+
+/** A venue of this organisation still in use (not archived): the only kind offers and sessions may newly choose. */
+export async function findUsableVenue(db: Queryable, organisationId: string, venueId: string) {
+  return db
+    .selectFrom('venues')
+    .select('id')
+    .where('id', '=', venueId)
+    .where('organisationId', '=', organisationId)
+    .where('archivedAt', 'is', null)
+    .executeTakeFirst();
 }
 
 export async function insertVenue(db: Queryable, organisationId: string, input: VenueInput) {

@@ -2,13 +2,14 @@ import { recordAudit } from '../../audit/record.ts';
 import type { Tx } from '../../db/database.ts';
 import { NotFoundError } from '../../lib/errors.ts';
 import { assertManages } from '../organisations/access.ts';
+import { findOrganisation } from '../organisations/queries.ts';
 import type { ActorInRole } from '../../audit/actor.ts';
 import * as q from './queries.ts';
 import type { VenueInput } from './schemas.ts';
 
 /** A venue the actor may change, locked for the rest of the transaction; anyone else's is "not found". */
 export async function venueForChange(tx: Tx, actor: ActorInRole, id: string) {
-  const venue = await tx.selectFrom('venues').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+  const venue = await q.lockVenue(tx, id);
   if (!venue) throw new NotFoundError();
   assertManages(actor, venue.organisationId);
   return venue;
@@ -16,7 +17,7 @@ export async function venueForChange(tx: Tx, actor: ActorInRole, id: string) {
 
 export async function createVenue(tx: Tx, actor: ActorInRole, organisationId: string, input: VenueInput): Promise<string> {
   assertManages(actor, organisationId);
-  const organisation = await tx.selectFrom('organisations').select('id').where('id', '=', organisationId).executeTakeFirst();
+  const organisation = await findOrganisation(tx, organisationId);
   if (!organisation) throw new NotFoundError();
   const { id } = await q.insertVenue(tx, organisationId, input);
   await recordAudit(tx, {

@@ -1,6 +1,8 @@
 import { type ExpressionBuilder, sql } from 'kysely';
-import type { Queryable } from '../db/database.ts';
+import type { Db, Queryable, Tx } from '../db/database.ts';
 import type { Database } from '../db/schema.ts';
+import type { DeliveredVia } from '../db/tables/messages.ts';
+import type { Written } from '../messages/compose.ts';
 
 type Preference = 'reminders' | 'feedbackRequests' | 'referralPrompts' | 'digests';
 type WithUser = Database & { u: Database['users'] };
@@ -123,4 +125,104 @@ export async function sessionsWithPlaces(db: Queryable, now: Date, until: Date) 
     .orderBy('s.id')
     .execute();
   return rows.map((row) => ({ ...row, confirmed: row.confirmed ?? 0 })).filter((row) => row.confirmed < row.capacity);
+}
+
+/* The outbox as the delivery worker, the writer and "Emails not delivered" see it. */
+
+/** Outbox messages not yet given a delivery job, oldest first. */
+export async function listUndispatchedMessages(db: Db, limit: number) {
+  return db
+    .selectFrom('outboxMessages')
+    .select('id')
+    .where('dispatchedAt', 'is', null)
+    .where('sentAt', 'is', null)
+    .orderBy('createdAt')
+    .limit(limit)
+    .execute();
+}
+
+export async function markDispatched(db: Db, ids: string[]) {
+  await db
+    .updateTable('outboxMessages')
+    .set({ dispatchedAt: new Date() })
+    .where('id', 'in', ids)
+    .where('dispatchedAt', 'is', null)
+    .execute();
+}
+
+/** One more attempt that the mail server refused (or that could not be written), and why. */
+export async function recordFailedAttempt(db: Db, id: string, lastError: string) {
+  await db
+    .updateTable('outboxMessages')
+    .set((eb) => ({ attempts: eb('attempts', '+', 1), lastError }))
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function markSent(db: Db, id: string, via: DeliveredVia) {
+  await db
+    .updateTable('outboxMessages')
+    .set((eb) => ({ sentAt: new Date(), deliveredVia: via, attempts: eb('attempts', '+', 1), lastError: null }))
+    .where('id', '=', id)
+    .where('sentAt', 'is', null)
+    .execute();
+}
+
+/** Stores the text written from a message's facts, unless another writer stored it first. */
+export async function storeWrittenText(db: Queryable, id: string, written: Written) {
+  await db
+    .updateTable('outboxMessages')
+    .set({ subject: written.subject, textBody: written.text, htmlBody: written.html, attachments: JSON.stringify(written.attachments) })
+    .where('id', '=', id)
+    .where('textBody', 'is', null)
+    .execute();
+}
+
+/** Messages still waiting as facts (those given, those to one person, or all), oldest first. */
+export async function listUnwrittenMessages(db: Queryable, filter: { ids?: string[]; recipientId?: string }) {
+  let query = db.selectFrom('outboxMessages').selectAll().where('textBody', 'is', null);
+  if (filter.ids) query = query.where('id', 'in', filter.ids);
+  if (filter.recipientId) query = query.where('recipientId', '=', filter.recipientId);
+  return query.orderBy('createdAt').execute();
+}
+
+/** Emails the mail server has refused at least once and that have not gone since, newest first. */
+export async function listRefusedMessages(db: Queryable, limit: number) {
+  return db
+    .selectFrom('outboxMessages as m')
+    .leftJoin('users as u', 'u.id', 'm.recipientId')
+    .select(['m.id', 'm.kind', 'm.subject', 'm.recipientEmail', 'u.name as recipientName', 'm.createdAt', 'm.attempts', 'm.lastError', 'm.dispatchedAt'])
+    .where('m.sentAt', 'is', null)
+    .where('m.attempts', '>', 0)
+    .orderBy('m.createdAt', 'desc')
+    .orderBy('m.id')
+    .limit(limit)
+    .execute();
+}
+
+/** Emails not sent after `attempts` tries whose job has stopped (they still have dispatched_at). */
+export async function countGivenUpAfter(db: Queryable, attempts: number): Promise<number> {
+  const row = await db
+    .selectFrom('outboxMessages')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('sentAt', 'is', null)
+    .where('attempts', '>=', attempts)
+    .where('dispatchedAt', 'is not', null)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** Locks one outbox message for the rest of the transaction. */
+export async function lockMessage(tx: Tx, id: string) {
+  return tx
+    .selectFrom('outboxMessages')
+    .select(['id', 'kind', 'sentAt', 'attempts', 'dispatchedAt'])
+    .where('id', '=', id)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+/** Clearing dispatched_at makes the next dispatch pass give the message a job again. */
+export async function markForDispatchAgain(tx: Tx, id: string) {
+  await tx.updateTable('outboxMessages').set({ dispatchedAt: null }).where('id', '=', id).execute();
 }

@@ -3,7 +3,8 @@ import type { Queryable } from '../db/database.ts';
 import type { OfferCategory, Weekday } from '../db/tables/publishing.ts';
 import type { FeedOffer } from './mapping.ts';
 
-// The one place that decides what the feed may publish; every query of the feed starts here.
+// The one place that decides what the feed may publish; every query of the feed starts here
+// (queries.ts for services, location-queries.ts for services at locations).
 
 export type OfferFilters = {
   search?: string | undefined;
