@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import type { Tx } from '../db/database.ts';
 import type { Intention } from '../db/tables/feedback.ts';
-import { LONDON_ZONE } from '../lib/london-time.ts';
+import { isoDateOf, LONDON_ZONE } from '../lib/london-time.ts';
 import type { BookingPlan } from './bookings.ts';
 import type { Random } from './random.ts';
 
@@ -111,7 +111,7 @@ function planReferrals(attended: BookingPlan[], feedback: Given, random: Random,
       // Recorded early the next month, or as it happens in the month that is still going.
       const recorded = new Date(Math.min(month.plus({ months: 1, days: random.int(0, 9) }).toMillis(), now.getTime() - HOUR));
       const { person, session } = booking;
-      rows.push({ userId: person.id, offerId: session.offer.id, month: month.toISODate()!, referralCount: count, createdAt: recorded, updatedAt: recorded });
+      rows.push({ userId: person.id, offerId: session.offer.id, month: isoDateOf(month), referralCount: count, createdAt: recorded, updatedAt: recorded });
       if (!random.chance(0.3)) break;
     }
   }
