@@ -32,7 +32,8 @@ const easier = [
 ];
 const missedReasons = ['work', 'work', 'unwell', 'travel', 'forgot'] as const;
 /** Whether they mean to refer, by the rating they gave: mostly yes after a five, never after a two. */
-const intentionsAfter: Record<number, Intention[]> = {
+const ratings = [5, 5, 5, 4, 4, 4, 4, 3, 3, 2] as const;
+const intentionsAfter: Record<(typeof ratings)[number], Intention[]> = {
   5: ['yes', 'yes', 'yes', 'maybe'],
   4: ['yes', 'yes', 'maybe'],
   3: ['maybe', 'no'],
@@ -54,10 +55,10 @@ export async function insertOutcomes(tx: Tx, bookings: BookingPlan[], random: Ra
     const recent = now.getTime() - endsAt < 10 * DAY;
     const submittedAt = new Date(endsAt + random.int(2, 24 * 6) * HOUR);
     if (booking === devsLatest || !random.chance(recent ? 0.45 : 0.75) || submittedAt >= now) continue;
-    const rating = random.pick([5, 5, 5, 4, 4, 4, 4, 3, 3, 2]);
+    const rating = random.pick(ratings);
     const before = booking.confidenceBefore;
     const change = rating >= 4 ? random.pick([0, 1, 1, 2, 2, 3, 3, 4]) : rating === 3 ? random.pick([-1, 0, 0, 1, 1]) : random.pick([-1, -1, 0]);
-    const intendsToRefer = random.pick(intentionsAfter[rating]!);
+    const intendsToRefer = random.pick(intentionsAfter[rating]);
     const score = () => (random.chance(0.12) ? null : Math.min(5, Math.max(1, rating + random.int(-1, 1))));
     feedback.push({ booking, intendsToRefer });
     feedbackRows.push({
