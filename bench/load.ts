@@ -15,10 +15,10 @@ export class CookieJar {
 
   take(response: Response): void {
     for (const line of response.headers.getSetCookie()) {
-      const [pair] = line.split(';');
-      const at = pair!.indexOf('=');
-      const name = pair!.slice(0, at).trim();
-      const value = pair!.slice(at + 1).trim();
+      const [pair = ''] = line.split(';');
+      const at = pair.indexOf('=');
+      const name = pair.slice(0, at).trim();
+      const value = pair.slice(at + 1).trim();
       if (value === '' || /max-age=0/i.test(line)) this.cookies.delete(name);
       else this.cookies.set(name, value);
     }
@@ -91,7 +91,8 @@ export class VisitorPool {
 
   /** The next visitor in turn, for reads (any number may share one). */
   rotate(): Visitor {
-    const visitor = this.free[this.next % this.free.length]!;
+    const visitor = this.free[this.next % this.free.length];
+    if (!visitor) throw new Error('No visitors to take turns: the pool is empty');
     this.next++;
     return visitor;
   }
@@ -145,7 +146,8 @@ export function bookAndCancel(pool: VisitorPool, sessionIds: string[], app: bool
         const visitor = pool.take();
         if (!visitor) throw new Error('More connections than people to book for: raise the number of visitors');
         context.visitor = visitor;
-        const sessionId = sessionIds[turn++ % sessionIds.length]!;
+        const sessionId = sessionIds[turn++ % sessionIds.length];
+        if (!sessionId) throw new Error('No sessions to book: the seed made none that are open');
         const post = app ? formPost(visitor) : { headers: { 'x-user-id': visitor.userId }, body: '' };
         return { ...request, path: `/sessions/${sessionId}/book`, ...post };
       },

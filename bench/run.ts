@@ -67,14 +67,15 @@ try {
   // the way the session store writes them (cloned from that real one), then fetch a page for
   // their CSRF cookie and token, as a browser does before posting a form.
   const [firstId, ...otherIds] = await linkWorkerIds(bench.db, 0, BOOKERS + CHECK_ATTEMPTS);
-  const first = await signIn(app.port, await setPassword(bench.db, firstId!), firstId!);
-  const others = await cloneSessions(bench.db, firstId!, otherIds, secret, app.port);
+  if (!firstId) throw new Error('The seed made no link workers');
+  const first = await signIn(app.port, await setPassword(bench.db, firstId), firstId);
+  const others = await cloneSessions(bench.db, firstId, otherIds, secret, app.port);
   const bookers = [first, ...others.slice(0, BOOKERS - 1)];
   const checkers = others.slice(BOOKERS - 1, BOOKERS - 1 + CHECK_ATTEMPTS);
   log(`${1 + others.length} link workers signed in`);
 
   const upcoming = await sessionIds(bench.db, sql`status = 'published' and booking_closes_at > now() + interval '1 hour'`);
-  await checkSamePage(app.port, bare.port, bookers[0]!);
+  await checkSamePage(app.port, bare.port, first);
 
   const reads = new VisitorPool(bookers);
   const findPage: Request[] = [{ method: 'GET', setupRequest: (r) => ({ ...r, path: `/find?${FIND_QUERY}`, headers: pageHeaders(reads.rotate()) }) }];
@@ -144,7 +145,7 @@ try {
   }
   const appMemory = await ask(app.child, { type: 'memory' });
   const loadAtEnd = os.loadavg();
-  const postgres = (await sql<{ version: string }>`select split_part(version(), ' ', 2) as version`.execute(bench.db)).rows[0]!.version;
+  const postgres = (await sql<{ version: string }>`select split_part(version(), ' ', 2) as version`.execute(bench.db)).rows[0]?.version ?? 'unknown';
 
   const report = markdown({
     rows,
@@ -158,8 +159,8 @@ try {
       memory: os.totalmem(),
       node: process.version,
       postgres,
-      loadAtStart: loadAtStart[0]!,
-      loadAtEnd: loadAtEnd[0]!,
+      loadAtStart: loadAtStart[0] ?? 0,
+      loadAtEnd: loadAtEnd[0] ?? 0,
     },
     scale: size.scale,
     size: size.name,
@@ -324,7 +325,8 @@ async function bookingCheck(db: Db, instances: Server[], people: Visitor[]): Pro
     select offer_id, venue_id, now() + interval '7 days', now() + interval '7 days 90 minutes', ${CHECK_CAPACITY}, now() + interval '6 days', 'published', now()
     from taster_sessions where venue_id is not null limit 1
     returning id`.execute(db);
-  const sessionId = session.rows[0]!.id;
+  const sessionId = session.rows[0]?.id;
+  if (!sessionId) throw new Error('No seeded session with a venue to copy for the booking check');
   log(`check: ${CHECK_ATTEMPTS} booking attempts sent all at once through ${instances.length} app instances on one ${CHECK_CAPACITY}-place session`);
   await Promise.all(instances.map((instance) => ask(instance.child, { type: 'reset-memory' })));
   const booking = people.slice(0, CHECK_ATTEMPTS);
@@ -335,7 +337,9 @@ async function bookingCheck(db: Db, instances: Server[], people: Visitor[]): Pro
       const post = formPost(person);
       const sent = performance.now();
       try {
-        const response = await fetch(`http://127.0.0.1:${instances[i % instances.length]!.port}/sessions/${sessionId}/book`, {
+        const instance = instances[i % instances.length];
+        if (!instance) throw new Error('No app instance for the booking check');
+        const response = await fetch(`http://127.0.0.1:${instance.port}/sessions/${sessionId}/book`, {
           method: 'POST',
           headers: post.headers,
           body: post.body,
@@ -361,7 +365,8 @@ async function bookingCheck(db: Db, instances: Server[], people: Visitor[]): Pro
         count(distinct user_id)::int as people,
         count(distinct waitlisted_at) filter (where status = 'waitlisted')::int as "orderedWaits"
       from bookings where taster_session_id = ${sessionId}`.execute(db)
-  ).rows[0]!;
+  ).rows[0];
+  if (!counts) throw new Error('Counting the bookings of the check session returned no row');
   const fiveHundreds = outcome.statuses.filter((status) => status >= 500).length;
   const failures = outcome.statuses.filter((status) => status === 0 || status >= 400).length;
   const passed =
@@ -419,7 +424,7 @@ async function openLoop(count: number, rate: number, send: (i: number) => Promis
   );
   const results = await Promise.all(attempts);
   const latencies = results.map((r) => r.ms).sort((a, b) => a - b);
-  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.ceil(q * latencies.length) - 1)]!;
+  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.ceil(q * latencies.length) - 1)] ?? 0;
   return { statuses: results.map((r) => r.status), p50: at(0.5), p99: at(0.99), seconds: (performance.now() - started) / 1000 };
 }
 

@@ -350,7 +350,8 @@ export async function countSeeded(db: Db): Promise<SeedCounts> {
         (select count(*)::int from taster_sessions) as sessions,
         (select count(*)::int from taster_sessions where status = 'published' and starts_at > now()) as "upcomingPublished",
         (select count(*)::int from bookings) as bookings`.execute(db)
-  ).rows[0]!;
+  ).rows[0];
+  if (!row) throw new Error('Counting the seeded rows returned no row');
   return row;
 }
 

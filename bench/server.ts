@@ -19,10 +19,23 @@ export type ParentMessage = { type: 'reset-memory' } | { type: 'memory' };
 export const POOL_SIZE = 10;
 
 const kind = process.env.BENCH_KIND;
-const url = process.env.BENCH_DATABASE_URL!;
-const schema = process.env.BENCH_SCHEMA!;
-const secret = process.env.BENCH_SESSION_SECRET!;
-const baseUrl = process.env.BENCH_BASE_URL!;
+// Set by bench/run.ts, which starts this file; run alone, it says what is missing.
+function fromParent(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: bench/server.ts is started by bench/run.ts`);
+  return value;
+}
+
+/** Messages go to bench/run.ts over the IPC channel that fork opens. */
+function tell(message: ServerMessage): void {
+  if (!process.send) throw new Error('bench/server.ts is started by bench/run.ts with fork, which opens the channel it answers on');
+  process.send(message);
+}
+
+const url = fromParent('BENCH_DATABASE_URL');
+const schema = fromParent('BENCH_SCHEMA');
+const secret = fromParent('BENCH_SESSION_SECRET');
+const baseUrl = fromParent('BENCH_BASE_URL');
 
 const database = await openDatabase({
   databaseUrl: url,
@@ -83,7 +96,7 @@ process.on('message', (message: ParentMessage) => {
     cpuMicros: cpu.user + cpu.system,
     lockHeldMs,
   };
-  process.send!(reply);
+  tell(reply);
 });
 
 async function stop() {
@@ -97,4 +110,4 @@ process.on('disconnect', () => void stop());
 await app.listen({ port: 0, host: '127.0.0.1' });
 const address = app.server.address();
 const ready: ServerMessage = { type: 'ready', port: typeof address === 'object' && address ? address.port : 0 };
-process.send!(ready);
+tell(ready);

@@ -133,9 +133,9 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
   );
   const parsed = environmentSchema.safeParse(emptyAsMissing);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const name = String(issue.path[0] ?? 'environment');
-    throw new ConfigError(`Configuration error: ${name} ${issue.message}`);
+    const issue = parsed.error.issues[0];
+    const name = String(issue?.path[0] ?? 'environment');
+    throw new ConfigError(`Configuration error: ${name} ${issue?.message ?? 'is not valid'}`);
   }
   const e = parsed.data;
   if (e.NODE_ENV === 'production') {

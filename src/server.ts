@@ -1,6 +1,6 @@
 import { startAccountRequestWorker } from './accounts/request-worker.ts';
 import { buildApp } from './app.ts';
-import { ConfigError, loadConfig } from './config.ts';
+import { type Config, ConfigError, loadConfig } from './config.ts';
 import { DEMO_PASSWORD, demoAccounts } from './demo/seed.ts';
 import { createBoss } from './messages/boss.ts';
 import { mailerFor } from './messages/mailer.ts';
@@ -11,7 +11,7 @@ import { gracefulShutdown } from './shutdown.ts';
 import { prepareDatabase } from './start.ts';
 
 // Reads the environment, listens, and shuts down gracefully. Everything else is in buildApp.
-let config;
+let config: Config;
 try {
   config = loadConfig();
 } catch (error) {

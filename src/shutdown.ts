@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { pathOf } from './web/request.ts';
 
 /**
  * Stopping an instance without losing or refusing anything the load balancer could have sent
@@ -34,7 +35,7 @@ export const drainGate = fp(async (app: FastifyInstance) => {
   // Callback hooks, not async ones: every request passes through both, and while the instance
   // is not draining they should cost no more than the check.
   app.addHook('onRequest', (request, reply, done) => {
-    if (!draining || answeredWhileDraining.has(pathOf(request))) return done();
+    if (!draining || answeredWhileDraining.has(pathWithoutTrailingSlash(request))) return done();
     void refuse(request, reply);
   });
 
@@ -63,8 +64,8 @@ async function refuse(request: FastifyRequest, reply: FastifyReply): Promise<voi
   }
 }
 
-function pathOf(request: FastifyRequest): string {
-  const path = request.url.split('?')[0]!;
+function pathWithoutTrailingSlash(request: FastifyRequest): string {
+  const path = pathOf(request.url);
   return path.length > 1 ? path.replace(/\/+$/, '') : path;
 }
 

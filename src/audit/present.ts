@@ -10,7 +10,8 @@ function detailLines(action: string, details: Record<string, unknown>): string[]
   const text = (value: unknown) => (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : null);
   if (action === 'role_changed') lines.push(`From ${text(details.from) ?? '?'} to ${text(details.to) ?? '?'}`.replace(/_/g, ' '));
   if (action === 'attendance_recorded') lines.push(details.attendance === 'attended' ? 'Attended' : 'Did not attend');
-  if (text(details.reason)) lines.push(`Reason: ${text(details.reason)!.replace(/_/g, ' ')}`);
+  const reason = text(details.reason);
+  if (reason) lines.push(`Reason: ${reason.replace(/_/g, ' ')}`);
   if (text(details.email)) lines.push(`Email: ${text(details.email)}`);
   return lines;
 }

@@ -25,10 +25,9 @@ const tokenPattern = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]
 
 /** The booking a release token stands for, or null for anything forged, altered or malformed. */
 export function bookingIdFromToken(secret: string, token: string): string | null {
-  const match = tokenPattern.exec(token);
-  if (!match) return null;
-  const [, bookingId, given] = match;
-  return sameSecret(given!, signature(secret, bookingId!)) ? bookingId! : null;
+  const [, bookingId, given] = tokenPattern.exec(token) ?? [];
+  if (!bookingId || !given) return null;
+  return sameSecret(given, signature(secret, bookingId)) ? bookingId : null;
 }
 
 export function releasePath(secret: string, bookingId: string): string {

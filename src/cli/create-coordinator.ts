@@ -30,7 +30,7 @@ try {
   const { values } = parseArgs({ options: { email: { type: 'string' }, name: { type: 'string' } } });
   const parsed = input.safeParse({ ...values, password: await readPassword() });
   if (!parsed.success) {
-    console.error(`${parsed.error.issues[0]!.message}\n${usage}`);
+    console.error(`${parsed.error.issues[0]?.message ?? 'Those details are not valid.'}\n${usage}`);
     process.exit(2);
   }
   const config = loadConfig();

@@ -25,8 +25,12 @@ export function reminderTime(startsAt: Date): Date {
 function sessionCache(db: Queryable) {
   const cache = new Map<string, Promise<SessionFacts | undefined>>();
   return (id: string) => {
-    if (!cache.has(id)) cache.set(id, findSessionFacts(db, id));
-    return cache.get(id)!;
+    let facts = cache.get(id);
+    if (!facts) {
+      facts = findSessionFacts(db, id);
+      cache.set(id, facts);
+    }
+    return facts;
   };
 }
 
@@ -86,7 +90,7 @@ export async function queueFeedbackRequests({ db, baseUrl, now }: ScheduleContex
 
 export async function queueReferralPrompts({ db, baseUrl, now }: ScheduleContext): Promise<number> {
   const first = PROMPT_WEEKS[0];
-  const last = PROMPT_WEEKS[PROMPT_WEEKS.length - 1]! + PROMPT_LASTS_WEEKS;
+  const last = Math.max(...PROMPT_WEEKS) + PROMPT_LASTS_WEEKS;
   let queued = 0;
   for (const person of await referralPromptCandidates(db, now, first, last)) {
     for (const prompt of await referralPrompts(db, person.userId, now)) {

@@ -2,6 +2,7 @@ import type { Attendance, BookingStatus } from '../db/tables/bookings.ts';
 import type { Tx } from '../db/database.ts';
 import { londonParts } from '../lib/london-time.ts';
 import { daysBetween, monthsBefore, shareOfQuarterFrom } from './calendar.ts';
+import { must } from './must.ts';
 import type { DemoLinkWorker } from './people.ts';
 import type { Random } from './random.ts';
 import type { SessionPlan } from './sessions.ts';
@@ -37,8 +38,8 @@ type Seat = { person: DemoLinkWorker; waiting: boolean };
 export function planBookings(sessions: SessionPlan[], people: DemoLinkWorker[], random: Random, now: Date): BookingPlan[] {
   const today = londonParts(now).isoDate;
   const from = monthsBefore(today, 7);
-  const dev = people.find((p) => p.email === 'dev.linkworker@nhs.net')!;
-  const sam = people.find((p) => p.email === 'sam.linkworker@nhs.net')!;
+  const dev = must(people.find((p) => p.email === 'dev.linkworker@nhs.net'), 'Dev, the demo link worker');
+  const sam = must(people.find((p) => p.email === 'sam.linkworker@nhs.net'), 'Sam, the demo link worker');
 
   // Each person's tasters for each quarter; fewer in the quarter the history starts part-way through.
   const left = new Map<string, number>();
@@ -46,18 +47,19 @@ export function planBookings(sessions: SessionPlan[], people: DemoLinkWorker[], 
   for (const [quarter, date] of [...dateInQuarter].sort()) {
     for (const person of people) left.set(`${person.id} ${quarter}`, random.round(person.perQuarter * shareOfQuarterFrom(date, from)));
   }
-  const tried = new Map(people.map((p) => [p.id, new Set<string>()]));
-  const busy = new Map(people.map((p) => [p.id, new Set<string>()]));
+  // "person offer" and "person date": what each has tried, and the days they are already out.
+  const tried = new Set<string>();
+  const busy = new Set<string>();
   const seats = new Map<SessionPlan, Seat[]>(sessions.map((s) => [s, []]));
+  const seatsOf = (s: SessionPlan) => seats.get(s) ?? [];
 
-  const quota = (p: DemoLinkWorker, s: SessionPlan) => left.get(`${p.id} ${s.quarter}`)!;
-  const eligible = (p: DemoLinkWorker, s: SessionPlan) => quota(p, s) > 0 && !tried.get(p.id)!.has(s.offer.id) && !busy.get(p.id)!.has(s.date);
+  const quota = (p: DemoLinkWorker, s: SessionPlan) => left.get(`${p.id} ${s.quarter}`) ?? 0;
+  const eligible = (p: DemoLinkWorker, s: SessionPlan) => quota(p, s) > 0 && !tried.has(`${p.id} ${s.offer.id}`) && !busy.has(`${p.id} ${s.date}`);
   const take = (p: DemoLinkWorker, s: SessionPlan, waiting = false) => {
-    const key = `${p.id} ${s.quarter}`;
-    left.set(key, left.get(key)! - 1);
-    tried.get(p.id)!.add(s.offer.id);
-    busy.get(p.id)!.add(s.date);
-    seats.get(s)!.push({ person: p, waiting });
+    left.set(`${p.id} ${s.quarter}`, quota(p, s) - 1);
+    tried.add(`${p.id} ${s.offer.id}`);
+    busy.add(`${p.id} ${s.date}`);
+    seats.set(s, [...seatsOf(s), { person: p, waiting }]);
   };
   const pickFor = (s: SessionPlan, except: DemoLinkWorker[] = []) =>
     random.pickWeighted(people, (p) => (except.includes(p) || !eligible(p, s) ? 0 : quota(p, s) * (p.likes.includes(s.offer.category) ? 3 : 1)));
@@ -68,10 +70,10 @@ export function planBookings(sessions: SessionPlan[], people: DemoLinkWorker[], 
       take(person, s, waiting);
     }
   };
-  const confirmed = (s: SessionPlan) => seats.get(s)!.filter((seat) => !seat.waiting).length;
+  const confirmed = (s: SessionPlan) => seatsOf(s).filter((seat) => !seat.waiting).length;
 
   // The story first. Today at the museum: Dev and a few others, not yet marked.
-  const todays = sessions.find((s) => s.role === 'today')!;
+  const todays = must(sessions.find((s) => s.role === 'today'), "today's museum session");
   take(dev, todays);
   fill(todays, 5);
   // The singing taster coming up is full, and Dev is first on its waiting list.
@@ -105,11 +107,11 @@ export function planBookings(sessions: SessionPlan[], people: DemoLinkWorker[], 
     const lead = s.happened ? 1 : ahead <= 7 ? 0.75 : ahead <= 21 ? 0.5 : 0.25;
     target.set(s, Math.min(s.capacity, Math.round(s.capacity * s.offer.demand * lead * (0.75 + random.next() * 0.5))));
   }
-  const order = random.shuffle([...target.keys()]);
+  const order = random.shuffle([...target]);
   for (let progress = true; progress; ) {
     progress = false;
-    for (const s of order) {
-      if (confirmed(s) >= target.get(s)!) continue;
+    for (const [s, wanted] of order) {
+      if (confirmed(s) >= wanted) continue;
       const person = pickFor(s);
       if (!person) continue;
       take(person, s);
@@ -119,7 +121,7 @@ export function planBookings(sessions: SessionPlan[], people: DemoLinkWorker[], 
 
   const plans: BookingPlan[] = [];
   for (const s of sessions) {
-    const taken = seats.get(s)!;
+    const taken = seatsOf(s);
     if (!taken.length) continue;
     // Requests arrive between publishing and the booking deadline (or now, for what is still ahead).
     const open = (s.publishedAt ?? s.startsAt).getTime();
@@ -131,7 +133,7 @@ export function planBookings(sessions: SessionPlan[], people: DemoLinkWorker[], 
     const requested = [...times(booked.length, 0, 0.8), ...times(waiting.length, 0.8, 0.9)];
     const recordedAt = new Date(s.startsAt.getTime() + 10 * MINUTE);
     [...booked, ...waiting].forEach((seat, i) => {
-      const requestedAt = requested[i]!;
+      const requestedAt = must(requested[i], 'a request time for each seat');
       const plan: BookingPlan = {
         session: s,
         person: seat.person,
@@ -156,7 +158,7 @@ export function planBookings(sessions: SessionPlan[], people: DemoLinkWorker[], 
       // Someone gave up their place two days before; the first on the waiting list got it, the
       // second turned up anyway and was let in at the door, the third never got a place.
       const cancelledAt = new Date(open + Math.floor(0.95 * span));
-      Object.assign(mine.find((b) => b.status === 'confirmed' && b.person !== dev)!, { status: 'cancelled', cancelledAt });
+      Object.assign(must(mine.find((b) => b.status === 'confirmed' && b.person !== dev), 'a place to give up on the full session'), { status: 'cancelled', cancelledAt });
       const [promoted, walkIn] = mine.filter((b) => b.status === 'waitlisted');
       if (promoted) Object.assign(promoted, { status: 'confirmed', confirmedAt: cancelledAt, promotedAt: cancelledAt });
       if (walkIn) Object.assign(walkIn, { status: 'confirmed', confirmedAt: recordedAt, isWalkIn: true, confidenceBefore: null });
@@ -197,5 +199,5 @@ export async function insertBookings(tx: Tx, plans: BookingPlan[]): Promise<void
       .execute();
     for (const row of rows) idOf.set(`${row.tasterSessionId} ${row.userId}`, row.id);
   }
-  for (const b of plans) b.id = idOf.get(`${b.session.id} ${b.person.id}`)!;
+  for (const b of plans) b.id = must(idOf.get(`${b.session.id} ${b.person.id}`), 'an inserted booking');
 }

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { addDays, LONDON_ZONE } from '../lib/london-time.ts';
+import { addDays, isoDateOf, LONDON_ZONE } from '../lib/london-time.ts';
 import type { Weekday } from '../db/tables/publishing.ts';
 
 /** Calendar arithmetic on London dates ('YYYY-MM-DD'), free of clock changes: whole days only. */
@@ -33,11 +33,12 @@ export function quarterOf(isoDate: string): string {
 export function shareOfQuarterFrom(isoDate: string, from: string): number {
   const start = DateTime.fromISO(isoDate, { zone: LONDON_ZONE }).startOf('quarter');
   const end = start.plus({ quarters: 1 });
-  const first = start.toISODate()!;
+  const first = isoDateOf(start);
+  const last = isoDateOf(end);
   if (from <= first) return 1;
-  return Math.max(0, daysBetween(from, end.toISODate()!) / daysBetween(first, end.toISODate()!));
+  return Math.max(0, daysBetween(from, last) / daysBetween(first, last));
 }
 
 export function monthsBefore(isoDate: string, months: number): string {
-  return DateTime.fromISO(isoDate, { zone: LONDON_ZONE }).minus({ months }).toISODate()!;
+  return isoDateOf(DateTime.fromISO(isoDate, { zone: LONDON_ZONE }).minus({ months }));
 }

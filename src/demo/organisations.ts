@@ -1,6 +1,7 @@
 import type { Tx } from '../db/database.ts';
 import type { OrganisationKind } from '../db/tables/organisations.ts';
 import type { OfferCategory, Weekday } from '../db/tables/publishing.ts';
+import { must } from './must.ts';
 
 /**
  * The demo area's organisations, their venues and their offers. Each offer says how often it runs
@@ -178,7 +179,7 @@ export async function insertOrganisationsAndOffers(tx: Tx): Promise<{ organisati
       venueIds.push(row.id);
     }
     for (const [index, offer] of entry.offers.entries()) {
-      const venueId = offer.online ? null : venueIds[index % venueIds.length]!;
+      const venueId = offer.online ? null : must(venueIds[index % venueIds.length], `a venue of ${entry.name}`);
       const { id } = await tx
         .insertInto('offers')
         .values({

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import type { Tx } from '../db/database.ts';
 import type { Intention } from '../db/tables/feedback.ts';
-import { LONDON_ZONE } from '../lib/london-time.ts';
+import { isoDateOf, LONDON_ZONE } from '../lib/london-time.ts';
 import type { BookingPlan } from './bookings.ts';
 import type { Random } from './random.ts';
 
@@ -32,7 +32,8 @@ const easier = [
 ];
 const missedReasons = ['work', 'work', 'unwell', 'travel', 'forgot'] as const;
 /** Whether they mean to refer, by the rating they gave: mostly yes after a five, never after a two. */
-const intentionsAfter: Record<number, Intention[]> = {
+const ratings = [5, 5, 5, 4, 4, 4, 4, 3, 3, 2] as const;
+const intentionsAfter: Record<(typeof ratings)[number], Intention[]> = {
   5: ['yes', 'yes', 'yes', 'maybe'],
   4: ['yes', 'yes', 'maybe'],
   3: ['maybe', 'no'],
@@ -54,10 +55,10 @@ export async function insertOutcomes(tx: Tx, bookings: BookingPlan[], random: Ra
     const recent = now.getTime() - endsAt < 10 * DAY;
     const submittedAt = new Date(endsAt + random.int(2, 24 * 6) * HOUR);
     if (booking === devsLatest || !random.chance(recent ? 0.45 : 0.75) || submittedAt >= now) continue;
-    const rating = random.pick([5, 5, 5, 4, 4, 4, 4, 3, 3, 2]);
+    const rating = random.pick(ratings);
     const before = booking.confidenceBefore;
     const change = rating >= 4 ? random.pick([0, 1, 1, 2, 2, 3, 3, 4]) : rating === 3 ? random.pick([-1, 0, 0, 1, 1]) : random.pick([-1, -1, 0]);
-    const intendsToRefer = random.pick(intentionsAfter[rating]!);
+    const intendsToRefer = random.pick(intentionsAfter[rating]);
     const score = () => (random.chance(0.12) ? null : Math.min(5, Math.max(1, rating + random.int(-1, 1))));
     feedback.push({ booking, intendsToRefer });
     feedbackRows.push({
@@ -111,7 +112,7 @@ function planReferrals(attended: BookingPlan[], feedback: Given, random: Random,
       // Recorded early the next month, or as it happens in the month that is still going.
       const recorded = new Date(Math.min(month.plus({ months: 1, days: random.int(0, 9) }).toMillis(), now.getTime() - HOUR));
       const { person, session } = booking;
-      rows.push({ userId: person.id, offerId: session.offer.id, month: month.toISODate()!, referralCount: count, createdAt: recorded, updatedAt: recorded });
+      rows.push({ userId: person.id, offerId: session.offer.id, month: isoDateOf(month), referralCount: count, createdAt: recorded, updatedAt: recorded });
       if (!random.chance(0.3)) break;
     }
   }

@@ -1,6 +1,7 @@
 import type { Role } from '../db/tables/accounts.ts';
 import type { Tx } from '../db/database.ts';
 import { offerCategories, type OfferCategory } from '../db/tables/publishing.ts';
+import { must } from './must.ts';
 import type { Random } from './random.ts';
 
 export const DEMO_PASSWORD = 'demo password 2026';
@@ -81,7 +82,7 @@ export async function insertPeople(tx: Tx, organisationIds: Map<string, string>,
     email: a.email,
     name: a.name,
     role: a.role,
-    organisationId: a.organisation ? organisationIds.get(a.organisation)! : null,
+    organisationId: a.organisation ? must(organisationIds.get(a.organisation), a.organisation) : null,
     practice: a.practice ?? null,
     pcn: a.pcn ?? null,
     passwordHash,
@@ -104,9 +105,9 @@ export async function insertPeople(tx: Tx, organisationIds: Map<string, string>,
   return [...accounts, ...others]
     .filter((a) => a.role === 'link_worker')
     .map((a, i) => ({
-      id: idOf.get(a.email)!,
+      id: must(idOf.get(a.email), a.email),
       email: a.email,
-      pcn: a.pcn!,
+      pcn: must(a.pcn, `the PCN of ${a.email}`),
       perQuarter: a.pcn === 'Banbury PCN' ? 0 : (demoLinkWorkerPace[a.email] ?? random.pick([1, 2, 2, 3, 3, 3, 4, 4, 5])),
       // One in four never records a referral; Sam, a demo account, is one of them.
       refers: a.email !== 'sam.linkworker@nhs.net' && i % 4 !== 3,

@@ -27,7 +27,12 @@ export function seededRandom(seed: number) {
     /** A whole number from min to max, both included. */
     int: (min: number, max: number) => min + Math.floor(next() * (max - min + 1)),
     chance: (p: number) => next() < p,
-    pick: <T>(items: readonly T[]) => items[Math.floor(next() * items.length)]!,
+    pick: <T>(items: readonly T[]): T => {
+      const index = Math.floor(next() * items.length);
+      if (index >= items.length) throw new Error('Nothing to pick from: the list is empty');
+      // In range, checked above; T itself may include null, so the value cannot be the check.
+      return items[index] as T;
+    },
     pickWeighted,
     shuffle: <T>(items: readonly T[]) =>
       items

@@ -2,6 +2,7 @@ import type { Tx } from '../db/database.ts';
 import { addDays, londonInstant, londonParts } from '../lib/london-time.ts';
 import { lastFullQuarter } from '../reports/filters.ts';
 import { daysBetween, monthsBefore, onOrAfter, quarterOf } from './calendar.ts';
+import { must } from './must.ts';
 import type { DemoOfferRecord } from './organisations.ts';
 
 /**
@@ -45,9 +46,9 @@ export type SessionPlan = {
  * before now, so that its register is open (it opens at the start) whenever someone first looks.
  */
 function todaysStart(today: string, now: Date): Date {
-  const ten = londonInstant(today, '10:00')!;
+  const ten = must(londonInstant(today, '10:00'), '10am today');
   if (now.getTime() >= ten.getTime() + HOUR) return ten;
-  const midnight = londonInstant(today, '00:00')!;
+  const midnight = must(londonInstant(today, '00:00'), 'midnight today');
   const halfHour = 30 * 60_000;
   return new Date(Math.max(midnight.getTime(), Math.floor((now.getTime() - HOUR) / halfHour) * halfHour));
 }
@@ -76,10 +77,16 @@ export function planSessions(offers: DemoOfferRecord[], now: Date): SessionPlan[
     ...extra,
   });
   const at = (offer: DemoOfferRecord, date: string, extra: Partial<SessionPlan> = {}) =>
-    plan(offer, date, londonInstant(date, offer.start)!, londonInstant(date, offer.end)!, extra);
+    plan(
+      offer,
+      date,
+      must(londonInstant(date, offer.start), `${offer.title} starting on ${date}`),
+      must(londonInstant(date, offer.end), `${offer.title} ending on ${date}`),
+      extra,
+    );
 
-  const museum = offers.find((o) => o.title === 'Object handling and conversation')!;
-  const singing = offers.find((o) => o.title === 'Singing for wellbeing')!;
+  const museum = must(offers.find((o) => o.title === 'Object handling and conversation'), 'the museum offer');
+  const singing = must(offers.find((o) => o.title === 'Singing for wellbeing'), 'the singing offer');
   // What the two demo providers are preparing: a draft about four weeks ahead.
   const drafts = new Map(
     offers
@@ -146,5 +153,5 @@ export async function insertSessions(tx: Tx, sessions: SessionPlan[]): Promise<v
     .returning(['id', 'offerId', 'startsAt'])
     .execute();
   const idOf = new Map(rows.map((r) => [`${r.offerId} ${r.startsAt.toISOString()}`, r.id]));
-  for (const s of sessions) s.id = idOf.get(`${s.offer.id} ${s.startsAt.toISOString()}`)!;
+  for (const s of sessions) s.id = must(idOf.get(`${s.offer.id} ${s.startsAt.toISOString()}`), 'an inserted session');
 }

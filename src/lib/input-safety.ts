@@ -9,6 +9,7 @@
  */
 
 // C0 controls except tab, line feed and carriage return; DEL; the C1 controls.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters it exists to find
 const HIDDEN = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
 const BREAKS = /[\t\n\r]/;
 

@@ -6,6 +6,17 @@ import { DateTime } from 'luxon';
  */
 export const LONDON_ZONE = 'Europe/London';
 
+/**
+ * The calendar date of a DateTime, 'YYYY-MM-DD'. Luxon answers null for an invalid DateTime; every
+ * caller builds its DateTime from a checked date or an instant, so an invalid one is a bug, and it
+ * fails here by name instead of travelling on as a null typed as a string.
+ */
+export function isoDateOf(value: DateTime): string {
+  const date = value.toISODate();
+  if (date === null) throw new Error(`Not a valid date: ${value.invalidExplanation ?? value.invalidReason}`);
+  return date;
+}
+
 export type DateParts = { day?: string | undefined; month?: string | undefined; year?: string | undefined };
 
 export type ParsedDate = { ok: true; isoDate: string } | { ok: false; problem: 'missing' | 'incomplete' | 'invalid' };
@@ -19,7 +30,7 @@ export function parseDateParts(parts: DateParts): ParsedDate {
   if (!/^\d{1,2}$/.test(day) || !/^\d{1,2}$/.test(month) || !/^\d{4}$/.test(year)) return { ok: false, problem: 'invalid' };
   const date = DateTime.fromObject({ year: Number(year), month: Number(month), day: Number(day) }, { zone: LONDON_ZONE });
   if (!date.isValid) return { ok: false, problem: 'invalid' };
-  return { ok: true, isoDate: date.toISODate()! };
+  return { ok: true, isoDate: isoDateOf(date) };
 }
 
 /**
@@ -66,7 +77,7 @@ export function londonInstant(isoDate: string, time: string): Date | null {
 export function londonParts(value: Date): { isoDate: string; day: string; month: string; year: string; time: string } {
   const london = DateTime.fromJSDate(value, { zone: LONDON_ZONE });
   return {
-    isoDate: london.toISODate()!,
+    isoDate: isoDateOf(london),
     day: String(london.day),
     month: String(london.month),
     year: String(london.year),
@@ -76,7 +87,7 @@ export function londonParts(value: Date): { isoDate: string; day: string; month:
 
 /** The ISO date a number of days after another, counted on the calendar (no clock involved). */
 export function addDays(isoDate: string, days: number): string {
-  return DateTime.fromISO(isoDate, { zone: LONDON_ZONE }).plus({ days }).toISODate()!;
+  return isoDateOf(DateTime.fromISO(isoDate, { zone: LONDON_ZONE }).plus({ days }));
 }
 
 /**

@@ -32,7 +32,7 @@ export function compose(message: { subject: string; heading?: string; greeting?:
   const heading = message.heading ?? message.subject;
   const blocks = message.greeting ? [paragraph(message.greeting), ...message.blocks] : message.blocks;
   const footer = [...(message.footer ?? []), { type: 'note', text: 'This email was sent by Tasters, where link workers try community activities before referring to them.' } as Block];
-  const text = [...blocks.map(blockText), '--', ...footer.map(blockText)].join('\n\n') + '\n';
+  const text = `${[...blocks.map(blockText), '--', ...footer.map(blockText)].join('\n\n')}\n`;
   const html = eta.render('/messages/email', { subject: message.subject, heading, blocks, footer });
   return { subject: message.subject, text, html };
 }

@@ -1,6 +1,15 @@
 import type { Queryable } from '../db/database.ts';
+import type { OfferCategory } from '../db/tables/publishing.ts';
 import { isUuid } from './ids.ts';
-import { type FeedContext, mapService, mapServiceAtLocation, mapServiceAtLocationSummary, mapServiceSummary, page } from './mapping.ts';
+import {
+  type FeedContext,
+  mapService,
+  mapServiceAtLocation,
+  mapServiceAtLocationSummary,
+  mapServiceSummary,
+  noUpcomingSessions,
+  page,
+} from './mapping.ts';
 import * as places from './location-queries.ts';
 import type { OfferFilters } from './published-queries.ts';
 import * as q from './queries.ts';
@@ -14,7 +23,7 @@ import { categoryForTermId, taxonomy, taxonomyId, taxonomyTerm, taxonomyTerms } 
 
 /** The query's filters, or null when a taxonomy filter names nothing of ours (no item can match). */
 function offerFilters(query: ServiceQuery): OfferFilters | null {
-  let category;
+  let category: OfferCategory | undefined;
   if (query.taxonomy_term_id !== undefined) {
     category = categoryForTermId(query.taxonomy_term_id);
     if (!category) return null;
@@ -50,7 +59,7 @@ export async function getService(db: Queryable, id: string, context: FeedContext
   const offer = await q.findPublishedOffer(db, id);
   if (!offer) return null;
   const [venues, sessions] = await Promise.all([places.findVenuesOfOffers(db, [offer.id]), q.findSessionFacts(db, [offer.id])]);
-  return mapService(offer, venues.get(offer.id) ?? [], sessions.get(offer.id)!, context);
+  return mapService(offer, venues.get(offer.id) ?? [], sessions.get(offer.id) ?? noUpcomingSessions, context);
 }
 
 export async function listServiceAtLocations(db: Queryable, query: ServiceAtLocationQuery, context: FeedContext) {
@@ -73,7 +82,7 @@ export async function getServiceAtLocation(db: Queryable, id: string, context: F
   if (!pair) return null;
   const { offer, venue } = pair;
   const [venues, sessions] = await Promise.all([places.findVenuesOfOffers(db, [offer.id]), q.findSessionFacts(db, [offer.id])]);
-  return mapServiceAtLocation(offer, venue, venues.get(offer.id) ?? [], sessions.get(offer.id)!, context);
+  return mapServiceAtLocation(offer, venue, venues.get(offer.id) ?? [], sessions.get(offer.id) ?? noUpcomingSessions, context);
 }
 
 function slice<T>(items: T[], pageNumber: number, perPage: number) {

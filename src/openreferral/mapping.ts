@@ -36,6 +36,7 @@ export type FeedOffer = ScheduleFields & {
 
 /** What the published tasters of an offer say: the next one, and whether any is online. */
 export type OfferSessions = { nextStartsAt: Date | null; online: boolean };
+export const noUpcomingSessions: OfferSessions = Object.freeze({ nextStartsAt: null, online: false });
 
 export type FeedContext = { baseUrl: string };
 

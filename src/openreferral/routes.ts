@@ -5,6 +5,7 @@ import { isRefusedInput } from '../plugins/errors.ts';
 import * as feed from './feed.ts';
 import { pageQuery, parseQuery, serviceAtLocationQuery, serviceQuery } from './schemas.ts';
 import { BUSY_CODES } from '../db/transaction.ts';
+import { pathOf } from '../web/request.ts';
 
 /** Requests one address may make to the feed in a minute. */
 export const FEED_RATE_LIMIT = 300;
@@ -58,7 +59,7 @@ export async function openReferralRoutes(app: FastifyInstance) {
       reply.header('allow', allow.join(', '));
       return problem(reply, 405, 'method_not_allowed', `The feed is read-only: ${request.method} is not answered here. Use ${allow.join(', ')}.`);
     }
-    return problem(reply, 404, 'not_found', `There is nothing at ${request.url.split('?')[0]}. The feed starts at ${context.baseUrl}/openreferral/`);
+    return problem(reply, 404, 'not_found', `There is nothing at ${pathOf(request.url)}. The feed starts at ${context.baseUrl}/openreferral/`);
   });
 
   // A browser asks before some cross-origin requests; the answer is always yes, for reading.

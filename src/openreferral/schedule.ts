@@ -137,6 +137,6 @@ export function spokenTime(value: string): string {
 function firstDateOn(start: Date | null, days: Weekday[]): string | null {
   if (!start) return null;
   const local = DateTime.fromJSDate(start).setZone('Europe/London');
-  const code = weekdays[local.weekday - 1]!;
-  return days.includes(code) ? local.toISODate() : null;
+  const code = weekdays[local.weekday - 1];
+  return code !== undefined && days.includes(code) ? local.toISODate() : null;
 }

@@ -115,8 +115,8 @@ export const serviceAtLocationQuery = serviceQuery.extend({
     z
       .string()
       .transform((value, context) => {
-        const match = /^([A-Z]{1,2}\d[A-Z\d]?)(\d[A-Z]{2})?$/.exec(value.replace(/\s+/g, '').toUpperCase());
-        if (match) return match[1]!;
+        const district = /^([A-Z]{1,2}\d[A-Z\d]?)(\d[A-Z]{2})?$/.exec(value.replace(/\s+/g, '').toUpperCase())?.[1];
+        if (district) return district;
         context.addIssue({ code: 'custom', message: 'postcode must be a UK postcode, such as OX1 3BG, or its first half, such as OX1' });
         return z.NEVER;
       })
@@ -143,6 +143,6 @@ export function parseQuery<S extends z.ZodType>(schema: S, query: unknown): Quer
   }
   const result = schema.safeParse(values);
   if (result.success) return { ok: true, value: result.data };
-  const issue = result.error.issues[0]!;
-  return { ok: false, parameter: String(issue.path[0] ?? ''), message: issue.message };
+  const issue = result.error.issues[0];
+  return { ok: false, parameter: String(issue?.path[0] ?? ''), message: issue?.message ?? 'The query parameters are not valid' };
 }

@@ -6,6 +6,7 @@ import fp from 'fastify-plugin';
 import type { Role } from '../db/tables/accounts.ts';
 import { ForbiddenError } from '../lib/errors.ts';
 import type { CurrentUser } from '../web/current-user.ts';
+import { pathOf } from '../web/request.ts';
 import type { Db } from '../db/database.ts';
 
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -65,7 +66,7 @@ export const auth = fp(async (app: FastifyInstance, options: AuthOptions) => {
     reply.locals = {
       ...reply.locals,
       user: request.user,
-      path: request.url.split('?')[0],
+      path: pathOf(request.url),
       sessionIdleMinutes: config.sessionIdleMinutes,
       sessionAbsoluteHours: config.sessionAbsoluteHours,
       retention: config.retention,

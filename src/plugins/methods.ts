@@ -1,5 +1,6 @@
 import type { FastifyInstance, RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
+import { pathOf } from '../web/request.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -34,7 +35,7 @@ export const methodTable = fp(async (app: FastifyInstance) => {
   });
 
   app.decorate('allowedMethods', (url: string): string[] | null => {
-    const path = withoutTrailingSlash(url.split('?')[0] ?? '/');
+    const path = withoutTrailingSlash(pathOf(url));
     const methods = new Set<string>();
     for (const pattern of patterns.values()) {
       if (pattern.matches.test(path)) for (const method of pattern.methods) methods.add(method);

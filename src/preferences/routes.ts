@@ -37,7 +37,6 @@ export async function preferenceRoutes(app: FastifyInstance) {
       const kept = Object.fromEntries(Object.entries(form.values).map(([name, value]) => [name, value === 'yes']));
       return page(request, reply, kept, form.errors);
     }
-    const user = userOf(request);
     await db.transaction().execute((tx) => savePreferences(tx, actorOf(request), form.value));
     return reply.redirect('/account/preferences?done=saved', 303);
   });

@@ -29,7 +29,7 @@ function withoutSecrets(row: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(row).filter(([key]) => !secretColumn.test(key)));
 }
 
-const titles: Record<string, string> = {
+const titles = {
   account: 'Your account',
   twoStep: 'Two-step sign-in',
   bookings: 'Bookings and attendance',
@@ -42,7 +42,9 @@ const titles: Record<string, string> = {
   accountLinks: 'Invitation, confirmation and password reset links',
   messages: 'Emails sent to you',
   calendarFeed: 'Calendar feed',
-};
+} satisfies Record<string, string>;
+
+type SectionName = keyof typeof titles;
 
 /** Everything held about one person, section by section. */
 export async function collectPersonalData(db: Queryable, personId: string, now = new Date()): Promise<PersonalData> {
@@ -51,7 +53,7 @@ export async function collectPersonalData(db: Queryable, personId: string, now =
   const { email } = account;
   // Emails queued as facts and not yet written by the delivery worker are written now, as they will be sent.
   await renderPendingMessages(db, { recipientId: personId });
-  const named: Record<string, Array<Record<string, unknown>>> = {
+  const named: Record<SectionName, Array<Record<string, unknown>>> = {
     account: [account],
     twoStep: await q.twoStepOf(db, personId),
     bookings: await q.bookingsOf(db, personId),
@@ -65,7 +67,12 @@ export async function collectPersonalData(db: Queryable, personId: string, now =
     messages: await q.messagesTo(db, personId, email),
     calendarFeed: await q.calendarFeedOf(db, personId),
   };
-  const sections: ExportSection[] = Object.entries(named).map(([name, rows]) => ({ name, title: titles[name]!, rows }));
+  const sections: ExportSection[] = Object.entries(named).map(([name, rows]) => ({
+    name,
+    // Object.entries widens the keys of named to string; they are its SectionName keys.
+    title: titles[name as SectionName],
+    rows,
+  }));
   // Anything else that names them: preferences, sessions they published, registers they kept…
   for (const reference of await q.userReferences(db)) {
     if (covered.has(`${reference.table}.${reference.column}`)) continue;

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { DateTime } from 'luxon';
 import { categoryNames } from '../db/tables/publishing.ts';
+import { isoDateOf } from '../lib/london-time.ts';
 import { requireRole } from '../plugins/auth.ts';
 import { csvFilename, csvStream } from '../reports/csv.ts';
 import { attendedTasters } from './queries.ts';
@@ -20,7 +21,7 @@ export async function recordRoutes(app: FastifyInstance) {
   app.get('/my-record.csv', async (request, reply) => {
     const tasters = await attendedTasters(db, userOf(request).id);
     const rows = tasters.map((t) => ({
-      date: DateTime.fromJSDate(t.startsAt, { zone: 'Europe/London' }).toISODate()!,
+      date: isoDateOf(DateTime.fromJSDate(t.startsAt, { zone: 'Europe/London' })),
       start: DateTime.fromJSDate(t.startsAt, { zone: 'Europe/London' }).toFormat('HH:mm'),
       end: DateTime.fromJSDate(t.endsAt, { zone: 'Europe/London' }).toFormat('HH:mm'),
       activity: t.offerTitle,
@@ -29,7 +30,7 @@ export async function recordRoutes(app: FastifyInstance) {
       place: t.isOnline ? 'Online' : (t.venueName ?? ''),
       hours: t.hours,
     }));
-    const today = DateTime.now().setZone('Europe/London').toISODate()!;
+    const today = isoDateOf(DateTime.now().setZone('Europe/London'));
     return reply
       .header('content-type', 'text/csv; charset=utf-8')
       .header('content-disposition', `attachment; filename="${csvFilename('tasters-record', userOf(request).name, today)}"`)

@@ -50,6 +50,7 @@ export function barChart(options: {
   max?: number;
 }): BarChart {
   const format = options.format ?? ((value: number) => String(value));
+  const figure = (value: number | null) => (value === null ? 'no data' : format(value));
   const values = options.rows.flatMap((row) => row.values).filter((v): v is number => v !== null);
   const max = options.max ?? Math.max(1, ...values);
   const hasLegend = options.series.length > 1;
@@ -72,7 +73,7 @@ export function barChart(options: {
         width,
         height: BAR_HEIGHT,
         colour: series.colour,
-        value: value === null ? 'no data' : format(value),
+        value: figure(value),
         valueX: width + 6,
         valueY: barY + BAR_HEIGHT - 4,
       });
@@ -82,7 +83,7 @@ export function barChart(options: {
   const legend = hasLegend ? options.series.map((series, s) => ({ x: s * 160, y: 4, colour: series.colour, text: series.name })) : [];
   const description = options.rows.length
     ? options.rows
-        .map((row) => `${row.label}: ${options.series.map((series, s) => `${series.name.toLowerCase()} ${row.values[s] === null || row.values[s] === undefined ? 'no data' : format(row.values[s]!)}`).join(', ')}`)
+        .map((row) => `${row.label}: ${options.series.map((series, s) => `${series.name.toLowerCase()} ${figure(row.values[s] ?? null)}`).join(', ')}`)
         .join('; ')
     : 'No figures for this period.';
 

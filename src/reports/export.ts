@@ -25,7 +25,7 @@ const sessionColumns: Array<CsvColumn<Row>> = [
 
 const fiveAColumns: Array<CsvColumn<Row>> = ['accessible', 'appropriate', 'adequate', 'affordable', 'available'].map((a) => ({
   key: a,
-  header: `${a[0]!.toUpperCase()}${a.slice(1)} (1-5, blank = don't know)`,
+  header: `${a.charAt(0).toUpperCase()}${a.slice(1)} (1-5, blank = don't know)`,
 }));
 
 const attendanceNames: Record<string, string> = { attended: 'Attended', no_show: 'Did not attend' };
@@ -123,8 +123,9 @@ export async function* exportRows(db: Queryable, kind: q.ExportKind, f: ReportFi
     const page = await definition.page(db, f, after, pageSize);
     options.onPage?.(page.length);
     for (const row of page) yield present(row);
-    if (page.length < pageSize) return;
-    after = definition.cursor(page.at(-1)!);
+    const last = page.at(-1);
+    if (page.length < pageSize || last === undefined) return;
+    after = definition.cursor(last);
   }
 }
 

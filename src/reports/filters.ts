@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { organisationKinds, type OrganisationKind } from '../db/tables/organisations.ts';
 import { offerCategories, type OfferCategory } from '../db/tables/publishing.ts';
 import { plainText } from '../lib/forms.ts';
+import { isoDateOf } from '../lib/london-time.ts';
 
 export const LONDON = 'Europe/London';
 const MAX_YEARS = 5;
@@ -41,7 +42,7 @@ export type ReportFilters = {
 export function lastFullQuarter(now: Date): { from: string; to: string } {
   const thisQuarter = DateTime.fromJSDate(now, { zone: LONDON }).startOf('quarter');
   const from = thisQuarter.minus({ quarters: 1 });
-  return { from: from.toISODate()!, to: thisQuarter.minus({ days: 1 }).toISODate()! };
+  return { from: isoDateOf(from), to: isoDateOf(thisQuarter.minus({ days: 1 })) };
 }
 
 const emptyAsMissing = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
@@ -75,7 +76,7 @@ export function reportQuery(now: Date) {
     .transform((query, ctx): ReportFilters => {
       const fallback = lastFullQuarter(now);
       const from = query.from ?? fallback.from;
-      const to = query.to ?? (query.from ? DateTime.fromJSDate(now, { zone: LONDON }).toISODate()! : fallback.to);
+      const to = query.to ?? (query.from ? isoDateOf(DateTime.fromJSDate(now, { zone: LONDON })) : fallback.to);
       if (to < from) {
         ctx.addIssue({ code: 'custom', message: 'The end date must be the same as or after the start date', path: ['to'] });
         return z.NEVER;
@@ -91,8 +92,8 @@ export function reportQuery(now: Date) {
         to,
         start: start.toJSDate(),
         end: last.plus({ days: 1 }).toJSDate(),
-        fromMonth: start.startOf('month').toISODate()!,
-        toMonth: last.startOf('month').toISODate()!,
+        fromMonth: isoDateOf(start.startOf('month')),
+        toMonth: isoDateOf(last.startOf('month')),
         organisationId: query.organisation ?? null,
         kind: query.organisationKind ?? null,
         category: query.category ?? null,

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { DateTime } from 'luxon';
 import { ForbiddenError } from '../lib/errors.ts';
+import { isoDateOf } from '../lib/london-time.ts';
 import { requireRole } from '../plugins/auth.ts';
 import type { ReportFilters } from './filters.ts';
 import { format } from './present.ts';
@@ -21,11 +22,11 @@ export async function providerFeedbackRoutes(app: FastifyInstance) {
     // Everything that has happened so far: sessions from the service's first year up to now.
     const f: ReportFilters = {
       from: '2020-01-01',
-      to: DateTime.fromJSDate(now, { zone: 'Europe/London' }).toISODate()!,
+      to: isoDateOf(DateTime.fromJSDate(now, { zone: 'Europe/London' })),
       start: DateTime.fromISO('2020-01-01', { zone: 'Europe/London' }).toJSDate(),
       end: now,
       fromMonth: '2020-01-01',
-      toMonth: DateTime.fromJSDate(now, { zone: 'Europe/London' }).startOf('month').toISODate()!,
+      toMonth: isoDateOf(DateTime.fromJSDate(now, { zone: 'Europe/London' }).startOf('month')),
       organisationId,
       kind: null,
       category: null,

@@ -2,6 +2,12 @@ import type { FastifyRequest } from 'fastify';
 import type { ActorInRole } from '../audit/actor.ts';
 import type { CurrentUser } from './current-user.ts';
 
+/** The path of a request's URL, without its query string. */
+export function pathOf(url: string): string {
+  const query = url.indexOf('?');
+  return query === -1 ? url : url.slice(0, query);
+}
+
 /** An htmx request wants a fragment back, not a redirect or a whole page. */
 export function isHtmx(request: FastifyRequest): boolean {
   return request.headers['hx-request'] === 'true';

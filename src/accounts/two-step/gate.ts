@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ForbiddenError } from '../../lib/errors.ts';
+import { pathOf } from '../../web/request.ts';
 import { hasTwoStep } from './queries.ts';
 
 export const SET_UP_PATH = '/account/two-step/set-up';
@@ -17,7 +18,7 @@ const open = [/^\/account$/, /^\/account\/two-step(\/|$)/, /^\/sign-out$/, /^\/s
 export async function enforceTwoStepSetUp(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply): Promise<boolean> {
   const user = request.user;
   if (!user || !app.config.twoStepRequiredRoles.includes(user.role)) return false;
-  const path = request.url.split('?')[0]!;
+  const path = pathOf(request.url);
   if (open.some((pattern) => pattern.test(path))) return false;
   if (await hasTwoStep(app.db, user.id)) return false;
   if (request.method === 'GET' && !request.headers['hx-request']) {

@@ -13,7 +13,7 @@ export async function dashboardRoutes(app: FastifyInstance) {
     const user = userOf(request);
     // Coordinators see every organisation's dashboard from its own page.
     if (user.role === 'coordinator') return reply.redirect('/organisations', 303);
-    const organisation = await findOrganisation(app.db, user.organisationId!);
+    const organisation = user.organisationId ? await findOrganisation(app.db, user.organisationId) : undefined;
     if (!organisation) throw new NotFoundError();
     return reply.viewAsync('provider/dashboard.eta', {
       title: 'Your sessions',

@@ -83,7 +83,11 @@ export async function organisationRoutes(app: FastifyInstance) {
     return showPage(request, reply, params.id, false);
   });
 
-  app.get('/organisation', provider, async (request, reply) => showPage(request, reply, userOf(request).organisationId!, true));
+  app.get('/organisation', provider, async (request, reply) => {
+    const id = userOf(request).organisationId;
+    if (!id) throw new NotFoundError();
+    return showPage(request, reply, id, true);
+  });
 
   // One edit page for both: a coordinator reaches it by id, provider staff only for their own organisation.
   const editRoutes: Array<[path: string, guard: typeof coordinator, idOf: (request: FastifyRequest) => string | null]> = [

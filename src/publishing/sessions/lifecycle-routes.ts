@@ -31,7 +31,8 @@ export async function sessionLifecycleRoutes(app: FastifyInstance) {
 
   /** An action the rules refuse: the session page, saying why, with 409. */
   async function refused(reply: FastifyReply, id: string, error: DomainError) {
-    const session = (await q.findSessionDetail(db, id))!;
+    const session = await q.findSessionDetail(db, id);
+    if (!session) throw new NotFoundError();
     return sessionPage(reply, db, session, { errors: { status: error.message }, statusCode: 409 });
   }
 

@@ -48,7 +48,8 @@ export async function sessionRoutes(app: FastifyInstance) {
   ) {
     const venues = await listVenues(db, data.offer.organisationId);
     // A session keeps its venue in the list even if the venue has since been archived.
-    const current = data.session?.venueId && !venues.some((v) => v.id === data.session!.venueId) ? [{ id: data.session.venueId, name: data.session.venueName ?? 'Current venue' }] : [];
+    const session = data.session;
+    const current = session?.venueId && !venues.some((v) => v.id === session.venueId) ? [{ id: session.venueId, name: session.venueName ?? 'Current venue' }] : [];
     const title = data.session ? 'Edit taster session' : data.copyOf ? 'Copy a taster session' : 'Add a taster session';
     return formPage(reply, 'sessions/form.eta', {
       title,
@@ -78,6 +79,13 @@ export async function sessionRoutes(app: FastifyInstance) {
     if (!session) throw new NotFoundError();
     assertManages(actorOf(request), session.organisationId);
     return session;
+  }
+
+  /** The offer of a session found a moment ago: the offer cannot be deleted while it has sessions. */
+  async function offerOf(session: q.SessionDetail): Promise<Offer> {
+    const offer = await findOffer(db, session.offerId);
+    if (!offer) throw new NotFoundError();
+    return offer;
   }
 
   app.get('/offers/:id/sessions/new', staff, async (request, reply) => {
@@ -122,7 +130,7 @@ export async function sessionRoutes(app: FastifyInstance) {
     const session = await managedSession(request);
     const refusal = unchangeable(session);
     if (refusal) return sessionPage(reply, db, session, { errors: { status: refusal }, statusCode: 409 });
-    const offer = (await findOffer(db, session.offerId))!;
+    const offer = await offerOf(session);
     return formFor(reply, { offer, session, values: sessionValues(session) });
   });
 
@@ -130,7 +138,7 @@ export async function sessionRoutes(app: FastifyInstance) {
     const session = await managedSession(request);
     const refusal = unchangeable(session);
     if (refusal) return sessionPage(reply, db, session, { errors: { status: refusal }, statusCode: 409 });
-    const offer = (await findOffer(db, session.offerId))!;
+    const offer = await offerOf(session);
     const form = parseForm(sessionForm({ now: new Date(), currentStartsAt: session.startsAt, currentClosesAt: session.bookingClosesAt }), request.body);
     if (!form.ok) return formFor(reply, { offer, session, values: form.values, errors: form.errors });
     try {

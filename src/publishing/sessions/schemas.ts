@@ -135,13 +135,18 @@ export function sessionForm(options: SessionFormOptions) {
         }
       }
     })
-    .transform((form) => {
-      const t = times(form);
+    .transform((form, ctx) => {
+      // The refinement above has passed, so all three times are set; this only tells the types so.
+      const { startsAt, endsAt, closesAt } = times(form);
+      if (!startsAt || !endsAt || !closesAt) {
+        ctx.addIssue({ code: 'custom', path: ['date'], message: 'Enter the date and times of the session' });
+        return z.NEVER;
+      }
       const online = form.where === 'online';
       return {
-        startsAt: t.startsAt!,
-        endsAt: t.endsAt!,
-        bookingClosesAt: t.closesAt!,
+        startsAt,
+        endsAt,
+        bookingClosesAt: closesAt,
         isOnline: online,
         venueId: online ? null : form.venueId,
         joiningInstructions: online ? form.joiningInstructions : null,
