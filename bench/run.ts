@@ -431,5 +431,5 @@ async function openLoop(count: number, rate: number, send: (i: number) => Promis
 /** The p-th percentile of values sorted ascending (nearest rank). */
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
 }

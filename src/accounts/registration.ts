@@ -126,7 +126,11 @@ export async function confirmEmail(tx: Tx, token: string, password: string): Pro
   if (existing && existing.status !== 'unconfirmed') {
     throw new DomainError('already_registered', 'There is already an account with this email address. Sign in, or reset your password if you have forgotten it.');
   }
-  const registration = legacy ? {} : { name: link.name!, practice: link.practice, pcn: link.pcn, passwordHash: link.passwordHash };
+  // A registration's link carries everything given at registration (sendConfirmation above refuses
+  // to make one without), so a name missing here is a broken row, not something a person did.
+  if (!legacy && link.name === null) throw new Error('an email confirmation link has a password but no name');
+  const name = link.name ?? '';
+  const registration = legacy ? {} : { name, practice: link.practice, pcn: link.pcn, passwordHash: link.passwordHash };
   if (existing) {
     await q.activateUser(tx, existing.id, registration);
     await recordAudit(tx, { actorId: existing.id, action: 'email_confirmed', subjectType: 'user', subjectId: existing.id });
@@ -135,7 +139,7 @@ export async function confirmEmail(tx: Tx, token: string, password: string): Pro
   if (legacy) throw new DomainError('link_unknown', linkProblem('unknown'));
   const user = await q.insertActiveUser(tx, {
     email: link.email,
-    name: link.name!,
+    name,
     practice: link.practice,
     pcn: link.pcn,
     passwordHash: link.passwordHash,

@@ -51,9 +51,11 @@ export async function startAccountRequestWorker(options: {
   await boss.createQueue(ACCOUNT_REQUESTS_QUEUE, queueOptions);
   await boss.updateQueue(ACCOUNT_REQUESTS_QUEUE, queueOptions);
   await boss.work<RequestJob>(ACCOUNT_REQUESTS_QUEUE, { pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1 }, async ([job]) => {
-    const outcome = await runAccountRequest(db, baseUrl, job!.data.requestId);
+    // pg-boss hands over one job at a time here (batchSize 1), so there always is one.
+    if (!job) return { outcome: 'no_job' };
+    const outcome = await runAccountRequest(db, baseUrl, job.data.requestId);
     // The outcome tells whether the address has an account: logged by request id only, never with the address.
-    log.info({ job: ACCOUNT_REQUESTS_QUEUE, requestId: job!.data.requestId, outcome }, 'account request handled');
+    log.info({ job: ACCOUNT_REQUESTS_QUEUE, requestId: job.data.requestId, outcome }, 'account request handled');
     return { outcome };
   });
 

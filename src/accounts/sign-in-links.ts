@@ -22,7 +22,7 @@ export const SIGN_IN_LINK_REISSUE_MINUTES = 5;
 export async function requestSignInLink(tx: Tx, baseUrl: string, input: { email: string; address: string; now?: Date }) {
   const now = input.now ?? new Date();
   const user = await q.findUserByEmail(tx, input.email);
-  if (!user || user.status !== 'active') return null;
+  if (user?.status !== 'active') return null;
   // One request per account at a time, so two together cannot leave two working links.
   await q.lockUser(tx, user.id);
   const latest = await q.latestWorkingLink(tx, user.id, 'sign_in', now);
@@ -67,7 +67,7 @@ export async function signInWithLink(tx: Tx, input: { token: string | null; addr
   // null: not even shaped like a link's token. A token that is no link concerns no account: the
   // route logs it, and like every other made-up link it changes nothing.
   if (input.token === null) return { outcome: 'refused', state: 'unknown' };
-  let link;
+  let link: Awaited<ReturnType<typeof useLink>>;
   try {
     link = await useLink(tx, 'sign_in', input.token);
   } catch (error) {
@@ -80,7 +80,7 @@ export async function signInWithLink(tx: Tx, input: { token: string | null; addr
     return { outcome: 'refused', state: reason };
   }
   const user = link.userId ? await q.findUserById(tx, link.userId) : undefined;
-  if (!user || user.status !== 'active') {
+  if (user?.status !== 'active') {
     const subject = user ? { subjectType: 'user', subjectId: user.id } : {};
     await recordAudit(tx, { actorId: null, action: 'sign_in_link_refused', ...subject, details: { reason: user?.status ?? 'no_account' }, address: input.address });
     return { outcome: 'refused', state: 'unknown' };

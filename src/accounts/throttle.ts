@@ -67,7 +67,8 @@ export async function attemptThrottle(
   if (everywhere.failures >= MAX_FAILURES_PER_ACCOUNT) blocking.push({ limit: 'account', from: everywhere.oldest });
   if (accounts.accounts >= MAX_ACCOUNTS_FAILED_PER_ADDRESS) blocking.push({ limit: 'address', from: accounts.earliest });
   if (here.failures >= MAX_FAILURES_PER_ACCOUNT_AT_ADDRESS) blocking.push({ limit: 'account_at_address', from: here.oldest });
-  if (blocking.length === 0) return null;
+  const first = blocking[0];
+  if (!first) return null;
   const freesAt = Math.max(...blocking.map((b) => (b.from ?? now).getTime())) + THROTTLE_WINDOW_MINUTES * 60_000;
-  return { limit: blocking[0]!.limit, retryInMinutes: Math.max(1, Math.ceil((freesAt - now.getTime()) / 60_000)) };
+  return { limit: first.limit, retryInMinutes: Math.max(1, Math.ceil((freesAt - now.getTime()) / 60_000)) };
 }

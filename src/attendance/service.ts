@@ -91,7 +91,7 @@ export async function addWalkIn(tx: Tx, actor: Actor, sessionId: string, email: 
   // The session lock also orders this after any booking being made for the same person right now.
   await lockOpenSession(tx, sessionId, now);
   const person = await q.findLinkWorkerByEmail(tx, email);
-  if (!person || person.status !== 'active') {
+  if (person?.status !== 'active') {
     throw new DomainError(
       'unknown_link_worker',
       'No link worker has an account with this email address. Check it, or ask them to register and then add them',

@@ -1,5 +1,4 @@
 import { recordAudit } from '../audit/record.ts';
-import type { Role } from '../db/tables/accounts.ts';
 import type { Queryable, Tx } from '../db/database.ts';
 import { findPreferences, savePreferenceRow } from './queries.ts';
 import { messagesFor, type OptionalMessage, type Preferences } from './schemas.ts';

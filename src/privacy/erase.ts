@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type Actor, SYSTEM } from '../audit/actor.ts';
+import type { Actor, SYSTEM } from '../audit/actor.ts';
 import { recordAudit } from '../audit/record.ts';
 import type { Tx } from '../db/database.ts';
 import { DomainError, NotFoundError } from '../lib/errors.ts';

@@ -74,9 +74,9 @@ function scopedSessions(db: QueryCreator<Database>, f: ReportFilters) {
     .where('s.status', '=', 'published')
     .where('s.startsAt', '>=', f.start)
     .where('s.startsAt', '<', f.end)
-    .$if(f.organisationId !== null, (qb) => qb.where('o.organisationId', '=', f.organisationId!))
-    .$if(f.kind !== null, (qb) => qb.where('org.kind', '=', f.kind!))
-    .$if(f.category !== null, (qb) => qb.where('o.category', '=', f.category!));
+    .$call((qb) => (f.organisationId === null ? qb : qb.where('o.organisationId', '=', f.organisationId)))
+    .$call((qb) => (f.kind === null ? qb : qb.where('org.kind', '=', f.kind)))
+    .$call((qb) => (f.category === null ? qb : qb.where('o.category', '=', f.category)));
 }
 
 // The month a session belongs to is its London month, not its UTC one.
@@ -139,7 +139,7 @@ export async function funnelBy(db: Queryable, f: ReportFilters, dimension: Dimen
           (byPerson ? personKey : sql<string>`scoped.k`).as('k'),
           (byPerson ? personKey : sql<string>`scoped.label`).as('label'),
         ])
-        .$if(f.pcn !== null, (qb) => qb.where('u.pcn', '=', f.pcn!)),
+        .$call((qb) => (f.pcn === null ? qb : qb.where('u.pcn', '=', f.pcn))),
     )
     .with('bagg', (qc) =>
       qc
@@ -331,10 +331,10 @@ export async function referralsRecordedInPeriod(db: Queryable, f: ReportFilters)
     ])
     .where('r.month', '>=', f.fromMonth)
     .where('r.month', '<=', f.toMonth)
-    .$if(f.organisationId !== null, (qb) => qb.where('o.organisationId', '=', f.organisationId!))
-    .$if(f.kind !== null, (qb) => qb.where('org.kind', '=', f.kind!))
-    .$if(f.category !== null, (qb) => qb.where('o.category', '=', f.category!))
-    .$if(f.pcn !== null, (qb) => qb.where('u.pcn', '=', f.pcn!))
+    .$call((qb) => (f.organisationId === null ? qb : qb.where('o.organisationId', '=', f.organisationId)))
+    .$call((qb) => (f.kind === null ? qb : qb.where('org.kind', '=', f.kind)))
+    .$call((qb) => (f.category === null ? qb : qb.where('o.category', '=', f.category)))
+    .$call((qb) => (f.pcn === null ? qb : qb.where('u.pcn', '=', f.pcn)))
     .executeTakeFirstOrThrow();
 }
 
@@ -348,7 +348,7 @@ export async function pcnsWithoutAttendance(db: Queryable, f: ReportFilters) {
     .where('u.status', '=', 'active')
     .where('u.pcn', 'is not', null)
     .where(sql<boolean>`btrim(u.pcn) <> ''`)
-    .$if(f.pcn !== null, (qb) => qb.where('u.pcn', '=', f.pcn!))
+    .$call((qb) => (f.pcn === null ? qb : qb.where('u.pcn', '=', f.pcn)))
     .where((eb) =>
       eb.not(
         eb.exists(
@@ -387,7 +387,7 @@ export async function filterChoices(db: Queryable) {
       .orderBy('pcn')
       .execute(),
   ]);
-  return { organisations, pcns: pcns.map((p) => p.pcn!) };
+  return { organisations, pcns: pcns.flatMap((p) => (p.pcn === null ? [] : [p.pcn])) };
 }
 
 // The provider's own queries live beside this file; re-exported for callers that read them here.

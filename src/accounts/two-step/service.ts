@@ -70,7 +70,7 @@ export async function completeSignIn(
 ): Promise<SecondStepResult> {
   const now = input.now ?? new Date();
   const user = await findUserById(tx, input.userId);
-  if (!user || user.status !== 'active') return { outcome: 'gone' };
+  if (user?.status !== 'active') return { outcome: 'gone' };
   const result = await checkCode(tx, keys, user, { code: input.code, address: input.address, path: input.path, now });
   if (result.outcome !== 'accepted') return result;
   await markSignedIn(tx, user.id, now);
