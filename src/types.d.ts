@@ -24,6 +24,10 @@ declare module '@fastify/session' {
     userId?: string;
     flash?: string;
     twoStepPending?: string;
+    /** Who is signed in with this session, read as it was loaded (accounts/session-store.ts); never stored. */
+    signedInUser?: CurrentUser | null;
+    /** The session's data as loaded, so that saving it unchanged writes nothing; never stored. */
+    loadedAs?: string;
   }
 }
 

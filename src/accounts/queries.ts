@@ -272,15 +272,23 @@ export async function markAccountRequestsDispatched(db: Queryable, ids: string[]
 
 /* Login sessions, for the session store (session-store.ts). Ids arrive hashed. */
 
-/** The data of a login session that has passed neither its idle nor its absolute expiry. */
-export async function findLiveLoginSession(db: Queryable, idHash: string) {
-  return db
-    .selectFrom('loginSessions')
-    .select('data')
-    .where('idHash', '=', idHash)
-    .where('idleExpiresAt', '>', new Date())
-    .where('absoluteExpiresAt', '>', new Date())
-    .executeTakeFirst();
+/**
+ * What every page needs to know first, in one statement: the live login session behind a cookie,
+ * its idle expiry pushed on (being used is activity), and who is signed in with it while their
+ * account is active (CurrentUser; none when it was disabled or erased since).
+ */
+export async function touchLoginSession(db: Queryable, idHash: string, now: Date, idleExpiresAt: Date) {
+  const result = await sql<{ data: Record<string, unknown>; user: CurrentUser | null }>`
+    with touched as (
+      update login_sessions set idle_expires_at = ${idleExpiresAt}
+      where id_hash = ${idHash} and idle_expires_at > ${now} and absolute_expires_at > ${now}
+      returning data, user_id
+    )
+    select t.data,
+      case when u.id is null then null else jsonb_build_object('id', u.id, 'email', u.email, 'name', u.name, 'role', u.role,
+        'organisationId', u.organisation_id, 'practice', u.practice, 'pcn', u.pcn) end as user
+    from touched t left join users u on u.id = t.user_id and u.status = 'active'`.execute(db);
+  return result.rows[0];
 }
 
 /**

@@ -57,7 +57,10 @@ export const auth = fp(async (app: FastifyInstance, options: AuthOptions) => {
   app.addHook('preHandler', async (request, reply) => {
     const userId = request.session.userId;
     if (userId) {
-      request.user = (await findSignedInUser(app.db, userId)) ?? null;
+      // The store read who is signed in along with the session (one statement); a session made in
+      // this request has not been loaded, so for it the account is looked up here.
+      const loaded = request.session.signedInUser;
+      request.user = loaded !== undefined ? loaded : ((await findSignedInUser(app.db, userId)) ?? null);
       // A disabled or erased account: end this session here too, not only in the table.
       if (!request.user) await request.session.destroy();
     }
