@@ -6,7 +6,10 @@
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { sign } from '@fastify/cookie';
@@ -15,7 +18,7 @@ import type { Request } from 'autocannon';
 import { hashToken } from '../src/lib/tokens.ts';
 import type { Db } from '../src/db/database.ts';
 import { bookAndCancel, CookieJar, csrfTokenIn, FIND_QUERY, formPost, pageHeaders, PROXIED, run, type RunOutcome, type Visitor, VisitorPool } from './load.ts';
-import { type Row, type Check, markdown } from './report.ts';
+import { type Row, type Check, markdown, type PageWeight } from './report.ts';
 import { BENCH_PASSWORD, benchDatabaseUrl, benchScale, countSeeded, createBenchSchema, linkWorkerIds, seedBenchData, setPassword } from './seed.ts';
 import type { ParentMessage, ServerMessage } from './server.ts';
 
@@ -143,6 +146,8 @@ try {
     children.push(second.child);
     check = await bookingCheck(bench.db, [app, second], checkers);
   }
+  const weights = wanted('(w)') ? await pageWeights(app.port, bookers[0]!, upcoming[0]!) : [];
+  const coldStart = wanted('(s)') ? await coldStarts(secret) : null;
   const appMemory = await ask(app.child, { type: 'memory' });
   const loadAtEnd = os.loadavg();
   const postgres = (await sql<{ version: string }>`select split_part(version(), ' ', 2) as version`.execute(bench.db)).rows[0]?.version ?? 'unknown';
@@ -150,6 +155,8 @@ try {
   const report = markdown({
     rows,
     check,
+    weights,
+    coldStart,
     counts,
     appMaxRss: appMemory.maxRss,
     settings: { duration: DURATION, warmUp: WARM_UP, connections: CONNECTIONS, findQuery: FIND_QUERY, steadyRate: STEADY_FIND_RATE },
@@ -426,6 +433,75 @@ async function openLoop(count: number, rate: number, send: (i: number) => Promis
   const latencies = results.map((r) => r.ms).sort((a, b) => a - b);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.ceil(q * latencies.length) - 1)] ?? 0;
   return { statuses: results.map((r) => r.status), p50: at(0.5), p99: at(0.99), seconds: (performance.now() - started) / 1000 };
+}
+
+/**
+ * The weight of the pages a link worker uses most, each with the stylesheets and scripts it
+ * links to, compressed as the proxy in front of production sends them (gzip, default level).
+ */
+async function pageWeights(port: number, visitor: Visitor, sessionId: string): Promise<PageWeight[]> {
+  const pages = [`/find?${FIND_QUERY}`, '/find', `/sessions/${sessionId}`, '/my-bookings', '/my-record', '/account'];
+  const weights: PageWeight[] = [];
+  for (const path of pages) {
+    const response = await fetch(`http://127.0.0.1:${port}${path}`, { headers: pageHeaders(visitor), redirect: 'manual' });
+    const html = await response.text();
+    if (response.status !== 200) throw new Error(`page weight: ${path} answered ${response.status}`);
+    const assets = [...html.matchAll(/<(?:link[^>]*rel="stylesheet"[^>]*href|script[^>]*src)="([^"]+)"/g)].map((match) => match[1] ?? '');
+    let assetBytes = 0;
+    for (const asset of new Set(assets)) {
+      const body = Buffer.from(await (await fetch(`http://127.0.0.1:${port}${asset}`, { headers: pageHeaders(visitor) })).arrayBuffer());
+      assetBytes += gzipSync(body).length;
+    }
+    weights.push({ path, pageBytes: gzipSync(html).length, assetBytes, assets: new Set(assets).size });
+  }
+  return weights.sort((a, b) => b.pageBytes + b.assetBytes - (a.pageBytes + a.assetBytes));
+}
+
+/**
+ * Start to listening on a migrated database: `node src/server.ts` in production mode, as a
+ * deployment starts it, timed from the spawn to its first answer on /readyz. Three starts; the
+ * schema is the benchmark's, already migrated, so this measures what every restart pays.
+ */
+async function coldStarts(secret: string): Promise<number[]> {
+  const times: number[] = [];
+  const schemaUrl = new URL(url);
+  schemaUrl.searchParams.set('options', `-c search_path=${bench.schema}`);
+  for (let i = 0; i < 3; i++) {
+    const port = await freePort();
+    const started = performance.now();
+    const child = spawn(process.execPath, [fileURLToPath(new URL('../src/server.ts', import.meta.url))], {
+      env: { ...process.env, NODE_ENV: 'production', PORT: String(port), DATABASE_URL: schemaUrl.toString(), SESSION_SECRET: secret, BASE_URL: BASE_URL, LOG_LEVEL: 'fatal',
+        // Nothing listens there: an email the worker picks up in these few seconds is tried again later.
+        SMTP_URL: 'smtp://127.0.0.1:9' },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    try {
+      for (;;) {
+        if (child.exitCode !== null) throw new Error(`cold start: the server stopped (exit code ${child.exitCode})`);
+        if (performance.now() - started > 30_000) throw new Error('cold start: no answer on /readyz within 30 s');
+        const answer = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => null);
+        if (answer?.ok) break;
+        // Polling the port, as a load balancer's health check does; 5 ms between tries.
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      times.push(performance.now() - started);
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve)));
+    }
+  }
+  return times;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
 }
 
 /** The p-th percentile of values sorted ascending (nearest rank). */

@@ -3,6 +3,7 @@ import type { Queryable, Tx } from '../db/database.ts';
 import type { Database } from '../db/schema.ts';
 import { bookingMessageFacts } from '../capacity/queries.ts';
 import type { BookingStatus } from '../db/tables/bookings.ts';
+import type { SessionStatus } from '../db/tables/publishing.ts';
 import { placeColumns, sessionsWithPlace, sessionsWithPlaceSql } from '../db/sessions-with-place.ts';
 
 type WithBooking = Database & { b: Database['bookings'] };
@@ -158,66 +159,33 @@ export async function listSessionBookings(db: Queryable, sessionId: string) {
 // The sub-statements of one statement all see that same snapshot, not each other's writes, so
 // each reads what the others changed from their RETURNING rows.
 
-export type BookedPlace = { id: string; status: BookingStatus; created: boolean };
+/** What book_place answers: the session as locked (none when there is no such session) and the booking, if any. */
+export type BookPlaceRow = {
+  sessionFound: boolean;
+  sessionStatus: SessionStatus | null;
+  startsAt: Date | null;
+  bookingClosesAt: Date | null;
+  bookingId: string | null;
+  bookingStatus: BookingStatus | null;
+  created: boolean | null;
+  lockHeldMs: number | null;
+};
 
 /**
- * Rules 1 and 3 in one statement: the person's live booking if they have one; otherwise, when
- * `open`, a new one — confirmed while confirmed bookings (walk-ins aside) are fewer than the
- * capacity, else waitlisted — with its audit entry and the facts of its email (a new waiting
- * booking is last in the queue: its position is everyone waiting plus one). clock_timestamp() is
- * read while the lock is held, so the waiting order is the order in which bookings got the lock,
- * across every app instance. Nothing comes back when there is no booking and `open` is false.
+ * Rules 1 and 3 as one call to the database (the book_place function, migration 0806): lock the
+ * session, then, while booking is open, the person's live booking or a new one — confirmed while
+ * places are left, else waiting — with its audit entry and the facts of its email. Run outside a
+ * transaction, the lock is held inside the database only, and only until this call commits.
  */
-export async function insertBookingLocked(
-  tx: Tx,
-  input: { sessionId: string; userId: string; confidenceBefore: number | null; open: boolean; address: string | null; baseUrl: string | null },
-): Promise<BookedPlace | undefined> {
-  const { sessionId, userId } = input;
-  const result = await sql<BookedPlace>`
-    with existing as (
-      select id, status from bookings
-      where taster_session_id = ${sessionId}::uuid and user_id = ${userId}::uuid and status <> 'cancelled'
-    ),
-    counted as (
-      select s.capacity,
-        count(*) filter (where c.status = 'confirmed' and not c.is_walk_in)::int as confirmed,
-        count(*) filter (where c.status = 'waitlisted')::int as waiting
-      from taster_sessions s left join bookings c on c.taster_session_id = s.id
-      where s.id = ${sessionId}::uuid
-      group by s.capacity
-    ),
-    booked as (
-      insert into bookings (taster_session_id, user_id, status, confirmed_at, waitlisted_at, confidence_before)
-      select ${sessionId}::uuid, ${userId}::uuid, d.status,
-        case when d.status = 'confirmed' then clock_timestamp() end,
-        case when d.status = 'waitlisted' then clock_timestamp() end,
-        ${input.confidenceBefore}::smallint
-      from (select case when confirmed < capacity then 'confirmed' else 'waitlisted' end as status from counted) d
-      where ${input.open}::boolean and not exists (select from existing)
-      returning id, status, updated_at
-    ),
-    audited as (
-      insert into audit_events (actor_id, action, subject_type, subject_id, details, address)
-      select ${userId}::uuid, case status when 'confirmed' then 'booking_confirmed' else 'booking_waitlisted' end,
-        'booking', id::text, jsonb_build_object('sessionId', ${sessionId}::uuid), ${input.address}::text
-      from booked
-    ),
-    queued as (
-      insert into outbox_messages (dedupe_key, kind, recipient_email, recipient_id, facts)
-      select m.kind || ':' || b.id, m.kind, u.email, u.id,
-        ${bookingMessageFacts(input.baseUrl, sql`case when b.status = 'waitlisted' then counted.waiting + 1 end`)}
-      from booked b
-      cross join lateral (select case b.status when 'confirmed' then 'booking_confirmed' else 'booking_waitlisted' end as kind) m
-      cross join counted
-      join users u on u.id = ${userId}::uuid and u.status = 'active'
-      cross join ${sessionsWithPlaceSql}
-      where s.id = ${sessionId}::uuid
-      on conflict (dedupe_key) do nothing
-    )
-    select id, status, false as created from existing
-    union all
-    select id, status, true as created from booked`.execute(tx);
-  return result.rows[0];
+export async function bookPlaceLocked(
+  db: Queryable,
+  input: { sessionId: string; userId: string; confidenceBefore: number | null; address: string | null; baseUrl: string | null },
+): Promise<BookPlaceRow> {
+  const result = await sql<BookPlaceRow>`
+    select * from book_place(${input.sessionId}::uuid, ${input.userId}::uuid, ${input.confidenceBefore}::smallint, ${input.address}::text, ${input.baseUrl}::text)`.execute(db);
+  const row = result.rows[0];
+  if (!row) throw new Error('book_place answered no row');
+  return row;
 }
 
 /**

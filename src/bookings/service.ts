@@ -1,10 +1,10 @@
-import type { Db, Tx } from '../db/database.ts';
+import type { Db, Queryable, Tx } from '../db/database.ts';
 import { DomainError, NotFoundError } from '../lib/errors.ts';
 import type { SessionStatus } from '../db/tables/publishing.ts';
-import { cancelBookingLocked, findLiveBooking, findSessionOfOwnBooking, insertBookingLocked } from './queries.ts';
+import { bookPlaceLocked, cancelBookingLocked, findLiveBooking, findSessionOfOwnBooking } from './queries.ts';
 import type { BookingStatus } from '../db/tables/bookings.ts';
 import { fillFreedPlaces, lockTasterSession } from '../capacity/places.ts';
-import { errorCode, inTransaction } from '../db/transaction.ts';
+import { errorCode, inTransaction, publishLockHeld, retrying } from '../db/transaction.ts';
 import type { Actor } from '../audit/actor.ts';
 
 export type BookingOutcome = { bookingId: string; status: BookingStatus; created: boolean };
@@ -28,29 +28,40 @@ export function bookingProblem(
  * A person who already has a live booking gets it back unchanged (a double click, a second tab),
  * even after booking has closed.
  *
- * Under the lock: two statements, the lock itself and insertBookingLocked (the existing booking,
- * the count, the insert, its audit entry and the facts of its email), then the commit.
+ * One call to the database (bookPlaceLocked): the lock, then the existing booking, the count, the
+ * insert, its audit entry and the facts of its email. Given a transaction, the lock is held until
+ * that transaction ends; bookPlace runs it on its own, so it is held until this call commits.
  */
 export async function book(
-  tx: Tx,
+  db: Queryable,
   actor: Actor,
   sessionId: string,
   input: { confidenceBefore: number | null },
   options: { baseUrl?: string } = {},
 ): Promise<BookingOutcome> {
-  const session = await lockTasterSession(tx, sessionId);
-  if (!session) throw new NotFoundError();
-  const problem = bookingProblem(session);
-  const booking = await insertBookingLocked(tx, {
+  const { lockHeldMs: _, ...outcome } = await bookTimed(db, actor, sessionId, input, options);
+  return outcome;
+}
+
+async function bookTimed(
+  db: Queryable,
+  actor: Actor,
+  sessionId: string,
+  input: { confidenceBefore: number | null },
+  options: { baseUrl?: string },
+): Promise<BookingOutcome & { lockHeldMs: number | null }> {
+  const row = await bookPlaceLocked(db, {
     sessionId,
     userId: actor.id,
     confidenceBefore: input.confidenceBefore,
-    open: problem === null,
     address: actor.address ?? null,
     baseUrl: options.baseUrl ?? null,
   });
-  if (!booking) throw problem ?? new Error('a booking that could be made was not');
-  return { bookingId: booking.id, status: booking.status, created: booking.created };
+  if (!row.sessionFound || !row.sessionStatus || !row.startsAt || !row.bookingClosesAt) throw new NotFoundError();
+  if (!row.bookingId || !row.bookingStatus) {
+    throw bookingProblem({ status: row.sessionStatus, startsAt: row.startsAt, bookingClosesAt: row.bookingClosesAt }) ?? new Error('a booking that could be made was not');
+  }
+  return { bookingId: row.bookingId, status: row.bookingStatus, created: row.created === true, lockHeldMs: row.lockHeldMs };
 }
 
 /**
@@ -96,7 +107,7 @@ function isDoubleBooking(error: unknown): boolean {
 }
 
 /**
- * The booking use case: one transaction (retried when the database is busy). If the database's
+ * The booking use case: one call, which the database commits by itself (retried when it is busy). If the database's
  * own unique index refuses a second live booking — the last line of defence for rule 3 — the
  * person gets the booking they already have.
  */
@@ -108,7 +119,9 @@ export async function bookPlace(
   options: { baseUrl?: string } = {},
 ): Promise<BookingOutcome> {
   try {
-    return await inTransaction(db, (tx) => book(tx, actor, sessionId, input, options));
+    const { lockHeldMs, ...outcome } = await retrying(() => bookTimed(db, actor, sessionId, input, options));
+    if (lockHeldMs !== null) publishLockHeld(lockHeldMs);
+    return outcome;
   } catch (error) {
     if (!isDoubleBooking(error)) throw error;
     const existing = await findLiveBooking(db, sessionId, actor.id);

@@ -19,7 +19,8 @@ export const LOCK_TIMEOUT = '5s';
  * Rule 1 also says the lock is held for SQL only: from here to the commit, callers run database
  * statements and nothing else — no template, no calendar file, no hashing, no waiting for anything
  * but the database. Emails are queued as facts (src/bookings/queries.ts) and written after the
- * commit by the delivery worker (src/delivery/render.ts).
+ * commit by the delivery worker (src/delivery/render.ts). Booking a place takes the lock inside the
+ * database instead (book_place, migration 0806), so no round trip to Node happens while it is held.
  */
 export async function lockTasterSession(tx: Tx, id: string) {
   await sql`select set_config('lock_timeout', ${LOCK_TIMEOUT}, true)`.execute(tx);

@@ -23,15 +23,23 @@ export function errorCode(error: unknown): string | undefined {
  * here, so a lock timeout or deadlock is retried the same way everywhere.
  */
 export async function inTransaction<T>(db: Db, work: (tx: Tx) => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
+  return retrying(async () => {
     let current: Tx | undefined;
+    const result = await db.transaction().execute((tx) => {
+      current = tx;
+      return work(tx);
+    });
+    const grantedAt = current && lockGrantedAt.get(current);
+    if (grantedAt !== undefined) publishLockHeld(performance.now() - grantedAt);
+    return result;
+  });
+}
+
+/** Runs work that is one transaction (or one statement), again if the database asks for a retry. */
+export async function retrying<T>(work: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
     try {
-      const result = await db.transaction().execute((tx) => {
-        current = tx;
-        return work(tx);
-      });
-      publishLockHeld(current);
-      return result;
+      return await work();
     } catch (error) {
       if (attempt >= ATTEMPTS || !RETRYABLE_CODES.has(errorCode(error) ?? '')) throw error;
       // A little jitter, so retries from many requests do not collide again in step.
@@ -53,7 +61,7 @@ export function noteLockGranted(tx: Tx): void {
   if (sessionLockHeld.hasSubscribers && !lockGrantedAt.has(tx)) lockGrantedAt.set(tx, performance.now());
 }
 
-function publishLockHeld(tx: Tx | undefined): void {
-  const grantedAt = tx && lockGrantedAt.get(tx);
-  if (grantedAt !== undefined) sessionLockHeld.publish({ heldMs: performance.now() - grantedAt });
+/** Tells the listener how long a session's lock was held (the booking call measures it in the database). */
+export function publishLockHeld(heldMs: number): void {
+  if (sessionLockHeld.hasSubscribers) sessionLockHeld.publish({ heldMs });
 }

@@ -202,11 +202,11 @@ t.test('a booking that slips past the session lock meets the unique index and ge
   });
   await insertedNow;
   const pending = bookPlace(db, actor, taster.sessionId, { confidenceBefore: null });
-  // Wait (by asking the server, not by sleeping) until an insert into bookings waits on a lock
-  // (the booking's one statement under the session lock, which inserts the booking among others).
+  // Wait (by asking the server, not by sleeping) until the booking waits on a lock (book_place:
+  // it holds the session's lock, and its insert waits on the unique index for the other row).
   for (;;) {
     const waiting = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
-      where wait_event_type = 'Lock' and state = 'active' and pid <> pg_backend_pid() and query like '%insert into bookings (%'`.execute(watcher!.db);
+      where wait_event_type = 'Lock' and state = 'active' and pid <> pg_backend_pid() and query like '%book_place(%'`.execute(watcher!.db);
     if (waiting.rows[0]!.n > 0) break;
   }
   release();
