@@ -7,7 +7,7 @@ import { bookingPanel } from './panel.ts';
 import { findSessionSummary } from './queries.ts';
 import { bookForm } from './schemas.ts';
 import { bookPlace } from './service.ts';
-import { toSessionSummary } from './view-models.ts';
+import { toSessionSummary } from './present.ts';
 import { fieldsChecked } from '../plugins/hostile-input.ts';
 import { idParams, paramsOf } from '../web/params.ts';
 

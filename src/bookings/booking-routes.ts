@@ -6,7 +6,7 @@ import { bookingPanel } from './panel.ts';
 import { findOwnBooking, findSessionSummary } from './queries.ts';
 
 import { cancelBooking } from './service.ts';
-import { statusNames, toSessionSummary } from './view-models.ts';
+import { statusNames, toSessionSummary } from './present.ts';
 import { idParams, paramsOf } from '../web/params.ts';
 
 const doneMessages: Record<string, string> = {

@@ -3,7 +3,7 @@ import { findFeed } from './calendar/queries.ts';
 import { requireRole } from '../plugins/auth.ts';
 import { referralPrompts } from '../referrals/prompts.ts';
 import { listLiveBookings } from './queries.ts';
-import { toBookingItem } from './view-models.ts';
+import { toBookingItem } from './present.ts';
 import { userOf } from '../web/request.ts';
 
 const YEAR_MS = 365 * 24 * 3_600_000;

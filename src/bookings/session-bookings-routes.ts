@@ -3,7 +3,7 @@ import { NotFoundError } from '../lib/errors.ts';
 import { requireRole } from '../plugins/auth.ts';
 import { findSessionSummary, listSessionBookings } from './queries.ts';
 
-import { toSessionSummary } from './view-models.ts';
+import { toSessionSummary } from './present.ts';
 import { idParams, paramsOf } from '../web/params.ts';
 import { userOf } from '../web/request.ts';
 

@@ -5,7 +5,7 @@ import { weekdays } from '../db/tables/publishing.ts';
 import { findSessions } from './queries.ts';
 import { findQuery, findQueryString, hasFilters, PAGE_SIZE, timesOfDay } from './schemas.ts';
 import { dayNames } from '../publishing/offers/schemas.ts';
-import { categoryOptions, kindOptions, timeNames, toFindResult } from './view-models.ts';
+import { categoryOptions, kindOptions, timeNames, toFindResult } from './present.ts';
 import { isHtmx, userOf } from '../web/request.ts';
 import { fieldsChecked } from '../plugins/hostile-input.ts';
 

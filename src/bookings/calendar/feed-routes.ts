@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { listLiveBookings } from '../queries.ts';
-import { toBookingItem } from '../view-models.ts';
+import { toBookingItem } from '../present.ts';
 import { NotFoundError } from '../../lib/errors.ts';
 import { hashToken } from '../../lib/tokens.ts';
 import { bookingsCalendar } from './ics.ts';

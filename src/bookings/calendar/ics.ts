@@ -1,6 +1,6 @@
 import ical, { ICalCalendarMethod, ICalEventStatus } from 'ical-generator';
 import { DateTime } from 'luxon';
-import type { BookingItem } from '../view-models.ts';
+import type { BookingItem } from '../present.ts';
 import { LONDON } from '../../lib/view-helpers.ts';
 
 /**

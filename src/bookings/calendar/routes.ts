@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { listLiveBookings } from '../queries.ts';
 
-import { toBookingItem } from '../view-models.ts';
+import { toBookingItem } from '../present.ts';
 import { NotFoundError } from '../../lib/errors.ts';
 import { requireRole } from '../../plugins/auth.ts';
 import { bookingsCalendar } from './ics.ts';

@@ -126,7 +126,6 @@ export async function listSessionSummaries(
   return rows.map((row) => ({ ...row, confirmed: row.confirmed ?? 0, waitlisted: row.waitlisted ?? 0 }));
 }
 
-export type SessionSummary = Awaited<ReturnType<typeof listSessionSummaries>>[number];
 
 export async function hasConfirmedBooking(db: Queryable, sessionId: string, userId: string): Promise<boolean> {
   const row = await db

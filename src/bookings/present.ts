@@ -3,7 +3,6 @@ import type { LiveBookingRow, SessionSummaryRow } from './queries.ts';
 import type { BookingStatus } from '../db/tables/bookings.ts';
 import { placeLines } from '../lib/view-helpers.ts';
 
-export type SessionSummary = ReturnType<typeof toSessionSummary>;
 
 export function toSessionSummary(row: SessionSummaryRow) {
   return {
