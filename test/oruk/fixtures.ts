@@ -1,104 +1,60 @@
-import type { Insertable } from 'kysely';
 import type { Queryable } from '../../src/db/database.ts';
-import type { OrganisationsTable } from '../../src/db/tables/organisations.ts';
-import type { OffersTable, TasterSessionsTable, VenuesTable } from '../../src/db/tables/publishing.ts';
+import { createOffer, createOrganisation, createSession, createVenue, unique } from '../fixtures/builders.ts';
 
-// Builders for the feed's tests: rows inserted directly, as the publishing pages would leave them.
-let counter = 0;
-const unique = () => `${Date.now().toString(36)}${(counter++).toString(36)}`;
-const DAY = 24 * 60 * 60 * 1000;
+// The feed maps every field a provider can fill in, so its tests start from rows with all of them
+// filled: these are overrides for the shared builders, spread first so a test can change any one.
 
-export async function createOrganisation(db: Queryable, values: Partial<Insertable<OrganisationsTable>> = {}) {
-  return db
-    .insertInto('organisations')
-    .values({
-      name: `Museum ${unique()}`,
-      kind: 'museum',
-      description: 'A museum of the city and its people.',
-      website: 'https://museum.example.org.uk',
-      contactEmail: 'learning@museum.example.org.uk',
-      contactPhone: '01865 000000',
-      ...values,
-    })
-    .returning(['id', 'name'])
-    .executeTakeFirstOrThrow();
+export function organisationDetails() {
+  return {
+    name: `Museum ${unique()}`,
+    kind: 'museum' as const,
+    description: 'A museum of the city and its people.',
+    website: 'https://museum.example.org.uk',
+    contactEmail: 'learning@museum.example.org.uk',
+    contactPhone: '01865 000000',
+  };
 }
 
-export async function createVenue(db: Queryable, organisationId: string, values: Partial<Insertable<VenuesTable>> = {}) {
-  return db
-    .insertInto('venues')
-    .values({
-      organisationId,
-      name: `Main building ${unique()}`,
-      addressLine1: 'Parks Road',
-      town: 'Oxford',
-      postcode: 'OX1 3PW',
-      latitude: 51.7586,
-      longitude: -1.2554,
-      stepFree: true,
-      accessibleToilet: true,
-      hearingLoop: true,
-      seating: true,
-      accessNotes: 'Step-free entrance on the side street.',
-      travelNotes: 'Buses 5 and 8 stop outside.',
-      ...values,
-    })
-    .returning(['id', 'name'])
-    .executeTakeFirstOrThrow();
+export function venueDetails() {
+  return {
+    name: `Main building ${unique()}`,
+    addressLine1: 'Parks Road',
+    town: 'Oxford',
+    postcode: 'OX1 3PW',
+    latitude: 51.7586,
+    longitude: -1.2554,
+    stepFree: true,
+    accessibleToilet: true,
+    hearingLoop: true,
+    seating: true,
+    accessNotes: 'Step-free entrance on the side street.',
+    travelNotes: 'Buses 5 and 8 stop outside.',
+  };
 }
 
-export async function createOffer(db: Queryable, organisationId: string, values: Partial<Insertable<OffersTable>> = {}) {
-  return db
-    .insertInto('offers')
-    .values({
-      organisationId,
-      title: `Object handling ${unique()}`,
-      category: 'heritage_museums',
-      description: 'Handle objects from the collection and talk about them over tea.',
-      suits: 'Adults who feel isolated',
-      scheduleFrequency: 'weekly',
-      scheduleDays: ['TH'],
-      scheduleStartTime: '14:00',
-      scheduleEndTime: '15:30',
-      howToRefer: 'Email the learning team with the person’s first name and a phone number.',
-      referralEmail: 'learning@museum.example.org.uk',
-      ...values,
-    })
-    .returning(['id', 'title'])
-    .executeTakeFirstOrThrow();
-}
-
-/** A taster of an offer, by default published and a week away, at a venue or online. */
-export async function createSession(
-  db: Queryable,
-  offerId: string,
-  values: Partial<Insertable<TasterSessionsTable>> & { inDays?: number } = {},
-) {
-  const { inDays = 7, ...rest } = values;
-  const startsAt = new Date(Date.now() + inDays * DAY);
-  return db
-    .insertInto('tasterSessions')
-    .values({
-      offerId,
-      startsAt,
-      endsAt: new Date(startsAt.getTime() + 90 * 60 * 1000),
-      bookingClosesAt: new Date(startsAt.getTime() - DAY),
-      capacity: 12,
-      status: 'published',
-      publishedAt: new Date(),
-      ...rest,
-    })
-    .returning(['id'])
-    .executeTakeFirstOrThrow();
+export function offerDetails() {
+  return {
+    title: `Object handling ${unique()}`,
+    category: 'heritage_museums' as const,
+    description: 'Handle objects from the collection and talk about them over tea.',
+    suits: 'Adults who feel isolated',
+    scheduleFrequency: 'weekly' as const,
+    scheduleDays: ['TH' as const],
+    scheduleStartTime: '14:00',
+    scheduleEndTime: '15:30',
+    howToRefer: 'Email the learning team with the person’s first name and a phone number.',
+    referralEmail: 'learning@museum.example.org.uk',
+  };
 }
 
 /** A small area like the demo: two organisations publishing, weekly, fortnightly, monthly and online offers. */
 export async function createDemoLikeArea(db: Queryable) {
-  const museum = await createOrganisation(db, { name: `City Museum ${unique()}` });
-  const garden = await createOrganisation(db, { name: `Botanic Garden ${unique()}`, kind: 'garden', website: 'botanic.example.org.uk', contactPhone: null });
+  const museum = await createOrganisation(db, { ...organisationDetails(), name: `City Museum ${unique()}` });
+  const garden = await createOrganisation(db, { ...organisationDetails(), name: `Botanic Garden ${unique()}`, kind: 'garden', website: 'botanic.example.org.uk', contactPhone: null });
   const gallery = await venueAndOffer(db, museum.id);
-  const greenhouse = await createVenue(db, garden.id, { name: 'Glasshouses', latitude: null, longitude: null, addressLine2: 'Rose Lane', stepFree: false, parking: true, quietSpace: true, accessNotes: '' });
+  const greenhouse = await createVenue(db, garden.id, { ...venueDetails(), name: 'Glasshouses', latitude: null, longitude: null, addressLine2: 'Rose Lane', stepFree: false, parking: true, quietSpace: true, accessNotes: '' });
   const singing = await createOffer(db, museum.id, {
+    ...offerDetails(),
     title: 'Singing for wellbeing',
     category: 'singing_music',
     scheduleFrequency: 'weekly',
@@ -113,6 +69,7 @@ export async function createDemoLikeArea(db: Queryable) {
     minAge: 18,
   });
   const gardening = await createOffer(db, garden.id, {
+    ...offerDetails(),
     title: 'Gardening together',
     category: 'gardening_nature',
     scheduleFrequency: 'fortnightly',
@@ -126,6 +83,7 @@ export async function createDemoLikeArea(db: Queryable) {
     maxAge: 99,
   });
   const drawing = await createOffer(db, museum.id, {
+    ...offerDetails(),
     title: 'Drawing in the galleries',
     category: 'drawing_painting',
     scheduleFrequency: 'monthly',
@@ -137,6 +95,7 @@ export async function createDemoLikeArea(db: Queryable) {
   });
   await createSession(db, drawing.id, { venueId: gallery.venue.id });
   const reading = await createOffer(db, garden.id, {
+    ...offerDetails(),
     title: 'Reading group online',
     category: 'reading_writing',
     scheduleFrequency: null,
@@ -154,7 +113,7 @@ export async function createDemoLikeArea(db: Queryable) {
 }
 
 async function venueAndOffer(db: Queryable, organisationId: string) {
-  const venue = await createVenue(db, organisationId);
-  const offer = await createOffer(db, organisationId, { usualVenueId: venue.id });
+  const venue = await createVenue(db, organisationId, venueDetails());
+  const offer = await createOffer(db, organisationId, { ...offerDetails(), usualVenueId: venue.id });
   return { venue, offer };
 }
