@@ -7,7 +7,7 @@ import { GIVE_UP_AFTER } from '../../src/delivery/undelivered.ts';
 import { startMessageWorker } from '../../src/delivery/worker.ts';
 import type { DatabaseHandle } from '../../src/db/database.ts';
 import { createTestDatabase } from '../helper.ts';
-import { bossSchema, waitFor } from '../messages/helpers.ts';
+import { bossSchema, waitFor } from '../fixtures/delivery.ts';
 import { accessibilityViolations, scrollsSideways, signIn, startBrowserTest } from './helper.ts';
 import { createBooking, createTaster, createUser, PASSWORD } from '../fixtures/builders.ts';
 

@@ -11,7 +11,7 @@ import { smtpMailer } from '../../src/messages/mailer.ts';
 import { type MessageWorker, startMessageWorker } from '../../src/delivery/worker.ts';
 import { prepareDatabase } from '../../src/start.ts';
 import type { Visitor } from '../helper.ts';
-import { startSmtp, waitFor } from '../messages/helpers.ts';
+import { startSmtp, waitFor } from '../fixtures/delivery.ts';
 import { createLinkWorkers, createTaster } from '../fixtures/builders.ts';
 import { signedIn } from '../fixtures/visitors.ts';
 

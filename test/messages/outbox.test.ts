@@ -3,7 +3,7 @@ import { mailboxMailer, messageIdFor, smtpMailer } from '../../src/messages/mail
 import { queueMessage } from '../../src/messages/outbox.ts';
 import { deliverMessage, startMessageWorker } from '../../src/delivery/worker.ts';
 import { createTestDatabase } from '../helper.ts';
-import { bossSchema, startSmtp, startTestBoss, waitFor } from './helpers.ts';
+import { bossSchema, startSmtp, startTestBoss, waitFor } from '../fixtures/delivery.ts';
 import { uniqueEmail } from '../fixtures/accounts.ts';
 
 const database = await createTestDatabase();

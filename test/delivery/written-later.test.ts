@@ -5,7 +5,7 @@ import { smtpMailer } from '../../src/messages/mailer.ts';
 import { deliverMessage } from '../../src/delivery/worker.ts';
 import { buildTestApp, createTestDatabase } from '../helper.ts';
 import { dateFields, londonDate, sessionFields } from '../publishing/helpers.ts';
-import { startSmtp } from './helpers.ts';
+import { startSmtp } from '../fixtures/delivery.ts';
 import { at } from '../fixtures/time.ts';
 import { createOffer, createSession, createUser, createVenue, type TestUser } from '../fixtures/builders.ts';
 import { signedIn } from '../fixtures/visitors.ts';

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { scheduledJobs, startSchedules } from '../../src/delivery/schedules.ts';
 import { createTestDatabase } from '../helper.ts';
-import { bossSchema, startTestBoss, waitFor } from './helpers.ts';
+import { bossSchema, startTestBoss, waitFor } from '../fixtures/delivery.ts';
 import { createTaster, createUser } from '../fixtures/builders.ts';
 
 const database = await createTestDatabase();

@@ -2,7 +2,7 @@ import t from 'tap';
 import { addLondonWeeks, londonInstant, londonParts, parseDateParts, parseTime } from '../../src/lib/london-time.ts';
 import { normalisePostcode } from '../../src/lib/postcode.ts';
 import { buildTestApp, createTestDatabase, fieldError } from '../helper.ts';
-import { dateFields, sessionFields, sessionIdFrom } from './helpers.ts';
+import { dateFields, sessionFields, sessionIdFrom } from '../publishing/helpers.ts';
 import { createOffer, createVenue } from '../fixtures/builders.ts';
 import { signedIn } from '../fixtures/visitors.ts';
 

@@ -1,15 +1,15 @@
 import t, { type Test } from 'tap';
-import type { Tx } from '../../src/db/database.ts';
-import { DomainError } from '../../src/lib/errors.ts';
-import { renderPendingMessages } from '../../src/delivery/render.ts';
-import type { ActorInRole } from '../../src/audit/actor.ts';
-import * as sessions from '../../src/publishing/sessions/service.ts';
-import { buildTestApp, createTestDatabase, errorSummary, fieldError, heading } from '../helper.ts';
-import { londonParts } from '../../src/lib/london-time.ts';
-import { dateFields, sessionFields, sessionIdFrom } from './helpers.ts';
-import { at } from '../fixtures/time.ts';
-import { createBookings, createOffer, createSession, createVenue } from '../fixtures/builders.ts';
-import { signedIn } from '../fixtures/visitors.ts';
+import type { Tx } from '../../../src/db/database.ts';
+import { DomainError } from '../../../src/lib/errors.ts';
+import { renderPendingMessages } from '../../../src/delivery/render.ts';
+import type { ActorInRole } from '../../../src/audit/actor.ts';
+import * as sessions from '../../../src/publishing/sessions/service.ts';
+import { buildTestApp, createTestDatabase, errorSummary, fieldError, heading } from '../../helper.ts';
+import { londonParts } from '../../../src/lib/london-time.ts';
+import { dateFields, sessionFields, sessionIdFrom } from '../helpers.ts';
+import { at } from '../../fixtures/time.ts';
+import { createBookings, createOffer, createSession, createVenue } from '../../fixtures/builders.ts';
+import { signedIn } from '../../fixtures/visitors.ts';
 
 const database = await createTestDatabase();
 t.teardown(() => database.close());

@@ -4,7 +4,7 @@ import { queueMessage } from '../../src/messages/outbox.ts';
 import { countGivenUp, GIVE_UP_AFTER, sendAgain } from '../../src/delivery/undelivered.ts';
 import { DELIVER_QUEUE, startMessageWorker } from '../../src/delivery/worker.ts';
 import { buildTestApp, createTestDatabase, errorSummary, heading } from '../helper.ts';
-import { bossSchema, startSmtp, startTestBoss, waitFor } from './helpers.ts';
+import { bossSchema, startSmtp, startTestBoss, waitFor } from '../fixtures/delivery.ts';
 import { createUser } from '../fixtures/builders.ts';
 import { signedIn } from '../fixtures/visitors.ts';
 import { uniqueEmail } from '../fixtures/accounts.ts';
