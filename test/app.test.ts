@@ -2,7 +2,8 @@ import t from 'tap';
 import { buildApp, redactUrl } from '../src/app.ts';
 import { testConfig } from '../src/config.ts';
 import { createTestDatabase, Visitor } from './helper.ts';
-import { createUser, linkOnPage, PASSWORD, runAccountRequests, uniqueEmail } from './fixtures/accounts.ts';
+import { createUser, PASSWORD } from './fixtures/builders.ts';
+import { linkOnPage, runAccountRequests, uniqueEmail } from './fixtures/accounts.ts';
 
 const database = await createTestDatabase();
 t.teardown(() => database.close());

@@ -11,7 +11,7 @@ import { openDatabase, pgliteFolder } from '../src/db/database.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
 import { queueMessage } from '../src/messages/outbox.ts';
 import { type Answer, deferred, outcome, send, slowPost } from './http-client.ts';
-import { waitFor } from './messages/helpers.ts';
+import { waitFor } from './fixtures/delivery.ts';
 
 // The real server (`node src/server.ts`) as a child process, stopped with SIGTERM under steady
 // traffic. It runs on the embedded database in a folder of its own on both test runs: pg-boss

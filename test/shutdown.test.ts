@@ -5,7 +5,7 @@ import t from 'tap';
 import { gracefulShutdown, RETRY_AFTER_SECONDS, type ShutdownOptions } from '../src/shutdown.ts';
 import { buildTestApp, createTestDatabase, heading } from './helper.ts';
 import { deferred, outcome, send } from './http-client.ts';
-import { waitFor } from './messages/helpers.ts';
+import { waitFor } from './fixtures/delivery.ts';
 
 const database = await createTestDatabase();
 t.teardown(() => database.close());

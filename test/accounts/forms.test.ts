@@ -2,8 +2,10 @@ import t from 'tap';
 import { invite, requestPasswordReset } from '../../src/accounts/service.ts';
 import { buildTestApp, createTestDatabase, Visitor } from '../helper.ts';
 import { askToRegister } from '../../src/accounts/registration.ts';
-import { createUser, linkOnPage, PASSWORD, runAccountRequests, uniqueEmail } from '../fixtures/accounts.ts';
-import { checkFormRejectsBadInput, escapeHtml, HOSTILE } from '../fixtures/forms.ts';
+import { checkFormRejectsBadInput, escapeHtml } from '../fixtures/forms.ts';
+import { HOSTILE_VALUES } from '../fixtures/hostile.ts';
+import { createUser, PASSWORD } from '../fixtures/builders.ts';
+import { linkOnPage, runAccountRequests, uniqueEmail } from '../fixtures/accounts.ts';
 
 const database = await createTestDatabase();
 t.teardown(() => database.close());
@@ -157,7 +159,7 @@ t.test('choose a new password', async (t) => {
 
 t.test('hostile values that are valid are stored as text and shown as text', async (t) => {
   const coordinator = await createUser(db, 'coordinator');
-  for (const hostile of HOSTILE) {
+  for (const hostile of HOSTILE_VALUES) {
     const email = uniqueEmail('hostile');
     const link = await db.transaction().execute((tx) =>
       invite(tx, baseUrl, { email, role: 'link_worker', organisationId: null, invitedBy: coordinator.id }),

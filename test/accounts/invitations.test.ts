@@ -1,6 +1,7 @@
 import t from 'tap';
 import { buildTestApp, createTestDatabase, fieldError, heading, Visitor } from '../helper.ts';
-import { createOrganisation, createUser, linkOnPage, PASSWORD, rowCounts, uniqueEmail } from '../fixtures/accounts.ts';
+import { createOrganisation, createUser, PASSWORD } from '../fixtures/builders.ts';
+import { linkOnPage, rowCounts, uniqueEmail } from '../fixtures/accounts.ts';
 
 const database = await createTestDatabase();
 t.teardown(() => database.close());

@@ -3,8 +3,9 @@ import { buildApp } from '../../src/app.ts';
 import { testConfig } from '../../src/config.ts';
 import { MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_ACCOUNT_AT_ADDRESS } from '../../src/accounts/throttle.ts';
 import { createTestDatabase, heading, Visitor } from '../helper.ts';
-import { createUser, linkOnPage, PASSWORD, runAccountRequests } from '../fixtures/accounts.ts';
 import { codeFor, setUpTwoStep } from './two-step/helpers.ts';
+import { createUser, PASSWORD } from '../fixtures/builders.ts';
+import { linkOnPage, runAccountRequests } from '../fixtures/accounts.ts';
 
 /**
  * A stranger's guesses never lock the owner out. Guesses from one address hold only that address;

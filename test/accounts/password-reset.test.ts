@@ -1,6 +1,7 @@
 import t from 'tap';
 import { buildTestApp, createTestDatabase, fieldError, heading, Visitor } from '../helper.ts';
-import { createUser, linkOnPage, PASSWORD, rowCounts, runAccountRequests, uniqueEmail } from '../fixtures/accounts.ts';
+import { createUser, PASSWORD } from '../fixtures/builders.ts';
+import { linkOnPage, rowCounts, runAccountRequests, uniqueEmail } from '../fixtures/accounts.ts';
 
 const database = await createTestDatabase();
 t.teardown(() => database.close());

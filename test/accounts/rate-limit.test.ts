@@ -6,7 +6,8 @@ import {
   THROTTLE_WINDOW_MINUTES,
 } from '../../src/accounts/throttle.ts';
 import { buildTestApp, createTestDatabase, heading, Visitor } from '../helper.ts';
-import { createUser, PASSWORD, runAccountRequests, uniqueEmail } from '../fixtures/accounts.ts';
+import { createUser, PASSWORD } from '../fixtures/builders.ts';
+import { runAccountRequests, uniqueEmail } from '../fixtures/accounts.ts';
 
 const database = await createTestDatabase();
 t.teardown(() => database.close());

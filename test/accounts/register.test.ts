@@ -5,7 +5,8 @@ import { askToRegister } from '../../src/accounts/registration.ts';
 import { runAccountRequest } from '../../src/accounts/requests.ts';
 import { newToken } from '../../src/lib/tokens.ts';
 import { buildTestApp, createTestDatabase, errorSummary, fieldError, heading, Visitor } from '../helper.ts';
-import { createUser, linkOnPage, PASSWORD, rowCounts, runAccountRequests, uniqueEmail } from '../fixtures/accounts.ts';
+import { createUser, PASSWORD } from '../fixtures/builders.ts';
+import { linkOnPage, rowCounts, runAccountRequests, uniqueEmail } from '../fixtures/accounts.ts';
 
 const database = await createTestDatabase();
 t.teardown(() => database.close());

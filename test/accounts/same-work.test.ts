@@ -1,7 +1,8 @@
 import t from 'tap';
 import { buildTestApp, createTestDatabase, Visitor } from '../helper.ts';
-import { createUser, runAccountRequests, uniqueEmail } from '../fixtures/accounts.ts';
 import { databaseDigest, rowCountChanges, tableRowCounts } from '../fixtures/database.ts';
+import { createUser } from '../fixtures/builders.ts';
+import { runAccountRequests, uniqueEmail } from '../fixtures/accounts.ts';
 
 /*
  * Whether an address has an account must not show in what a request does: the answer, and the

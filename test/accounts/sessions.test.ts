@@ -7,7 +7,7 @@ import { buildApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { hashToken } from '../../src/lib/tokens.ts';
 import { buildTestApp, createTestDatabase, Visitor } from '../helper.ts';
-import { createUser, PASSWORD } from '../fixtures/accounts.ts';
+import { createUser, PASSWORD } from '../fixtures/builders.ts';
 
 const database = await createTestDatabase();
 t.teardown(() => database.close());

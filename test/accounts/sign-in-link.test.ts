@@ -2,7 +2,8 @@ import t from 'tap';
 import { SIGN_IN_LINK_MINUTES } from '../../src/accounts/service.ts';
 import { SIGN_IN_LINK_REISSUE_MINUTES } from '../../src/accounts/sign-in-links.ts';
 import { buildTestApp, createTestDatabase, fieldError, heading, Visitor } from '../helper.ts';
-import { createUser, linkOnPage, runAccountRequests, uniqueEmail } from '../fixtures/accounts.ts';
+import { createUser } from '../fixtures/builders.ts';
+import { linkOnPage, runAccountRequests, uniqueEmail } from '../fixtures/accounts.ts';
 
 /** The emailed one-time sign-in link: single use, short-lived, and only the newest works. */
 const database = await createTestDatabase();

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { buildTestApp, createTestDatabase, errorSummary, fieldError, heading, Visitor } from '../helper.ts';
-import { createUser, PASSWORD } from '../fixtures/accounts.ts';
+import { createUser, PASSWORD } from '../fixtures/builders.ts';
 
 const database = await createTestDatabase();
 t.teardown(() => database.close());

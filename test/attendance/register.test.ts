@@ -1,14 +1,9 @@
 import t from 'tap';
 import { buildTestApp, createTestDatabase, errorSummary, fieldError, heading } from '../helper.ts';
-import {
-  createBookingRow,
-  createOrganisation,
-  createTaster,
-  createUser,
-  HOSTILE,
-  signedIn,
-  startedHoursAgo,
-} from '../fixtures/attendance.ts';
+import { HOSTILE } from '../fixtures/hostile.ts';
+import { createBooking, createOrganisation, createTaster, createUser } from '../fixtures/builders.ts';
+import { signedIn } from '../fixtures/visitors.ts';
+import { startedHoursAgo } from '../fixtures/time.ts';
 
 const database = await createTestDatabase();
 t.teardown(() => database.close());
@@ -21,8 +16,8 @@ async function scene(options: Parameters<typeof createTaster>[1] = startedHoursA
   const staff = await signedIn(app, db, 'provider', { organisationId: taster.organisationId });
   const dev = await createUser(db, 'link_worker', { name: 'Dev Sharma', practice: 'Jericho Health Centre' });
   const sam = await createUser(db, 'link_worker', { name: 'Sam Green', practice: 'Cowley Road Surgery' });
-  const devBooking = await createBookingRow(db, taster.sessionId, dev.id);
-  const samBooking = await createBookingRow(db, taster.sessionId, sam.id);
+  const devBooking = await createBooking(db, taster.sessionId, dev.id);
+  const samBooking = await createBooking(db, taster.sessionId, sam.id);
   return { taster, staff, dev, sam, devBooking, samBooking, register: `/sessions/${taster.sessionId}/register` };
 }
 
@@ -33,7 +28,7 @@ const audits = (subjectId: string) =>
 t.test('the register shows names and practices of booked and waiting people, never contact details', async (t) => {
   const s = await scene();
   const waiting = await createUser(db, 'link_worker', { name: 'Wendy Waiting', practice: 'Headington Surgery' });
-  await createBookingRow(db, s.taster.sessionId, waiting.id, { status: 'waitlisted' });
+  await createBooking(db, s.taster.sessionId, waiting.id, { status: 'waitlisted' });
   const page = await s.staff.visitor.get(s.register);
   t.equal(page.statusCode, 200);
   t.equal(heading(page.body), 'Register: Singing for wellbeing');
@@ -139,7 +134,7 @@ t.test('attendance is recorded from the start of the session until 14 days after
 t.test('someone from the waiting list who comes is let in as a walk-in', async (t) => {
   const s = await scene();
   const wendy = await createUser(db, 'link_worker', { name: 'Wendy Waiting' });
-  const waiting = await createBookingRow(db, s.taster.sessionId, wendy.id, { status: 'waitlisted' });
+  const waiting = await createBooking(db, s.taster.sessionId, wendy.id, { status: 'waitlisted' });
   const refused = await s.staff.visitor.post(`${s.register}/${waiting.id}`, { attendance: 'no_show' });
   t.equal(refused.statusCode, 400, 'a waiting person had no place to miss');
   t.equal((await bookingRow(waiting.id)).attendance, null);
@@ -213,7 +208,7 @@ t.test('hostile names and practices show as text', async (t) => {
   const taster = await createTaster(db, { ...startedHoursAgo(1), title: HOSTILE });
   const staff = await signedIn(app, db, 'provider', { organisationId: taster.organisationId });
   const person = await createUser(db, 'link_worker', { name: HOSTILE, practice: HOSTILE });
-  const booking = await createBookingRow(db, taster.sessionId, person.id);
+  const booking = await createBooking(db, taster.sessionId, person.id);
   const page = await staff.visitor.get(`/sessions/${taster.sessionId}/register`);
   t.notMatch(page.body, '<script>alert(1)</script>');
   t.notMatch(page.body, '<img src=x');

@@ -7,10 +7,10 @@ import { saveFeedback } from '../../src/feedback/service.ts';
 import { changeRole } from '../../src/people/service.ts';
 import { cancelSession } from '../../src/publishing/sessions/service.ts';
 import { buildTestApp, createTestDatabase, Visitor } from '../helper.ts';
-import { createUser, PASSWORD } from '../fixtures/accounts.ts';
-import { createBookingRow, startedHoursAgo } from '../fixtures/attendance.ts';
-import { createTaster, signedInVisitor } from '../fixtures/bookings.ts';
 import { databaseDigest } from '../fixtures/database.ts';
+import { createBooking, createTaster, createUser, PASSWORD } from '../fixtures/builders.ts';
+import { signedIn } from '../fixtures/visitors.ts';
+import { startedHoursAgo } from '../fixtures/time.ts';
 
 const database = await createTestDatabase();
 const { db } = database;
@@ -42,8 +42,8 @@ t.test('each action leaves exactly one entry of its own, saying who, what and ab
   const taster = await createTaster(db, { capacity: 1, title: 'Audited clay' });
   const first = await createUser(db, 'link_worker');
   const second = await createUser(db, 'link_worker');
-  const firstVisitor = await signedInVisitor(app, db, first);
-  const secondVisitor = await signedInVisitor(app, db, second);
+  const { visitor: firstVisitor } = await signedIn(app, db, first);
+  const { visitor: secondVisitor } = await signedIn(app, db, second);
 
   let since = await lastId();
   const booked = await firstVisitor.post(`/sessions/${taster.sessionId}/book`, {});
@@ -76,9 +76,9 @@ t.test('each action leaves exactly one entry of its own, saying who, what and ab
 
   // Attendance and feedback, on a session that has happened.
   const past = await createTaster(db, { ...startedHoursAgo(3), title: 'Audited singing' });
-  const pastBooking = await createBookingRow(db, past.sessionId, first.id);
+  const pastBooking = await createBooking(db, past.sessionId, first.id);
   const coordinator = await createUser(db, 'coordinator');
-  const coordinatorVisitor = await signedInVisitor(app, db, coordinator);
+  const { visitor: coordinatorVisitor } = await signedIn(app, db, coordinator);
   since = await lastId();
   await coordinatorVisitor.get(`/sessions/${past.sessionId}/register`);
   const marked = await coordinatorVisitor.post(`/sessions/${past.sessionId}/register/${pastBooking.id}`, { attendance: 'attended' });
@@ -97,7 +97,7 @@ t.test('each action leaves exactly one entry of its own, saying who, what and ab
   t.same(await entriesAfter(since), [{ action: 'role_changed', actorId: coordinator.id, subjectType: 'user', subjectId: second.id }], 'role change');
 
   const provider = await createUser(db, 'provider', { organisationId: taster.organisationId });
-  const providerVisitor = await signedInVisitor(app, db, provider);
+  const { visitor: providerVisitor } = await signedIn(app, db, provider);
   since = await lastId();
   await providerVisitor.get(`/sessions/${taster.sessionId}/cancel`);
   await providerVisitor.post(`/sessions/${taster.sessionId}/cancel`, { reason: 'The tutor is unwell' });
@@ -137,8 +137,8 @@ t.test('an action that rolls back leaves no entry', async (t) => {
   const provider = await createUser(db, 'provider', { organisationId: taster.organisationId });
   const booked = await db.transaction().execute((tx) => book(tx, { id: person.id }, taster.sessionId, { confidenceBefore: null }));
   await db.transaction().execute((tx) => book(tx, { id: other.id }, taster.sessionId, { confidenceBefore: null }));
-  const attended = await createBookingRow(db, past.sessionId, person.id, { attendance: 'attended' });
-  const unmarked = await createBookingRow(db, past.sessionId, other.id);
+  const attended = await createBooking(db, past.sessionId, person.id, { attendance: 'attended' });
+  const unmarked = await createBooking(db, past.sessionId, other.id);
 
   const actions: Array<[string, (tx: Tx) => Promise<unknown>]> = [
     ['booking', (tx) => book(tx, { id: third.id }, taster.sessionId, { confidenceBefore: null })],

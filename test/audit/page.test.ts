@@ -1,8 +1,7 @@
 import t from 'tap';
 import { buildTestApp, createTestDatabase, errorSummary, heading } from '../helper.ts';
-import { createUser } from '../fixtures/accounts.ts';
-import { createBookingRow } from '../fixtures/attendance.ts';
-import { createTaster, signedInVisitor } from '../fixtures/bookings.ts';
+import { createBooking, createTaster, createUser } from '../fixtures/builders.ts';
+import { signedIn } from '../fixtures/visitors.ts';
 
 const database = await createTestDatabase();
 const { db } = database;
@@ -10,12 +9,12 @@ t.teardown(() => database.close());
 const app = await buildTestApp(t, database);
 
 const coordinator = await createUser(db, 'coordinator', { name: 'Cora Ordinator', email: 'cora@nhs.net' });
-const visitor = await signedInVisitor(app, db, coordinator);
+const { visitor } = await signedIn(app, db, coordinator);
 const linkWorker = await createUser(db, 'link_worker', { name: 'Lena <b>Worker</b>', email: 'lena.worker@nhs.net' });
 const provider = await createUser(db, 'provider', { name: 'Priya Provider' });
 const pottery = await createTaster(db, { title: 'Pottery for beginners' });
 const singing = await createTaster(db, { title: 'Community singing' });
-const booking = await createBookingRow(db, pottery.sessionId, linkWorker.id);
+const booking = await createBooking(db, pottery.sessionId, linkWorker.id);
 
 // A small history at known times (London): who did what, to whom, on which session.
 const events = [
@@ -107,7 +106,7 @@ t.test('bad dates and choices are explained, never a 500', async (t) => {
 
 t.test('only coordinators', async (t) => {
   for (const role of ['link_worker', 'provider'] as const) {
-    const other = await signedInVisitor(app, db, await createUser(db, role));
+    const { visitor: other } = await signedIn(app, db, role);
     t.equal((await other.get('/audit')).statusCode, 403, role);
   }
 });

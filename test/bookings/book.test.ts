@@ -1,8 +1,9 @@
 import t from 'tap';
 import { book } from '../../src/bookings/service.ts';
-import { at, createBooking, createTaster, signedInVisitor } from '../fixtures/bookings.ts';
-import { createUser } from '../fixtures/accounts.ts';
 import { buildTestApp, createTestDatabase, errorSummary, fieldError, heading } from '../helper.ts';
+import { at } from '../fixtures/time.ts';
+import { createBooking, createTaster, createUser } from '../fixtures/builders.ts';
+import { signedIn } from '../fixtures/visitors.ts';
 
 const database = await createTestDatabase();
 const { db } = database;
@@ -15,7 +16,7 @@ t.test('a link worker books a place and is sent to the booking (303)', async (t)
   const app = await buildTestApp(t, database);
   const taster = await createTaster(db, { capacity: 2, title: 'Singing for wellbeing' });
   const dev = await createUser(db, 'link_worker', { name: 'Dev Sharma' });
-  const visitor = await signedInVisitor(app, db, dev);
+  const { visitor } = await signedIn(app, db, dev);
 
   const page = await visitor.get(`/sessions/${taster.sessionId}/book`);
   t.equal(page.statusCode, 200);
@@ -46,7 +47,7 @@ t.test('a full session puts people on the waiting list, in order, with their pos
   const [first, second, third] = await Promise.all([1, 2, 3].map(() => createUser(db, 'link_worker')));
   const results = [];
   for (const person of [first!, second!, third!]) {
-    const visitor = await signedInVisitor(app, db, person);
+    const { visitor } = await signedIn(app, db, person);
     const response = await visitor.post(`/sessions/${taster.sessionId}/book`, {});
     t.equal(response.statusCode, 303);
     results.push({ visitor, page: await visitor.get(response.headers.location as string) });
@@ -64,7 +65,7 @@ t.test('a full session puts people on the waiting list, in order, with their pos
 t.test('booking twice in a row shows the existing booking and writes no second row', async (t) => {
   const app = await buildTestApp(t, database);
   const taster = await createTaster(db);
-  const visitor = await signedInVisitor(app, db, await createUser(db, 'link_worker'));
+  const { visitor } = await signedIn(app, db, 'link_worker');
   const first = await visitor.post(`/sessions/${taster.sessionId}/book`, { confidenceBefore: '4' });
   const second = await visitor.post(`/sessions/${taster.sessionId}/book`, { confidenceBefore: '9' });
   t.equal(first.statusCode, 303);
@@ -78,7 +79,7 @@ t.test('booking twice in a row shows the existing booking and writes no second r
 t.test('ten identical booking POSTs at once (a double click) make one booking; every reply redirects to it', async (t) => {
   const app = await buildTestApp(t, database);
   const taster = await createTaster(db, { capacity: 5 });
-  const visitor = await signedInVisitor(app, db, await createUser(db, 'link_worker'));
+  const { visitor } = await signedIn(app, db, 'link_worker');
   const responses = await Promise.all(Array.from({ length: 10 }, () => visitor.post(`/sessions/${taster.sessionId}/book`, { confidenceBefore: '5' })));
   const rows = await db.selectFrom('bookings').selectAll().where('tasterSessionId', '=', taster.sessionId).execute();
   t.equal(rows.length, 1, 'one row, not ten');
@@ -93,7 +94,7 @@ t.test('ten identical booking POSTs at once (a double click) make one booking; e
 t.test('no booking after the deadline, on a cancelled, started or draft session', async (t) => {
   const app = await buildTestApp(t, database);
   const person = await createUser(db, 'link_worker');
-  const visitor = await signedInVisitor(app, db, person);
+  const { visitor } = await signedIn(app, db, person);
   const cases = [
     { name: 'deadline passed', options: { startsAt: at(1, 10), bookingClosesAt: new Date(Date.now() - 60_000) }, status: 409, text: /Booking for this session has closed/, code: 'booking_closed' },
     { name: 'cancelled', options: { status: 'cancelled' as const }, status: 409, text: /This session has been cancelled/, code: 'session_cancelled' },
@@ -121,7 +122,7 @@ t.test('an existing booking is shown even after booking has closed', async (t) =
   const person = await createUser(db, 'link_worker');
   const taster = await createTaster(db, { startsAt: at(1, 10), bookingClosesAt: new Date(Date.now() - 60_000) });
   const booking = await createBooking(db, taster.sessionId, person.id);
-  const visitor = await signedInVisitor(app, db, person);
+  const { visitor } = await signedIn(app, db, person);
   const response = await visitor.post(`/sessions/${taster.sessionId}/book`, {});
   t.equal(response.statusCode, 303);
   t.equal(response.headers.location, `/bookings/${booking.id}`);
@@ -130,7 +131,7 @@ t.test('an existing booking is shown even after booking has closed', async (t) =
 t.test('the confidence answer is checked: a clear message beside the field, nothing stored', async (t) => {
   const app = await buildTestApp(t, database);
   const taster = await createTaster(db);
-  const visitor = await signedInVisitor(app, db, await createUser(db, 'link_worker'));
+  const { visitor } = await signedIn(app, db, 'link_worker');
   for (const value of ['11', '-1', 'lots', '2.5']) {
     const response = await visitor.post(`/sessions/${taster.sessionId}/book`, { confidenceBefore: value });
     t.equal(response.statusCode, 400, `"${value}" refused`);
@@ -149,7 +150,7 @@ t.test('with htmx, booking answers with the panel fragment instead of a redirect
   const app = await buildTestApp(t, database);
   const taster = await createTaster(db, { capacity: 1 });
   await createBooking(db, taster.sessionId, (await createUser(db, 'link_worker')).id);
-  const visitor = await signedInVisitor(app, db, await createUser(db, 'link_worker'));
+  const { visitor } = await signedIn(app, db, 'link_worker');
   await visitor.get(`/sessions/${taster.sessionId}/book`);
   const bad = await visitor.post(`/sessions/${taster.sessionId}/book`, { confidenceBefore: '12' }, { headers: { 'hx-request': 'true' } });
   t.equal(bad.statusCode, 400);
@@ -168,7 +169,7 @@ t.test('only link workers can book; signed-out people are asked to sign in', asy
   const app = await buildTestApp(t, database);
   const taster = await createTaster(db);
   for (const role of ['provider', 'coordinator'] as const) {
-    const visitor = await signedInVisitor(app, db, await createUser(db, role));
+    const { visitor } = await signedIn(app, db, role);
     const response = await visitor.post(`/sessions/${taster.sessionId}/book`, {});
     t.equal(response.statusCode, 403, `${role} refused`);
     t.equal((await visitor.get(`/sessions/${taster.sessionId}/book`)).statusCode, 403);
@@ -181,7 +182,7 @@ t.test('only link workers can book; signed-out people are asked to sign in', asy
 
 t.test('an unknown or malformed session id is not found', async (t) => {
   const app = await buildTestApp(t, database);
-  const visitor = await signedInVisitor(app, db, await createUser(db, 'link_worker'));
+  const { visitor } = await signedIn(app, db, 'link_worker');
   t.equal((await visitor.post('/sessions/not-a-uuid/book', {})).statusCode, 404);
   t.equal((await visitor.post('/sessions/00000000-0000-4000-8000-000000000000/book', {})).statusCode, 404);
 });
@@ -189,8 +190,8 @@ t.test('an unknown or malformed session id is not found', async (t) => {
 t.test('the database itself refuses a second live booking by one person, but not a booking after a cancelled one', async (t) => {
   const taster = await createTaster(db);
   const person = await createUser(db, 'link_worker');
-  await createBooking(db, taster.sessionId, person.id, 'cancelled');
-  await createBooking(db, taster.sessionId, person.id, 'confirmed');
-  await t.rejects(createBooking(db, taster.sessionId, person.id, 'waitlisted'), { code: '23505' });
+  await createBooking(db, taster.sessionId, person.id, { status: 'cancelled' });
+  await createBooking(db, taster.sessionId, person.id, { status: 'confirmed' });
+  await t.rejects(createBooking(db, taster.sessionId, person.id, { status: 'waitlisted' }), { code: '23505' });
   t.equal((await liveBookings(taster.sessionId)).length, 1);
 });

@@ -4,8 +4,9 @@ import t from 'tap';
 import { buildApp } from '../../src/app.ts';
 import { testConfig } from '../../src/config.ts';
 import { renderPendingMessages } from '../../src/delivery/render.ts';
-import { createLinkWorkers, createTaster, signedInVisitor } from '../fixtures/bookings.ts';
 import { buildTestApp, createTestDatabase, openSecondPool, testDatabaseKind } from '../helper.ts';
+import { createLinkWorkers, createTaster } from '../fixtures/builders.ts';
+import { signedIn } from '../fixtures/visitors.ts';
 
 /**
  * QUALITY.md's burst: everyone who read the same email books in the same second, through two app
@@ -61,7 +62,7 @@ t.test(`${PEOPLE} people book one ${PLACES}-place session ${real ? 'at the same 
   }
   const taster = await createTaster(db, { capacity: PLACES });
   const people = await createLinkWorkers(db, PEOPLE);
-  const visitors = await Promise.all(people.map((person, i) => signedInVisitor(i % 2 === 0 ? appA : appB, db, person)));
+  const visitors = await Promise.all(people.map(async (person, i) => (await signedIn(i % 2 === 0 ? appA : appB, db, person)).visitor));
   // Each visitor has its form token already: the burst is the booking posts alone.
   await Promise.all(visitors.map((visitor) => visitor.get(`/sessions/${taster.sessionId}/book`)));
 

@@ -1,8 +1,8 @@
 import t from 'tap';
 import { fillFreedPlaces, lockTasterSession } from '../../src/capacity/places.ts';
-import { createBooking, createTaster, signedInVisitor } from '../fixtures/bookings.ts';
-import { createUser } from '../fixtures/accounts.ts';
 import { buildTestApp, createTestDatabase, heading } from '../helper.ts';
+import { createBooking, createTaster, createUser } from '../fixtures/builders.ts';
+import { signedIn } from '../fixtures/visitors.ts';
 
 const database = await createTestDatabase();
 const { db } = database;
@@ -21,7 +21,7 @@ async function bookInTurn(app: Awaited<ReturnType<typeof buildTestApp>>, session
   const people = [];
   for (let i = 0; i < count; i++) {
     const user = await createUser(db, 'link_worker', { name: `Person ${i + 1}` });
-    const visitor = await signedInVisitor(app, db, user);
+    const { visitor } = await signedIn(app, db, user);
     const response = await visitor.post(`/sessions/${sessionId}/book`, {});
     people.push({ user, visitor, bookingId: String(response.headers.location).split('/').pop()! });
   }
@@ -96,7 +96,7 @@ t.test('raising the capacity promotes the longest-waiting people through fillFre
 
 t.test('a cancelled or started session promotes nobody', async (t) => {
   const taster = await createTaster(db, { capacity: 1, status: 'cancelled' });
-  const waiting = await createBooking(db, taster.sessionId, (await createUser(db, 'link_worker')).id, 'waitlisted');
+  const waiting = await createBooking(db, taster.sessionId, (await createUser(db, 'link_worker')).id, { status: 'waitlisted' });
   const promoted = await db.transaction().execute(async (tx) => {
     await lockTasterSession(tx, taster.sessionId);
     return fillFreedPlaces(tx, taster.sessionId, null);
@@ -133,7 +133,7 @@ t.test('another person cannot cancel, see or download my booking: 404 and nothin
   const app = await buildTestApp(t, database);
   const taster = await createTaster(db, { capacity: 1 });
   const [mine] = await bookInTurn(app, taster.sessionId, 1);
-  const other = await signedInVisitor(app, db, await createUser(db, 'link_worker'));
+  const { visitor: other } = await signedIn(app, db, 'link_worker');
   await other.get('/my-bookings');
   const before = await db.selectFrom('bookings').selectAll().where('id', '=', mine!.bookingId).executeTakeFirstOrThrow();
   const cancel = await other.post(`/bookings/${mine!.bookingId}/cancel`, {});
@@ -145,7 +145,7 @@ t.test('another person cannot cancel, see or download my booking: 404 and nothin
   const after = await db.selectFrom('bookings').selectAll().where('id', '=', mine!.bookingId).executeTakeFirstOrThrow();
   t.same(after, before);
   for (const role of ['provider', 'coordinator'] as const) {
-    const visitor = await signedInVisitor(app, db, await createUser(db, role));
+    const { visitor } = await signedIn(app, db, role);
     t.equal((await visitor.post(`/bookings/${mine!.bookingId}/cancel`, {})).statusCode, 403, `${role} refused`);
   }
   t.same(await db.selectFrom('bookings').selectAll().where('id', '=', mine!.bookingId).executeTakeFirstOrThrow(), before);
@@ -156,7 +156,7 @@ t.test('a place cannot be cancelled once the session has started', async (t) => 
   const person = await createUser(db, 'link_worker');
   const taster = await createTaster(db, { startsAt: new Date(Date.now() - 10 * 60_000), endsAt: new Date(Date.now() + 2 * 3_600_000), bookingClosesAt: new Date(Date.now() - 3_600_000) });
   const booking = await createBooking(db, taster.sessionId, person.id);
-  const visitor = await signedInVisitor(app, db, person);
+  const { visitor } = await signedIn(app, db, person);
   const page = await visitor.get(`/bookings/${booking.id}`);
   t.notMatch(page.body, /Cancel your place/, 'no cancel button');
   const response = await visitor.post(`/bookings/${booking.id}/cancel`, {});

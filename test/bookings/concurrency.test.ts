@@ -5,8 +5,9 @@ import { buildApp } from '../../src/app.ts';
 import { bookPlace } from '../../src/bookings/service.ts';
 import { testConfig } from '../../src/config.ts';
 import type { Db } from '../../src/db/database.ts';
-import { createLinkWorkers, createTaster, signedInVisitor } from '../fixtures/bookings.ts';
 import { buildTestApp, createTestDatabase, openSecondPool, testDatabaseKind, type Visitor } from '../helper.ts';
+import { createBooking, createLinkWorkers, createTaster } from '../fixtures/builders.ts';
+import { signedIn } from '../fixtures/visitors.ts';
 
 /**
  * Rules 1–3 under load. On PostgreSQL: 200 link workers book a 10-place session at the same
@@ -106,7 +107,7 @@ t.test(`${PEOPLE} people book ${PLACES} places ${real ? 'at once through two app
   }
   const taster = await createTaster(db, { capacity: PLACES });
   const people = await createLinkWorkers(db, PEOPLE);
-  const visitors = await Promise.all(people.map((person, i) => signedInVisitor(i % 2 === 0 ? appA : appB, db, person)));
+  const visitors = await Promise.all(people.map(async (person, i) => (await signedIn(i % 2 === 0 ? appA : appB, db, person)).visitor));
 
   // Wave 1: everyone books at once.
   const wave1 = await watched(taster.sessionId, visitors.map((visitor) => () => visitor.post(`/sessions/${taster.sessionId}/book`, {})));
@@ -191,11 +192,7 @@ t.test('a booking that slips past the session lock meets the unique index and ge
   let inserted!: () => void;
   const insertedNow = new Promise<void>((resolve) => (inserted = resolve));
   const other = second.db.transaction().execute(async (tx) => {
-    const row = await tx
-      .insertInto('bookings')
-      .values({ tasterSessionId: taster.sessionId, userId: person!.id, status: 'confirmed', confirmedAt: new Date() })
-      .returning('id')
-      .executeTakeFirstOrThrow();
+    const row = await createBooking(tx, taster.sessionId, person!.id);
     inserted();
     await gate;
     return row.id;

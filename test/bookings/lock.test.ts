@@ -8,9 +8,8 @@ import type { Tx } from '../../src/db/database.ts';
 import { compose } from '../../src/messages/compose.ts';
 import { cancelSession, updateSession } from '../../src/publishing/sessions/service.ts';
 import type { SessionInput } from '../../src/publishing/sessions/schemas.ts';
-import { createUser } from '../fixtures/accounts.ts';
-import { createTaster, createVenue } from '../fixtures/bookings.ts';
 import { createTestDatabase } from '../helper.ts';
+import { createTaster, createUser, createVenue } from '../fixtures/builders.ts';
 
 /**
  * Rule 1: the session's row lock is held for SQL only. Every change that takes it (booking,

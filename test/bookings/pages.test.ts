@@ -1,8 +1,9 @@
 import t from 'tap';
 import { bookingPanel } from '../../src/bookings/panel.ts';
-import { at, createBooking, createTaster, signedInVisitor } from '../fixtures/bookings.ts';
-import { createUser } from '../fixtures/accounts.ts';
 import { buildTestApp, createTestDatabase, decodeHtml, heading } from '../helper.ts';
+import { at } from '../fixtures/time.ts';
+import { createBooking, createTaster, createUser } from '../fixtures/builders.ts';
+import { signedIn } from '../fixtures/visitors.ts';
 
 const database = await createTestDatabase();
 const { db } = database;
@@ -23,10 +24,10 @@ t.test('My bookings lists places, waiting lists with positions, and past tasters
   const dropped = await createTaster(db, { title: 'Dance I cancelled' });
   await createBooking(db, booked.sessionId, me.id);
   await createBooking(db, full.sessionId, (await createUser(db, 'link_worker')).id);
-  await createBooking(db, full.sessionId, (await createUser(db, 'link_worker')).id, 'waitlisted');
+  await createBooking(db, full.sessionId, (await createUser(db, 'link_worker')).id, { status: 'waitlisted' });
   await createBooking(db, past.sessionId, me.id);
-  await createBooking(db, dropped.sessionId, me.id, 'cancelled');
-  const visitor = await signedInVisitor(app, db, me);
+  await createBooking(db, dropped.sessionId, me.id, { status: 'cancelled' });
+  const { visitor } = await signedIn(app, db, me);
   await visitor.post(`/sessions/${full.sessionId}/book`, {});
 
   const page = await visitor.get('/my-bookings');
@@ -46,8 +47,8 @@ t.test('the booking page shows joining instructions only to people with a place'
   const app = await buildTestApp(t, database);
   const taster = await createTaster(db, { online: true, capacity: 1, joiningInstructions: 'Teams link: https://example.org/join/secret' });
   const [first, second] = [await createUser(db, 'link_worker'), await createUser(db, 'link_worker')];
-  const one = await signedInVisitor(app, db, first);
-  const two = await signedInVisitor(app, db, second);
+  const { visitor: one } = await signedIn(app, db, first);
+  const { visitor: two } = await signedIn(app, db, second);
   const confirmed = await one.post(`/sessions/${taster.sessionId}/book`, {});
   const waiting = await two.post(`/sessions/${taster.sessionId}/book`, {});
   const confirmedPage = await one.get(confirmed.headers.location as string);
@@ -66,9 +67,9 @@ t.test('who has booked: the session\'s provider staff and coordinators see names
   const booked = await createUser(db, 'link_worker', { name: 'Ama Booked', practice: 'Jericho Health Centre' });
   const waiter = await createUser(db, 'link_worker', { name: 'Ben Waiting', practice: 'Cowley Road Surgery' });
   await createBooking(db, taster.sessionId, booked.id);
-  await createBooking(db, taster.sessionId, waiter.id, 'waitlisted');
+  await createBooking(db, taster.sessionId, waiter.id, { status: 'waitlisted' });
 
-  const staff = await signedInVisitor(app, db, await createUser(db, 'provider', { organisationId: taster.organisationId }));
+  const { visitor: staff } = await signedIn(app, db, 'provider', { organisationId: taster.organisationId });
   const page = await staff.get(`/sessions/${taster.sessionId}/bookings`);
   t.equal(page.statusCode, 200);
   t.equal(heading(page.body), 'Bookings: Garden volunteering');
@@ -76,21 +77,21 @@ t.test('who has booked: the session\'s provider staff and coordinators see names
   t.match(page.body, /Waiting list[\s\S]*<td class="nhsuk-table__cell">1<\/td>\s*<td class="nhsuk-table__cell">Ben Waiting<\/td>/);
   t.match(page.body, /1 of 1 place booked, 0 places left, 1 person waiting/);
 
-  const coordinator = await signedInVisitor(app, db, await createUser(db, 'coordinator'));
+  const { visitor: coordinator } = await signedIn(app, db, 'coordinator');
   t.equal((await coordinator.get(`/sessions/${taster.sessionId}/bookings`)).statusCode, 200);
 
-  const otherStaff = await signedInVisitor(app, db, await createUser(db, 'provider'));
+  const { visitor: otherStaff } = await signedIn(app, db, 'provider');
   const refused = await otherStaff.get(`/sessions/${taster.sessionId}/bookings`);
   t.equal(refused.statusCode, 404, "another organisation's staff: not found");
   t.notMatch(refused.body, /Ama Booked/);
-  const linkWorker = await signedInVisitor(app, db, booked);
+  const { visitor: linkWorker } = await signedIn(app, db, booked);
   t.equal((await linkWorker.get(`/sessions/${taster.sessionId}/bookings`)).statusCode, 403);
 });
 
 t.test('My bookings and the calendar feed page are for link workers only', async (t) => {
   const app = await buildTestApp(t, database);
   for (const role of ['provider', 'coordinator'] as const) {
-    const visitor = await signedInVisitor(app, db, await createUser(db, role));
+    const { visitor } = await signedIn(app, db, role);
     t.equal((await visitor.get('/my-bookings')).statusCode, 403, `${role}: My bookings`);
     t.equal((await visitor.get('/my-bookings/calendar-feed')).statusCode, 403, `${role}: calendar feed`);
     t.equal((await visitor.post('/my-bookings/calendar-feed', {})).statusCode, 403);
@@ -107,7 +108,7 @@ t.test('the booking panel view model says what the viewer can do', async (t) => 
   t.equal((await bookingPanel(db, taster.sessionId, meUser))?.state, 'book');
   await createBooking(db, taster.sessionId, (await createUser(db, 'link_worker')).id);
   t.equal((await bookingPanel(db, taster.sessionId, meUser))?.state, 'join_waiting_list');
-  await createBooking(db, taster.sessionId, me.id, 'waitlisted');
+  await createBooking(db, taster.sessionId, me.id, { status: 'waitlisted' });
   const mine = await bookingPanel(db, taster.sessionId, meUser);
   t.equal(mine?.state, 'booked');
   t.same(mine?.booking && { status: mine.booking.status, position: mine.booking.position }, { status: 'waitlisted', position: 1 });
@@ -131,7 +132,7 @@ t.test('the booking panel renders each state without errors', async (t) => {
   const app = await buildTestApp(t, database);
   const taster = await createTaster(db, { capacity: 1, title: 'Museum object handling <b>' });
   const me = await createUser(db, 'link_worker');
-  const visitor = await signedInVisitor(app, db, me);
+  const { visitor } = await signedIn(app, db, me);
   const before = await visitor.get(`/sessions/${taster.sessionId}/book`);
   t.match(before.body, /Book a place/);
   t.match(decodeHtml(before.body), /Museum object handling <b>/);

@@ -3,9 +3,9 @@ import { redactUrl } from '../../src/app.ts';
 import { testConfig } from '../../src/config.ts';
 import { releaseToken } from '../../src/bookings/release.ts';
 import { buildTestApp, createTestDatabase, heading, Visitor } from '../helper.ts';
-import { createUser } from '../fixtures/accounts.ts';
-import { createTaster, signedInVisitor } from '../fixtures/bookings.ts';
 import { databaseDigest } from '../fixtures/database.ts';
+import { createTaster, createUser } from '../fixtures/builders.ts';
+import { signedIn } from '../fixtures/visitors.ts';
 
 const database = await createTestDatabase();
 const { db } = database;
@@ -18,7 +18,7 @@ async function fullSession(app: Awaited<ReturnType<typeof buildTestApp>>) {
   const people = [];
   for (const name of ['First', 'Second', 'Third']) {
     const user = await createUser(db, 'link_worker', { name });
-    const visitor = await signedInVisitor(app, db, user);
+    const { visitor } = await signedIn(app, db, user);
     const response = await visitor.post(`/sessions/${taster.sessionId}/book`, {});
     people.push({ user, bookingId: String(response.headers.location).split('/').pop()! });
   }

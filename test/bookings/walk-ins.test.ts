@@ -1,9 +1,7 @@
 import t from 'tap';
 import { countConfirmed, fillFreedPlaces, lockTasterSession } from '../../src/capacity/places.ts';
 import { createTestDatabase } from '../helper.ts';
-import { createUser } from '../fixtures/accounts.ts';
-import { createBookingRow } from '../fixtures/attendance.ts';
-import { createBooking, createTaster } from '../fixtures/bookings.ts';
+import { createBooking, createTaster, createUser } from '../fixtures/builders.ts';
 
 const database = await createTestDatabase();
 t.teardown(() => database.close());
@@ -18,10 +16,10 @@ t.test('a walk-in does not count against the places, nor block a promotion', asy
     createUser(db, 'link_worker'),
     createUser(db, 'link_worker'),
   ]);
-  await createBooking(db, taster.sessionId, a.id, 'confirmed');
-  const cancelled = await createBooking(db, taster.sessionId, b.id, 'confirmed');
-  const queued = await createBooking(db, taster.sessionId, waiting.id, 'waitlisted');
-  await createBookingRow(db, taster.sessionId, walker.id, { status: 'confirmed', walkIn: true, attendance: 'attended' });
+  await createBooking(db, taster.sessionId, a.id, { status: 'confirmed' });
+  const cancelled = await createBooking(db, taster.sessionId, b.id, { status: 'confirmed' });
+  const queued = await createBooking(db, taster.sessionId, waiting.id, { status: 'waitlisted' });
+  await createBooking(db, taster.sessionId, walker.id, { status: 'confirmed', isWalkIn: true, attendance: 'attended' });
 
   const counted = await db.transaction().execute((tx) => countConfirmed(tx, taster.sessionId));
   t.equal(counted, 2, 'two booked places; the walk-in is not one of them');

@@ -1,8 +1,8 @@
 import t from 'tap';
 import { createTestDatabase } from '../helper.ts';
 import { navigation } from '../../src/web/navigation.ts';
-import { createUser, PASSWORD } from '../fixtures/accounts.ts';
 import { accessibilityViolations, scrollsSideways, signIn, startBrowserTest } from './helper.ts';
+import { createUser, PASSWORD } from '../fixtures/builders.ts';
 
 const database = await createTestDatabase();
 const browser = await startBrowserTest(database);

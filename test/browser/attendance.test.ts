@@ -2,11 +2,11 @@ import { readFile } from 'node:fs/promises';
 import { DateTime } from 'luxon';
 import t from 'tap';
 import { createTestDatabase } from '../helper.ts';
-import { createBookingRow, createTaster, createUser, startedHoursAgo } from '../fixtures/attendance.ts';
-import { PASSWORD } from '../fixtures/accounts.ts';
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
 import { signIn, startBrowserTest } from './helper.ts';
+import { createBooking, createTaster, createUser, PASSWORD } from '../fixtures/builders.ts';
+import { startedHoursAgo } from '../fixtures/time.ts';
 
 /*
  * The shared page header's menu does not yet wrap at 320px once nhsuk-frontend's script runs
@@ -48,8 +48,8 @@ const dev = await createUser(db, 'link_worker', { name: 'Dev Sharma', practice: 
 const sam = await createUser(db, 'link_worker', { name: 'Sam Green', practice: 'Cowley Road Surgery', pcn: 'East Oxford PCN' });
 const walt = await createUser(db, 'link_worker', { name: 'Walt Walker', practice: 'Headington Surgery', pcn: 'East Oxford PCN' });
 const helen = await createUser(db, 'coordinator', { name: 'Helen Okafor' });
-const devBooking = await createBookingRow(db, taster.sessionId, dev.id, { confidenceBefore: 3 });
-await createBookingRow(db, taster.sessionId, sam.id, { confidenceBefore: 5 });
+const devBooking = await createBooking(db, taster.sessionId, dev.id, { confidenceBefore: 3 });
+await createBooking(db, taster.sessionId, sam.id, { confidenceBefore: 5 });
 const register = `/sessions/${taster.sessionId}/register`;
 
 t.test('Amira takes the register on her phone at the door', async (t) => {

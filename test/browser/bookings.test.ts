@@ -1,10 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import t from 'tap';
-import { createBooking, createTaster } from '../fixtures/bookings.ts';
-import { createUser, PASSWORD } from '../fixtures/accounts.ts';
 import { createTestDatabase } from '../helper.ts';
 import type { BrowserContext, Page } from 'playwright-core';
 import { accessibilityViolations, scrollsSideways, signIn, startBrowserTest } from './helper.ts';
+import { createBooking, createTaster, createUser, PASSWORD } from '../fixtures/builders.ts';
 
 const database = await createTestDatabase();
 const { db } = database;

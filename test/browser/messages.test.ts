@@ -7,10 +7,9 @@ import { GIVE_UP_AFTER } from '../../src/delivery/undelivered.ts';
 import { startMessageWorker } from '../../src/delivery/worker.ts';
 import type { DatabaseHandle } from '../../src/db/database.ts';
 import { createTestDatabase } from '../helper.ts';
-import { createUser, PASSWORD } from '../fixtures/accounts.ts';
-import { createBooking, createTaster } from '../fixtures/bookings.ts';
-import { bossSchema, waitFor } from '../messages/helpers.ts';
+import { bossSchema, waitFor } from '../fixtures/delivery.ts';
 import { accessibilityViolations, scrollsSideways, signIn, startBrowserTest } from './helper.ts';
+import { createBooking, createTaster, createUser, PASSWORD } from '../fixtures/builders.ts';
 
 const database = await createTestDatabase();
 const { db } = database;
@@ -34,7 +33,7 @@ t.test('a provider cancels a session; each link worker booked finds the message 
   const booked = [await createUser(db, 'link_worker', { name: 'Lou Worker' }), await createUser(db, 'link_worker', { name: 'Max Worker' })];
   for (const person of booked) await createBooking(db, taster.sessionId, person.id);
   const waiting = await createUser(db, 'link_worker', { name: 'Nell Waiting' });
-  await createBooking(db, taster.sessionId, waiting.id, 'waitlisted');
+  await createBooking(db, taster.sessionId, waiting.id, { status: 'waitlisted' });
   const bystander = await createUser(db, 'link_worker', { name: 'Olly Elsewhere' });
 
   const { page, context } = await browser.newPage();
@@ -97,7 +96,7 @@ t.test('a link worker releases a place from a reminder without signing in, and s
   const owner = await createUser(db, 'link_worker', { name: 'Ria Releaser' });
   const next = await createUser(db, 'link_worker', { name: 'Sid Next' });
   const booking = await createBooking(db, taster.sessionId, owner.id);
-  await createBooking(db, taster.sessionId, next.id, 'waitlisted');
+  await createBooking(db, taster.sessionId, next.id, { status: 'waitlisted' });
 
   const { page, context } = await browser.newPage({ phone: true });
   await page.goto(`/release-place/${releaseToken(browser.app.config.sessionSecret, booking.id)}`);

@@ -1,9 +1,8 @@
 import t from 'tap';
 import { createTestDatabase } from '../helper.ts';
-import { createOrganisation, createUser, PASSWORD } from '../fixtures/accounts.ts';
-import { createOffer, createTasterSession } from '../fixtures/publishing.ts';
 import { londonDate } from '../publishing/helpers.ts';
 import { accessibilityViolations, scrollsSideways, signIn, startBrowserTest } from './helper.ts';
+import { createOffer, createOrganisation, createSession, createUser, createVenue, PASSWORD } from '../fixtures/builders.ts';
 
 const database = await createTestDatabase();
 const browser = await startBrowserTest(database);
@@ -139,7 +138,7 @@ t.test('on a phone the pages fit and pass axe; without JavaScript publishing is 
   const organisation = await createOrganisation(db, { name: `Botanic Garden ${Date.now()}` });
   const provider = await createUser(db, 'provider', { organisationId: organisation.id });
   const offer = await createOffer(db, organisation.id, { title: 'Therapeutic gardening' });
-  const draft = await createTasterSession(db, offer.id, { status: 'draft' });
+  const draft = await createSession(db, offer.id, { venueId: (await createVenue(db, organisation.id)).id, status: 'draft' });
 
   const phone = await browser.newPage({ phone: true });
   await signIn(phone.page, provider.email, PASSWORD);

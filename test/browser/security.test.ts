@@ -5,8 +5,8 @@ import t from 'tap';
 import { buildApp } from '../../src/app.ts';
 import { testConfig } from '../../src/config.ts';
 import { createTestDatabase } from '../helper.ts';
-import { createUser, PASSWORD } from '../fixtures/accounts.ts';
 import { accessibilityViolations, chromiumPath, scrollsSideways } from './helper.ts';
+import { createUser, PASSWORD } from '../fixtures/builders.ts';
 
 /** What the checks need from a test (a subtest's own type does not check under TypeScript 7). */
 type Checks = Pick<typeof t, 'same' | 'notOk'>;

@@ -10,9 +10,10 @@ import { createBoss } from '../../src/messages/boss.ts';
 import { smtpMailer } from '../../src/messages/mailer.ts';
 import { type MessageWorker, startMessageWorker } from '../../src/delivery/worker.ts';
 import { prepareDatabase } from '../../src/start.ts';
-import { createLinkWorkers, createTaster, signedInVisitor } from '../fixtures/bookings.ts';
 import type { Visitor } from '../helper.ts';
-import { startSmtp, waitFor } from '../messages/helpers.ts';
+import { startSmtp, waitFor } from '../fixtures/delivery.ts';
+import { createLinkWorkers, createTaster } from '../fixtures/builders.ts';
+import { signedIn } from '../fixtures/visitors.ts';
 
 /**
  * Many instances, one database, the usual way: two app instances reach PostgreSQL through PgBouncer
@@ -137,7 +138,7 @@ async function startInstances(name: string, directUrl: string, pgbouncerUrl: str
   t.test(`${PEOPLE} people book ${PLACES} places at once through two instances and PgBouncer; every email is delivered`, async (t) => {
     const taster = await createTaster(instanceA.db, { capacity: PLACES });
     const people = await createLinkWorkers(instanceA.db, PEOPLE);
-    const visitors = await Promise.all(people.map((person, i) => signedInVisitor(apps[i % 2]!, handles[i % 2]!.db, person)));
+    const visitors = await Promise.all(people.map(async (person, i) => (await signedIn(apps[i % 2]!, handles[i % 2]!.db, person)).visitor));
 
     // Another connection, straight to PostgreSQL, counts confirmed places throughout.
     let highest = 0;

@@ -1,13 +1,9 @@
 import t from 'tap';
 import { buildTestApp, createTestDatabase, errorSummary, fieldError, heading } from '../helper.ts';
-import {
-  createBookingRow,
-  createFeedbackRow,
-  createTaster,
-  HOSTILE,
-  signedIn,
-  startedHoursAgo,
-} from '../fixtures/attendance.ts';
+import { HOSTILE } from '../fixtures/hostile.ts';
+import { createBooking, createFeedback, createTaster } from '../fixtures/builders.ts';
+import { signedIn } from '../fixtures/visitors.ts';
+import { startedHoursAgo } from '../fixtures/time.ts';
 
 const database = await createTestDatabase();
 t.teardown(() => database.close());
@@ -20,7 +16,7 @@ const DAY = 24;
 async function attendedBooking(attendance: 'attended' | 'no_show' | null = 'attended', hoursAgo = 3) {
   const taster = await createTaster(db, { ...startedHoursAgo(hoursAgo), title: 'Object handling' });
   const person = await signedIn(app, db, 'link_worker');
-  const booking = await createBookingRow(db, taster.sessionId, person.user.id, { attendance, confidenceBefore: 3 });
+  const booking = await createBooking(db, taster.sessionId, person.user.id, { attendance, confidenceBefore: 3 });
   return { ...person, taster, booking, url: `/bookings/${booking.id}/feedback` };
 }
 
@@ -103,12 +99,12 @@ t.test('one feedback per attended booking: sending again changes it, and the dat
   t.equal(rows[0]!.comments, null);
   const actions = await db.selectFrom('auditEvents').select('action').where('subjectId', '=', booking.id).orderBy('id').execute();
   t.same(actions.map((a) => a.action), ['feedback_given', 'feedback_changed']);
-  await t.rejects(createFeedbackRow(db, booking.id), 'a second row is refused by the unique index');
+  await t.rejects(createFeedback(db, booking.id), 'a second row is refused by the unique index');
 });
 
 t.test('feedback can be changed for 14 days after the session, then it stays as it was', async (t) => {
   const late = await attendedBooking('attended', 15 * DAY + 3);
-  await createFeedbackRow(db, late.booking.id, { rating: 4, comments: HOSTILE });
+  await createFeedback(db, late.booking.id, { rating: 4, comments: HOSTILE });
   const refused = await late.visitor.post(late.url, { ...valid, rating: '1' });
   t.equal(refused.statusCode, 403);
   t.equal(heading(refused.body), 'Your feedback can no longer be changed');
@@ -120,7 +116,7 @@ t.test('feedback can be changed for 14 days after the session, then it stays as 
   t.match(readOnly.body, '&lt;script&gt;alert(1)&lt;/script&gt;');
 
   const recent = await attendedBooking('attended', 13 * DAY);
-  await createFeedbackRow(db, recent.booking.id, { rating: 4 });
+  await createFeedback(db, recent.booking.id, { rating: 4 });
   t.equal((await recent.visitor.post(recent.url, { ...valid, rating: '2' })).statusCode, 303, 'thirteen days after: still open');
   t.equal((await feedbackOf(recent.booking.id))[0]!.rating, 2);
 

@@ -4,9 +4,9 @@ import t from 'tap';
 import { findSessions } from '../../src/find/queries.ts';
 import { findQuery } from '../../src/find/schemas.ts';
 import { parseForm } from '../../src/lib/forms.ts';
-import { createBooking, createOffer, createSession, createTaster, signedInVisitor } from '../fixtures/bookings.ts';
-import { createUser } from '../fixtures/accounts.ts';
 import { buildTestApp, createTestDatabase, decodeHtml, errorSummary, fieldError, heading } from '../helper.ts';
+import { createBooking, createOffer, createSession, createTaster, createUser } from '../fixtures/builders.ts';
+import { signedIn } from '../fixtures/visitors.ts';
 
 const database = await createTestDatabase();
 const { db } = database;
@@ -75,7 +75,7 @@ const hidden = [
 const visible = ['Singing for wellbeing', 'Origami circle', 'Evening sketching', 'Online mindfulness'];
 
 const app = await buildTestApp(t, database);
-const linkWorker = await signedInVisitor(app, db, await createUser(db, 'link_worker'));
+const { visitor: linkWorker } = await signedIn(app, db, 'link_worker');
 
 /** The titles of the results on a page (or fragment), in order. */
 function titles(html: string): string[] {
@@ -300,21 +300,21 @@ t.test('hidden characters in the filters get a message beside the field, never a
     t.equal(fragment.statusCode, 400, `${query}: the htmx fragment is a 400 too`);
     t.match(decodeHtml(fragment.body), message, `${query}: and says it`);
   }
-  const coordinator = await signedInVisitor(app, db, await createUser(db, 'coordinator'));
+  const { visitor: coordinator } = await signedIn(app, db, 'coordinator');
   const response = await coordinator.get('/find?q=%00');
   t.equal(response.statusCode, 400, 'a coordinator too');
   t.equal(fieldError(response.body, 'q'), hidden('Search words'));
 });
 
 t.test('link workers and coordinators can find tasters; provider staff cannot', async (t) => {
-  const coordinator = await signedInVisitor(app, db, await createUser(db, 'coordinator'));
+  const { visitor: coordinator } = await signedIn(app, db, 'coordinator');
   const asCoordinator = await coordinator.get('/find?q=singing');
   t.equal(asCoordinator.statusCode, 200);
   t.match(asCoordinator.body, new RegExp(`/sessions/${singing.sessionId}/bookings`), 'coordinators see who booked');
   t.notMatch(asCoordinator.body, /Book a place/);
   const asLinkWorker = await linkWorker.get('/find?q=singing');
   t.match(asLinkWorker.body, new RegExp(`href="/sessions/${singing.sessionId}/book"`));
-  const provider = await signedInVisitor(app, db, await createUser(db, 'provider'));
+  const { visitor: provider } = await signedIn(app, db, 'provider');
   t.equal((await provider.get('/find')).statusCode, 403);
   t.equal((await app.inject({ method: 'GET', url: '/find' })).statusCode, 302);
 });
@@ -322,7 +322,7 @@ t.test('link workers and coordinators can find tasters; provider staff cannot', 
 t.test('the results name the viewer\'s own booking and a full session', async (t) => {
   const me = await createUser(db, 'link_worker');
   await createBooking(db, origami.sessionId, me.id);
-  const visitor = await signedInVisitor(app, db, me);
+  const { visitor } = await signedIn(app, db, me);
   const page = await visitor.get('/find?q=origami+OR+sketching');
   t.match(page.body, /Origami circle[\s\S]*You have a place/);
   t.match(page.body, /Evening sketching[\s\S]*Full: waiting list open[\s\S]*Join the waiting list/);

@@ -3,8 +3,8 @@ import { mailboxMailer, messageIdFor, smtpMailer } from '../../src/messages/mail
 import { queueMessage } from '../../src/messages/outbox.ts';
 import { deliverMessage, startMessageWorker } from '../../src/delivery/worker.ts';
 import { createTestDatabase } from '../helper.ts';
+import { bossSchema, startSmtp, startTestBoss, waitFor } from '../fixtures/delivery.ts';
 import { uniqueEmail } from '../fixtures/accounts.ts';
-import { bossSchema, startSmtp, startTestBoss, waitFor } from './helpers.ts';
 
 const database = await createTestDatabase();
 const { db } = database;

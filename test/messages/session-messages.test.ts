@@ -3,9 +3,9 @@ import { renderPendingMessages } from '../../src/delivery/render.ts';
 import { londonParts } from '../../src/lib/london-time.ts';
 import { viewHelpers as h } from '../../src/lib/view-helpers.ts';
 import { buildTestApp, createTestDatabase } from '../helper.ts';
-import { createUser } from '../fixtures/accounts.ts';
-import { createOffer, createTasterSession, createVenue } from '../fixtures/publishing.ts';
-import { addBookings, dateFields, londonDate, sessionFields, signedIn } from '../publishing/helpers.ts';
+import { dateFields, londonDate, sessionFields } from '../publishing/helpers.ts';
+import { createBookings, createOffer, createSession, createUser, createVenue } from '../fixtures/builders.ts';
+import { signedIn } from '../fixtures/visitors.ts';
 
 const database = await createTestDatabase();
 const { db } = database;
@@ -30,16 +30,16 @@ async function emailsOf(bookingIds: string[]) {
 }
 
 t.test('a provider cancels a session: everyone booked or waiting is told, with the reason, and nobody else', async (t) => {
-  const session = await createTasterSession(db, offer.id, { venueId: venue.id, capacity: 2 });
-  const booked = await addBookings(db, session.id, 'confirmed', 2);
-  const waiting = await addBookings(db, session.id, 'waitlisted', 1);
-  const [gone] = await addBookings(db, session.id, 'waitlisted', 1);
+  const session = await createSession(db, offer.id, { venueId: venue.id, capacity: 2 });
+  const booked = await createBookings(db, session.id, 'confirmed', 2);
+  const waiting = await createBookings(db, session.id, 'waitlisted', 1);
+  const [gone] = await createBookings(db, session.id, 'waitlisted', 1);
   await db.updateTable('bookings').set({ status: 'cancelled', cancelledAt: new Date() }).where('id', '=', gone!).execute();
-  const [disabled] = await addBookings(db, session.id, 'waitlisted', 1);
+  const [disabled] = await createBookings(db, session.id, 'waitlisted', 1);
   const disabledUser = (await db.selectFrom('bookings').select('userId').where('id', '=', disabled!).executeTakeFirstOrThrow()).userId!;
   await db.updateTable('users').set({ status: 'disabled' }).where('id', '=', disabledUser).execute();
-  const elsewhere = await createTasterSession(db, offer.id, { venueId: venue.id });
-  await addBookings(db, elsewhere.id, 'confirmed', 1);
+  const elsewhere = await createSession(db, offer.id, { venueId: venue.id });
+  await createBookings(db, elsewhere.id, 'confirmed', 1);
   const bystander = await createUser(db, 'link_worker');
 
   const before = await db.selectFrom('outboxMessages').select('id').where('kind', '=', 'session_cancelled').execute();
@@ -65,9 +65,9 @@ t.test('a provider cancels a session: everyone booked or waiting is told, with t
 });
 
 t.test('a new time or place is sent to everyone booked or waiting; other edits send nothing', async (t) => {
-  const session = await createTasterSession(db, offer.id, { venueId: venue.id, capacity: 1 });
-  const booked = await addBookings(db, session.id, 'confirmed', 1);
-  const waiting = await addBookings(db, session.id, 'waitlisted', 1);
+  const session = await createSession(db, offer.id, { venueId: venue.id, capacity: 1 });
+  const booked = await createBookings(db, session.id, 'confirmed', 1);
+  const waiting = await createBookings(db, session.id, 'waitlisted', 1);
   const people = [...booked, ...waiting];
   const current = { ...dateFields(londonParts(session.startsAt).isoDate), startTime: londonParts(session.startsAt).time, endTime: londonParts(session.endsAt).time };
 

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import t from 'tap';
 import { buildTestApp, createTestDatabase, errorSummary, fieldError, heading, Visitor } from '../helper.ts';
-import { createOrganisation, createUser, linkOnPage, PASSWORD, rowCounts, uniqueEmail } from '../fixtures/accounts.ts';
+import { createOrganisation, createUser, PASSWORD } from '../fixtures/builders.ts';
+import { linkOnPage, rowCounts, uniqueEmail } from '../fixtures/accounts.ts';
 
 const database = await createTestDatabase();
 t.teardown(() => database.close());

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import t from 'tap';
 import { buildTestApp, createTestDatabase, errorSummary, fieldError, heading, Visitor } from '../helper.ts';
-import { createOrganisation, createUser, PASSWORD } from '../fixtures/accounts.ts';
+import { createOrganisation, createUser, PASSWORD } from '../fixtures/builders.ts';
+import { signedIn } from '../fixtures/visitors.ts';
 
 const database = await createTestDatabase();
 t.teardown(() => database.close());
@@ -16,14 +17,8 @@ async function userRow(id: string) {
   return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 }
 
-async function signedIn(v: Visitor) {
+async function isSignedIn(v: Visitor) {
   return (await v.get('/account')).statusCode === 200;
-}
-
-async function signedInVisitor(email: string) {
-  const v = new Visitor(app);
-  await v.signIn(email, PASSWORD);
-  return v;
 }
 
 t.test('the people page lists everyone with role and status', async (t) => {
@@ -53,7 +48,7 @@ t.test("a person's page, and a missing person is not found", async (t) => {
 
 t.test('a coordinator changes a role; the person must sign in again', async (t) => {
   const person = await createUser(db, 'link_worker');
-  const session = await signedInVisitor(person.email);
+  const { visitor: session } = await signedIn(app, db, person, { withPassword: true });
   await visitor.get(`/people/${person.id}`);
   const response = await visitor.post(`/people/${person.id}/role`, { role: 'coordinator', organisationId: '' });
   t.equal(response.statusCode, 303);
@@ -61,7 +56,7 @@ t.test('a coordinator changes a role; the person must sign in again', async (t) 
   const after = await userRow(person.id);
   t.equal(after.role, 'coordinator');
   t.equal(after.practice, 'Test Surgery', 'their practice is kept for the record');
-  t.notOk(await signedIn(session), 'their session ended: their pages were built for the old role');
+  t.notOk(await isSignedIn(session), 'their session ended: their pages were built for the old role');
   const page = await visitor.get(response.headers.location as string);
   t.match(page.body, /Role changed/);
   const audit = await db.selectFrom('auditEvents').select(['actorId', 'details']).where('action', '=', 'role_changed').where('subjectId', '=', person.id).executeTakeFirstOrThrow();
@@ -106,15 +101,15 @@ t.test('a coordinator cannot change their own role or disable themselves', async
   const me = await userRow(coordinator.id);
   t.equal(me.role, 'coordinator');
   t.equal(me.status, 'active');
-  t.ok(await signedIn(visitor), 'still signed in');
+  t.ok(await isSignedIn(visitor), 'still signed in');
 });
 
 t.test('disabling an account ends both of its live sessions at once; enabling lets them back in', async (t) => {
   const person = await createUser(db, 'provider');
-  const laptop = await signedInVisitor(person.email);
-  const phone = await signedInVisitor(person.email);
-  t.ok(await signedIn(laptop));
-  t.ok(await signedIn(phone));
+  const { visitor: laptop } = await signedIn(app, db, person, { withPassword: true });
+  const { visitor: phone } = await signedIn(app, db, person, { withPassword: true });
+  t.ok(await isSignedIn(laptop));
+  t.ok(await isSignedIn(phone));
   const sessions = () =>
     db.selectFrom('loginSessions').select((eb) => eb.fn.countAll<number>().as('n')).where('userId', '=', person.id).executeTakeFirstOrThrow();
   t.equal(Number((await sessions()).n), 2);
@@ -124,8 +119,8 @@ t.test('disabling an account ends both of its live sessions at once; enabling le
   t.equal(response.statusCode, 303);
   t.equal((await userRow(person.id)).status, 'disabled');
   t.equal(Number((await sessions()).n), 0, 'no session rows remain');
-  t.notOk(await signedIn(laptop), 'the laptop is signed out');
-  t.notOk(await signedIn(phone), 'the phone is signed out');
+  t.notOk(await isSignedIn(laptop), 'the laptop is signed out');
+  t.notOk(await isSignedIn(phone), 'the phone is signed out');
   const attempt = await new Visitor(app).post('/sign-in', { email: person.email, password: PASSWORD });
   t.equal(attempt.statusCode, 400, 'and cannot sign in again');
   const page = await visitor.get(`/people/${person.id}?done=disable`);
@@ -135,17 +130,17 @@ t.test('disabling an account ends both of its live sessions at once; enabling le
   const enabled = await visitor.post(`/people/${person.id}/enable`, {});
   t.equal(enabled.statusCode, 303);
   t.equal((await userRow(person.id)).status, 'active');
-  t.ok(await signedIn(await signedInVisitor(person.email)), 'signs in again');
+  t.ok(await isSignedIn((await signedIn(app, db, person, { withPassword: true })).visitor), 'signs in again');
   const actions = await db.selectFrom('auditEvents').select('action').where('subjectId', '=', person.id).orderBy('id').execute();
   t.same(actions.map((a) => a.action).filter((a) => a.startsWith('account_')), ['account_disabled', 'account_enabled']);
 });
 
 t.test('a session is refused as soon as its account is disabled, even if the session row survived', async (t) => {
   const person = await createUser(db, 'link_worker');
-  const session = await signedInVisitor(person.email);
+  const { visitor: session } = await signedIn(app, db, person, { withPassword: true });
   // Disabled directly in the database (another instance, an operator): the next request still refuses it.
   await db.updateTable('users').set({ status: 'disabled' }).where('id', '=', person.id).execute();
-  t.notOk(await signedIn(session));
+  t.notOk(await isSignedIn(session));
 });
 
 t.test('an unconfirmed account cannot be enabled before it is confirmed', async (t) => {

@@ -3,8 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import t from 'tap';
 import { roles, type Role } from '../../src/db/tables/accounts.ts';
 import { buildTestApp, createTestDatabase, heading, Visitor } from '../helper.ts';
-import { createUser, PASSWORD } from '../fixtures/accounts.ts';
 import { databaseDigest } from '../fixtures/database.ts';
+import { createUser, PASSWORD } from '../fixtures/builders.ts';
 
 /**
  * Who may use each route the app registers. Every route must have an entry: a new route without

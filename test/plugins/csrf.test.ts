@@ -1,6 +1,7 @@
 import t from 'tap';
 import { buildTestApp, createTestDatabase, heading, Visitor } from '../helper.ts';
-import { createUser, PASSWORD, rowCounts, uniqueEmail } from '../fixtures/accounts.ts';
+import { createUser, PASSWORD } from '../fixtures/builders.ts';
+import { rowCounts, uniqueEmail } from '../fixtures/accounts.ts';
 
 const database = await createTestDatabase();
 t.teardown(() => database.close());

@@ -1,9 +1,10 @@
 import { sql } from 'kysely';
 import t from 'tap';
 import { buildTestApp, createTestDatabase, heading, Visitor } from '../helper.ts';
-import { createOrganisation, createUser, PASSWORD, rowCounts, uniqueEmail } from '../fixtures/accounts.ts';
 import { databaseDigest } from '../fixtures/database.ts';
-import { createOffer, createTasterSession } from '../fixtures/publishing.ts';
+import { createOffer, createOrganisation, createSession, createUser, createVenue } from '../fixtures/builders.ts';
+import { signedIn } from '../fixtures/visitors.ts';
+import { rowCounts, uniqueEmail } from '../fixtures/accounts.ts';
 
 /**
  * The edge (plugins/hostile-input.ts) and the error handler's safety net: hostile bytes in an
@@ -32,16 +33,10 @@ const provider = await createUser(db, 'provider', { organisationId: organisation
 const coordinator = await createUser(db, 'coordinator');
 const linkWorker = await createUser(db, 'link_worker');
 const offer = await createOffer(db, organisation.id);
-const draft = await createTasterSession(db, offer.id, { status: 'draft' });
-
-async function signedIn(email: string) {
-  const visitor = new Visitor(app);
-  await visitor.signIn(email, PASSWORD);
-  return visitor;
-}
+const draft = await createSession(db, offer.id, { venueId: (await createVenue(db, organisation.id)).id, status: 'draft' });
 
 t.test('hostile bytes in an address are a 400 page, signed in or not', async (t) => {
-  const staff = await signedIn(provider.email);
+  const { visitor: staff } = await signedIn(app, db, provider);
   for (const url of ['/people/%00', `/sessions/${draft.id}%00/edit`, '/sessions/%1B%5B31m/edit', '/invitations/%C2%85abc', '/offers/abc%09def']) {
     for (const visitor of [staff, new Visitor(app)]) {
       const response = await visitor.get(url);
@@ -52,7 +47,7 @@ t.test('hostile bytes in an address are a 400 page, signed in or not', async (t)
 });
 
 t.test('hostile bytes in a field no schema reads are refused at the edge', async (t) => {
-  const visitor = await signedIn(linkWorker.email);
+  const { visitor } = await signedIn(app, db, linkWorker);
   for (const url of ['/account?done=%00', '/my-bookings?x=%07', '/account?%00=1', '/find?q%00=singing', '/help?x=%C2%9B']) {
     const response = await visitor.get(url);
     t.equal(response.statusCode, 400, `${url}: 400`);
@@ -65,7 +60,7 @@ t.test('hostile bytes in a field no schema reads are refused at the edge', async
 });
 
 t.test('a button that takes no fields refuses a hostile one and does nothing', async (t) => {
-  const visitor = await signedIn(provider.email);
+  const { visitor } = await signedIn(app, db, provider);
   await visitor.get(`/sessions/${draft.id}`);
   const before = await databaseDigest(db);
   for (const extra of ['\u0000', '\u001b[2J', 'rm\u007f']) {
@@ -95,7 +90,7 @@ t.test('a form field the schema does not know, with hidden characters, stops the
 });
 
 t.test('text that is not UTF-8 is refused, in the address and in a form', async (t) => {
-  const visitor = await signedIn(coordinator.email);
+  const { visitor } = await signedIn(app, db, coordinator);
   for (const url of ['/find?q=%ED%A0%80', '/find?q=%FF', '/audit?person=%E0%A4%A']) {
     const response = await visitor.get(url);
     t.equal(response.statusCode, 400, `${url}: 400`);

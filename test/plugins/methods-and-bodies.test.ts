@@ -1,7 +1,8 @@
 import t from 'tap';
 import { buildTestApp, createTestDatabase, heading, Visitor } from '../helper.ts';
-import { createUser, PASSWORD, rowCounts, uniqueEmail } from '../fixtures/accounts.ts';
 import { databaseDigest } from '../fixtures/database.ts';
+import { createUser, PASSWORD } from '../fixtures/builders.ts';
+import { rowCounts, uniqueEmail } from '../fixtures/accounts.ts';
 
 const database = await createTestDatabase();
 t.teardown(() => database.close());

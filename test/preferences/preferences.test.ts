@@ -2,10 +2,9 @@ import t from 'tap';
 import { queueReminders } from '../../src/delivery/scheduled.ts';
 import { getPreferences } from '../../src/preferences/service.ts';
 import { buildTestApp, createTestDatabase, errorSummary, heading, Visitor } from '../helper.ts';
-import { createUser } from '../fixtures/accounts.ts';
-import { createBookingRow } from '../fixtures/attendance.ts';
-import { createTaster, signedInVisitor } from '../fixtures/bookings.ts';
 import { databaseDigest } from '../fixtures/database.ts';
+import { createBooking, createTaster, createUser } from '../fixtures/builders.ts';
+import { signedIn } from '../fixtures/visitors.ts';
 
 const database = await createTestDatabase();
 const { db } = database;
@@ -17,7 +16,7 @@ const shown = (html: string, name: string) => html.includes(`name="${name}"`);
 
 t.test('link workers choose reminders, feedback requests and referral questions; all on until they say otherwise', async (t) => {
   const user = await createUser(db, 'link_worker');
-  const visitor = await signedInVisitor(app, db, user);
+  const { visitor } = await signedIn(app, db, user);
   const account = await visitor.get('/account');
   t.match(account.body, /<a href="\/account\/preferences">/, 'linked from Your account');
   const page = await visitor.get('/account/preferences');
@@ -44,8 +43,8 @@ t.test('link workers choose reminders, feedback requests and referral questions;
   const startsAt = new Date(Date.now() + 20 * 3_600_000);
   const taster = await createTaster(db, { startsAt, bookingClosesAt: new Date(Date.now() + 3_600_000) });
   const other = await createUser(db, 'link_worker');
-  await createBookingRow(db, taster.sessionId, user.id);
-  await createBookingRow(db, taster.sessionId, other.id);
+  await createBooking(db, taster.sessionId, user.id);
+  await createBooking(db, taster.sessionId, other.id);
   await db.updateTable('bookings').set({ confirmedAt: new Date(Date.now() - 7 * 24 * 3_600_000) }).where('tasterSessionId', '=', taster.sessionId).execute();
   await queueReminders({ db, baseUrl: 'http://localhost:3000', secret: 'secret-for-release-links-in-this-test', now: new Date(startsAt.getTime() - 3_600_000) });
   const reminders = await db.selectFrom('outboxMessages').select('recipientId').where('kind', '=', 'reminder').execute();
@@ -55,7 +54,7 @@ t.test('link workers choose reminders, feedback requests and referral questions;
 t.test('coordinators and providers choose the weekly digest; a choice of another role cannot be set', async (t) => {
   for (const role of ['coordinator', 'provider'] as const) {
     const user = await createUser(db, role);
-    const visitor = await signedInVisitor(app, db, user);
+    const { visitor } = await signedIn(app, db, user);
     const page = await visitor.get('/account/preferences');
     t.ok(ticked(page.body, 'digests'), `${role}: digest on`);
     t.notOk(shown(page.body, 'reminders'), `${role}: no reminders choice`);
@@ -66,7 +65,7 @@ t.test('coordinators and providers choose the weekly digest; a choice of another
 
 t.test('a value the form never sends is explained beside the box and changes nothing', async (t) => {
   const user = await createUser(db, 'link_worker');
-  const visitor = await signedInVisitor(app, db, user);
+  const { visitor } = await signedIn(app, db, user);
   const before = await databaseDigest(db);
   const response = await visitor.post('/account/preferences', { reminders: '<script>x</script>', feedbackRequests: ['yes', 'yes'] });
   t.equal(response.statusCode, 400);

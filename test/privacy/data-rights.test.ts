@@ -2,8 +2,8 @@ import t from 'tap';
 import * as reports from '../../src/reports/queries.ts';
 import { reportQuery } from '../../src/reports/filters.ts';
 import { buildTestApp, createTestDatabase, errorSummary, heading, Visitor } from '../helper.ts';
-import { PASSWORD } from '../fixtures/accounts.ts';
-import { allTables, buildWorld, findText, rowsMentioning } from './fixtures.ts';
+import { allTables, buildWorld, findText, rowsMentioning } from './world.ts';
+import { PASSWORD } from '../fixtures/builders.ts';
 
 const database = await createTestDatabase();
 t.teardown(() => database.close());

@@ -3,10 +3,10 @@ import t from 'tap';
 import { ConfigError, loadConfig } from '../../src/config.ts';
 import { applyRetention } from '../../src/privacy/retention.ts';
 import { buildTestApp, createTestDatabase } from '../helper.ts';
-import { createUser } from '../fixtures/accounts.ts';
-import { buildWorld } from './fixtures.ts';
+import { buildWorld } from './world.ts';
 import * as reports from '../../src/reports/queries.ts';
 import { reportQuery } from '../../src/reports/filters.ts';
+import { createUser } from '../fixtures/builders.ts';
 
 const database = await createTestDatabase();
 t.teardown(() => database.close());

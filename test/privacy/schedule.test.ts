@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import t from 'tap';
 import { RETENTION_CRON, RETENTION_JOB, startRetentionSchedule } from '../../src/privacy/schedule.ts';
 import { createTestDatabase } from '../helper.ts';
-import { bossSchema, startTestBoss, waitFor } from '../messages/helpers.ts';
+import { bossSchema, startTestBoss, waitFor } from '../fixtures/delivery.ts';
 
 const database = await createTestDatabase();
 const schema = bossSchema(database);

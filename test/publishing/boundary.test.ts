@@ -1,8 +1,8 @@
 import t from 'tap';
 import { buildTestApp, createTestDatabase, Visitor } from '../helper.ts';
-import { createOrganisation } from '../fixtures/accounts.ts';
-import { createOffer, createTasterSession, createVenue } from '../fixtures/publishing.ts';
-import { sessionFields, signedIn, validOffer, validVenue } from './helpers.ts';
+import { sessionFields, validOffer, validVenue } from './helpers.ts';
+import { createOffer, createOrganisation, createSession, createVenue } from '../fixtures/builders.ts';
+import { signedIn } from '../fixtures/visitors.ts';
 
 // Staff of organisation A try every route on organisation B's venue, offer and sessions by id.
 // Every answer is 403 or 404, and B's rows and audit trail are exactly as they were.
@@ -14,14 +14,14 @@ const app = await buildTestApp(t, database);
 
 const a = await createOrganisation(db, { name: `Organisation A ${Date.now()}` });
 const b = await createOrganisation(db, { name: `Organisation B ${Date.now()}` });
-const { visitor: staffOfA, user: userOfA } = await signedIn(app, db, 'provider', a.id);
+const { visitor: staffOfA, user: userOfA } = await signedIn(app, db, 'provider', { organisationId: a.id });
 const venueOfA = await createVenue(db, a.id);
 const offerOfA = await createOffer(db, a.id);
 const venueOfB = await createVenue(db, b.id);
 const offerOfB = await createOffer(db, b.id, { usualVenueId: venueOfB.id });
-const draftOfB = await createTasterSession(db, offerOfB.id, { venueId: venueOfB.id, status: 'draft' });
-const publishedOfB = await createTasterSession(db, offerOfB.id, { venueId: venueOfB.id, status: 'published' });
-const seriesOfB = await createTasterSession(db, offerOfB.id, { venueId: venueOfB.id, status: 'draft', seriesId: crypto.randomUUID() });
+const draftOfB = await createSession(db, offerOfB.id, { venueId: venueOfB.id, status: 'draft' });
+const publishedOfB = await createSession(db, offerOfB.id, { venueId: venueOfB.id, status: 'published' });
+const seriesOfB = await createSession(db, offerOfB.id, { venueId: venueOfB.id, status: 'draft', seriesId: crypto.randomUUID() });
 
 async function snapshotOfB() {
   const [organisation, venues, offers, sessions, audits] = await Promise.all([
@@ -111,7 +111,7 @@ t.test('ids of another organisation hidden in forms are ignored or refused', asy
   const sessionVenue = await staffOfA.post(`/offers/${offerOfA.id}/sessions/new`, sessionFields(venueOfB.id));
   t.equal(sessionVenue.statusCode, 400, 'nor a session\'s venue');
   t.match(sessionVenue.body, /Select one of your venues/);
-  const mine = await createTasterSession(db, offerOfA.id, { venueId: venueOfA.id, status: 'draft' });
+  const mine = await createSession(db, offerOfA.id, { venueId: venueOfA.id, status: 'draft' });
   const moved = await staffOfA.post(`/sessions/${mine.id}/edit`, sessionFields(venueOfB.id));
   t.equal(moved.statusCode, 400, 'nor can a session be moved there');
   t.equal((await db.selectFrom('tasterSessions').select('venueId').where('id', '=', mine.id).executeTakeFirstOrThrow()).venueId, venueOfA.id);
@@ -120,7 +120,7 @@ t.test('ids of another organisation hidden in forms are ignored or refused', asy
 
 t.test('link workers see published and cancelled sessions only, and change nothing', async (t) => {
   const { visitor } = await signedIn(app, db, 'link_worker');
-  const cancelledOfB = await createTasterSession(db, offerOfB.id, { venueId: venueOfB.id, status: 'cancelled', cancellationReason: 'Room flooded' });
+  const cancelledOfB = await createSession(db, offerOfB.id, { venueId: venueOfB.id, status: 'cancelled', cancellationReason: 'Room flooded' });
   t.equal((await visitor.get(`/sessions/${publishedOfB.id}`)).statusCode, 200);
   const cancelled = await visitor.get(`/sessions/${cancelledOfB.id}`);
   t.equal(cancelled.statusCode, 200);

@@ -1,8 +1,8 @@
 import t from 'tap';
 import { buildTestApp, createTestDatabase, heading } from '../helper.ts';
-import { createOrganisation } from '../fixtures/accounts.ts';
-import { createOffer, createTasterSession, createVenue, londonDaysFromNow } from '../fixtures/publishing.ts';
-import { addBookings, signedIn } from './helpers.ts';
+import { at } from '../fixtures/time.ts';
+import { createBooking, createBookings, createOffer, createOrganisation, createSession, createVenue } from '../fixtures/builders.ts';
+import { signedIn } from '../fixtures/visitors.ts';
 
 const database = await createTestDatabase();
 t.teardown(() => database.close());
@@ -10,7 +10,7 @@ const { db } = database;
 const app = await buildTestApp(t, database);
 
 const organisation = await createOrganisation(db, { name: `Riverside Museum ${Date.now()}` });
-const { visitor: provider } = await signedIn(app, db, 'provider', organisation.id);
+const { visitor: provider } = await signedIn(app, db, 'provider', { organisationId: organisation.id });
 const venue = await createVenue(db, organisation.id, {
   name: 'Main building',
   addressLine1: 'Broad Street',
@@ -28,19 +28,20 @@ const offer = await createOffer(db, organisation.id, {
   title: 'Object handling and conversation',
   category: 'heritage_museums',
   suits: 'Adults who are isolated',
+  scheduleFrequency: 'weekly',
   scheduleDays: ['TH'],
   scheduleStartTime: '14:00',
   scheduleEndTime: '15:30',
 });
 
 t.test('the dashboard counts places booked and the waiting list from bookings, upcoming and past', async (t) => {
-  const upcoming = await createTasterSession(db, offer.id, { venueId: venue.id, capacity: 12 });
-  await addBookings(db, upcoming.id, 'confirmed', 3);
-  await addBookings(db, upcoming.id, 'waitlisted', 2);
-  const past = await createTasterSession(db, offer.id, { venueId: venue.id, startsAt: londonDaysFromNow(-7), capacity: 8 });
-  await addBookings(db, past.id, 'confirmed', 8);
-  const draft = await createTasterSession(db, offer.id, { venueId: venue.id, status: 'draft', startsAt: londonDaysFromNow(21) });
-  const elsewhere = await createTasterSession(db, (await createOffer(db, (await createOrganisation(db)).id, { title: 'Somebody else\'s choir' })).id);
+  const upcoming = await createSession(db, offer.id, { venueId: venue.id, capacity: 12 });
+  await createBookings(db, upcoming.id, 'confirmed', 3);
+  await createBookings(db, upcoming.id, 'waitlisted', 2);
+  const past = await createSession(db, offer.id, { venueId: venue.id, startsAt: at(-7, 14), capacity: 8 });
+  await createBookings(db, past.id, 'confirmed', 8);
+  const draft = await createSession(db, offer.id, { venueId: venue.id, status: 'draft', startsAt: at(21, 14) });
+  const elsewhere = await createSession(db, (await createOffer(db, (await createOrganisation(db)).id, { title: 'Somebody else\'s choir' })).id);
 
   const page = await provider.get('/provider');
   t.equal(page.statusCode, 200);
@@ -64,7 +65,7 @@ t.test('the dashboard counts places booked and the waiting list from bookings, u
 });
 
 t.test('publishing from the dashboard with htmx returns the updated row and a message, without reloading', async (t) => {
-  const draft = await createTasterSession(db, offer.id, { venueId: venue.id, status: 'draft', startsAt: londonDaysFromNow(10) });
+  const draft = await createSession(db, offer.id, { venueId: venue.id, status: 'draft', startsAt: at(10, 14) });
   await provider.get('/provider');
   const response = await provider.post(`/sessions/${draft.id}/publish`, { from: 'dashboard' }, { headers: { 'hx-request': 'true' } });
   t.equal(response.statusCode, 200);
@@ -81,16 +82,16 @@ t.test('publishing from the dashboard with htmx returns the updated row and a me
 });
 
 t.test('the session page tells a link worker what they need before booking', async (t) => {
-  const session = await createTasterSession(db, offer.id, {
+  const session = await createSession(db, offer.id, {
     venueId: venue.id,
     capacity: 12,
-    startsAt: londonDaysFromNow(9, '14:00'),
-    endsAt: londonDaysFromNow(9, '15:30'),
+    startsAt: at(9, 14),
+    endsAt: at(9, 15, 30),
     whatToBring: 'Wear comfortable shoes; tea provided',
     facilitatorNote: 'Amira has run the handling sessions for ten years',
     accessNotes: 'In the education room',
   });
-  await addBookings(db, session.id, 'confirmed', 3);
+  await createBookings(db, session.id, 'confirmed', 3);
   const { visitor } = await signedIn(app, db, 'link_worker');
   const page = await visitor.get(`/sessions/${session.id}`);
   t.equal(page.statusCode, 200);
@@ -111,8 +112,8 @@ t.test('the session page tells a link worker what they need before booking', asy
   t.match(page.body, /Meet the facilitator/);
   t.notMatch(page.body, /Manage this session|Edit session/, 'no provider actions for link workers');
 
-  await addBookings(db, session.id, 'confirmed', 9);
-  await addBookings(db, session.id, 'waitlisted', 2);
+  await createBookings(db, session.id, 'confirmed', 9);
+  await createBookings(db, session.id, 'waitlisted', 2);
   const full = await visitor.get(`/sessions/${session.id}`);
   t.match(full.body, /This session is full/);
   t.match(full.body, /2 people are waiting/);
@@ -120,7 +121,7 @@ t.test('the session page tells a link worker what they need before booking', asy
 });
 
 t.test('joining instructions of an online session: only for a confirmed place (and the organisation)', async (t) => {
-  const session = await createTasterSession(db, offer.id, { isOnline: true, joiningInstructions: 'Join at https://meet.example.org/secret-room' });
+  const session = await createSession(db, offer.id, { isOnline: true, joiningInstructions: 'Join at https://meet.example.org/secret-room' });
   const secret = /secret-room/;
   const { visitor: browsing } = await signedIn(app, db, 'link_worker');
   const withoutBooking = await browsing.get(`/sessions/${session.id}`);
@@ -128,15 +129,15 @@ t.test('joining instructions of an online session: only for a confirmed place (a
   t.match(withoutBooking.body, /How to join is shown here once you have a confirmed place/);
 
   const { visitor: waiting, user: waitingUser } = await signedIn(app, db, 'link_worker');
-  await db.insertInto('bookings').values({ tasterSessionId: session.id, userId: waitingUser.id, status: 'waitlisted', waitlistedAt: new Date() }).execute();
+  await createBooking(db, session.id, waitingUser.id, { status: 'waitlisted' });
   t.notMatch((await waiting.get(`/sessions/${session.id}`)).body, secret, 'not shown on the waiting list');
 
   const { visitor: booked, user: bookedUser } = await signedIn(app, db, 'link_worker');
-  await db.insertInto('bookings').values({ tasterSessionId: session.id, userId: bookedUser.id, status: 'confirmed', confirmedAt: new Date() }).execute();
+  await createBooking(db, session.id, bookedUser.id, { status: 'confirmed' });
   t.match((await booked.get(`/sessions/${session.id}`)).body, secret, 'shown with a confirmed place');
 
   const { visitor: cancelledBooking, user: cancelledUser } = await signedIn(app, db, 'link_worker');
-  await db.insertInto('bookings').values({ tasterSessionId: session.id, userId: cancelledUser.id, status: 'cancelled', cancelledAt: new Date() }).execute();
+  await createBooking(db, session.id, cancelledUser.id, { status: 'cancelled' });
   t.notMatch((await cancelledBooking.get(`/sessions/${session.id}`)).body, secret, 'not shown after cancelling');
 
   const staff = await provider.get(`/sessions/${session.id}`);

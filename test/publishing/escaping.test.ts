@@ -1,6 +1,7 @@
 import t, { type Test } from 'tap';
 import { buildTestApp, createTestDatabase } from '../helper.ts';
-import { dateFields, londonDate, sessionIdFrom, signedIn, validOffer, validVenue } from './helpers.ts';
+import { dateFields, londonDate, sessionIdFrom, validOffer, validVenue } from './helpers.ts';
+import { signedIn } from '../fixtures/visitors.ts';
 
 // Script and markup typed into every text field of the publishing forms is shown as text on every
 // page that shows it: never as a tag, an attribute or an htmx instruction.
@@ -28,7 +29,7 @@ t.test('every text field of organisation, venue, offer, session and cancellation
   });
   t.equal(createdOrganisation.statusCode, 303);
   const organisationId = /\/organisations\/([0-9a-f-]{36})/.exec(String(createdOrganisation.headers.location))![1]!;
-  const { visitor: provider } = await signedIn(app, db, 'provider', organisationId);
+  const { visitor: provider } = await signedIn(app, db, 'provider', { organisationId: organisationId });
 
   t.equal((await provider.post('/venues/new', {
     ...validVenue,

@@ -1,18 +1,6 @@
-import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
-import type { Role } from '../../src/db/tables/accounts.ts';
 import type { Queryable } from '../../src/db/database.ts';
 import { addDays, londonParts } from '../../src/lib/london-time.ts';
-import { createOrganisation, createUser, PASSWORD, type TestUser } from '../fixtures/accounts.ts';
-import { Visitor } from '../helper.ts';
-
-/** A signed-in visitor of the given role (provider staff get their own new organisation unless one is given). */
-export async function signedIn(app: FastifyInstance, db: Queryable, role: Role, organisationId?: string): Promise<{ visitor: Visitor; user: TestUser }> {
-  const user = await createUser(db, role, role === 'provider' ? { organisationId: organisationId ?? (await createOrganisation(db)).id } : {});
-  const visitor = new Visitor(app);
-  await visitor.signIn(user.email, PASSWORD);
-  return { visitor, user };
-}
 
 /** The London calendar date a number of days from today, as "YYYY-MM-DD". */
 export function londonDate(daysFromToday: number): string {
@@ -65,28 +53,6 @@ export const validVenue: Record<string, string> = {
 export async function count(db: Queryable, table: 'venues' | 'offers' | 'tasterSessions' | 'organisations' | 'auditEvents'): Promise<number> {
   const row = await db.selectFrom(table).select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow();
   return row.n;
-}
-
-/** Link workers with a booking each on a session, in the given status. */
-export async function addBookings(db: Queryable, sessionId: string, status: 'confirmed' | 'waitlisted', howMany: number) {
-  const ids: string[] = [];
-  for (let i = 0; i < howMany; i++) {
-    const person = await createUser(db, 'link_worker');
-    const now = new Date(Date.now() - (howMany - i) * 1000);
-    const row = await db
-      .insertInto('bookings')
-      .values({
-        tasterSessionId: sessionId,
-        userId: person.id,
-        status,
-        confirmedAt: status === 'confirmed' ? now : null,
-        waitlistedAt: status === 'waitlisted' ? now : null,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    ids.push(row.id);
-  }
-  return ids;
 }
 
 /** The id at the end of a redirect to /sessions/:id. */

@@ -1,7 +1,8 @@
 import t from 'tap';
 import { buildTestApp, createTestDatabase, errorSummary, fieldError, heading } from '../helper.ts';
-import { createOffer, createVenue } from '../fixtures/publishing.ts';
-import { count, signedIn, validOffer, validVenue } from './helpers.ts';
+import { count, validOffer, validVenue } from './helpers.ts';
+import { createOffer, createVenue } from '../fixtures/builders.ts';
+import { signedIn } from '../fixtures/visitors.ts';
 
 const database = await createTestDatabase();
 t.teardown(() => database.close());

@@ -4,16 +4,9 @@ import t from 'tap';
 import { referralPrompts } from '../../src/referrals/prompts.ts';
 import { referralForm } from '../../src/referrals/schemas.ts';
 import { buildTestApp, createTestDatabase, errorSummary, fieldError, heading } from '../helper.ts';
-import {
-  createBookingRow,
-  createOffer,
-  createOrganisation,
-  createReferralReport,
-  createSession,
-  createUser,
-  HOSTILE,
-  signedIn,
-} from '../fixtures/attendance.ts';
+import { HOSTILE } from '../fixtures/hostile.ts';
+import { createBooking, createOffer, createOrganisation, createReferralReport, createSession, createUser } from '../fixtures/builders.ts';
+import { signedIn } from '../fixtures/visitors.ts';
 
 const database = await createTestDatabase();
 t.teardown(() => database.close());
@@ -111,7 +104,7 @@ t.test('prompts come 4 and 12 weeks after an attended taster, until a report is 
   async function taster(offerId: string, endedAt: Date, attendance: 'attended' | 'no_show' = 'attended', who = person.id) {
     const startsAt = new Date(endedAt.getTime() - 2 * 3_600_000);
     const session = await createSession(db, offerId, { startsAt, endsAt: endedAt, bookingClosesAt: new Date(startsAt.getTime() - 86_400_000) });
-    await createBookingRow(db, session.id, who, { attendance });
+    await createBooking(db, session.id, who, { attendance });
   }
 
   const fourWeeks = await attended('Four weeks ago', weeksAgo(4, 1));
@@ -153,7 +146,7 @@ t.test('the prompts partial links to the form for the offer, and escapes what it
   const endsAt = DateTime.now().minus({ weeks: 4, days: 2 }).toJSDate();
   const startsAt = new Date(endsAt.getTime() - 3_600_000);
   const session = await createSession(db, hostileOffer.id, { startsAt, endsAt, bookingClosesAt: new Date(startsAt.getTime() - 86_400_000) });
-  await createBookingRow(db, session.id, user.id, { attendance: 'attended' });
+  await createBooking(db, session.id, user.id, { attendance: 'attended' });
   const page = await visitor.get('/referrals');
   t.match(page.body, 'Have you referred anyone?');
   t.match(page.body, `href="/referrals/new?offer=${hostileOffer.id}"`);

@@ -6,17 +6,9 @@ import { csvStream, neutraliseFormula } from '../../src/reports/csv.ts';
 import { exportCsv, exportRows } from '../../src/reports/export.ts';
 import { reportQuery } from '../../src/reports/filters.ts';
 import { buildTestApp, createTestDatabase, testDatabaseKind } from '../helper.ts';
-import {
-  createBookingRow,
-  createFeedbackRow,
-  createOffer,
-  createOrganisation,
-  createReferralReport,
-  createSession,
-  createUser,
-  sessionAt,
-  signedIn,
-} from '../fixtures/attendance.ts';
+import { createBooking, createFeedback, createOffer, createOrganisation, createReferralReport, createSession, createUser } from '../fixtures/builders.ts';
+import { sessionAt } from '../fixtures/time.ts';
+import { signedIn } from '../fixtures/visitors.ts';
 
 // A full garbage collection on demand, to measure what is held rather than what is waiting to go.
 v8.setFlagsFromString('--expose-gc');
@@ -58,10 +50,10 @@ const session = await createSession(db, offer.id, { ...sessionAt('2028-03-31T23:
 const people = await Promise.all(formulas.map((_, i) => createUser(db, 'link_worker', { name: `Person ${i}`, practice: formulas[i], pcn: 'Export PCN' })));
 const bookings = [];
 for (const [i, person] of people.entries()) {
-  bookings.push(await createBookingRow(db, session.id, person.id, { attendance: i === 5 ? 'no_show' : 'attended', confidenceBefore: 9 }));
+  bookings.push(await createBooking(db, session.id, person.id, { attendance: i === 5 ? 'no_show' : 'attended', confidenceBefore: 9 }));
 }
 for (const [i, booking] of bookings.slice(0, 5).entries()) {
-  await createFeedbackRow(db, booking.id, { confidenceAfter: 7, comments: i === 0 ? tricky : formulas[i]!, referringEasier: formulas[0] });
+  await createFeedback(db, booking.id, { confidenceAfter: 7, comments: i === 0 ? tricky : formulas[i]!, referringEasier: formulas[0] });
 }
 await createReferralReport(db, people[0]!.id, offer.id, '2028-04', 3);
 await createReferralReport(db, people[1]!.id, offer.id, '2028-06', 2); // outside the period

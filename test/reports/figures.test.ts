@@ -2,18 +2,10 @@ import t from 'tap';
 import { lastFullQuarter, reportQuery, type ReportFilters } from '../../src/reports/filters.ts';
 import * as q from '../../src/reports/queries.ts';
 import { buildTestApp, createTestDatabase, errorSummary, heading } from '../helper.ts';
-import {
-  createBookingRow,
-  createFeedbackRow,
-  createOffer,
-  createOrganisation,
-  createReferralReport,
-  createSession,
-  createUser,
-  HOSTILE,
-  sessionAt,
-  signedIn,
-} from '../fixtures/attendance.ts';
+import { HOSTILE } from '../fixtures/hostile.ts';
+import { createBooking, createFeedback, createOffer, createOrganisation, createReferralReport, createSession, createUser } from '../fixtures/builders.ts';
+import { sessionAt } from '../fixtures/time.ts';
+import { signedIn } from '../fixtures/visitors.ts';
 
 /**
  * A small area built by hand, with every report figure worked out on paper first. The period is
@@ -49,13 +41,13 @@ const s4 = await createSession(db, gardening.id, { ...sessionAt('2027-02-28T23:3
 const s6 = await createSession(db, handling.id, { ...sessionAt('2027-04-30T23:30:00Z'), capacity: 7 }); // 00:30 BST, 1 May
 await createSession(db, handling.id, { ...sessionAt('2027-04-05T10:00:00Z'), capacity: 9, status: 'draft' });
 
-const b = (session: { id: string }, who: { id: string }, options: Parameters<typeof createBookingRow>[3] = {}) =>
-  createBookingRow(db, session.id, who.id, options);
+const b = (session: { id: string }, who: { id: string }, options: Parameters<typeof createBooking>[3] = {}) =>
+  createBooking(db, session.id, who.id, options);
 const devS1 = await b(s1, dev, { attendance: 'attended', confidenceBefore: 3 });
 const samS1 = await b(s1, sam, { attendance: 'attended', confidenceBefore: 5 });
 await b(s1, ana, { attendance: 'no_show', confidenceBefore: 4 });
 await b(s1, zed, { status: 'waitlisted' });
-await b(s1, walt, { attendance: 'attended', walkIn: true });
+await b(s1, walt, { attendance: 'attended', isWalkIn: true });
 await b(s1, nia, { status: 'cancelled' });
 const anaS2 = await b(s2, ana, { attendance: 'attended' });
 await b(s2, dev);
@@ -64,9 +56,9 @@ await b(s3, dev, { attendance: 'attended' });
 await b(s4, nia, { attendance: 'attended' });
 await b(s6, sam, { attendance: 'attended' });
 
-await createFeedbackRow(db, devS1.id, { confidenceAfter: 8, rating: 5, accessible: 5, appropriate: 4, adequate: 4, affordable: 2, available: null, intendsToRefer: 'yes' });
-await createFeedbackRow(db, samS1.id, { confidenceAfter: 6, rating: 4, accessible: 4, appropriate: 4, adequate: 4, affordable: null, available: 4, intendsToRefer: 'maybe' });
-await createFeedbackRow(db, anaS2.id, { confidenceAfter: 7, rating: 3, accessible: 3, appropriate: 3, adequate: 3, affordable: 3, available: 3, intendsToRefer: 'no' });
+await createFeedback(db, devS1.id, { confidenceAfter: 8, rating: 5, accessible: 5, appropriate: 4, adequate: 4, affordable: 2, available: null, intendsToRefer: 'yes' });
+await createFeedback(db, samS1.id, { confidenceAfter: 6, rating: 4, accessible: 4, appropriate: 4, adequate: 4, affordable: null, available: 4, intendsToRefer: 'maybe' });
+await createFeedback(db, anaS2.id, { confidenceAfter: 7, rating: 3, accessible: 3, appropriate: 3, adequate: 3, affordable: 3, available: 3, intendsToRefer: 'no' });
 
 await createReferralReport(db, dev.id, handling.id, '2027-03', 2);
 await createReferralReport(db, dev.id, handling.id, '2027-05', 1); // after the period, still after the taster

@@ -2,18 +2,10 @@ import t from 'tap';
 import * as pq from '../../src/reports/provider-queries.ts';
 import * as q from '../../src/reports/queries.ts';
 import { buildTestApp, createTestDatabase, heading } from '../helper.ts';
-import {
-  createBookingRow,
-  createFeedbackRow,
-  createOffer,
-  createOrganisation,
-  createReferralReport,
-  createSession,
-  createUser,
-  HOSTILE,
-  signedIn,
-  startedHoursAgo,
-} from '../fixtures/attendance.ts';
+import { HOSTILE } from '../fixtures/hostile.ts';
+import { createBooking, createFeedback, createOffer, createOrganisation, createReferralReport, createSession, createUser } from '../fixtures/builders.ts';
+import { signedIn } from '../fixtures/visitors.ts';
+import { startedHoursAgo } from '../fixtures/time.ts';
 
 const database = await createTestDatabase();
 t.teardown(() => database.close());
@@ -28,11 +20,11 @@ const elsewhere = await createOffer(db, other.id, { title: 'Elsewhere painting' 
 const staff = await signedIn(app, db, 'provider', { organisationId: museum.id });
 
 /** One attended booking with feedback on a session of `offerId` that happened `daysAgo` days ago. */
-async function response(offerId: string, daysAgo: number, feedback: Parameters<typeof createFeedbackRow>[2], confidenceBefore: number | null = 4, name = 'Anonymous Person') {
+async function response(offerId: string, daysAgo: number, feedback: Parameters<typeof createFeedback>[2], confidenceBefore: number | null = 4, name = 'Anonymous Person') {
   const session = await createSession(db, offerId, { ...startedHoursAgo(daysAgo * 24), capacity: 6 });
   const person = await createUser(db, 'link_worker', { name });
-  const booking = await createBookingRow(db, session.id, person.id, { attendance: 'attended', confidenceBefore });
-  await createFeedbackRow(db, booking.id, feedback);
+  const booking = await createBooking(db, session.id, person.id, { attendance: 'attended', confidenceBefore });
+  await createFeedback(db, booking.id, feedback);
   return { session, person };
 }
 

@@ -3,7 +3,8 @@ import t from 'tap';
 import { FORM_BODY_LIMIT } from '../../src/app.ts';
 import type { Role } from '../../src/db/tables/accounts.ts';
 import { createTestDatabase, Visitor } from '../helper.ts';
-import { appWithRoutes, buildSecurityWorld, HOSTILE, HOSTILE_MARKUP, type Route, type SecurityWorld } from './world.ts';
+import { appWithRoutes, buildSecurityWorld, type Route, type SecurityWorld } from './world.ts';
+import { HOSTILE, HOSTILE_MARKUP } from '../fixtures/hostile.ts';
 
 /**
  * Every page each role may open, on its own records, with hostile markup in every text field the

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import t from 'tap';
 import { buildTestApp, createTestDatabase, Visitor } from '../helper.ts';
-import { createUser, linkOnPage, PASSWORD } from '../fixtures/accounts.ts';
 import { setUpTwoStep } from '../accounts/two-step/helpers.ts';
+import { createUser, PASSWORD } from '../fixtures/builders.ts';
+import { linkOnPage } from '../fixtures/accounts.ts';
 
 /** What the checks need from a test (a subtest's own type does not check under TypeScript 7). */
 type Checks = Pick<typeof t, 'ok' | 'notMatch' | 'match' | 'equal'>;

@@ -2,8 +2,8 @@ import t from 'tap';
 import { buildApp } from '../../../src/app.ts';
 import { testConfig } from '../../../src/config.ts';
 import { createTestDatabase, Visitor } from '../../helper.ts';
-import { createUser, PASSWORD } from '../../fixtures/accounts.ts';
 import { codeFor, recoveryCodesFromPage, secretFromPage } from './helpers.ts';
+import { createUser, PASSWORD } from '../../fixtures/builders.ts';
 
 const database = await createTestDatabase();
 t.teardown(() => database.close());

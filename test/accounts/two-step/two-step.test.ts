@@ -2,21 +2,15 @@ import t from 'tap';
 import { MAX_FAILURES_PER_ACCOUNT_AT_ADDRESS } from '../../../src/accounts/throttle.ts';
 import { decryptSecret, encryptSecret } from '../../../src/accounts/two-step/crypto.ts';
 import { buildTestApp, createTestDatabase, errorSummary, fieldError, heading, Visitor } from '../../helper.ts';
-import { createUser, PASSWORD } from '../../fixtures/accounts.ts';
 import { codeFor, recoveryCodesFromPage, secretFromPage, setUpTwoStep } from './helpers.ts';
+import { createUser, PASSWORD } from '../../fixtures/builders.ts';
+import { signedIn } from '../../fixtures/visitors.ts';
 
 const database = await createTestDatabase();
 t.teardown(() => database.close());
 const { db } = database;
 const app = await buildTestApp(t, database, { twoStepRequiredRoles: ['coordinator'] });
 const sessionCookie = 'tasters-session';
-
-async function signedIn(role: 'link_worker' | 'provider' | 'coordinator') {
-  const user = await createUser(db, role);
-  const visitor = new Visitor(app);
-  await visitor.signIn(user.email, PASSWORD);
-  return { user, visitor };
-}
 
 /** Signs in with a password and reaches the second step. */
 async function passwordStep(email: string) {
@@ -31,7 +25,7 @@ async function auditActions(userId: string) {
 }
 
 t.test('setting up: the page shows a QR code and the key as text, and a wrong code changes nothing', async (t) => {
-  const { user, visitor } = await signedIn('link_worker');
+  const { user, visitor } = await signedIn(app, db, 'link_worker', { withPassword: true });
   const page = await visitor.get('/account/two-step/set-up');
   t.equal(page.statusCode, 200);
   t.equal(heading(page.body), 'Set up two-step sign-in');
@@ -71,7 +65,7 @@ t.test('setting up: the page shows a QR code and the key as text, and a wrong co
 });
 
 t.test('signing in: the right password only starts the second step; the right code finishes it', async (t) => {
-  const { user, visitor } = await signedIn('link_worker');
+  const { user, visitor } = await signedIn(app, db, 'link_worker', { withPassword: true });
   const { secret } = await setUpTwoStep(visitor);
   await visitor.post('/sign-out', {});
   const earlier = new Date('2026-01-01T09:00:00Z');
@@ -112,7 +106,7 @@ t.test('signing in: the right password only starts the second step; the right co
 });
 
 t.test('codes: wrong, reused and outside the time window are refused; one 30 seconds out still works', async (t) => {
-  const { user, visitor } = await signedIn('provider');
+  const { user, visitor } = await signedIn(app, db, 'provider', { withPassword: true });
   const { secret } = await setUpTwoStep(visitor);
   await visitor.post('/sign-out', {});
 
@@ -154,7 +148,7 @@ t.test('codes: wrong, reused and outside the time window are refused; one 30 sec
 });
 
 t.test('recovery codes work once each, instead of the app', async (t) => {
-  const { user, visitor } = await signedIn('link_worker');
+  const { user, visitor } = await signedIn(app, db, 'link_worker', { withPassword: true });
   const { recoveryCodes } = await setUpTwoStep(visitor);
   await visitor.post('/sign-out', {});
 
@@ -179,7 +173,7 @@ t.test('recovery codes work once each, instead of the app', async (t) => {
 });
 
 t.test('wrong codes are limited like passwords: from that address the next attempt waits, even with the right code; elsewhere the owner gets in', async (t) => {
-  const { user, visitor } = await signedIn('link_worker');
+  const { user, visitor } = await signedIn(app, db, 'link_worker', { withPassword: true });
   const { secret } = await setUpTwoStep(visitor);
   await visitor.post('/sign-out', {});
   const { visitor: next } = await passwordStep(user.email);
@@ -210,7 +204,7 @@ t.test('the second step page needs the password step first; a disabled account s
   const post = await stranger.post('/sign-in/two-step', { code: '123456' });
   t.equal(post.headers.location, '/sign-in');
 
-  const { user, visitor } = await signedIn('link_worker');
+  const { user, visitor } = await signedIn(app, db, 'link_worker', { withPassword: true });
   const { secret } = await setUpTwoStep(visitor);
   await visitor.post('/sign-out', {});
   const { visitor: next } = await passwordStep(user.email);
@@ -222,7 +216,7 @@ t.test('the second step page needs the password step first; a disabled account s
 });
 
 t.test('coordinators must set it up straight after the password, before any other page', async (t) => {
-  const { user, visitor } = await signedIn('coordinator');
+  const { user, visitor } = await signedIn(app, db, 'coordinator', { withPassword: true });
   const people = await visitor.get('/people');
   t.equal(people.statusCode, 303);
   t.equal(people.headers.location, '/account/two-step/set-up?returnTo=%2Fpeople');
@@ -254,7 +248,7 @@ t.test('coordinators must set it up straight after the password, before any othe
 });
 
 t.test('anyone else may turn it off, and make new recovery codes, with a current code', async (t) => {
-  const { user, visitor } = await signedIn('link_worker');
+  const { user, visitor } = await signedIn(app, db, 'link_worker', { withPassword: true });
   const { secret, recoveryCodes } = await setUpTwoStep(visitor);
   const wrong = await visitor.post('/account/two-step/recovery-codes', { code: '12345' });
   t.equal(wrong.statusCode, 400);
@@ -280,14 +274,14 @@ t.test('anyone else may turn it off, and make new recovery codes, with a current
 });
 
 t.test("a coordinator resets someone else's second step: audited, and their sessions end", async (t) => {
-  const { visitor: coordinator, user: coordinatorUser } = await signedIn('coordinator');
+  const { visitor: coordinator, user: coordinatorUser } = await signedIn(app, db, 'coordinator', { withPassword: true });
   await setUpTwoStep(coordinator);
-  const { user: person, visitor: personVisitor } = await signedIn('link_worker');
+  const { user: person, visitor: personVisitor } = await signedIn(app, db, 'link_worker', { withPassword: true });
   await setUpTwoStep(personVisitor);
   const page = await coordinator.get(`/people/${person.id}`);
   t.match(page.body, new RegExp(`action="/people/${person.id}/two-step/reset"`), 'the person page offers the reset');
 
-  const { visitor: linkWorker } = await signedIn('link_worker');
+  const { visitor: linkWorker } = await signedIn(app, db, 'link_worker', { withPassword: true });
   const refused = await linkWorker.post(`/people/${person.id}/two-step/reset`, {});
   t.equal(refused.statusCode, 403, 'only coordinators');
   t.ok(await db.selectFrom('twoStepCredentials').select('userId').where('userId', '=', person.id).executeTakeFirst());

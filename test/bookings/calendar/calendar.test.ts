@@ -2,9 +2,9 @@ import ICAL from 'ical.js';
 import { DateTime } from 'luxon';
 import t from 'tap';
 import { hashToken } from '../../../src/lib/tokens.ts';
-import { createBooking, createTaster, signedInVisitor } from '../../fixtures/bookings.ts';
-import { createUser } from '../../fixtures/accounts.ts';
 import { buildTestApp, createTestDatabase, decodeHtml } from '../../helper.ts';
+import { createBooking, createTaster, createUser } from '../../fixtures/builders.ts';
+import { signedIn } from '../../fixtures/visitors.ts';
 
 const database = await createTestDatabase();
 const { db } = database;
@@ -41,7 +41,7 @@ const app = await buildTestApp(t, database);
 
 t.test('"add to calendar" gives an .ics file with London times that survive the clock change', async (t) => {
   const me = await createUser(db, 'link_worker');
-  const visitor = await signedInVisitor(app, db, me);
+  const { visitor } = await signedIn(app, db, me);
   const results = [];
   for (const taster of [beforeChange, afterChange]) {
     const booked = await visitor.post(`/sessions/${taster.sessionId}/book`, {});
@@ -67,8 +67,8 @@ t.test('the private feed: subscribed without cookies, waiting lists tentative, r
   const me = await createUser(db, 'link_worker', { name: 'Feed Person' });
   await createBooking(db, beforeChange.sessionId, me.id);
   await createBooking(db, afterChange.sessionId, (await createUser(db, 'link_worker')).id);
-  await createBooking(db, afterChange.sessionId, me.id, 'waitlisted');
-  const visitor = await signedInVisitor(app, db, me);
+  await createBooking(db, afterChange.sessionId, me.id, { status: 'waitlisted' });
+  const { visitor } = await signedIn(app, db, me);
 
   const start = await visitor.get('/my-bookings/calendar-feed');
   t.match(start.body, /Set up a calendar feed/);
@@ -115,7 +115,7 @@ t.test('unknown, malformed and disabled feeds are not found', async (t) => {
   t.equal((await app.inject({ method: 'GET', url: '/calendar/short.ics' })).statusCode, 404);
   t.equal((await app.inject({ method: 'GET', url: '/calendar/abc' })).statusCode, 404);
   const person = await createUser(db, 'link_worker');
-  const visitor = await signedInVisitor(app, db, person);
+  const { visitor } = await signedIn(app, db, person);
   const created = await visitor.post('/my-bookings/calendar-feed', {});
   const path = new URL(decodeHtml(/id="feed-url" type="text" readonly value="([^"]+)"/.exec(created.body)![1]!)).pathname;
   t.equal((await app.inject({ method: 'GET', url: path })).statusCode, 200);
@@ -125,7 +125,7 @@ t.test('unknown, malformed and disabled feeds are not found', async (t) => {
 
 t.test('a cancelled booking has no calendar file', async (t) => {
   const person = await createUser(db, 'link_worker');
-  const booking = await createBooking(db, beforeChange.sessionId, person.id, 'cancelled');
-  const visitor = await signedInVisitor(app, db, person);
+  const booking = await createBooking(db, beforeChange.sessionId, person.id, { status: 'cancelled' });
+  const { visitor } = await signedIn(app, db, person);
   t.equal((await visitor.get(`/bookings/${booking.id}/calendar.ics`)).statusCode, 404);
 });

@@ -4,11 +4,11 @@ import { viewHelpers as h } from '../../src/lib/view-helpers.ts';
 import { smtpMailer } from '../../src/messages/mailer.ts';
 import { deliverMessage } from '../../src/delivery/worker.ts';
 import { buildTestApp, createTestDatabase } from '../helper.ts';
-import { createUser } from '../fixtures/accounts.ts';
-import { signedInVisitor } from '../fixtures/bookings.ts';
-import { createOffer, createTasterSession, createVenue, londonDaysFromNow } from '../fixtures/publishing.ts';
-import { dateFields, londonDate, sessionFields, signedIn } from '../publishing/helpers.ts';
-import { startSmtp } from './helpers.ts';
+import { dateFields, londonDate, sessionFields } from '../publishing/helpers.ts';
+import { startSmtp } from '../fixtures/delivery.ts';
+import { at } from '../fixtures/time.ts';
+import { createOffer, createSession, createUser, createVenue, type TestUser } from '../fixtures/builders.ts';
+import { signedIn } from '../fixtures/visitors.ts';
 
 /**
  * Emails about bookings and sessions are queued as facts while the session is locked, and written
@@ -35,12 +35,12 @@ t.test('a session moved after booking, before delivery: the confirmation has the
   const gallery = await createVenue(db, user.organisationId!, { name: 'The Long Gallery', town: 'Oxford' });
   const printRoom = await createVenue(db, user.organisationId!, { name: 'The Print Room', town: 'Abingdon' });
   const offer = await createOffer(db, user.organisationId!, { title: 'Printmaking taster', usualVenueId: gallery.id });
-  const was = londonDaysFromNow(14, '14:00');
-  const session = await createTasterSession(db, offer.id, { venueId: gallery.id, capacity: 1, startsAt: was, endsAt: new Date(was.getTime() + 90 * 60_000) });
+  const was = at(14, 14);
+  const session = await createSession(db, offer.id, { venueId: gallery.id, capacity: 1, startsAt: was, endsAt: new Date(was.getTime() + 90 * 60_000) });
   const ada = await createUser(db, 'link_worker', { name: 'Ada Lovelace' });
   const bo = await createUser(db, 'link_worker', { name: 'Bo Diddley' });
-  const book = async (person: { id: string; name: string }) =>
-    String((await (await signedInVisitor(app, db, person)).post(`/sessions/${session.id}/book`, {})).headers.location).split('/').pop()!;
+  const book = async (person: TestUser) =>
+    String((await (await signedIn(app, db, person)).visitor.post(`/sessions/${session.id}/book`, {})).headers.location).split('/').pop()!;
   const adaBooking = await book(ada);
   const boBooking = await book(bo);
 

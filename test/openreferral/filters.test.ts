@@ -4,21 +4,23 @@ import t from 'tap';
 import { taxonomyId, taxonomyTermId } from '../../src/openreferral/taxonomy.ts';
 import type { Weekday } from '../../src/db/tables/publishing.ts';
 import { buildTestApp, createTestDatabase } from '../helper.ts';
-import { createOffer, createOrganisation, createVenue } from './fixtures.ts';
+import { offerDetails, organisationDetails, venueDetails } from './fixtures.ts';
+import { createOffer, createOrganisation, createVenue } from '../fixtures/builders.ts';
 
 // Paging, search and the profile's filters, on one organisation's seven offers.
 const database = await createTestDatabase();
 t.teardown(() => database.close());
 const { db } = database;
 
-const museum = await createOrganisation(db, { name: 'Filters Museum' });
-const parks = await createVenue(db, museum.id, { name: 'Parks Road building', postcode: 'OX1 3PW' });
-const cowley = await createVenue(db, museum.id, { name: 'Cowley branch', postcode: 'OX4 1AA' });
+const museum = await createOrganisation(db, { ...organisationDetails(), name: 'Filters Museum' });
+const parks = await createVenue(db, museum.id, { ...venueDetails(), name: 'Parks Road building', postcode: 'OX1 3PW' });
+const cowley = await createVenue(db, museum.id, { ...venueDetails(), name: 'Cowley branch', postcode: 'OX4 1AA' });
 const weekly = (days: Weekday[], start: string, end: string) => ({ scheduleFrequency: 'weekly' as const, scheduleDays: days, scheduleStartTime: start, scheduleEndTime: end });
 const offers = {
-  alpha: await createOffer(db, museum.id, { title: 'Alpha singing', category: 'singing_music', ...weekly(['TU', 'TH'], '14:00', '15:30'), minAge: 18, usualVenueId: parks.id }),
-  bravo: await createOffer(db, museum.id, { title: 'Bravo dance', category: 'dance_movement', description: 'A gentle tea dance.', ...weekly(['MO'], '10:00', '11:00'), minAge: 60, maxAge: 99, usualVenueId: parks.id }),
+  alpha: await createOffer(db, museum.id, { ...offerDetails(), title: 'Alpha singing', category: 'singing_music', ...weekly(['TU', 'TH'], '14:00', '15:30'), minAge: 18, usualVenueId: parks.id }),
+  bravo: await createOffer(db, museum.id, { ...offerDetails(), title: 'Bravo dance', category: 'dance_movement', description: 'A gentle tea dance.', ...weekly(['MO'], '10:00', '11:00'), minAge: 60, maxAge: 99, usualVenueId: parks.id }),
   charlie: await createOffer(db, museum.id, {
+    ...offerDetails(),
     title: 'Charlie drawing',
     category: 'drawing_painting',
     scheduleFrequency: 'monthly',
@@ -28,10 +30,10 @@ const offers = {
     scheduleEndTime: '12:30',
     usualVenueId: cowley.id,
   }),
-  delta: await createOffer(db, museum.id, { title: 'Delta gardening', category: 'gardening_nature', scheduleFrequency: 'fortnightly', scheduleDays: ['WE'], scheduleStartTime: '09:30', scheduleEndTime: '12:00', minAge: 16, maxAge: 25 }),
-  echo: await createOffer(db, museum.id, { title: 'Echo reading', category: 'reading_writing', scheduleFrequency: null, scheduleDays: [], scheduleStartTime: null, scheduleEndTime: null }),
-  foxtrot: await createOffer(db, museum.id, { title: 'Foxtrot singing', category: 'singing_music', description: 'An evening choir.', ...weekly(['SA'], '18:00', '20:00') }),
-  golf: await createOffer(db, museum.id, { title: 'Golf museum tour', category: 'heritage_museums', ...weekly(['TH'], '13:00', '14:00') }),
+  delta: await createOffer(db, museum.id, { ...offerDetails(), title: 'Delta gardening', category: 'gardening_nature', scheduleFrequency: 'fortnightly', scheduleDays: ['WE'], scheduleStartTime: '09:30', scheduleEndTime: '12:00', minAge: 16, maxAge: 25 }),
+  echo: await createOffer(db, museum.id, { ...offerDetails(), title: 'Echo reading', category: 'reading_writing', scheduleFrequency: null, scheduleDays: [], scheduleStartTime: null, scheduleEndTime: null }),
+  foxtrot: await createOffer(db, museum.id, { ...offerDetails(), title: 'Foxtrot singing', category: 'singing_music', description: 'An evening choir.', ...weekly(['SA'], '18:00', '20:00') }),
+  golf: await createOffer(db, museum.id, { ...offerDetails(), title: 'Golf museum tour', category: 'heritage_museums', ...weekly(['TH'], '13:00', '14:00') }),
 };
 
 type Page = { total_items: number; total_pages: number; page_number: number; size: number; first_page: boolean; last_page: boolean; empty: boolean; contents: Array<{ id: string; name?: string; service?: { name: string }; location?: { name: string } }> };
@@ -58,11 +60,10 @@ t.test('pages through the services in title order', async (t) => {
 });
 
 t.test('never more than 100 to a page', async (t) => {
-  const bulk = await createOrganisation(db, { name: 'Bulk Gallery' });
-  await db
-    .insertInto('offers')
-    .values(Array.from({ length: 105 }, (_, i) => ({ organisationId: bulk.id, title: `Bulk offer ${String(i).padStart(3, '0')}`, category: 'other' as const, description: 'Many of them.', howToRefer: 'Ask.' })))
-    .execute();
+  const bulk = await createOrganisation(db, { ...organisationDetails(), name: 'Bulk Gallery' });
+  for (let i = 0; i < 105; i++) {
+    await createOffer(db, bulk.id, { title: `Bulk offer ${String(i).padStart(3, '0')}`, category: 'other', description: 'Many of them.', howToRefer: 'Ask.' });
+  }
   const app = await buildTestApp(t, database);
   const response = await app.inject(`/openreferral/services?organization_id=${bulk.id}&per_page=500`);
   t.equal(response.statusCode, 200);

@@ -1,6 +1,6 @@
 import t from 'tap';
-import { buildTestApp, createTestDatabase, decodeHtml, errorSummary, fieldError, heading, Visitor } from '../helper.ts';
-import { createOrganisation, createUser, PASSWORD } from '../fixtures/accounts.ts';
+import { buildTestApp, createTestDatabase, decodeHtml, errorSummary, fieldError, heading, Visitor } from '../../helper.ts';
+import { createOrganisation, createUser, PASSWORD } from '../../fixtures/builders.ts';
 
 const database = await createTestDatabase();
 t.teardown(() => database.close());

@@ -5,44 +5,41 @@ import { recordAudit } from '../../src/audit/record.ts';
 import type { Db } from '../../src/db/database.ts';
 import { newToken } from '../../src/lib/tokens.ts';
 import { queueMessage } from '../../src/messages/outbox.ts';
-import { Visitor } from '../helper.ts';
-import { createOrganisation, createUser, PASSWORD, type TestUser } from '../fixtures/accounts.ts';
-import { createOffer, createTasterSession } from '../fixtures/publishing.ts';
 import { setUpTwoStep } from '../accounts/two-step/helpers.ts';
+import {
+  type BookingValues,
+  createBooking,
+  createFeedback,
+  createMissedReason,
+  createOffer,
+  createOrganisation,
+  createReferralReport,
+  createSession,
+  createUser,
+  createVenue,
+  type TestUser,
+} from '../fixtures/builders.ts';
+import { daysFromNow as days } from '../fixtures/time.ts';
+import { signedIn } from '../fixtures/visitors.ts';
 
-const days = (n: number) => new Date(Date.now() + n * 86_400_000);
-
-async function book(
-  db: Db,
-  sessionId: string,
-  userId: string,
-  values: { status?: 'confirmed' | 'waitlisted' | 'cancelled'; attendance?: 'attended' | 'no_show'; recordedBy?: string; confidenceBefore?: number } = {},
-) {
-  const status = values.status ?? 'confirmed';
-  return db
-    .insertInto('bookings')
-    .values({
-      tasterSessionId: sessionId,
-      userId,
-      status,
-      confirmedAt: status === 'waitlisted' ? null : days(-30),
-      waitlistedAt: status === 'waitlisted' ? days(-30) : null,
-      cancelledAt: status === 'cancelled' ? days(-25) : null,
-      attendance: values.attendance ?? null,
-      attendanceRecordedAt: values.attendance ? days(-9) : null,
-      attendanceRecordedBy: values.attendance ? (values.recordedBy ?? null) : null,
-      confidenceBefore: values.confidenceBefore ?? 3,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
+/** Booked a month ago (and, if cancelled, cancelled five days later); attendance recorded nine days ago. */
+function booked(values: BookingValues & { recordedBy?: string } = {}): BookingValues {
+  const { recordedBy, ...rest } = values;
+  const status = rest.status ?? 'confirmed';
+  return {
+    confirmedAt: status === 'waitlisted' ? null : days(-30),
+    waitlistedAt: status === 'waitlisted' ? days(-30) : null,
+    cancelledAt: status === 'cancelled' ? days(-25) : null,
+    attendanceRecordedAt: rest.attendance ? days(-9) : null,
+    attendanceRecordedBy: rest.attendance ? (recordedBy ?? null) : null,
+    confidenceBefore: 3,
+    ...rest,
+  };
 }
 
-async function feedback(db: Db, bookingId: string, comments: string | null, rating = 4) {
-  await db
-    .insertInto('feedback')
-    .values({ bookingId, confidenceAfter: 8, rating, accessible: 4, appropriate: 5, affordable: 2, intendsToRefer: 'yes', comments, referringEasier: comments ? 'A leaflet to hand out' : null })
-    .execute();
-}
+/** Feedback as the people of this programme gave it: adequate and available left as "don't know". */
+const feedback = (db: Db, bookingId: string, comments: string | null, rating = 4) =>
+  createFeedback(db, bookingId, { confidenceAfter: 8, rating, accessible: 4, appropriate: 5, adequate: null, affordable: 2, available: null, comments, referringEasier: comments ? 'A leaflet to hand out' : null });
 
 export type World = Awaited<ReturnType<typeof buildWorld>>;
 
@@ -71,22 +68,24 @@ export async function buildWorld(app: FastifyInstance, db: Db) {
 
   const singing = await createOffer(db, museum.id, { title: 'Singing for wellbeing', category: 'singing_music' });
   const gardening = await createOffer(db, garden.id, { title: 'Garden volunteering', category: 'gardening_nature' });
-  const attended = await createTasterSession(db, singing.id, { startsAt: days(-10), capacity: 8 });
-  const missed = await createTasterSession(db, gardening.id, { startsAt: days(-20), capacity: 6 });
-  const upcoming = await createTasterSession(db, singing.id, { startsAt: days(7), capacity: 10 });
-  const cancelledOne = await createTasterSession(db, singing.id, { startsAt: days(-5), capacity: 5 });
+  const hall = await createVenue(db, museum.id);
+  const glasshouse = await createVenue(db, garden.id);
+  const attended = await createSession(db, singing.id, { venueId: hall.id, startsAt: days(-10), capacity: 8 });
+  const missed = await createSession(db, gardening.id, { venueId: glasshouse.id, startsAt: days(-20), capacity: 6 });
+  const upcoming = await createSession(db, singing.id, { venueId: hall.id, startsAt: days(7), capacity: 10 });
+  const cancelledOne = await createSession(db, singing.id, { venueId: hall.id, startsAt: days(-5), capacity: 5 });
 
   // The subject's own trail through the service.
   const bookings = {
-    attended: await book(db, attended.id, subject.id, { attendance: 'attended', recordedBy: provider.id, confidenceBefore: 2 }),
-    missed: await book(db, missed.id, subject.id, { attendance: 'no_show', recordedBy: provider.id }),
-    upcoming: await book(db, upcoming.id, subject.id),
-    cancelled: await book(db, cancelledOne.id, subject.id, { status: 'cancelled' }),
+    attended: await createBooking(db, attended.id, subject.id, booked({ attendance: 'attended', recordedBy: provider.id, confidenceBefore: 2 })),
+    missed: await createBooking(db, missed.id, subject.id, booked({ attendance: 'no_show', recordedBy: provider.id })),
+    upcoming: await createBooking(db, upcoming.id, subject.id, booked()),
+    cancelled: await createBooking(db, cancelledOne.id, subject.id, booked({ status: 'cancelled' })),
   };
   await feedback(db, bookings.attended.id, 'Zebedee Quartermaine says: =HYPERLINK("http://evil.example") lovely group', 5);
-  await db.insertInto('missedSessionReasons').values({ bookingId: bookings.missed.id, reason: 'work', details: 'Clinic at Marlowe Road Surgery overran' }).execute();
-  const month = DateTime.fromJSDate(days(-10), { zone: 'Europe/London' }).startOf('month').toISODate()!;
-  await db.insertInto('referralReports').values({ userId: subject.id, offerId: singing.id, month, referralCount: 3 }).execute();
+  await createMissedReason(db, bookings.missed.id, { reason: 'work', details: 'Clinic at Marlowe Road Surgery overran' });
+  const month = DateTime.fromJSDate(days(-10), { zone: 'Europe/London' }).toFormat('yyyy-MM');
+  await createReferralReport(db, subject.id, singing.id, month, 3);
   await db.insertInto('calendarFeeds').values({ userId: subject.id, tokenHash: newToken().hash }).execute();
   await sql`insert into message_preferences (user_id, reminders, digests) values (${subject.id}, false, true)`.execute(db);
   await queueMessage(db, { dedupeKey: `test-reminder-${subject.id}`, kind: 'reminder', to: subject.email, recipientId: subject.id, subject: 'Your taster tomorrow', text: `Dear Zebedee Quartermaine, see you tomorrow.` });
@@ -106,17 +105,16 @@ export async function buildWorld(app: FastifyInstance, db: Db) {
   await db.insertInto('signInAttempts').values({ email: subject.email, address: '203.0.113.9', succeeded: false }).execute();
 
   // Their colleagues, whose data must not change.
-  const colleagueAttended = await book(db, attended.id, colleague.id, { attendance: 'attended', recordedBy: provider.id, confidenceBefore: 5 });
+  const colleagueAttended = await createBooking(db, attended.id, colleague.id, booked({ attendance: 'attended', recordedBy: provider.id, confidenceBefore: 5 }));
   await feedback(db, colleagueAttended.id, 'Priya thought it was great', 4);
-  const colleagueGarden = await book(db, missed.id, colleague.id, { attendance: 'attended', recordedBy: provider.id });
+  const colleagueGarden = await createBooking(db, missed.id, colleague.id, booked({ attendance: 'attended', recordedBy: provider.id }));
   await feedback(db, colleagueGarden.id, null, 3);
-  await book(db, attended.id, other.id, { attendance: 'no_show', recordedBy: provider.id });
-  await book(db, upcoming.id, other.id, { status: 'waitlisted' });
-  await db.insertInto('referralReports').values({ userId: colleague.id, offerId: gardening.id, month, referralCount: 2 }).execute();
+  await createBooking(db, attended.id, other.id, booked({ attendance: 'no_show', recordedBy: provider.id }));
+  await createBooking(db, upcoming.id, other.id, booked({ status: 'waitlisted' }));
+  await createReferralReport(db, colleague.id, gardening.id, month, 2);
 
   // Signed in (a live session and a sign-in attempt), with two-step sign-in set up.
-  const visitor = new Visitor(app);
-  await visitor.signIn(subject.email, PASSWORD);
+  const { visitor } = await signedIn(app, db, subject, { withPassword: true });
   await setUpTwoStep(visitor);
 
   const period = {

@@ -3,24 +3,25 @@ import type { FastifyInstance } from 'fastify';
 import t from 'tap';
 import { serviceAtLocationId } from '../../src/openreferral/ids.ts';
 import { FEED_RATE_LIMIT } from '../../src/openreferral/routes.ts';
-import { createUser, PASSWORD } from '../fixtures/accounts.ts';
 import { buildTestApp, createTestDatabase, heading, Visitor } from '../helper.ts';
-import { createOffer, createOrganisation, createSession, createVenue } from './fixtures.ts';
+import { offerDetails, organisationDetails, venueDetails } from './fixtures.ts';
+import { createOffer, createOrganisation, createSession, createUser, createVenue, PASSWORD } from '../fixtures/builders.ts';
+import { at } from '../fixtures/time.ts';
 
 // What the feed publishes and what it never does; its headers and errors; the coordinators' page.
 const database = await createTestDatabase();
 t.teardown(() => database.close());
 const { db } = database;
 
-const publisher = await createOrganisation(db, { name: 'Open Museum' });
-const private_ = await createOrganisation(db, { name: 'Quiet Gallery', publishesOpenData: false });
-const hall = await createVenue(db, publisher.id, { name: 'Great Hall' });
-const annexe = await createVenue(db, publisher.id, { name: 'Annexe' });
-const closedWing = await createVenue(db, publisher.id, { name: 'Closed wing', archivedAt: new Date() });
-const studio = await createVenue(db, private_.id, { name: 'Quiet studio' });
-const active = await createOffer(db, publisher.id, { title: 'Open handling session', usualVenueId: hall.id });
-const archived = await createOffer(db, publisher.id, { title: 'Archived printmaking', usualVenueId: annexe.id, status: 'archived' });
-const hidden = await createOffer(db, private_.id, { title: 'Quiet sketching', usualVenueId: studio.id });
+const publisher = await createOrganisation(db, { ...organisationDetails(), name: 'Open Museum' });
+const private_ = await createOrganisation(db, { ...organisationDetails(), name: 'Quiet Gallery', publishesOpenData: false });
+const hall = await createVenue(db, publisher.id, { ...venueDetails(), name: 'Great Hall' });
+const annexe = await createVenue(db, publisher.id, { ...venueDetails(), name: 'Annexe' });
+const closedWing = await createVenue(db, publisher.id, { ...venueDetails(), name: 'Closed wing', archivedAt: new Date() });
+const studio = await createVenue(db, private_.id, { ...venueDetails(), name: 'Quiet studio' });
+const active = await createOffer(db, publisher.id, { ...offerDetails(), title: 'Open handling session', usualVenueId: hall.id });
+const archived = await createOffer(db, publisher.id, { ...offerDetails(), title: 'Archived printmaking', usualVenueId: annexe.id, status: 'archived' });
+const hidden = await createOffer(db, private_.id, { ...offerDetails(), title: 'Quiet sketching', usualVenueId: studio.id });
 await createSession(db, hidden.id, { venueId: studio.id });
 
 type Body = { contents: Array<{ id: string; name?: string; location_id?: string; service_id?: string }>; total_items: number };
@@ -51,14 +52,14 @@ t.test('only active offers of organisations that publish', async (t) => {
 
 t.test('an offer is at its usual venue and at the venues of its upcoming published tasters', async (t) => {
   const app = await buildTestApp(t, database);
-  const touring = await createOffer(db, publisher.id, { title: 'Touring choir', usualVenueId: hall.id });
-  await createSession(db, touring.id, { venueId: annexe.id, inDays: 3 });
-  await createSession(db, touring.id, { venueId: annexe.id, inDays: 10 });
-  await createSession(db, touring.id, { venueId: closedWing.id, inDays: 3 });
-  await createSession(db, touring.id, { venueId: studio.id, inDays: 3 });
-  const past = await createVenue(db, publisher.id, { name: 'Old chapel' });
-  await createSession(db, touring.id, { venueId: past.id, inDays: -2 });
-  const cancelled = await createVenue(db, publisher.id, { name: 'Boathouse' });
+  const touring = await createOffer(db, publisher.id, { ...offerDetails(), title: 'Touring choir', usualVenueId: hall.id });
+  await createSession(db, touring.id, { venueId: annexe.id, startsAt: at(3, 14) });
+  await createSession(db, touring.id, { venueId: annexe.id, startsAt: at(10, 14) });
+  await createSession(db, touring.id, { venueId: closedWing.id, startsAt: at(3, 14) });
+  await createSession(db, touring.id, { venueId: studio.id, startsAt: at(3, 14) });
+  const past = await createVenue(db, publisher.id, { ...venueDetails(), name: 'Old chapel' });
+  await createSession(db, touring.id, { venueId: past.id, startsAt: at(-2, 14) });
+  const cancelled = await createVenue(db, publisher.id, { ...venueDetails(), name: 'Boathouse' });
   await createSession(db, touring.id, { venueId: cancelled.id, status: 'cancelled', cancellationReason: 'Flooded' });
 
   const service = (await get(app, `/services/${touring.id}`)).json() as { service_at_locations: Array<{ id: string; location: { name: string } }> };

@@ -6,7 +6,7 @@ import addFormatsModule from 'ajv-formats';
 
 /**
  * Validates the feed against the Open Referral UK profile as published: its JSON Schemas and its
- * API description (schema/openapi.json), copied into test/oruk/profile (SOURCE.md there says from where).
+ * API description (schema/openapi.json), copied into test/openreferral/profile (SOURCE.md there says from where).
  */
 export const orukRoot = path.join(path.dirname(fileURLToPath(import.meta.url)), 'profile');
 const schemaDir = path.join(orukRoot, 'schema');

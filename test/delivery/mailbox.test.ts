@@ -1,14 +1,14 @@
 import t from 'tap';
 import { queueMessage } from '../../src/messages/outbox.ts';
 import { buildTestApp, createTestDatabase, heading } from '../helper.ts';
-import { createUser } from '../fixtures/accounts.ts';
-import { signedInVisitor } from '../fixtures/bookings.ts';
+import { createUser } from '../fixtures/builders.ts';
+import { signedIn } from '../fixtures/visitors.ts';
 
 const database = await createTestDatabase();
 const { db } = database;
 t.teardown(() => database.close());
 const app = await buildTestApp(t, database);
-const coordinator = await signedInVisitor(app, db, await createUser(db, 'coordinator'));
+const { visitor: coordinator } = await signedIn(app, db, 'coordinator');
 
 await queueMessage(db, {
   dedupeKey: 'mailbox-test:1',
@@ -59,7 +59,7 @@ t.test('the HTML version is shown as its own sandboxed document, and attachments
 });
 
 t.test('other roles may not read it, and production has no mailbox at all', async (t) => {
-  const linkWorker = await signedInVisitor(app, db, await createUser(db, 'link_worker'));
+  const { visitor: linkWorker } = await signedIn(app, db, 'link_worker');
   t.equal((await linkWorker.get('/dev/mailbox')).statusCode, 403);
   const production = await buildTestApp(t, database, { env: 'production', smtpUrl: 'smtp://mail.tasters.test' });
   await production.ready();

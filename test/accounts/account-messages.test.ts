@@ -1,7 +1,8 @@
 import t from 'tap';
 import { buildTestApp, createTestDatabase, heading, Visitor } from '../helper.ts';
-import { createUser, linkOnPage, runAccountRequests, uniqueEmail } from '../fixtures/accounts.ts';
-import { signedInVisitor } from '../fixtures/bookings.ts';
+import { createUser } from '../fixtures/builders.ts';
+import { linkOnPage, runAccountRequests, uniqueEmail } from '../fixtures/accounts.ts';
+import { signedIn } from '../fixtures/visitors.ts';
 
 const database = await createTestDatabase();
 const { db } = database;
@@ -45,7 +46,7 @@ t.test('with email set up: registration, invitation and reset links go by email 
   t.equal(request, undefined, 'the job is done with the request');
   t.equal((await visitor.get(`/register/sent/${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}`)).statusCode, 404, 'with email set up, there is no page showing what was sent');
 
-  const coordinator = await signedInVisitor(app, db, await createUser(db, 'coordinator'));
+  const { visitor: coordinator } = await signedIn(app, db, 'coordinator');
   const invitee = uniqueEmail('invitee');
   await coordinator.get('/people/invite');
   const invited = await coordinator.post('/people/invite', { email: invitee, role: 'link_worker', organisationId: '' });
@@ -105,7 +106,7 @@ t.test('without email (development, the demo), the page leads to the email that 
   t.notMatch(secondSent.body, /\/register\/confirm\//);
   t.equal((await again.get('/register/sent/not-a-request')).statusCode, 404);
 
-  const coordinator = await signedInVisitor(app, db, await createUser(db, 'coordinator'));
+  const { visitor: coordinator } = await signedIn(app, db, 'coordinator');
   await coordinator.get('/people/invite');
   const invited = await coordinator.post('/people/invite', { email: uniqueEmail('invitee'), role: 'link_worker', organisationId: '' });
   t.match(invited.body, /id="invitation-link"/);

@@ -2,8 +2,8 @@ import ICAL from 'ical.js';
 import t from 'tap';
 import { renderPendingMessages } from '../../src/delivery/render.ts';
 import { buildTestApp, createTestDatabase } from '../helper.ts';
-import { createUser } from '../fixtures/accounts.ts';
-import { createTaster, signedInVisitor } from '../fixtures/bookings.ts';
+import { createTaster, createUser } from '../fixtures/builders.ts';
+import { signedIn } from '../fixtures/visitors.ts';
 
 const database = await createTestDatabase();
 const { db } = database;
@@ -32,8 +32,8 @@ t.test('booked, waiting, given a place, cancelled: each person gets the right me
   const taster = await createTaster(db, { title: 'Lino printing', capacity: 1, startsAt, endsAt: new Date('2027-03-28T14:30:00Z'), town: 'Witney', postcode: 'OX28 6AA' });
   const ada = await createUser(db, 'link_worker', { name: 'Ada Lovelace' });
   const bo = await createUser(db, 'link_worker', { name: 'Bo Diddley' });
-  const adaVisitor = await signedInVisitor(app, db, ada);
-  const boVisitor = await signedInVisitor(app, db, bo);
+  const { visitor: adaVisitor } = await signedIn(app, db, ada);
+  const { visitor: boVisitor } = await signedIn(app, db, bo);
   const adaBooking = String((await adaVisitor.post(`/sessions/${taster.sessionId}/book`, {})).headers.location).split('/').pop()!;
   const boBooking = String((await boVisitor.post(`/sessions/${taster.sessionId}/book`, {})).headers.location).split('/').pop()!;
 

@@ -1,9 +1,8 @@
 import t from 'tap';
 import { scheduledJobs, startSchedules } from '../../src/delivery/schedules.ts';
 import { createTestDatabase } from '../helper.ts';
-import { createUser } from '../fixtures/accounts.ts';
-import { createTaster } from '../fixtures/bookings.ts';
-import { bossSchema, startTestBoss, waitFor } from './helpers.ts';
+import { bossSchema, startTestBoss, waitFor } from '../fixtures/delivery.ts';
+import { createTaster, createUser } from '../fixtures/builders.ts';
 
 const database = await createTestDatabase();
 const { db } = database;

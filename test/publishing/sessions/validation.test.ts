@@ -1,10 +1,10 @@
 import { DateTime } from 'luxon';
 import t, { type Test } from 'tap';
-import { buildTestApp, createTestDatabase, errorSummary, fieldError, heading } from '../helper.ts';
-import { londonInstant } from '../../src/lib/london-time.ts';
-import { createOrganisation } from '../fixtures/accounts.ts';
-import { createOffer, createVenue } from '../fixtures/publishing.ts';
-import { count, dateFields, londonDate, sessionFields, signedIn, validOffer } from './helpers.ts';
+import { buildTestApp, createTestDatabase, errorSummary, fieldError, heading } from '../../helper.ts';
+import { londonInstant } from '../../../src/lib/london-time.ts';
+import { count, dateFields, londonDate, sessionFields, validOffer } from '../helpers.ts';
+import { createOffer, createOrganisation, createVenue } from '../../fixtures/builders.ts';
+import { signedIn } from '../../fixtures/visitors.ts';
 
 const database = await createTestDatabase();
 t.teardown(() => database.close());

@@ -2,7 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import t from 'tap';
 import { seedDemoData } from '../../src/demo/seed.ts';
 import { buildTestApp, createTestDatabase } from '../helper.ts';
-import { createDemoLikeArea, createOffer, createOrganisation, createSession, createVenue } from './fixtures.ts';
+import { createDemoLikeArea, offerDetails, organisationDetails, venueDetails } from './fixtures.ts';
+import { createOffer, createOrganisation, createSession, createVenue } from '../fixtures/builders.ts';
+import { at } from '../fixtures/time.ts';
 import { type Endpoint, endpoints, problems } from './validator.ts';
 
 // Every answer of every endpoint, for an empty area, the demo data and the edge cases, checked
@@ -94,17 +96,17 @@ t.test('the demo data, with offers like the demo area', async (t) => {
 });
 
 t.test('edge cases: no venue, online only, archived, opted out, unusable contact details', async (t) => {
-  const library = await createOrganisation(db, { name: 'Edge Library', kind: 'library', website: 'not a website', contactEmail: 'ask at the desk', contactPhone: null });
-  const optedOut = await createOrganisation(db, { name: 'Private Gallery', kind: 'gallery', publishesOpenData: false });
-  const hall = await createVenue(db, library.id, { name: 'Reading room', latitude: null, longitude: null, stepFree: false, accessibleToilet: false, hearingLoop: false, seating: false, accessNotes: '', travelNotes: '' });
-  const noVenue = await createOffer(db, library.id, { title: 'Letters to the future', usualVenueId: null, scheduleFrequency: null, scheduleDays: [], scheduleStartTime: null, scheduleEndTime: null, referralEmail: 'not an email' });
-  const online = await createOffer(db, library.id, { title: 'Poetry online', category: 'reading_writing', usualVenueId: null, scheduleNote: 'Evenings; dates on the booking page' });
+  const library = await createOrganisation(db, { ...organisationDetails(), name: 'Edge Library', kind: 'library', website: 'not a website', contactEmail: 'ask at the desk', contactPhone: null });
+  const optedOut = await createOrganisation(db, { ...organisationDetails(), name: 'Private Gallery', kind: 'gallery', publishesOpenData: false });
+  const hall = await createVenue(db, library.id, { ...venueDetails(), name: 'Reading room', latitude: null, longitude: null, stepFree: false, accessibleToilet: false, hearingLoop: false, seating: false, accessNotes: '', travelNotes: '' });
+  const noVenue = await createOffer(db, library.id, { ...offerDetails(), title: 'Letters to the future', usualVenueId: null, scheduleFrequency: null, scheduleDays: [], scheduleStartTime: null, scheduleEndTime: null, referralEmail: 'not an email' });
+  const online = await createOffer(db, library.id, { ...offerDetails(), title: 'Poetry online', category: 'reading_writing', usualVenueId: null, scheduleNote: 'Evenings; dates on the booking page' });
   await createSession(db, online.id, { isOnline: true, venueId: null });
-  const archived = await createOffer(db, library.id, { title: 'Retired origami club', usualVenueId: hall.id, status: 'archived' });
-  const hidden = await createOffer(db, optedOut.id, { title: 'Hidden life drawing' });
-  const draftOnly = await createOffer(db, library.id, { title: 'Maps and memories', usualVenueId: null });
+  const archived = await createOffer(db, library.id, { ...offerDetails(), title: 'Retired origami club', usualVenueId: hall.id, status: 'archived' });
+  const hidden = await createOffer(db, optedOut.id, { ...offerDetails(), title: 'Hidden life drawing' });
+  const draftOnly = await createOffer(db, library.id, { ...offerDetails(), title: 'Maps and memories', usualVenueId: null });
   await createSession(db, draftOnly.id, { venueId: hall.id, status: 'draft' });
-  await createSession(db, draftOnly.id, { venueId: hall.id, inDays: -7 });
+  await createSession(db, draftOnly.id, { venueId: hall.id, startsAt: at(-7, 14) });
 
   const app = await buildTestApp(t, database);
   const { bodies } = await walkFeed(t, app);

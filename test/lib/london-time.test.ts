@@ -2,8 +2,9 @@ import t from 'tap';
 import { addLondonWeeks, londonInstant, londonParts, parseDateParts, parseTime } from '../../src/lib/london-time.ts';
 import { normalisePostcode } from '../../src/lib/postcode.ts';
 import { buildTestApp, createTestDatabase, fieldError } from '../helper.ts';
-import { createOffer, createVenue } from '../fixtures/publishing.ts';
-import { dateFields, sessionFields, sessionIdFrom, signedIn } from './helpers.ts';
+import { dateFields, sessionFields, sessionIdFrom } from '../publishing/helpers.ts';
+import { createOffer, createVenue } from '../fixtures/builders.ts';
+import { signedIn } from '../fixtures/visitors.ts';
 
 // The clock changes in the tests are those of 2027 (28 March and 31 October, the last Sundays),
 // or of a later year once those have passed, so the sessions are always in the future.

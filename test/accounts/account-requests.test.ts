@@ -1,8 +1,9 @@
 import t from 'tap';
 import { ACCOUNT_REQUESTS_QUEUE, dispatchAccountRequests, startAccountRequestWorker } from '../../src/accounts/request-worker.ts';
 import { buildTestApp, createTestDatabase, heading, Visitor } from '../helper.ts';
-import { createUser, linkOnPage, uniqueEmail } from '../fixtures/accounts.ts';
-import { bossSchema, startTestBoss, waitFor } from './helpers.ts';
+import { bossSchema, startTestBoss, waitFor } from '../fixtures/delivery.ts';
+import { createUser } from '../fixtures/builders.ts';
+import { linkOnPage, uniqueEmail } from '../fixtures/accounts.ts';
 
 const database = await createTestDatabase();
 const { db } = database;

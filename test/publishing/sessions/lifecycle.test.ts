@@ -1,13 +1,15 @@
 import t, { type Test } from 'tap';
-import type { Tx } from '../../src/db/database.ts';
-import { DomainError } from '../../src/lib/errors.ts';
-import { renderPendingMessages } from '../../src/delivery/render.ts';
-import type { ActorInRole } from '../../src/audit/actor.ts';
-import * as sessions from '../../src/publishing/sessions/service.ts';
-import { buildTestApp, createTestDatabase, errorSummary, fieldError, heading } from '../helper.ts';
-import { createOffer, createTasterSession, createVenue, londonDaysFromNow } from '../fixtures/publishing.ts';
-import { londonParts } from '../../src/lib/london-time.ts';
-import { addBookings, dateFields, sessionFields, sessionIdFrom, signedIn } from './helpers.ts';
+import type { Tx } from '../../../src/db/database.ts';
+import { DomainError } from '../../../src/lib/errors.ts';
+import { renderPendingMessages } from '../../../src/delivery/render.ts';
+import type { ActorInRole } from '../../../src/audit/actor.ts';
+import * as sessions from '../../../src/publishing/sessions/service.ts';
+import { buildTestApp, createTestDatabase, errorSummary, fieldError, heading } from '../../helper.ts';
+import { londonParts } from '../../../src/lib/london-time.ts';
+import { dateFields, sessionFields, sessionIdFrom } from '../helpers.ts';
+import { at } from '../../fixtures/time.ts';
+import { createBookings, createOffer, createSession, createVenue } from '../../fixtures/builders.ts';
+import { signedIn } from '../../fixtures/visitors.ts';
 
 const database = await createTestDatabase();
 t.teardown(() => database.close());
@@ -73,10 +75,10 @@ t.test('draft → published → cancelled through the pages, with an audit entry
 });
 
 t.test('illegal transitions are refused with a stable code and change nothing', async (t) => {
-  const draft = await createTasterSession(db, offer.id, { venueId: venue.id, status: 'draft' });
-  const published = await createTasterSession(db, offer.id, { venueId: venue.id, status: 'published' });
-  const cancelled = await createTasterSession(db, offer.id, { venueId: venue.id, status: 'cancelled' });
-  const past = await createTasterSession(db, offer.id, { venueId: venue.id, status: 'draft', startsAt: londonDaysFromNow(-3) });
+  const draft = await createSession(db, offer.id, { venueId: venue.id, status: 'draft', capacity: 12 });
+  const published = await createSession(db, offer.id, { venueId: venue.id, status: 'published', capacity: 12 });
+  const cancelled = await createSession(db, offer.id, { venueId: venue.id, status: 'cancelled', capacity: 12 });
+  const past = await createSession(db, offer.id, { venueId: venue.id, status: 'draft', startsAt: at(-3, 14), capacity: 12 });
   const run = <T>(work: (tx: Tx) => Promise<T>) => () => db.transaction().execute(work);
 
   await rejectsWith(t, run((tx) => sessions.cancelSession(tx, actor, draft.id, 'No reason')), 'draft_not_cancellable');
@@ -115,7 +117,7 @@ t.test('illegal transitions are refused with a stable code and change nothing', 
 });
 
 t.test('a draft can be deleted; it is gone and the deletion is recorded', async (t) => {
-  const draft = await createTasterSession(db, offer.id, { venueId: venue.id, status: 'draft' });
+  const draft = await createSession(db, offer.id, { venueId: venue.id, status: 'draft' });
   const confirm = await visitor.get(`/sessions/${draft.id}/delete`);
   t.equal(heading(confirm.body), 'Delete this draft session');
   const deleted = await visitor.post(`/sessions/${draft.id}/delete`);
@@ -126,8 +128,8 @@ t.test('a draft can be deleted; it is gone and the deletion is recorded', async 
 });
 
 t.test('a published session can be edited, but never below its confirmed bookings', async (t) => {
-  const session = await createTasterSession(db, offer.id, { venueId: venue.id, capacity: 6 });
-  await addBookings(db, session.id, 'confirmed', 5);
+  const session = await createSession(db, offer.id, { venueId: venue.id, capacity: 6 });
+  await createBookings(db, session.id, 'confirmed', 5);
   const form = await visitor.get(`/sessions/${session.id}/edit`);
   t.equal(heading(form.body), 'Edit taster session');
   t.match(form.body, /This session is published/);
@@ -152,9 +154,9 @@ t.test('a published session can be edited, but never below its confirmed booking
 });
 
 t.test('raising the capacity of a published session gives the new places to the waiting list, in order', async (t) => {
-  const session = await createTasterSession(db, offer.id, { venueId: venue.id, capacity: 2 });
-  await addBookings(db, session.id, 'confirmed', 2);
-  const waiting = await addBookings(db, session.id, 'waitlisted', 3);
+  const session = await createSession(db, offer.id, { venueId: venue.id, capacity: 2 });
+  await createBookings(db, session.id, 'confirmed', 2);
+  const waiting = await createBookings(db, session.id, 'waitlisted', 3);
   await db.transaction().execute(async (tx) => {
     const values = await sessions.updateSession(tx, actor, session.id, {
       startsAt: session.startsAt,
@@ -179,9 +181,9 @@ t.test('raising the capacity of a published session gives the new places to the 
   t.equal(promotions.length, 2);
 
   // Through the page: the people promoted get one email each, with a link to their booking.
-  const page = await createTasterSession(db, offer.id, { venueId: venue.id, capacity: 1 });
-  await addBookings(db, page.id, 'confirmed', 1);
-  const [first, second] = await addBookings(db, page.id, 'waitlisted', 2);
+  const page = await createSession(db, offer.id, { venueId: venue.id, capacity: 1 });
+  await createBookings(db, page.id, 'confirmed', 1);
+  const [first, second] = await createBookings(db, page.id, 'waitlisted', 2);
   const raised = await visitor.post(`/sessions/${page.id}/edit`, sessionFields(venue.id, { ...dateFields(londonParts(page.startsAt).isoDate), startTime: londonParts(page.startsAt).time, endTime: londonParts(page.endsAt).time, capacity: '2' }));
   t.equal(raised.statusCode, 303);
   const promotedPeople = await db.selectFrom('bookings').select(['userId', 'status']).where('id', 'in', [first!, second!]).execute();
@@ -193,7 +195,7 @@ t.test('raising the capacity of a published session gives the new places to the 
   t.match(mail[0]!.textBody!, new RegExp(`/bookings/${first}`));
 
   // A draft with a raised capacity promotes nobody: nobody can book a draft.
-  const draft = await createTasterSession(db, offer.id, { venueId: venue.id, status: 'draft', capacity: 2 });
+  const draft = await createSession(db, offer.id, { venueId: venue.id, status: 'draft', capacity: 2 });
   const edited = await visitor.post(`/sessions/${draft.id}/edit`, sessionFields(venue.id, { capacity: '8' }));
   t.equal(edited.statusCode, 303);
   t.equal((await load(draft.id)).capacity, 8);
@@ -215,7 +217,7 @@ t.test('publishing a whole weekly series at once', async (t) => {
 });
 
 t.test('copying a session prefills the form a week later; saving makes a new draft', async (t) => {
-  const original = await createTasterSession(db, offer.id, { venueId: venue.id, capacity: 9, whatToBring: 'Wear comfortable shoes; tea provided' });
+  const original = await createSession(db, offer.id, { venueId: venue.id, capacity: 9, whatToBring: 'Wear comfortable shoes; tea provided' });
   const form = await visitor.get(`/offers/${offer.id}/sessions/new?copy=${original.id}`);
   t.equal(heading(form.body), 'Copy a taster session');
   t.match(form.body, /name="capacity" type="text" value="9"/);
@@ -235,7 +237,7 @@ t.test('copying a session prefills the form a week later; saving makes a new dra
 
 t.test('an archived offer takes no new sessions and its drafts cannot be published', async (t) => {
   const archived = await createOffer(db, organisationId, { status: 'archived' });
-  const draft = await createTasterSession(db, archived.id, { venueId: venue.id, status: 'draft' });
+  const draft = await createSession(db, archived.id, { venueId: venue.id, status: 'draft' });
   const response = await visitor.post(`/offers/${archived.id}/sessions/new`, sessionFields(venue.id));
   t.equal(response.statusCode, 400);
   t.match(response.body, /This activity is archived. Restore it before adding taster sessions/);

@@ -4,9 +4,7 @@ import { bookingIdFromToken } from '../../src/bookings/release.ts';
 import { isoWeek, queueDigests, queueFeedbackRequests, queueReferralPrompts, queueReminders, reminderTime, type ScheduleContext } from '../../src/delivery/scheduled.ts';
 import { savePreferences } from '../../src/preferences/service.ts';
 import { createTestDatabase } from '../helper.ts';
-import { createUser } from '../fixtures/accounts.ts';
-import { createBookingRow, createFeedbackRow, createReferralReport } from '../fixtures/attendance.ts';
-import { createSession, createTaster } from '../fixtures/bookings.ts';
+import { createBooking, createFeedback, createReferralReport, createSession, createTaster, createUser } from '../fixtures/builders.ts';
 
 const database = await createTestDatabase();
 const { db } = database;
@@ -34,14 +32,14 @@ t.test('reminders go from 9am London time the day before, to people with a place
   t.equal(reminderTime(startsAt).toISOString(), '2027-03-27T09:00:00.000Z');
   const taster = await createTaster(db, { title: 'Life drawing', startsAt, endsAt: new Date(startsAt.getTime() + 2 * HOUR), bookingClosesAt: new Date(startsAt.getTime() - 2 * HOUR) });
   const [ana, ben, cat, dev, eve, fay] = await Promise.all(['ana', 'ben', 'cat', 'dev', 'eve', 'fay'].map((n) => createUser(db, 'link_worker', { email: `${n}-reminder@nhs.net`, name: n.toUpperCase() })));
-  const anaBooking = await createBookingRow(db, taster.sessionId, ana!.id);
-  const benBooking = await createBookingRow(db, taster.sessionId, ben!.id);
-  await createBookingRow(db, taster.sessionId, cat!.id, { status: 'waitlisted' });
-  await createBookingRow(db, taster.sessionId, dev!.id, { status: 'cancelled' });
-  await createBookingRow(db, taster.sessionId, eve!.id);
+  const anaBooking = await createBooking(db, taster.sessionId, ana!.id);
+  const benBooking = await createBooking(db, taster.sessionId, ben!.id);
+  await createBooking(db, taster.sessionId, cat!.id, { status: 'waitlisted' });
+  await createBooking(db, taster.sessionId, dev!.id, { status: 'cancelled' });
+  await createBooking(db, taster.sessionId, eve!.id);
   await turnOff(eve!.id, 'link_worker', 'reminders');
   // Fay booked at 10am on the Saturday, after the reminder time: her confirmation was enough.
-  const late = await createBookingRow(db, taster.sessionId, fay!.id);
+  const late = await createBooking(db, taster.sessionId, fay!.id);
   await db.updateTable('bookings').set({ confirmedAt: london('2027-03-27T10:00') }).where('id', '=', late.id).execute();
   await db.updateTable('bookings').set({ confirmedAt: london('2027-03-20T10:00') }).where('id', '<>', late.id).execute();
 
@@ -74,14 +72,14 @@ t.test('feedback requests go to people marked as attending, within 14 days, who 
   const later = await createSession(db, recent.offerId, { startsAt: new Date(now.getTime() + HOUR) });
   const people = await Promise.all(['gil', 'hal', 'ivy', 'jo', 'kit', 'lee'].map((n) => createUser(db, 'link_worker', { email: `${n}-feedback@nhs.net`, name: n })));
   const [gil, hal, ivy, jo, kit, lee] = people;
-  const wanted = await createBookingRow(db, recent.sessionId, gil!.id, { attendance: 'attended' });
-  const answered = await createBookingRow(db, recent.sessionId, hal!.id, { attendance: 'attended' });
-  await createFeedbackRow(db, answered.id);
-  await createBookingRow(db, recent.sessionId, ivy!.id, { attendance: 'no_show' });
-  await createBookingRow(db, old.id, jo!.id, { attendance: 'attended' });
-  await createBookingRow(db, recent.sessionId, kit!.id, { attendance: 'attended' });
+  const wanted = await createBooking(db, recent.sessionId, gil!.id, { attendance: 'attended' });
+  const answered = await createBooking(db, recent.sessionId, hal!.id, { attendance: 'attended' });
+  await createFeedback(db, answered.id);
+  await createBooking(db, recent.sessionId, ivy!.id, { attendance: 'no_show' });
+  await createBooking(db, old.id, jo!.id, { attendance: 'attended' });
+  await createBooking(db, recent.sessionId, kit!.id, { attendance: 'attended' });
   await turnOff(kit!.id, 'link_worker', 'feedbackRequests');
-  await createBookingRow(db, later.id, lee!.id);
+  await createBooking(db, later.id, lee!.id);
 
   t.equal(await queueFeedbackRequests(context(now)), 1);
   t.equal(await queueFeedbackRequests(context(new Date(now.getTime() + HOUR))), 0, 'running again queues nothing new');
@@ -98,13 +96,13 @@ t.test('referral questions go 4 and 12 weeks after an attended taster, once each
   const fourWeeks = await createTaster(db, { title: 'Garden volunteering', startsAt: new Date(now.getTime() - days(29) - 2 * HOUR), endsAt: new Date(now.getTime() - days(29)), bookingClosesAt: new Date(now.getTime() - days(31)) });
   const twelveWeeks = await createTaster(db, { title: 'Museum handling', startsAt: new Date(now.getTime() - days(86) - 2 * HOUR), endsAt: new Date(now.getTime() - days(86)), bookingClosesAt: new Date(now.getTime() - days(88)) });
   const [mo, ned, ola, pip] = await Promise.all(['mo', 'ned', 'ola', 'pip'].map((n) => createUser(db, 'link_worker', { email: `${n}-prompt@nhs.net`, name: n })));
-  await createBookingRow(db, fourWeeks.sessionId, mo!.id, { attendance: 'attended' });
-  await createBookingRow(db, twelveWeeks.sessionId, mo!.id, { attendance: 'attended' });
-  await createBookingRow(db, fourWeeks.sessionId, ned!.id, { attendance: 'attended' });
+  await createBooking(db, fourWeeks.sessionId, mo!.id, { attendance: 'attended' });
+  await createBooking(db, twelveWeeks.sessionId, mo!.id, { attendance: 'attended' });
+  await createBooking(db, fourWeeks.sessionId, ned!.id, { attendance: 'attended' });
   await createReferralReport(db, ned!.id, fourWeeks.offerId, '2029-08', 2, new Date(now.getTime() - days(5)));
-  await createBookingRow(db, fourWeeks.sessionId, ola!.id, { attendance: 'attended' });
+  await createBooking(db, fourWeeks.sessionId, ola!.id, { attendance: 'attended' });
   await turnOff(ola!.id, 'link_worker', 'referralPrompts');
-  await createBookingRow(db, fourWeeks.sessionId, pip!.id, { attendance: 'no_show' });
+  await createBooking(db, fourWeeks.sessionId, pip!.id, { attendance: 'no_show' });
 
   t.equal(await queueReferralPrompts(context(now)), 2, 'Mo is asked about both activities');
   t.equal(await queueReferralPrompts(context(new Date(now.getTime() + days(1)))), 0, 'the next day: nothing new');
@@ -127,8 +125,8 @@ t.test('the weekly digest lists sessions in the next fortnight with places left:
   await createTaster(db, { title: 'Closed booking', startsAt: days(5), bookingClosesAt: new Date(now.getTime() - HOUR) });
   await createTaster(db, { title: 'Draft only', startsAt: days(6), status: 'draft' });
   const someone = await createUser(db, 'link_worker');
-  await createBookingRow(db, open.sessionId, someone.id);
-  await createBookingRow(db, full.sessionId, someone.id);
+  await createBooking(db, open.sessionId, someone.id);
+  await createBooking(db, full.sessionId, someone.id);
   const coordinator = await createUser(db, 'coordinator', { email: 'quinn-digest@nhs.net', name: 'Quinn' });
   const quiet = await createUser(db, 'coordinator', { email: 'ruth-digest@nhs.net' });
   await turnOff(quiet.id, 'coordinator', 'digests');

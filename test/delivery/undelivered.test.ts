@@ -4,9 +4,10 @@ import { queueMessage } from '../../src/messages/outbox.ts';
 import { countGivenUp, GIVE_UP_AFTER, sendAgain } from '../../src/delivery/undelivered.ts';
 import { DELIVER_QUEUE, startMessageWorker } from '../../src/delivery/worker.ts';
 import { buildTestApp, createTestDatabase, errorSummary, heading } from '../helper.ts';
-import { createUser, uniqueEmail } from '../fixtures/accounts.ts';
-import { signedInVisitor } from '../fixtures/bookings.ts';
-import { bossSchema, startSmtp, startTestBoss, waitFor } from './helpers.ts';
+import { bossSchema, startSmtp, startTestBoss, waitFor } from '../fixtures/delivery.ts';
+import { createUser } from '../fixtures/builders.ts';
+import { signedIn } from '../fixtures/visitors.ts';
+import { uniqueEmail } from '../fixtures/accounts.ts';
 
 const database = await createTestDatabase();
 const { db } = database;
@@ -17,7 +18,7 @@ t.teardown(async () => {
 });
 const app = await buildTestApp(t, database);
 const coordinatorUser = await createUser(db, 'coordinator');
-const coordinator = await signedInVisitor(app, db, coordinatorUser);
+const { visitor: coordinator } = await signedIn(app, db, coordinatorUser);
 
 let counter = 0;
 async function failedMessage(subject: string, attempts: number, lastError = '550 5.1.1 Mailbox unavailable') {
@@ -103,7 +104,7 @@ t.test('an email delivered meanwhile, a made-up id and a malformed one', async (
 t.test('other roles cannot see or send', async (t) => {
   const stopped = await failedMessage('Not for them', GIVE_UP_AFTER);
   for (const role of ['provider', 'link_worker'] as const) {
-    const visitor = await signedInVisitor(app, db, await createUser(db, role));
+    const { visitor } = await signedIn(app, db, role);
     t.equal((await visitor.get('/messages/undelivered')).statusCode, 403, `${role}: the page`);
     t.equal((await visitor.post(`/messages/undelivered/${stopped.id}/send-again`, {})).statusCode, 403, `${role}: the button`);
     t.notMatch((await visitor.get('/')).body, /Emails not delivered/);

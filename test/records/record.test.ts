@@ -1,6 +1,9 @@
 import t from 'tap';
 import { buildTestApp, createTestDatabase, heading } from '../helper.ts';
-import { createBookingRow, createOffer, createOrganisation, createSession, createUser, HOSTILE, sessionAt, signedIn } from '../fixtures/attendance.ts';
+import { HOSTILE } from '../fixtures/hostile.ts';
+import { createBooking, createOffer, createOrganisation, createSession, createUser } from '../fixtures/builders.ts';
+import { sessionAt } from '../fixtures/time.ts';
+import { signedIn } from '../fixtures/visitors.ts';
 
 const database = await createTestDatabase();
 t.teardown(() => database.close());
@@ -18,10 +21,10 @@ t.test('a link worker sees and downloads the tasters they attended, with hours',
   const s1 = await createSession(db, handling.id, { ...sessionAt('2027-03-10T14:00:00Z', 1.5), capacity: 5 });
   const s2 = await createSession(db, singing.id, { ...sessionAt('2027-03-31T23:30:00Z', 2), capacity: 5 }); // 00:30 BST, 1 April
   const s3 = await createSession(db, handling.id, { ...sessionAt('2027-05-10T14:00:00Z'), capacity: 5 });
-  const attended = await createBookingRow(db, s1.id, user.id, { attendance: 'attended' });
-  await createBookingRow(db, s2.id, user.id, { attendance: 'attended', walkIn: true });
-  await createBookingRow(db, s3.id, user.id, { attendance: 'no_show' });
-  await createBookingRow(db, s3.id, someoneElse.id, { attendance: 'attended' });
+  const attended = await createBooking(db, s1.id, user.id, { attendance: 'attended' });
+  await createBooking(db, s2.id, user.id, { attendance: 'attended', isWalkIn: true });
+  await createBooking(db, s3.id, user.id, { attendance: 'no_show' });
+  await createBooking(db, s3.id, someoneElse.id, { attendance: 'attended' });
 
   const page = await visitor.get('/my-record');
   t.equal(page.statusCode, 200);
