@@ -146,7 +146,7 @@ try {
     children.push(second.child);
     check = await bookingCheck(bench.db, [app, second], checkers);
   }
-  const weights = wanted('(w)') ? await pageWeights(app.port, bookers[0]!, upcoming[0]!) : [];
+  const weights = wanted('(w)') ? await pageWeights(app.port, first, upcoming[0] ?? '') : [];
   const coldStart = wanted('(s)') ? await coldStarts(secret) : null;
   const appMemory = await ask(app.child, { type: 'memory' });
   const loadAtEnd = os.loadavg();

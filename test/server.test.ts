@@ -97,7 +97,11 @@ function readLog(child: ChildProcessWithoutNullStreams) {
       if (found) return Promise.resolve(found);
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`timed out waiting for the log line: ${what}`)), timeoutMs);
-        waiting.push({ match, resolve: (line) => (clearTimeout(timer), resolve(line)) });
+        waiting.push({ match, resolve: (line) => {
+          clearTimeout(timer);
+          resolve(line);
+        },
+      });
       });
     },
   };

@@ -45,7 +45,10 @@ export class PostgresSessionStore {
     const now = Date.now();
     const { cookie: _cookie, [SIGNED_IN_USER]: _user, [LOADED_AS]: loadedAs, ...data } = session as SessionData;
     // Saved as it was loaded: loading it already pushed the idle expiry on, so there is nothing to write.
-    if (loadedAs !== undefined && loadedAs === JSON.stringify(data)) return callback();
+    if (loadedAs !== undefined && loadedAs === JSON.stringify(data)) {
+      callback();
+      return;
+    }
     const userId = typeof data.userId === 'string' ? data.userId : null;
     saveLoginSession(this.db, {
       idHash: hashToken(sessionId),

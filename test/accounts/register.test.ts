@@ -369,6 +369,7 @@ t.test('hidden characters in a field get a message beside it, and nothing is sto
     t.equal(response.statusCode, 400, `${what}: 400`);
     t.equal(fieldError(response.body, field), message, `${what}: the message beside the field`);
     t.same(errorSummary(response.body), [`${field}: ${message}`], `${what}: and in the summary`);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the test looks for exactly these characters
     t.notOk(/[\u0000\u001b\u0085]/.test(response.body), `${what}: the hidden character is not sent back`);
     t.same(await rowCounts(db), before, `${what}: nothing stored`);
     t.equal(await userByEmail(email), undefined, `${what}: no account`);

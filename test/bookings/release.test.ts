@@ -91,7 +91,7 @@ t.test('a release link opens only its own booking: altered or made-up links do n
     const get = await visitor.get(`/release-place/${encodeURIComponent(token)}`);
     t.equal(get.statusCode, 404, `GET ${token.slice(0, 50)}…`);
     t.equal(heading(get.body), 'This link does not work');
-    await visitor.get('/release-place/' + own); // a real page, for a CSRF token
+    await visitor.get(`/release-place/${own}`); // a real page, for a CSRF token
     const post = await visitor.post(`/release-place/${encodeURIComponent(token)}`, {});
     t.equal(post.statusCode, 404, `POST ${token.slice(0, 50)}…`);
   }

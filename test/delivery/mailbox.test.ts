@@ -1,7 +1,6 @@
 import t from 'tap';
 import { queueMessage } from '../../src/messages/outbox.ts';
 import { buildTestApp, createTestDatabase, heading } from '../helper.ts';
-import { createUser } from '../fixtures/builders.ts';
 import { signedIn } from '../fixtures/visitors.ts';
 
 const database = await createTestDatabase();

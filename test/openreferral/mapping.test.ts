@@ -16,7 +16,7 @@ import { categoryForTermId, taxonomyId, taxonomyTermId, taxonomyTerms } from '..
 import { offerCategories } from '../../src/db/tables/publishing.ts';
 
 const OFFER_ID = '0b6f3c1e-5d2a-4f7e-9c11-2a3b4c5d6e7f';
-const LINK = 'https://tasters.example.org/find?offer=' + OFFER_ID;
+const LINK = `https://tasters.example.org/find?offer=${OFFER_ID}`;
 const context = { scheduleLink: LINK, attendingType: 'In person', nextSessionStart: null };
 
 function schedule(values: Partial<ScheduleFields>): ScheduleFields {

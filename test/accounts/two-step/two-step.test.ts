@@ -3,7 +3,7 @@ import { MAX_FAILURES_PER_ACCOUNT_AT_ADDRESS } from '../../../src/accounts/throt
 import { decryptSecret, encryptSecret } from '../../../src/accounts/two-step/crypto.ts';
 import { buildTestApp, createTestDatabase, errorSummary, fieldError, heading, Visitor } from '../../helper.ts';
 import { codeFor, recoveryCodesFromPage, secretFromPage, setUpTwoStep } from './helpers.ts';
-import { createUser, PASSWORD } from '../../fixtures/builders.ts';
+import { PASSWORD } from '../../fixtures/builders.ts';
 import { signedIn } from '../../fixtures/visitors.ts';
 
 const database = await createTestDatabase();
