@@ -152,7 +152,7 @@ export function bookAndCancel(pool: VisitorPool, sessionIds: string[], app: bool
         return { ...request, path: `/sessions/${sessionId}/book`, ...post };
       },
       onResponse: (status, body, context, headers) => {
-        const found = app ? bookingIdIn.exec(header(headers, 'location') ?? '')?.[1] : (/"bookingId":"([^"]+)"/.exec(String(body))?.[1]);
+        const found = app ? bookingIdIn.exec(header(headers, 'location') ?? '')?.[1] : /"bookingId":"([^"]+)"/.exec(String(body))?.[1];
         if ((app ? status === 303 : status === 200) && found) context.bookingId = found;
         else release(context);
       },

@@ -126,7 +126,11 @@ export function markdown(report: Report): string {
           `- **Booking and cancelling through the pages / the same transactions bare:** ${(booking.rps / bareBooking.rps).toFixed(2)} (${n(Math.round(booking.rps))} / ${n(Math.round(bareBooking.rps))} req/s; target ≥ 0.5: ${met(booking.rps / bareBooking.rps >= 0.5)}).`,
         ]
       : []),
-    ...(findRss > 0 ? [`- **App memory under the find load:** peak RSS ${mb(findRss)} MB (target ≤ 150 MB: ${met(findRss <= 150 * 1024 * 1024)}); over the whole run ${mb(report.appMaxRss)} MB.`] : []),
+    ...(findRss > 0
+      ? [
+          `- **App memory under the find load:** peak RSS ${mb(findRss)} MB (target ≤ 150 MB: ${met(findRss <= 150 * 1024 * 1024)}); over the whole run ${mb(report.appMaxRss)} MB.`,
+        ]
+      : []),
     ...(report.coldStart?.length
       ? [
           `- **Start to listening on a migrated database** (\`node src/server.ts\`, production settings, spawn to first answer on /readyz): ${report.coldStart.map((time) => `${(time / 1000).toFixed(2)} s`).join(', ')} (target ≤ 1 s: ${met(Math.max(...report.coldStart) <= 1000)}).`,

@@ -4,21 +4,20 @@
  * pool size), measures them one at a time with autocannon over loopback, prints a markdown table
  * (also written to bench/results.md, or results-national.md) and drops the schema. See bench/README.md.
  */
-import { type ChildProcess, fork } from 'node:child_process';
+import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { gzipSync } from 'node:zlib';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 import { sign } from '@fastify/cookie';
-import { type RawBuilder, sql } from 'kysely';
 import type { Request } from 'autocannon';
-import { hashToken } from '../src/lib/tokens.ts';
+import { type RawBuilder, sql } from 'kysely';
 import type { Db } from '../src/db/database.ts';
-import { bookAndCancel, CookieJar, csrfTokenIn, FIND_QUERY, formPost, pageHeaders, PROXIED, run, type RunOutcome, type Visitor, VisitorPool } from './load.ts';
-import { type Row, type Check, markdown, type PageWeight } from './report.ts';
+import { hashToken } from '../src/lib/tokens.ts';
+import { bookAndCancel, CookieJar, csrfTokenIn, FIND_QUERY, formPost, PROXIED, pageHeaders, type RunOutcome, run, type Visitor, VisitorPool } from './load.ts';
+import { type Check, markdown, type PageWeight, type Row } from './report.ts';
 import { BENCH_PASSWORD, benchDatabaseUrl, benchScale, countSeeded, createBenchSchema, linkWorkerIds, seedBenchData, setPassword } from './seed.ts';
 import type { ParentMessage, ServerMessage } from './server.ts';
 
@@ -114,7 +113,11 @@ try {
   if (wanted(steadyName)) {
     log(`${steadyName}: warm-up ${WARM_UP} s, then ${DURATION} s, one request every ${(1000 / STEADY_FIND_RATE).toFixed(0)} ms`);
     const findOnce = () =>
-      fetch(`http://127.0.0.1:${app.port}/find?${FIND_QUERY}`, { headers: pageHeaders(reads.rotate()), redirect: 'manual', signal: AbortSignal.timeout(10_000) });
+      fetch(`http://127.0.0.1:${app.port}/find?${FIND_QUERY}`, {
+        headers: pageHeaders(reads.rotate()),
+        redirect: 'manual',
+        signal: AbortSignal.timeout(10_000),
+      });
     await openLoop(WARM_UP * STEADY_FIND_RATE, STEADY_FIND_RATE, findOnce);
     await ask(app.child, { type: 'reset-memory' });
     const steady = await openLoop(DURATION * STEADY_FIND_RATE, STEADY_FIND_RATE, findOnce);
@@ -361,7 +364,12 @@ async function bookingCheck(db: Db, instances: Server[], people: Visitor[]): Pro
     }),
   );
   const times = answers.map((answer) => answer.ms).sort((a, b) => a - b);
-  const outcome = { statuses: answers.map((answer) => answer.status), seconds: (performance.now() - started) / 1000, p50: percentile(times, 50), p99: percentile(times, 99) };
+  const outcome = {
+    statuses: answers.map((answer) => answer.status),
+    seconds: (performance.now() - started) / 1000,
+    p50: percentile(times, 50),
+    p99: percentile(times, 99),
+  };
   const memories = await Promise.all(instances.map((instance) => ask(instance.child, { type: 'memory' })));
   const lockHeld = memories.flatMap((memory) => memory.lockHeldMs).sort((a, b) => a - b);
   const memory = { peakRss: Math.max(...memories.map((m) => m.peakRss)) };
@@ -417,16 +425,19 @@ async function openLoop(count: number, rate: number, send: (i: number) => Promis
     { length: count },
     (_, i) =>
       new Promise<{ status: number; ms: number }>((resolve) => {
-        setTimeout(async () => {
-          const sent = performance.now();
-          try {
-            const response = await send(i);
-            await response.arrayBuffer();
-            resolve({ status: response.status, ms: performance.now() - sent });
-          } catch {
-            resolve({ status: 0, ms: performance.now() - sent });
-          }
-        }, (i * 1000) / rate);
+        setTimeout(
+          async () => {
+            const sent = performance.now();
+            try {
+              const response = await send(i);
+              await response.arrayBuffer();
+              resolve({ status: response.status, ms: performance.now() - sent });
+            } catch {
+              resolve({ status: 0, ms: performance.now() - sent });
+            }
+          },
+          (i * 1000) / rate,
+        );
       }),
   );
   const results = await Promise.all(attempts);
@@ -470,9 +481,17 @@ async function coldStarts(secret: string): Promise<number[]> {
     const port = await freePort();
     const started = performance.now();
     const child = spawn(process.execPath, [fileURLToPath(new URL('../src/server.ts', import.meta.url))], {
-      env: { ...process.env, NODE_ENV: 'production', PORT: String(port), DATABASE_URL: schemaUrl.toString(), SESSION_SECRET: secret, BASE_URL: BASE_URL, LOG_LEVEL: 'fatal',
+      env: {
+        ...process.env,
+        NODE_ENV: 'production',
+        PORT: String(port),
+        DATABASE_URL: schemaUrl.toString(),
+        SESSION_SECRET: secret,
+        BASE_URL: BASE_URL,
+        LOG_LEVEL: 'fatal',
         // Nothing listens there: an email the worker picks up in these few seconds is tried again later.
-        SMTP_URL: 'smtp://127.0.0.1:9' },
+        SMTP_URL: 'smtp://127.0.0.1:9',
+      },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     try {

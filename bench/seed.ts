@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { hashPassword } from '../src/accounts/passwords.ts';
-import { type Db, type Queryable, openDatabase } from '../src/db/database.ts';
+import { type Db, openDatabase, type Queryable } from '../src/db/database.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
 import { organisationKinds } from '../src/db/tables/organisations.ts';
 import { offerCategories } from '../src/db/tables/publishing.ts';
@@ -98,19 +98,69 @@ export async function createBenchSchema(url: string, poolSize = 4) {
 
 // Places with a real postcode district each, so the town and postcode filters find something.
 const places: Array<[string, string]> = [
-  ['Oxford', 'OX1'], ['Oxford', 'OX4'], ['Bristol', 'BS1'], ['Bristol', 'BS5'], ['Leeds', 'LS1'], ['Leeds', 'LS6'],
-  ['Manchester', 'M1'], ['Manchester', 'M14'], ['Birmingham', 'B1'], ['Birmingham', 'B13'], ['Liverpool', 'L1'],
-  ['Liverpool', 'L8'], ['Sheffield', 'S1'], ['Sheffield', 'S10'], ['Newcastle upon Tyne', 'NE1'], ['Nottingham', 'NG1'],
-  ['Leicester', 'LE1'], ['Norwich', 'NR1'], ['Exeter', 'EX1'], ['Plymouth', 'PL1'], ['York', 'YO1'], ['Hull', 'HU1'],
-  ['Brighton', 'BN1'], ['Southampton', 'SO14'], ['Reading', 'RG1'], ['Cambridge', 'CB1'], ['Ipswich', 'IP1'],
-  ['Derby', 'DE1'], ['Stoke-on-Trent', 'ST1'], ['Coventry', 'CV1'], ['Bradford', 'BD1'], ['Sunderland', 'SR1'],
-  ['Preston', 'PR1'], ['Lancaster', 'LA1'], ['Carlisle', 'CA1'], ['Lincoln', 'LN1'], ['Gloucester', 'GL1'],
-  ['Bath', 'BA1'], ['Canterbury', 'CT1'], ['London', 'SE1'], ['London', 'N1'], ['London', 'E1'],
+  ['Oxford', 'OX1'],
+  ['Oxford', 'OX4'],
+  ['Bristol', 'BS1'],
+  ['Bristol', 'BS5'],
+  ['Leeds', 'LS1'],
+  ['Leeds', 'LS6'],
+  ['Manchester', 'M1'],
+  ['Manchester', 'M14'],
+  ['Birmingham', 'B1'],
+  ['Birmingham', 'B13'],
+  ['Liverpool', 'L1'],
+  ['Liverpool', 'L8'],
+  ['Sheffield', 'S1'],
+  ['Sheffield', 'S10'],
+  ['Newcastle upon Tyne', 'NE1'],
+  ['Nottingham', 'NG1'],
+  ['Leicester', 'LE1'],
+  ['Norwich', 'NR1'],
+  ['Exeter', 'EX1'],
+  ['Plymouth', 'PL1'],
+  ['York', 'YO1'],
+  ['Hull', 'HU1'],
+  ['Brighton', 'BN1'],
+  ['Southampton', 'SO14'],
+  ['Reading', 'RG1'],
+  ['Cambridge', 'CB1'],
+  ['Ipswich', 'IP1'],
+  ['Derby', 'DE1'],
+  ['Stoke-on-Trent', 'ST1'],
+  ['Coventry', 'CV1'],
+  ['Bradford', 'BD1'],
+  ['Sunderland', 'SR1'],
+  ['Preston', 'PR1'],
+  ['Lancaster', 'LA1'],
+  ['Carlisle', 'CA1'],
+  ['Lincoln', 'LN1'],
+  ['Gloucester', 'GL1'],
+  ['Bath', 'BA1'],
+  ['Canterbury', 'CT1'],
+  ['London', 'SE1'],
+  ['London', 'N1'],
+  ['London', 'E1'],
 ];
 const towns = places.map(([town]) => town);
 const districts = places.map(([, district]) => district);
 
-const adjectives = ['Riverside', 'Old Mill', 'Northgate', 'Victoria', 'Meadow', 'Castle', 'Harbour', 'Market Street', 'Abbey', 'Parkside', 'Station Road', 'St John’s', 'Hillside', 'Canal', 'Orchard'];
+const adjectives = [
+  'Riverside',
+  'Old Mill',
+  'Northgate',
+  'Victoria',
+  'Meadow',
+  'Castle',
+  'Harbour',
+  'Market Street',
+  'Abbey',
+  'Parkside',
+  'Station Road',
+  'St John’s',
+  'Hillside',
+  'Canal',
+  'Orchard',
+];
 const kindNouns: Record<(typeof organisationKinds)[number], string> = {
   gallery: 'Gallery',
   library: 'Library',
@@ -123,16 +173,36 @@ const kindNouns: Record<(typeof organisationKinds)[number], string> = {
 };
 // Three titles per category, in the order of offerCategories.
 const titles = [
-  'Gentle chair dance', 'Tea dance taster', 'Movement to music',
-  'Community choir taster', 'Singing for better breathing', 'Drumming circle',
-  'Pottery for beginners', 'Knit and natter', 'Collage and printmaking',
-  'Watercolour taster', 'Life drawing for beginners', 'Sketching in the galleries',
-  'Shared reading group', 'Creative writing taster', 'Poetry afternoon',
-  'Museum object handling', 'Behind the scenes tour', 'Local history walk',
-  'Community garden morning', 'Nature walk and talk', 'Growing herbs together',
-  'Volunteer guide taster', 'Library volunteering', 'Conservation volunteering day',
-  'Mindful looking', 'Slow art session', 'Relaxation in the garden',
-  'Board games café', 'Men in sheds', 'Memory café',
+  'Gentle chair dance',
+  'Tea dance taster',
+  'Movement to music',
+  'Community choir taster',
+  'Singing for better breathing',
+  'Drumming circle',
+  'Pottery for beginners',
+  'Knit and natter',
+  'Collage and printmaking',
+  'Watercolour taster',
+  'Life drawing for beginners',
+  'Sketching in the galleries',
+  'Shared reading group',
+  'Creative writing taster',
+  'Poetry afternoon',
+  'Museum object handling',
+  'Behind the scenes tour',
+  'Local history walk',
+  'Community garden morning',
+  'Nature walk and talk',
+  'Growing herbs together',
+  'Volunteer guide taster',
+  'Library volunteering',
+  'Conservation volunteering day',
+  'Mindful looking',
+  'Slow art session',
+  'Relaxation in the garden',
+  'Board games café',
+  'Men in sheds',
+  'Memory café',
 ];
 const intros = [
   'A friendly, relaxed first try for adults who would like to meet people and learn something new.',
@@ -151,8 +221,50 @@ const extras = [
   'You are welcome to bring a friend, family member or carer.',
 ];
 const startTimes = ['09:30', '10:00', '11:00', '13:30', '14:00', '15:30', '18:00', '18:30', '19:00'];
-const firstNames = ['Amira', 'Ben', 'Chloe', 'Dev', 'Eleanor', 'Femi', 'Grace', 'Harry', 'Imran', 'Jo', 'Kasia', 'Liam', 'Maya', 'Nathan', 'Olu', 'Priya', 'Rosie', 'Sam', 'Tom', 'Zara'];
-const lastNames = ['Ahmed', 'Brown', 'Clarke', 'Davies', 'Evans', 'Green', 'Hughes', 'Jones', 'Khan', 'Lewis', 'Morris', 'Patel', 'Roberts', 'Smith', 'Taylor', 'Walker', 'Wilson', 'Wright', 'Young', 'Zielinski'];
+const firstNames = [
+  'Amira',
+  'Ben',
+  'Chloe',
+  'Dev',
+  'Eleanor',
+  'Femi',
+  'Grace',
+  'Harry',
+  'Imran',
+  'Jo',
+  'Kasia',
+  'Liam',
+  'Maya',
+  'Nathan',
+  'Olu',
+  'Priya',
+  'Rosie',
+  'Sam',
+  'Tom',
+  'Zara',
+];
+const lastNames = [
+  'Ahmed',
+  'Brown',
+  'Clarke',
+  'Davies',
+  'Evans',
+  'Green',
+  'Hughes',
+  'Jones',
+  'Khan',
+  'Lewis',
+  'Morris',
+  'Patel',
+  'Roberts',
+  'Smith',
+  'Taylor',
+  'Walker',
+  'Wilson',
+  'Wright',
+  'Young',
+  'Zielinski',
+];
 
 /** The numbers that were seeded, counted back from the tables. */
 export type SeedCounts = {

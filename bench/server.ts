@@ -6,14 +6,12 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/app.ts';
-import { sessionLockHeld } from '../src/db/transaction.ts';
 import { DEFAULT_PRODUCTION_PROXIES, testConfig } from '../src/config.ts';
 import { openDatabase } from '../src/db/database.ts';
+import { sessionLockHeld } from '../src/db/transaction.ts';
 import { buildBareApp } from './bare.ts';
 
-export type ServerMessage =
-  | { type: 'ready'; port: number }
-  | { type: 'memory'; peakRss: number; maxRss: number; cpuMicros: number; lockHeldMs: number[] };
+export type ServerMessage = { type: 'ready'; port: number } | { type: 'memory'; peakRss: number; maxRss: number; cpuMicros: number; lockHeldMs: number[] };
 export type ParentMessage = { type: 'reset-memory' } | { type: 'memory' };
 
 export const POOL_SIZE = 10;

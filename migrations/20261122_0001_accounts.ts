@@ -6,9 +6,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .createTable('organisations')
     .addColumn('id', 'uuid', (c) => c.primaryKey().defaultTo(sql`gen_random_uuid()`))
     .addColumn('name', 'text', (c) => c.notNull())
-    .addColumn('kind', 'text', (c) =>
-      c.notNull().check(sql`kind in ('gallery','library','garden','museum','arts','heritage','community','other')`),
-    )
+    .addColumn('kind', 'text', (c) => c.notNull().check(sql`kind in ('gallery','library','garden','museum','arts','heritage','community','other')`))
     .addColumn('description', 'text', (c) => c.notNull().defaultTo(''))
     .addColumn('website', 'text')
     .addColumn('contact_email', 'text')
@@ -29,9 +27,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('practice', 'text')
     .addColumn('pcn', 'text')
     .addColumn('password_hash', 'text')
-    .addColumn('status', 'text', (c) =>
-      c.notNull().defaultTo('active').check(sql`status in ('unconfirmed','active','disabled')`),
-    )
+    .addColumn('status', 'text', (c) => c.notNull().defaultTo('active').check(sql`status in ('unconfirmed','active','disabled')`))
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn('last_signed_in_at', 'timestamptz')
@@ -45,9 +41,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('account_links')
     .addColumn('id', 'uuid', (c) => c.primaryKey().defaultTo(sql`gen_random_uuid()`))
-    .addColumn('purpose', 'text', (c) =>
-      c.notNull().check(sql`purpose in ('invitation','email_confirmation','password_reset')`),
-    )
+    .addColumn('purpose', 'text', (c) => c.notNull().check(sql`purpose in ('invitation','email_confirmation','password_reset')`))
     .addColumn('token_hash', 'text', (c) => c.notNull().unique())
     .addColumn('email', 'text', (c) => c.notNull())
     .addColumn('user_id', 'uuid', (c) => c.references('users.id').onDelete('cascade'))

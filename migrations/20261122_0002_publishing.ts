@@ -34,7 +34,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('organisation_id', 'uuid', (c) => c.notNull().references('organisations.id').onDelete('restrict'))
     .addColumn('title', 'text', (c) => c.notNull())
     .addColumn('category', 'text', (c) =>
-      c.notNull().check(sql`category in ('dance_movement','singing_music','arts_crafts','drawing_painting','reading_writing','heritage_museums','gardening_nature','volunteering','wellbeing_mindfulness','other')`),
+      c
+        .notNull()
+        .check(
+          sql`category in ('dance_movement','singing_music','arts_crafts','drawing_painting','reading_writing','heritage_museums','gardening_nature','volunteering','wellbeing_mindfulness','other')`,
+        ),
     )
     .addColumn('description', 'text', (c) => c.notNull())
     .addColumn('suits', 'text', (c) => c.notNull().defaultTo(''))

@@ -12,12 +12,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('delivered_via', 'text', (c) => c.check(sql`delivered_via in ('smtp','mailbox')`))
     .execute();
   // The dispatcher reads only messages nobody has picked up yet; this keeps that read small.
-  await db.schema
-    .createIndex('outbox_messages_undispatched')
-    .on('outbox_messages')
-    .column('created_at')
-    .where(sql.ref('dispatched_at'), 'is', null)
-    .execute();
+  await db.schema.createIndex('outbox_messages_undispatched').on('outbox_messages').column('created_at').where(sql.ref('dispatched_at'), 'is', null).execute();
   // The development mailbox and the tests read newest first.
   await db.schema.createIndex('outbox_messages_created').on('outbox_messages').column('created_at').execute();
 
@@ -34,11 +29,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   // The audit trail page filters by action and by session (bookings keep their session in details).
   await db.schema.createIndex('audit_events_action').on('audit_events').columns(['action', 'occurred_at']).execute();
-  await db.schema
-    .createIndex('audit_events_session')
-    .on('audit_events')
-    .expression(sql`(details->>'sessionId')`)
-    .execute();
+  await db.schema.createIndex('audit_events_session').on('audit_events').expression(sql`(details->>'sessionId')`).execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

@@ -22,12 +22,7 @@ export async function up(db: Kysely<any>): Promise<void> {
       sql`kind <> 'registration' or (name is not null and practice is not null and pcn is not null and password_hash is not null)`,
     )
     .execute();
-  await db.schema
-    .createIndex('account_requests_waiting')
-    .on('account_requests')
-    .column('created_at')
-    .where(sql.ref('dispatched_at'), 'is', null)
-    .execute();
+  await db.schema.createIndex('account_requests_waiting').on('account_requests').column('created_at').where(sql.ref('dispatched_at'), 'is', null).execute();
   await db.schema.createIndex('account_requests_email').on('account_requests').column('email').execute();
 
   // An email confirmation link carries the registration it confirms: no account exists until

@@ -16,8 +16,5 @@ export async function down(db: Kysely<any>): Promise<void> {
   await db.deleteFrom('account_requests').where('kind', '=', 'sign_in_link').execute();
   await db.schema.alterTable('account_requests').dropColumn('address').execute();
   await db.schema.alterTable('account_requests').dropConstraint('account_requests_kind_check').execute();
-  await db.schema
-    .alterTable('account_requests')
-    .addCheckConstraint('account_requests_kind_check', sql`kind in ('registration', 'password_reset')`)
-    .execute();
+  await db.schema.alterTable('account_requests').addCheckConstraint('account_requests_kind_check', sql`kind in ('registration', 'password_reset')`).execute();
 }

@@ -9,7 +9,12 @@ import { spawnSync } from 'node:child_process';
 export type AuditVerdict = { outcome: 'passed' | 'failed' | 'not_run'; lines: string[] };
 
 type Advisory = { title?: string; url?: string; severity?: string; range?: string };
-type Vulnerability = { name?: string; severity?: string; via?: Array<Advisory | string>; fixAvailable?: boolean | { name: string; version: string; isSemVerMajor?: boolean } };
+type Vulnerability = {
+  name?: string;
+  severity?: string;
+  via?: Array<Advisory | string>;
+  fixAvailable?: boolean | { name: string; version: string; isSemVerMajor?: boolean };
+};
 type Report = {
   vulnerabilities?: Record<string, Vulnerability>;
   metadata?: { vulnerabilities?: Partial<Record<'info' | 'low' | 'moderate' | 'high' | 'critical' | 'total', number>> };
@@ -27,12 +32,19 @@ export function judgeAudit(output: string): AuditVerdict {
     report = JSON.parse(output) as Report;
   } catch {
     const first = output.trim().split('\n')[0] || 'no output';
-    return { outcome: 'not_run', lines: [`AUDIT NOT RUN: npm audit gave no report (${first.slice(0, 200)}). Known vulnerabilities in production dependencies were NOT checked.`] };
+    return {
+      outcome: 'not_run',
+      lines: [`AUDIT NOT RUN: npm audit gave no report (${first.slice(0, 200)}). Known vulnerabilities in production dependencies were NOT checked.`],
+    };
   }
   const counts = report.metadata?.vulnerabilities;
   if (!counts) {
-    const reason = [report.message ?? report.statusCode, report.error?.code, report.error?.summary].filter(Boolean).join(' ') || 'the audit service gave no answer';
-    return { outcome: 'not_run', lines: [`AUDIT NOT RUN: the npm audit service could not be used: ${reason}. Known vulnerabilities in production dependencies were NOT checked.`] };
+    const reason =
+      [report.message ?? report.statusCode, report.error?.code, report.error?.summary].filter(Boolean).join(' ') || 'the audit service gave no answer';
+    return {
+      outcome: 'not_run',
+      lines: [`AUDIT NOT RUN: the npm audit service could not be used: ${reason}. Known vulnerabilities in production dependencies were NOT checked.`],
+    };
   }
   const serious = Object.entries(report.vulnerabilities ?? {}).filter(([, v]) => SERIOUS.has(v.severity ?? ''));
   if (serious.length === 0) {
@@ -43,11 +55,12 @@ export function judgeAudit(output: string): AuditVerdict {
   for (const [name, vulnerability] of serious) {
     const advisories = (vulnerability.via ?? []).filter((v): v is Advisory => typeof v === 'object');
     const through = (vulnerability.via ?? []).filter((v): v is string => typeof v === 'string');
-    const fix = vulnerability.fixAvailable === true
-      ? 'fix: npm audit fix'
-      : vulnerability.fixAvailable
-        ? `fix: ${vulnerability.fixAvailable.name}@${vulnerability.fixAvailable.version}${vulnerability.fixAvailable.isSemVerMajor ? ' (a major version)' : ''}`
-        : 'no fix released yet';
+    const fix =
+      vulnerability.fixAvailable === true
+        ? 'fix: npm audit fix'
+        : vulnerability.fixAvailable
+          ? `fix: ${vulnerability.fixAvailable.name}@${vulnerability.fixAvailable.version}${vulnerability.fixAvailable.isSemVerMajor ? ' (a major version)' : ''}`
+          : 'no fix released yet';
     lines.push(`  ${vulnerability.severity} ${name}${through.length ? ` (through ${through.join(', ')})` : ''}; ${fix}`);
     for (const advisory of advisories) lines.push(`    ${advisory.title ?? 'advisory'} ${advisory.url ?? ''} ${advisory.range ?? ''}`.trimEnd());
   }
@@ -59,7 +72,10 @@ export function judgeAudit(output: string): AuditVerdict {
 export function runProductionAudit(): number {
   const run = spawnSync('npm', ['audit', '--omit=dev', '--json'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   const verdict = run.error
-    ? { outcome: 'not_run' as const, lines: [`AUDIT NOT RUN: npm could not be started (${run.error.message}). Known vulnerabilities in production dependencies were NOT checked.`] }
+    ? {
+        outcome: 'not_run' as const,
+        lines: [`AUDIT NOT RUN: npm could not be started (${run.error.message}). Known vulnerabilities in production dependencies were NOT checked.`],
+      }
     : judgeAudit(run.stdout);
   const print = verdict.outcome === 'passed' ? console.log : console.error;
   for (const line of verdict.lines) print(line);
@@ -70,4 +86,3 @@ export function runProductionAudit(): number {
   }
   return 0;
 }
-

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { roles, type Role } from './db/tables/accounts.ts';
+import { type Role, roles } from './db/tables/accounts.ts';
 
 const emailDomain = z
   .string()
@@ -15,8 +15,7 @@ const wholeNumber = (min: number, max: number) => {
   const error = `must be a whole number from ${min} to ${max}`;
   return z.coerce.number({ error }).int({ error }).min(min, { error }).max(max, { error });
 };
-const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
-  z.enum(values, { error: `must be one of ${values.join(', ')}` });
+const oneOf = <const T extends readonly [string, ...string[]]>(values: T) => z.enum(values, { error: `must be one of ${values.join(', ')}` });
 
 const environmentSchema = z.object({
   NODE_ENV: oneOf(['development', 'production', 'test']).default('development'),
@@ -37,7 +36,12 @@ const environmentSchema = z.object({
   SELF_REGISTRATION_DOMAINS: z
     .string()
     .default('nhs.net')
-    .transform((value) => value.split(',').map((d) => d.trim()).filter(Boolean))
+    .transform((value) =>
+      value
+        .split(',')
+        .map((d) => d.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(emailDomain)),
   SESSION_IDLE_MINUTES: wholeNumber(1, 24 * 60).default(30),
   SESSION_ABSOLUTE_HOURS: wholeNumber(1, 7 * 24).default(12),
@@ -54,7 +58,12 @@ const environmentSchema = z.object({
   TWO_STEP_REQUIRED_ROLES: z
     .string()
     .default('coordinator')
-    .transform((value) => value.split(',').map((r) => r.trim()).filter(Boolean))
+    .transform((value) =>
+      value
+        .split(',')
+        .map((r) => r.trim())
+        .filter(Boolean),
+    )
     .pipe(
       z
         .array(z.enum(roles, { error: `must be a comma-separated list of ${roles.join(', ')}` }))
@@ -128,9 +137,7 @@ export class ConfigError extends Error {}
 
 /** Reads the environment once, at start; a bad value stops the process with one line naming it. */
 export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config {
-  const emptyAsMissing = Object.fromEntries(
-    Object.entries(environment).filter(([, value]) => value !== undefined && value !== ''),
-  );
+  const emptyAsMissing = Object.fromEntries(Object.entries(environment).filter(([, value]) => value !== undefined && value !== ''));
   const parsed = environmentSchema.safeParse(emptyAsMissing);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

@@ -1,11 +1,11 @@
 import { startAccountRequestWorker } from './accounts/request-worker.ts';
 import { buildApp } from './app.ts';
 import { type Config, ConfigError, loadConfig } from './config.ts';
+import { startSchedules } from './delivery/schedules.ts';
+import { startMessageWorker } from './delivery/worker.ts';
 import { DEMO_PASSWORD, demoAccounts } from './demo/seed.ts';
 import { createBoss } from './messages/boss.ts';
 import { mailerFor } from './messages/mailer.ts';
-import { startSchedules } from './delivery/schedules.ts';
-import { startMessageWorker } from './delivery/worker.ts';
 import { startRetentionSchedule } from './privacy/schedule.ts';
 import { gracefulShutdown } from './shutdown.ts';
 import { prepareDatabase } from './start.ts';

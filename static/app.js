@@ -72,7 +72,8 @@ function startTimeoutWarning(idleMs) {
 
   function warn() {
     title.textContent = 'You will be signed out soon';
-    message.innerHTML = 'For your security, you will be signed out in <strong aria-live="polite" id="timeout-left"></strong> if you do not do anything. Anything you have typed will stay on this page.';
+    message.innerHTML =
+      'For your security, you will be signed out in <strong aria-live="polite" id="timeout-left"></strong> if you do not do anything. Anything you have typed will stay on this page.';
     const left = message.querySelector('#timeout-left');
     left.textContent = minutesLeft();
     countdown = setInterval(() => {

@@ -1,9 +1,9 @@
 import t from 'tap';
 import { buildApp, redactUrl } from '../src/app.ts';
 import { testConfig } from '../src/config.ts';
-import { createTestDatabase, Visitor } from './helper.ts';
-import { createUser, PASSWORD } from './fixtures/builders.ts';
 import { linkOnPage, runAccountRequests, uniqueEmail } from './fixtures/accounts.ts';
+import { createUser, PASSWORD } from './fixtures/builders.ts';
+import { createTestDatabase, Visitor } from './helper.ts';
 
 const database = await createTestDatabase();
 t.teardown(() => database.close());
@@ -70,7 +70,12 @@ t.test('the log has requests and sign-ins, but no password, token from a link or
   await forgetful.get('/reset-password');
   await forgetful.post('/reset-password', { email });
   await runAccountRequests(db);
-  const message = await db.selectFrom('outboxMessages').select('textBody').where('recipientEmail', '=', email).where('kind', '=', 'password_reset').executeTakeFirstOrThrow();
+  const message = await db
+    .selectFrom('outboxMessages')
+    .select('textBody')
+    .where('recipientEmail', '=', email)
+    .where('kind', '=', 'password_reset')
+    .executeTakeFirstOrThrow();
   const resetLink = linkOnPage(message.textBody!, '/reset-password/');
   rememberLink(resetLink);
   await forgetful.get(resetLink);
@@ -82,7 +87,12 @@ t.test('the log has requests and sign-ins, but no password, token from a link or
   const registrant = new Visitor(app);
   await registrant.get('/register');
   const registered = await registrant.post('/register', {
-    name: 'Reggie Stration', email: uniqueEmail('registered'), practice: 'Hill Surgery', pcn: 'North PCN', password: LINK_WORKER_PASSWORD, confirmPassword: LINK_WORKER_PASSWORD,
+    name: 'Reggie Stration',
+    email: uniqueEmail('registered'),
+    practice: 'Hill Surgery',
+    pcn: 'North PCN',
+    password: LINK_WORKER_PASSWORD,
+    confirmPassword: LINK_WORKER_PASSWORD,
   });
   const sentPage = /href="(\/register\/sent\/[^"]+)"/.exec(registered.body)![1]!;
   rememberLink(sentPage);
@@ -103,11 +113,26 @@ t.test('the log has requests and sign-ins, but no password, token from a link or
   const log = lines.join('');
   t.ok(lines.length > 50, `the log has lines (${lines.length})`);
   const entries = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
-  t.ok(entries.every((e) => typeof e.time === 'number' && typeof e.level === 'number'), 'structured JSON lines with a time and level');
-  t.ok(entries.some((e) => e.event === 'signed_in' && e.userId === coordinator.id && typeof e.reqId === 'string'), 'a sign-in with the user and the request id');
-  t.ok(entries.some((e) => e.event === 'sign_in_refused'), 'a refused sign-in');
-  t.ok(entries.some((e) => e.event === 'signed_out'), 'a sign-out');
-  t.ok(entries.some((e) => (e.req as { remoteAddress?: string } | undefined)?.remoteAddress === '127.0.0.1'), 'requests with the address');
+  t.ok(
+    entries.every((e) => typeof e.time === 'number' && typeof e.level === 'number'),
+    'structured JSON lines with a time and level',
+  );
+  t.ok(
+    entries.some((e) => e.event === 'signed_in' && e.userId === coordinator.id && typeof e.reqId === 'string'),
+    'a sign-in with the user and the request id',
+  );
+  t.ok(
+    entries.some((e) => e.event === 'sign_in_refused'),
+    'a refused sign-in',
+  );
+  t.ok(
+    entries.some((e) => e.event === 'signed_out'),
+    'a sign-out',
+  );
+  t.ok(
+    entries.some((e) => (e.req as { remoteAddress?: string } | undefined)?.remoteAddress === '127.0.0.1'),
+    'requests with the address',
+  );
   t.match(log, /\/invitations\/\[redacted\]/, 'the invitation path is logged without its token');
   t.match(log, /\/reset-password\/\[redacted\]/);
   t.match(log, /\/register\/confirm\/\[redacted\]/);

@@ -8,7 +8,13 @@ const dataDir = mkdtempSync(path.join(tmpdir(), 'tasters-config-'));
 t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
 
 const SECRET = 'a-secret-that-is-long-enough-for-production-use';
-const production = { NODE_ENV: 'production', BASE_URL: 'https://tasters.example', SESSION_SECRET: SECRET, DATA_DIR: dataDir, SMTP_URL: 'smtp://mail.tasters.example:587' };
+const production = {
+  NODE_ENV: 'production',
+  BASE_URL: 'https://tasters.example',
+  SESSION_SECRET: SECRET,
+  DATA_DIR: dataDir,
+  SMTP_URL: 'smtp://mail.tasters.example:587',
+};
 
 /** Loads a config and returns the error it stops with. */
 function refusal(environment: Record<string, string>): ConfigError {
@@ -119,7 +125,7 @@ t.test('email goes through the SMTP server named, from the sender named, or from
   const config = loadConfig({ ...production, MAIL_FROM: 'Tasters Oxford <tasters@oxford.example>' });
   t.equal(config.smtpUrl, 'smtp://mail.tasters.example:587');
   t.equal(config.mailFrom, 'Tasters Oxford <tasters@oxford.example>');
-  t.equal(loadConfig(production).mailFrom, 'Tasters <no-reply@tasters.example>', 'the default sender is at the service\'s own host');
+  t.equal(loadConfig(production).mailFrom, 'Tasters <no-reply@tasters.example>', "the default sender is at the service's own host");
   const development = loadConfig({ DATA_DIR: dataDir });
   t.equal(development.smtpUrl, undefined, 'outside production, no SMTP server: messages go to the development mailbox');
 });
@@ -131,7 +137,11 @@ t.test('a wrong or missing value stops the start with one line naming the variab
     [{ PORT: '-1' }, 'PORT', /whole number/],
     [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL', /postgres:\/\//],
     [{ DATABASE_POOL_SIZE: '0' }, 'DATABASE_POOL_SIZE', /whole number/],
-    [{ DATABASE_URL: 'postgres://x@pgbouncer/z', DATABASE_DIRECT_URL: 'db.internal:5432' }, 'DATABASE_DIRECT_URL', /postgres:\/\/ connection string straight to PostgreSQL/],
+    [
+      { DATABASE_URL: 'postgres://x@pgbouncer/z', DATABASE_DIRECT_URL: 'db.internal:5432' },
+      'DATABASE_DIRECT_URL',
+      /postgres:\/\/ connection string straight to PostgreSQL/,
+    ],
     [{ DATABASE_DIRECT_URL: 'postgres://x@db/z' }, 'DATABASE_DIRECT_URL', /needs DATABASE_URL too/],
     [{ NODE_ENV: 'staging' }, 'NODE_ENV', /development, production, test/],
     [{ SESSION_SECRET: 'short' }, 'SESSION_SECRET', /at least 32 characters/],

@@ -9,8 +9,7 @@ import { migrateToLatest } from '../src/db/migrate.ts';
 export type TestDatabase = { db: Db; kind: 'postgres' | 'pglite'; close: () => Promise<void> };
 
 /** Which database this run tests against: TEST_DB=postgres uses TEST_DATABASE_URL, anything else PGlite. */
-export const testDatabaseKind: 'postgres' | 'pglite' =
-  process.env.TEST_DB === 'postgres' && process.env.TEST_DATABASE_URL ? 'postgres' : 'pglite';
+export const testDatabaseKind: 'postgres' | 'pglite' = process.env.TEST_DB === 'postgres' && process.env.TEST_DATABASE_URL ? 'postgres' : 'pglite';
 
 /**
  * A fresh, migrated database for one test file: an in-memory PGlite, or a schema of its own on
@@ -51,11 +50,7 @@ export async function openSecondPool(database: TestDatabase, poolSize = 8): Prom
 type Teardown = { teardown: (fn: () => unknown) => void };
 
 /** The real app, built through its factory, on a test database. Closed when the test ends. */
-export async function buildTestApp(
-  t: Teardown,
-  database: TestDatabase,
-  overrides: Partial<Config> = {},
-): Promise<FastifyInstance> {
+export async function buildTestApp(t: Teardown, database: TestDatabase, overrides: Partial<Config> = {}): Promise<FastifyInstance> {
   const app = await buildApp({ config: testConfig(overrides), db: database.db });
   t.teardown(() => app.close());
   return app;
@@ -124,7 +119,12 @@ export class Visitor {
 /** The text of the first h1, with tags and extra spaces removed. */
 export function heading(html: string): string {
   const match = /<h1[^>]*>([\s\S]*?)<\/h1>/.exec(html);
-  return match ? match[1]!.replace(/<[^>]+>/g, '').replace(/\s+/g, ' ').trim() : '';
+  return match
+    ? match[1]!
+        .replace(/<[^>]+>/g, '')
+        .replace(/\s+/g, ' ')
+        .trim()
+    : '';
 }
 
 /** The entries of the error summary, in order. */

@@ -13,7 +13,9 @@ const pgbouncerUrl = process.env.TEST_PGBOUNCER_URL;
 // Left out of tap's own list (package.json): it needs PgBouncer as well as PostgreSQL.
 const pgbouncerFiles = ['test/db/pgbouncer.test.ts'];
 const browserFiles = existsSync('test/browser')
-  ? readdirSync('test/browser').filter((f) => f.endsWith('.test.ts')).map((f) => path.join('test/browser', f))
+  ? readdirSync('test/browser')
+      .filter((f) => f.endsWith('.test.ts'))
+      .map((f) => path.join('test/browser', f))
   : [];
 
 type Run = { name: string; args: string[]; env: Record<string, string> };
@@ -104,7 +106,7 @@ function runTap(run: Run): Promise<{ passed: number; failed: number; code: numbe
       const summary = [...tail.matchAll(/^# \{ total: (\d+)(?:, pass: (\d+))?(?:, fail: (\d+))?/gm)].at(-1);
       const total = Number(summary?.[1] ?? 0);
       const pass = Number(summary?.[2] ?? 0);
-      const fail = Number(summary?.[3] ?? (total - pass));
+      const fail = Number(summary?.[3] ?? total - pass);
       resolve({ passed: pass, failed: fail, code: code ?? 1, failures: innermost(failures) });
     });
   });

@@ -10,8 +10,8 @@ import t from 'tap';
 import { openDatabase, pgliteFolder } from '../src/db/database.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
 import { queueMessage } from '../src/messages/outbox.ts';
-import { type Answer, deferred, outcome, send, slowPost } from './http-client.ts';
 import { waitFor } from './fixtures/delivery.ts';
+import { type Answer, deferred, outcome, send, slowPost } from './http-client.ts';
 
 // The real server (`node src/server.ts`) as a child process, stopped with SIGTERM under steady
 // traffic. It runs on the embedded database in a folder of its own on both test runs: pg-boss
@@ -97,11 +97,13 @@ function readLog(child: ChildProcessWithoutNullStreams) {
       if (found) return Promise.resolve(found);
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`timed out waiting for the log line: ${what}`)), timeoutMs);
-        waiting.push({ match, resolve: (line) => {
-          clearTimeout(timer);
-          resolve(line);
-        },
-      });
+        waiting.push({
+          match,
+          resolve: (line) => {
+            clearTimeout(timer);
+            resolve(line);
+          },
+        });
       });
     },
   };
@@ -147,9 +149,11 @@ t.test('SIGTERM under load: no new jobs, 503 with Retry-After while draining, re
   });
   const log = readLog(child);
 
-  const listening = await log.next((l) => /^Server listening at /.test(l.msg ?? ''), 'listening', START_TIMEOUT_MS).catch((error: Error) => {
-    throw new Error(`${error.message}\n${stderr}`);
-  });
+  const listening = await log
+    .next((l) => /^Server listening at /.test(l.msg ?? ''), 'listening', START_TIMEOUT_MS)
+    .catch((error: Error) => {
+      throw new Error(`${error.message}\n${stderr}`);
+    });
   const base = /http:\/\/127\.0\.0\.1:\d+/.exec(listening.msg!)![0];
 
   // The worker is sending the first message; the mail server holds it.
@@ -211,16 +215,25 @@ t.test('SIGTERM under load: no new jobs, 503 with Retry-After while draining, re
   // New connections are answered 503 until the listener closes; then they are refused.
   await freshLoop;
   const statuses = fresh.map((f) => f.status);
-  t.comment(`new connections: ${statuses.filter((s) => s === 200).length} × 200, ${statuses.filter((s) => s === 503).length} × 503, then ${String(statuses.at(-1))}`);
+  t.comment(
+    `new connections: ${statuses.filter((s) => s === 200).length} × 200, ${statuses.filter((s) => s === 503).length} × 503, then ${String(statuses.at(-1))}`,
+  );
   const firstRefusal = statuses.indexOf(503);
   t.ok(firstRefusal > 0, 'new connections were answered 503 during the drain');
-  t.same(statuses.slice(0, firstRefusal), statuses.slice(0, firstRefusal).map(() => 200), 'and 200 before it');
+  t.same(
+    statuses.slice(0, firstRefusal),
+    statuses.slice(0, firstRefusal).map(() => 200),
+    'and 200 before it',
+  );
   t.same(
     statuses.slice(firstRefusal, -1),
     statuses.slice(firstRefusal, -1).map(() => 503),
     'with no page and no refused connection between the first 503 and the listener closing',
   );
-  t.ok(fresh.filter((f) => f.status === 503).every((f) => f.retryAfter === '5'), 'every 503 carries Retry-After');
+  t.ok(
+    fresh.filter((f) => f.status === 503).every((f) => f.retryAfter === '5'),
+    'every 503 carries Retry-After',
+  );
   t.match(statuses.at(-1), /^(ECONNREFUSED|ECONNRESET)$/, 'the listener is closed at the end of the drain');
 
   // The form post was in flight all along; it finishes now, after the listener has closed.

@@ -3,9 +3,9 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import t from 'tap';
 import { gracefulShutdown, RETRY_AFTER_SECONDS, type ShutdownOptions } from '../src/shutdown.ts';
+import { waitFor } from './fixtures/delivery.ts';
 import { buildTestApp, createTestDatabase, heading } from './helper.ts';
 import { deferred, outcome, send } from './http-client.ts';
-import { waitFor } from './fixtures/delivery.ts';
 
 const database = await createTestDatabase();
 t.teardown(() => database.close());

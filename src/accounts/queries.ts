@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
 import type { Queryable, Tx } from '../db/database.ts';
-import type { CurrentUser } from '../web/current-user.ts';
-import type { SignInAttemptKind } from '../db/tables/two-step.ts';
 import type { AccountLinkPurpose, AccountRequestKind, Role } from '../db/tables/accounts.ts';
+import type { SignInAttemptKind } from '../db/tables/two-step.ts';
+import type { CurrentUser } from '../web/current-user.ts';
 
 export async function findSignedInUser(db: Queryable, userId: string): Promise<CurrentUser | undefined> {
   return db
@@ -22,12 +22,7 @@ export async function findUserById(db: Queryable, id: string) {
 }
 
 /** Failed attempts of these kinds since `since`: by one account, anywhere or at one address; and the oldest. */
-export async function countRecentFailures(
-  db: Queryable,
-  since: Date,
-  kinds: readonly SignInAttemptKind[],
-  by: { email: string; address?: string },
-) {
+export async function countRecentFailures(db: Queryable, since: Date, kinds: readonly SignInAttemptKind[], by: { email: string; address?: string }) {
   let query = db
     .selectFrom('signInAttempts')
     .select((eb) => [eb.fn.countAll<number>().as('failures'), eb.fn.min('attemptedAt').as('oldest')])
@@ -179,13 +174,7 @@ export async function insertAccountLink(
 
 /** Locks the link row, so two tabs using one link cannot both succeed. */
 export async function lockAccountLink(db: Queryable, purpose: AccountLinkPurpose, tokenHash: string) {
-  return db
-    .selectFrom('accountLinks')
-    .selectAll()
-    .where('purpose', '=', purpose)
-    .where('tokenHash', '=', tokenHash)
-    .forUpdate()
-    .executeTakeFirst();
+  return db.selectFrom('accountLinks').selectAll().where('purpose', '=', purpose).where('tokenHash', '=', tokenHash).forUpdate().executeTakeFirst();
 }
 
 export async function findAccountLink(db: Queryable, purpose: AccountLinkPurpose, tokenHash: string) {
@@ -257,13 +246,7 @@ export async function endSessionsOf(db: Queryable, userId: string) {
 
 /** Account requests not yet given a job, oldest first (request-worker.ts). */
 export async function listUndispatchedAccountRequests(db: Queryable, limit: number) {
-  return db
-    .selectFrom('accountRequests')
-    .select('id')
-    .where('dispatchedAt', 'is', null)
-    .orderBy('createdAt')
-    .limit(limit)
-    .execute();
+  return db.selectFrom('accountRequests').select('id').where('dispatchedAt', 'is', null).orderBy('createdAt').limit(limit).execute();
 }
 
 export async function markAccountRequestsDispatched(db: Queryable, ids: string[]) {

@@ -1,13 +1,13 @@
 import type { Selectable } from 'kysely';
 import { recordAudit } from '../audit/record.ts';
 import type { Queryable, Tx } from '../db/database.ts';
+import type { AccountRequestsTable } from '../db/tables/accounts.ts';
 import { DomainError } from '../lib/errors.ts';
 import { hashToken } from '../lib/tokens.ts';
 import { queueMessage } from '../messages/outbox.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import * as q from './queries.ts';
 import { createLink, emailDomainAllowed, linkProblem, useLink } from './service.ts';
-import type { AccountRequestsTable } from '../db/tables/accounts.ts';
 
 /*
  * Self-registration of link workers, and why it cannot be used to take an account over.
@@ -80,7 +80,13 @@ export async function sendRegistrationEmail(tx: Tx, baseUrl: string, request: Se
         `Sign in: ${baseUrl}/sign-in\n\nIf you have forgotten your password, reset it: ${baseUrl}/reset-password\n\n` +
         `If it was not you, you can ignore this email: your account and password are as they were.\n`,
     });
-    await recordAudit(tx, { actorId: null, action: 'registration_refused', subjectType: 'user', subjectId: existing.id, details: { reason: 'already_registered' } });
+    await recordAudit(tx, {
+      actorId: null,
+      action: 'registration_refused',
+      subjectType: 'user',
+      subjectId: existing.id,
+      details: { reason: 'already_registered' },
+    });
     return 'already_registered';
   }
   const { name, practice, pcn, passwordHash } = request;
@@ -124,7 +130,10 @@ export async function confirmEmail(tx: Tx, token: string, password: string): Pro
   if (!(await verifyPassword(chosenHash, password))) throw new DomainError('wrong_password', WRONG_REGISTRATION_PASSWORD, 'password');
 
   if (existing && existing.status !== 'unconfirmed') {
-    throw new DomainError('already_registered', 'There is already an account with this email address. Sign in, or reset your password if you have forgotten it.');
+    throw new DomainError(
+      'already_registered',
+      'There is already an account with this email address. Sign in, or reset your password if you have forgotten it.',
+    );
   }
   // A registration's link carries everything given at registration (sendConfirmation above refuses
   // to make one without), so a name missing here is a broken row, not something a person did.

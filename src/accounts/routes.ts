@@ -1,31 +1,29 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
-import { requireSignIn } from '../plugins/auth.ts';
 import { DomainError, NotFoundError } from '../lib/errors.ts';
-import { parseForm, type FieldErrors } from '../lib/forms.ts';
+import { type FieldErrors, parseForm } from '../lib/forms.ts';
 import { splitLinks } from '../messages/compose.ts';
 import { findMessageByDedupeKey } from '../messages/outbox.ts';
-import {
-  acceptInvitationForm,
-  confirmEmailForm,
-  newPasswordForm,
-  registerForm,
-  resetRequestForm,
-  safeReturnTo,
-  signInForm,
-} from './schemas.ts';
-import * as accounts from './service.ts';
+import { requireSignIn } from '../plugins/auth.ts';
+import { fieldsChecked } from '../plugins/hostile-input.ts';
+import { formPage } from '../web/forms.ts';
+import { idParams } from '../web/params.ts';
+import { userOf } from '../web/request.ts';
 import { askToRegister, confirmEmail } from './registration.ts';
 import { askForPasswordReset } from './requests.ts';
+import { acceptInvitationForm, confirmEmailForm, newPasswordForm, registerForm, resetRequestForm, safeReturnTo, signInForm } from './schemas.ts';
+import * as accounts from './service.ts';
 import { throttledPage } from './throttled-page.ts';
 import { twoStepSummary } from './two-step/queries.ts';
 import { startSecondStep } from './two-step/session.ts';
-import { fieldsChecked } from '../plugins/hostile-input.ts';
-import { idParams } from '../web/params.ts';
-import { formPage } from '../web/forms.ts';
-import { userOf } from '../web/request.ts';
 
-const tokenParams = z.object({ token: z.string().min(20).max(100).regex(/^[A-Za-z0-9_-]+$/) });
+const tokenParams = z.object({
+  token: z
+    .string()
+    .min(20)
+    .max(100)
+    .regex(/^[A-Za-z0-9_-]+$/),
+});
 
 /** Sign in and out, registration, invitations and password reset. */
 export async function accountRoutes(app: FastifyInstance) {
@@ -55,13 +53,21 @@ export async function accountRoutes(app: FastifyInstance) {
         request.log.info({ event: 'sign_in_refused' }, 'sign-in refused');
         return formPage(reply, 'accounts/sign-in.eta', { ...page, values, errors: { email: 'Enter a correct email address and password' } });
       case 'unconfirmed':
-        return formPage(reply, 'accounts/sign-in.eta', { ...page, values, errors: {
-          email: 'Confirm your email address first, using the link we sent when you registered',
-        } });
+        return formPage(reply, 'accounts/sign-in.eta', {
+          ...page,
+          values,
+          errors: {
+            email: 'Confirm your email address first, using the link we sent when you registered',
+          },
+        });
       case 'disabled':
-        return formPage(reply, 'accounts/sign-in.eta', { ...page, values, errors: {
-          email: 'This account has been disabled. Contact your coordinator if you need it again',
-        } });
+        return formPage(reply, 'accounts/sign-in.eta', {
+          ...page,
+          values,
+          errors: {
+            email: 'This account has been disabled. Contact your coordinator if you need it again',
+          },
+        });
       case 'two_step':
         await request.session.regenerate();
         startSecondStep(request.session, result.userId, values.returnTo);
@@ -141,7 +147,9 @@ export async function accountRoutes(app: FastifyInstance) {
 
   app.get('/register/confirm/:token', async (request, reply) => {
     const params = tokenParams.safeParse(request.params);
-    const { state, link } = params.success ? await accounts.inspectLink(db, 'email_confirmation', params.data.token) : { state: 'unknown' as const, link: undefined };
+    const { state, link } = params.success
+      ? await accounts.inspectLink(db, 'email_confirmation', params.data.token)
+      : { state: 'unknown' as const, link: undefined };
     return confirmPage(reply, state, link?.email);
   });
 
@@ -157,7 +165,8 @@ export async function accountRoutes(app: FastifyInstance) {
     } catch (error) {
       if (error instanceof DomainError && error.code.startsWith('link_')) return linkFailed(reply, error.code.slice(5));
       if (error instanceof DomainError && error.field) return confirmPage(reply, state, link?.email, { [error.field]: error.message });
-      if (error instanceof DomainError) return reply.code(409).viewAsync('accounts/link-problem.eta', { title: 'You already have an account', problem: error.message });
+      if (error instanceof DomainError)
+        return reply.code(409).viewAsync('accounts/link-problem.eta', { title: 'You already have an account', problem: error.message });
       throw error;
     }
     return reply.viewAsync('accounts/done.eta', {

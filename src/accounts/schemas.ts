@@ -14,21 +14,19 @@ export const signInForm = z.object({
 const name = requiredText('Enter your full name', 100, 'Full name must be 100 characters or fewer');
 
 const passwords = { password: newPassword, confirmPassword: z.string().optional() };
-const passwordsMatch: [
-  (form: { password: string; confirmPassword?: string | undefined }) => boolean,
-  { error: string; path: string[] },
-] = [
+const passwordsMatch: [(form: { password: string; confirmPassword?: string | undefined }) => boolean, { error: string; path: string[] }] = [
   (form) => form.password === form.confirmPassword,
   { error: 'The passwords do not match. Enter the same password twice', path: ['confirmPassword'] },
 ];
 
 const practice = requiredText('Enter your GP practice or team', 150, 'GP practice must be 150 characters or fewer');
 const pcn = requiredText('Enter your Primary Care Network', 150, 'Primary Care Network must be 150 characters or fewer');
-const notAsked = z.string().optional().transform(() => null);
+const notAsked = z
+  .string()
+  .optional()
+  .transform(() => null);
 
-export const registerForm = z
-  .object({ name, email: emailAddress('Enter your work email address'), practice, pcn, ...passwords })
-  .refine(...passwordsMatch);
+export const registerForm = z.object({ name, email: emailAddress('Enter your work email address'), practice, pcn, ...passwords }).refine(...passwordsMatch);
 
 export const acceptInvitationForm = (linkWorker: boolean) =>
   linkWorker
@@ -49,7 +47,13 @@ export const newPasswordForm = z.object(passwords).refine(...passwordsMatch);
 
 export const signInLinkForm = z.object({ email: emailAddress() });
 
-export const signInLinkParams = z.object({ token: z.string().min(20).max(100).regex(/^[A-Za-z0-9_-]+$/) });
+export const signInLinkParams = z.object({
+  token: z
+    .string()
+    .min(20)
+    .max(100)
+    .regex(/^[A-Za-z0-9_-]+$/),
+});
 
 /**
  * Only a path on this site: never "//elsewhere" or an absolute URL. Browsers drop tabs and line

@@ -1,13 +1,13 @@
 import { recordAudit } from '../audit/record.ts';
 import type { Queryable, Tx } from '../db/database.ts';
+import type { AccountLinkPurpose, Role } from '../db/tables/accounts.ts';
 import { DomainError } from '../lib/errors.ts';
 import { hashToken, newToken } from '../lib/tokens.ts';
 import { queueMessage } from '../messages/outbox.ts';
-import { hasTwoStep } from './two-step/queries.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import * as q from './queries.ts';
-import type { AccountLinkPurpose, Role } from '../db/tables/accounts.ts';
 import { attemptThrottle, type Throttle } from './throttle.ts';
+import { hasTwoStep } from './two-step/queries.ts';
 
 /** How long an emailed sign-in link works. */
 export const SIGN_IN_LINK_MINUTES = 15;
@@ -38,10 +38,7 @@ export type SignInResult =
  * Checks an email and password. Unknown emails take the same path and time as wrong passwords,
  * and count against the same limits, so the answer never tells whether an account exists.
  */
-export async function signIn(
-  db: Tx,
-  input: { email: string; password: string; address: string; now?: Date },
-): Promise<SignInResult> {
+export async function signIn(db: Tx, input: { email: string; password: string; address: string; now?: Date }): Promise<SignInResult> {
   const now = input.now ?? new Date();
   const throttle = await attemptThrottle(db, { email: input.email, address: input.address, path: 'password', now });
   if (throttle) {
@@ -63,7 +60,14 @@ export async function signIn(
   }
   if (user.status === 'unconfirmed' || user.status === 'disabled') {
     // The right password for an account that may not sign in: refused, and on the record like any refusal.
-    await recordAudit(db, { actorId: null, action: 'sign_in_refused', subjectType: 'user', subjectId: user.id, details: { reason: user.status }, address: input.address });
+    await recordAudit(db, {
+      actorId: null,
+      action: 'sign_in_refused',
+      subjectType: 'user',
+      subjectId: user.id,
+      details: { reason: user.status },
+      address: input.address,
+    });
     return { outcome: user.status };
   }
   // The right password is only half of it for someone with two-step sign-in: not signed in yet.
@@ -183,11 +187,7 @@ export async function invite(
   return link;
 }
 
-export async function acceptInvitation(
-  tx: Tx,
-  token: string,
-  input: { name: string; password: string; practice: string | null; pcn: string | null },
-) {
+export async function acceptInvitation(tx: Tx, token: string, input: { name: string; password: string; practice: string | null; pcn: string | null }) {
   const link = await useLink(tx, 'invitation', token);
   // An account for this address may be being made from a confirmation link at the same moment.
   await q.lockEmailAddress(tx, link.email);
@@ -236,7 +236,12 @@ export async function issuePasswordReset(
 ) {
   if (user.status !== 'active') return null;
   const { requestedBy } = options;
-  const link = await createLink(tx, baseUrl, { purpose: 'password_reset', email: user.email, userId: user.id, ...(requestedBy ? { createdBy: requestedBy } : {}) });
+  const link = await createLink(tx, baseUrl, {
+    purpose: 'password_reset',
+    email: user.email,
+    userId: user.id,
+    ...(requestedBy ? { createdBy: requestedBy } : {}),
+  });
   await queueMessage(tx, {
     dedupeKey: options.dedupeKey ?? `password_reset:${link.id}`,
     kind: 'password_reset',

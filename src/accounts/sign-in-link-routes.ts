@@ -1,19 +1,17 @@
 import type { FastifyInstance } from 'fastify';
 import { parseForm } from '../lib/forms.ts';
-import { startSecondStep } from './two-step/session.ts';
+import { askForSignInLink } from './requests.ts';
 import { signInLinkForm, signInLinkParams } from './schemas.ts';
 import { inspectLink, linkProblem, SIGN_IN_LINK_MINUTES } from './service.ts';
-import { askForSignInLink } from './requests.ts';
 import { SIGN_IN_LINK_REISSUE_MINUTES, signInWithLink } from './sign-in-links.ts';
+import { startSecondStep } from './two-step/session.ts';
 
 /** Signing in with an emailed one-time link instead of the password: asking for one, and using it. */
 export async function signInLinkRoutes(app: FastifyInstance) {
   const { db } = app;
   const title = 'Get a sign-in link by email';
 
-  app.get('/sign-in/email-link', async (_request, reply) =>
-    reply.viewAsync('accounts/sign-in-link-request.eta', { title, values: {}, errors: {} }),
-  );
+  app.get('/sign-in/email-link', async (_request, reply) => reply.viewAsync('accounts/sign-in-link-request.eta', { title, values: {}, errors: {} }));
 
   app.post('/sign-in/email-link', async (request, reply) => {
     const form = parseForm(signInLinkForm, request.body);
@@ -48,7 +46,9 @@ export async function signInLinkRoutes(app: FastifyInstance) {
     switch (result.outcome) {
       case 'refused':
         request.log.info({ event: 'sign_in_link_refused', reason: result.state }, 'sign-in link refused');
-        return reply.code(410).viewAsync('accounts/sign-in-link.eta', { title: 'This link does not work', state: result.state, problem: linkProblem(result.state) });
+        return reply
+          .code(410)
+          .viewAsync('accounts/sign-in-link.eta', { title: 'This link does not work', state: result.state, problem: linkProblem(result.state) });
       case 'two_step':
         // The link stands in for the password only: the code is still needed.
         await request.session.regenerate();

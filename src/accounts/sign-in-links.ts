@@ -3,9 +3,9 @@ import type { Tx } from '../db/database.ts';
 import { DomainError } from '../lib/errors.ts';
 import { hashToken } from '../lib/tokens.ts';
 import { queueMessage } from '../messages/outbox.ts';
-import { hasTwoStep } from './two-step/queries.ts';
 import * as q from './queries.ts';
 import { createLink, type LinkState, SIGN_IN_LINK_MINUTES, useLink } from './service.ts';
+import { hasTwoStep } from './two-step/queries.ts';
 
 /**
  * A new link no sooner than this after the last one. Each new link ends the one before, so a
@@ -82,7 +82,13 @@ export async function signInWithLink(tx: Tx, input: { token: string | null; addr
   const user = link.userId ? await q.findUserById(tx, link.userId) : undefined;
   if (user?.status !== 'active') {
     const subject = user ? { subjectType: 'user', subjectId: user.id } : {};
-    await recordAudit(tx, { actorId: null, action: 'sign_in_link_refused', ...subject, details: { reason: user?.status ?? 'no_account' }, address: input.address });
+    await recordAudit(tx, {
+      actorId: null,
+      action: 'sign_in_link_refused',
+      ...subject,
+      details: { reason: user?.status ?? 'no_account' },
+      address: input.address,
+    });
     return { outcome: 'refused', state: 'unknown' };
   }
   if (await hasTwoStep(tx, user.id)) {
@@ -90,6 +96,13 @@ export async function signInWithLink(tx: Tx, input: { token: string | null; addr
     return { outcome: 'two_step', userId: user.id };
   }
   await q.markSignedIn(tx, user.id, now);
-  await recordAudit(tx, { actorId: user.id, action: 'signed_in', subjectType: 'user', subjectId: user.id, details: { firstStep: 'sign_in_link' }, address: input.address });
+  await recordAudit(tx, {
+    actorId: user.id,
+    action: 'signed_in',
+    subjectType: 'user',
+    subjectId: user.id,
+    details: { firstStep: 'sign_in_link' },
+    address: input.address,
+  });
   return { outcome: 'signed_in', userId: user.id };
 }

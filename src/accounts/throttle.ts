@@ -48,10 +48,7 @@ export type Throttle = { limit: ThrottleLimit; retryInMinutes: number };
  * the one for guesses from everywhere holds only the password path, which the owner skips with an
  * emailed sign-in link.
  */
-export async function attemptThrottle(
-  db: Tx,
-  attempt: { email: string; address: string; path: AttemptPath; now: Date },
-): Promise<Throttle | null> {
+export async function attemptThrottle(db: Tx, attempt: { email: string; address: string; path: AttemptPath; now: Date }): Promise<Throttle | null> {
   const { email, address, now } = attempt;
   await q.lockSignInAttempts(db, email, address);
   const since = new Date(now.getTime() - THROTTLE_WINDOW_MINUTES * 60_000);

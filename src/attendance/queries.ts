@@ -28,16 +28,7 @@ export async function findRegisterSession(db: Queryable, sessionId: string) {
 
 export type RegisterSession = NonNullable<Awaited<ReturnType<typeof findRegisterSession>>>;
 
-const registerColumns = [
-  'b.id',
-  'b.status',
-  'b.attendance',
-  'b.isWalkIn',
-  'b.waitlistedAt',
-  'b.confirmedAt',
-  'u.name',
-  'u.practice',
-] as const;
+const registerColumns = ['b.id', 'b.status', 'b.attendance', 'b.isWalkIn', 'b.waitlistedAt', 'b.confirmedAt', 'u.name', 'u.practice'] as const;
 
 /**
  * The people at the door: confirmed places first, then the waiting list in waiting order. Only
@@ -72,20 +63,11 @@ export async function findRegisterEntry(db: Queryable, sessionId: string, bookin
 
 /** Locks the session whose register is being taken, for the rest of the transaction. */
 export async function lockRegisterSession(tx: Tx, sessionId: string) {
-  return tx
-    .selectFrom('tasterSessions')
-    .select(['id', 'status', 'startsAt', 'endsAt'])
-    .where('id', '=', sessionId)
-    .forUpdate()
-    .executeTakeFirst();
+  return tx.selectFrom('tasterSessions').select(['id', 'status', 'startsAt', 'endsAt']).where('id', '=', sessionId).forUpdate().executeTakeFirst();
 }
 
 /** Records attendance on one booking; someone admitted from the waiting list becomes a confirmed walk-in. */
-export async function setAttendance(
-  tx: Tx,
-  bookingId: string,
-  change: { attendance: Attendance; recordedBy: string; now: Date; admitted: boolean },
-) {
+export async function setAttendance(tx: Tx, bookingId: string, change: { attendance: Attendance; recordedBy: string; now: Date; admitted: boolean }) {
   const { attendance, recordedBy, now, admitted } = change;
   await tx
     .updateTable('bookings')
@@ -134,11 +116,7 @@ export async function markUnmarkedAsNoShow(tx: Tx, sessionId: string, recordedBy
 }
 
 export async function markRegisterCompleted(tx: Tx, sessionId: string, completedBy: string, now: Date) {
-  await tx
-    .updateTable('tasterSessions')
-    .set({ registerCompletedAt: now, registerCompletedBy: completedBy })
-    .where('id', '=', sessionId)
-    .execute();
+  await tx.updateTable('tasterSessions').set({ registerCompletedAt: now, registerCompletedBy: completedBy }).where('id', '=', sessionId).execute();
 }
 
 /** Locks one live booking on a session for the rest of the transaction. */
@@ -154,12 +132,7 @@ export async function lockLiveBooking(tx: Tx, sessionId: string, bookingId: stri
 }
 
 export async function findLinkWorkerByEmail(db: Queryable, email: string) {
-  return db
-    .selectFrom('users')
-    .select(['id', 'name', 'status'])
-    .where('email', '=', email)
-    .where('role', '=', 'link_worker')
-    .executeTakeFirst();
+  return db.selectFrom('users').select(['id', 'name', 'status']).where('email', '=', email).where('role', '=', 'link_worker').executeTakeFirst();
 }
 
 export async function findLiveBookingOf(tx: Tx, sessionId: string, userId: string) {

@@ -1,14 +1,14 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, NotFoundError } from '../lib/errors.ts';
-import { formValues, parseForm, type FieldErrors } from '../lib/forms.ts';
+import { type FieldErrors, formValues, parseForm } from '../lib/forms.ts';
 import { requireRole } from '../plugins/auth.ts';
+import { fieldsChecked } from '../plugins/hostile-input.ts';
+import { formPage } from '../web/forms.ts';
+import { idParams, paramsOf } from '../web/params.ts';
+import { actorOf, isHtmx, userOf } from '../web/request.ts';
 import * as q from './queries.ts';
 import { entryParams, markForm, walkInForm } from './schemas.ts';
 import * as attendance from './service.ts';
-import { actorOf, isHtmx, userOf } from '../web/request.ts';
-import { fieldsChecked } from '../plugins/hostile-input.ts';
-import { idParams, paramsOf } from '../web/params.ts';
-import { formPage } from '../web/forms.ts';
 
 const doneMessages: Record<string, string> = {
   marked: 'Attendance recorded.',
@@ -96,9 +96,7 @@ export async function attendanceRoutes(app: FastifyInstance) {
     if (!form.ok) problem = form.errors.attendance;
     else {
       try {
-        await db.transaction().execute((tx) =>
-          attendance.markAttendance(tx, actorOf(request), session.id, params.bookingId, form.value.attendance),
-        );
+        await db.transaction().execute((tx) => attendance.markAttendance(tx, actorOf(request), session.id, params.bookingId, form.value.attendance));
       } catch (error) {
         if (!(error instanceof DomainError) || error.code === 'not_found') throw error;
         problem = error.message;
@@ -111,9 +109,7 @@ export async function attendanceRoutes(app: FastifyInstance) {
     const [entry, counts] = await Promise.all([q.findRegisterEntry(db, session.id, params.bookingId), q.registerCounts(db, session.id)]);
     if (!entry) throw new NotFoundError();
     const name = entry.name ?? 'This person';
-    const announcement = problem
-      ? `Not changed: ${problem}.`
-      : `${name} marked as ${entry.attendance ? attendanceText[entry.attendance] : 'not marked'}.`;
+    const announcement = problem ? `Not changed: ${problem}.` : `${name} marked as ${entry.attendance ? attendanceText[entry.attendance] : 'not marked'}.`;
     return reply.code(problem ? 400 : 200).viewAsync('attendance/row-update.eta', {
       session,
       entry,

@@ -1,15 +1,14 @@
 import { DateTime } from 'luxon';
-import type { CurrentUser } from '../web/current-user.ts';
-import { recordAudit } from '../audit/record.ts';
-import type { Attendance } from '../db/tables/bookings.ts';
-import type { Tx } from '../db/database.ts';
-import { type DomainErrorCode, DomainError, NotFoundError } from '../lib/errors.ts';
-import * as q from './queries.ts';
 import type { Actor } from '../audit/actor.ts';
+import { recordAudit } from '../audit/record.ts';
+import type { Tx } from '../db/database.ts';
+import type { Attendance } from '../db/tables/bookings.ts';
+import { DomainError, type DomainErrorCode, NotFoundError } from '../lib/errors.ts';
+import type { CurrentUser } from '../web/current-user.ts';
+import * as q from './queries.ts';
 
 /** How long after a session its register can still be changed. */
 export const REGISTER_OPEN_DAYS = 14;
-
 
 /**
  * Provider staff take the registers of their own organisation's sessions; coordinators any. For

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Queryable } from '../db/database.ts';
-import { londonDayStart, type AuditSearch } from './schemas.ts';
+import { type AuditSearch, londonDayStart } from './schemas.ts';
 
 export type AuditEntry = {
   actorId: string | null;
@@ -34,7 +34,9 @@ const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
  * their details, and feedback events reach it through their booking.
  */
 export async function searchAuditEvents(db: Queryable, search: AuditSearch) {
-  const sessionOf = sql<string | null>`coalesce(case when e.subject_type = 'taster_session' then e.subject_id end, e.details->>'sessionId', bk.taster_session_id::text)`;
+  const sessionOf = sql<
+    string | null
+  >`coalesce(case when e.subject_type = 'taster_session' then e.subject_id end, e.details->>'sessionId', bk.taster_session_id::text)`;
   let query = db
     .selectFrom('auditEvents as e')
     .leftJoin('users as actor', 'actor.id', 'e.actorId')
@@ -95,4 +97,3 @@ export async function searchAuditEvents(db: Queryable, search: AuditSearch) {
 }
 
 export type AuditRow = Awaited<ReturnType<typeof searchAuditEvents>>['rows'][number];
-

@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { formValues, parseForm } from '../lib/forms.ts';
 import { requireRole } from '../plugins/auth.ts';
+import { fieldsChecked } from '../plugins/hostile-input.ts';
 import { actionNames } from './actions.ts';
 import { toAuditItem } from './present.ts';
 import { AUDIT_PAGE_SIZE, searchAuditEvents } from './queries.ts';
 import { auditSearchForm } from './schemas.ts';
-import { fieldsChecked } from '../plugins/hostile-input.ts';
 
 const actionOptions = [
   { value: '', text: 'Any action' },

@@ -2,14 +2,14 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, NotFoundError } from '../lib/errors.ts';
 import { type FieldErrors, parseForm } from '../lib/forms.ts';
 import { requireRole } from '../plugins/auth.ts';
+import { fieldsChecked } from '../plugins/hostile-input.ts';
+import { idParams, paramsOf } from '../web/params.ts';
 import { actorOf, isHtmx } from '../web/request.ts';
 import { bookingPanel } from './panel.ts';
+import { toSessionSummary } from './present.ts';
 import { findSessionSummary } from './queries.ts';
 import { bookForm } from './schemas.ts';
 import { bookPlace } from './service.ts';
-import { toSessionSummary } from './present.ts';
-import { fieldsChecked } from '../plugins/hostile-input.ts';
-import { idParams, paramsOf } from '../web/params.ts';
 
 type PanelInput = { values?: { confidenceBefore?: string }; errors?: FieldErrors };
 

@@ -1,13 +1,12 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { DomainError, NotFoundError } from '../lib/errors.ts';
 import { requireRole } from '../plugins/auth.ts';
+import { idParams, paramsOf } from '../web/params.ts';
 import { actorOf, isHtmx, userOf } from '../web/request.ts';
 import { bookingPanel } from './panel.ts';
-import { findOwnBooking, findSessionSummary } from './queries.ts';
-
-import { cancelBooking } from './service.ts';
 import { statusNames, toSessionSummary } from './present.ts';
-import { idParams, paramsOf } from '../web/params.ts';
+import { findOwnBooking, findSessionSummary } from './queries.ts';
+import { cancelBooking } from './service.ts';
 
 const doneMessages: Record<string, string> = {
   cancelled: 'Your booking has been cancelled.',

@@ -1,10 +1,9 @@
 import { z } from 'zod';
-import { bookingsCalendar } from './calendar/ics.ts';
-import { viewHelpers as h } from '../lib/view-helpers.ts';
+import { viewHelpers as h, placeLines } from '../lib/view-helpers.ts';
+import type { Written } from '../messages/compose.ts';
 import { type Block, compose, paragraph } from '../messages/compose.ts';
 import { recipientFacts, sessionFactsJson } from '../messages/facts.ts';
-import type { Written } from '../messages/compose.ts';
-import { placeLines } from '../lib/view-helpers.ts';
+import { bookingsCalendar } from './calendar/ics.ts';
 
 export const bookingMessageKinds = ['booking_confirmed', 'booking_waitlisted', 'booking_promoted', 'booking_cancelled'] as const;
 export type BookingMessageKind = (typeof bookingMessageKinds)[number];
@@ -76,7 +75,13 @@ export function writeBookingMessage(kind: BookingMessageKind, recorded: unknown)
     booking_confirmed: {
       subject: `Booked: ${session.title}`,
       heading: 'You have a place on a taster session',
-      blocks: [paragraph('You have a place on this taster session:'), sessionBlock, link, ...(baseUrl ? [calendarNote] : []), paragraph('If you cannot go, please cancel so someone on the waiting list can have your place.')],
+      blocks: [
+        paragraph('You have a place on this taster session:'),
+        sessionBlock,
+        link,
+        ...(baseUrl ? [calendarNote] : []),
+        paragraph('If you cannot go, please cancel so someone on the waiting list can have your place.'),
+      ],
     },
     booking_waitlisted: {
       subject: `Waiting list: ${session.title}`,
@@ -91,7 +96,13 @@ export function writeBookingMessage(kind: BookingMessageKind, recorded: unknown)
     booking_promoted: {
       subject: `You have a place: ${session.title}`,
       heading: 'A place has become free and it is yours',
-      blocks: [paragraph('A place has become free on this taster session, and it is yours:'), sessionBlock, link, ...(baseUrl ? [calendarNote] : []), paragraph('If you can no longer go, please cancel so the next person can have it.')],
+      blocks: [
+        paragraph('A place has become free on this taster session, and it is yours:'),
+        sessionBlock,
+        link,
+        ...(baseUrl ? [calendarNote] : []),
+        paragraph('If you can no longer go, please cancel so the next person can have it.'),
+      ],
     },
     booking_cancelled: {
       subject: `Cancelled: ${session.title}`,

@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
-import { findFeed } from './calendar/queries.ts';
 import { requireRole } from '../plugins/auth.ts';
 import { referralPrompts } from '../referrals/prompts.ts';
-import { listLiveBookings } from './queries.ts';
-import { toBookingItem } from './present.ts';
 import { userOf } from '../web/request.ts';
+import { findFeed } from './calendar/queries.ts';
+import { toBookingItem } from './present.ts';
+import { listLiveBookings } from './queries.ts';
 
 const YEAR_MS = 365 * 24 * 3_600_000;
 

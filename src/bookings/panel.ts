@@ -1,10 +1,10 @@
-import type { CurrentUser } from '../web/current-user.ts';
 import type { Queryable } from '../db/database.ts';
+import type { BookingStatus } from '../db/tables/bookings.ts';
 import type { FieldErrors } from '../lib/forms.ts';
+import type { CurrentUser } from '../web/current-user.ts';
 import { findLiveBooking, findSessionSummary } from './queries.ts';
 import { confidenceQuestion } from './schemas.ts';
 import { bookingProblem } from './service.ts';
-import type { BookingStatus } from '../db/tables/bookings.ts';
 
 export type PanelState =
   | 'book' // places left: the booking form

@@ -1,8 +1,7 @@
-import { categoryNames } from '../db/tables/publishing.ts';
-import type { LiveBookingRow, SessionSummaryRow } from './queries.ts';
 import type { BookingStatus } from '../db/tables/bookings.ts';
+import { categoryNames } from '../db/tables/publishing.ts';
 import { placeLines } from '../lib/view-helpers.ts';
-
+import type { LiveBookingRow, SessionSummaryRow } from './queries.ts';
 
 export function toSessionSummary(row: SessionSummaryRow) {
   return {

@@ -1,10 +1,10 @@
 import { type ExpressionBuilder, sql } from 'kysely';
+import { bookingMessageFacts } from '../capacity/queries.ts';
 import type { Queryable, Tx } from '../db/database.ts';
 import type { Database } from '../db/schema.ts';
-import { bookingMessageFacts } from '../capacity/queries.ts';
+import { placeColumns, sessionsWithPlace, sessionsWithPlaceSql } from '../db/sessions-with-place.ts';
 import type { BookingStatus } from '../db/tables/bookings.ts';
 import type { SessionStatus } from '../db/tables/publishing.ts';
-import { placeColumns, sessionsWithPlace, sessionsWithPlaceSql } from '../db/sessions-with-place.ts';
 
 type WithBooking = Database & { b: Database['bookings'] };
 
@@ -182,7 +182,9 @@ export async function bookPlaceLocked(
   input: { sessionId: string; userId: string; confidenceBefore: number | null; address: string | null; baseUrl: string | null },
 ): Promise<BookPlaceRow> {
   const result = await sql<BookPlaceRow>`
-    select * from book_place(${input.sessionId}::uuid, ${input.userId}::uuid, ${input.confidenceBefore}::smallint, ${input.address}::text, ${input.baseUrl}::text)`.execute(db);
+    select * from book_place(${input.sessionId}::uuid, ${input.userId}::uuid, ${input.confidenceBefore}::smallint, ${input.address}::text, ${input.baseUrl}::text)`.execute(
+    db,
+  );
   const row = result.rows[0];
   if (!row) throw new Error('book_place answered no row');
   return row;
@@ -228,16 +230,7 @@ export async function cancelBookingLocked(
 export async function findBookingToRelease(db: Queryable, bookingId: string) {
   return sessionsWithPlace(db)
     .innerJoin('bookings as b', 'b.tasterSessionId', 's.id')
-    .select([
-      'b.id',
-      'b.status',
-      'b.userId',
-      's.status as sessionStatus',
-      's.startsAt',
-      's.endsAt',
-      's.isOnline',
-      ...placeColumns,
-    ])
+    .select(['b.id', 'b.status', 'b.userId', 's.status as sessionStatus', 's.startsAt', 's.endsAt', 's.isOnline', ...placeColumns])
     .where('b.id', '=', bookingId)
     .executeTakeFirst();
 }

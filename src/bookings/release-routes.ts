@@ -21,9 +21,19 @@ export async function releaseRoutes(app: FastifyInstance) {
   }
 
   const unknownLink = (reply: FastifyReply) =>
-    problem(reply, 404, 'This link does not work', 'Check you copied the whole link from the email. You can also sign in and cancel the booking from My bookings.');
+    problem(
+      reply,
+      404,
+      'This link does not work',
+      'Check you copied the whole link from the email. You can also sign in and cancel the booking from My bookings.',
+    );
   const alreadyReleased = (reply: FastifyReply) =>
-    problem(reply, 410, 'This place has already been released', 'The link in your reminder works once, and it has been used. Your booking is cancelled, so nothing else needs doing.');
+    problem(
+      reply,
+      410,
+      'This place has already been released',
+      'The link in your reminder works once, and it has been used. Your booking is cancelled, so nothing else needs doing.',
+    );
 
   function describe(booking: NonNullable<Awaited<ReturnType<typeof findBookingToRelease>>>) {
     return { title: booking.title, organisationName: booking.organisationName, when: whenText(booking), where: whereText(booking) };

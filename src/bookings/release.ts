@@ -1,8 +1,8 @@
 import { createHmac } from 'node:crypto';
-import { cancelBooking } from './service.ts';
 import type { Db } from '../db/database.ts';
 import { sameSecret } from '../lib/tokens.ts';
 import { findBookingToRelease } from './queries.ts';
+import { cancelBooking } from './service.ts';
 
 // The release page reads the booking through this module too; the statement is in queries.ts.
 export { findBookingToRelease };
@@ -40,11 +40,7 @@ export type ReleaseOutcome = 'released' | 'already_released';
  * Releases the place through the booking feature's own cancel path, acting as the booking's
  * owner: the same lock, audit entry, message, and promotion of the longest-waiting person.
  */
-export async function releasePlace(
-  db: Db,
-  bookingId: string,
-  options: { baseUrl: string; address?: string | null },
-): Promise<ReleaseOutcome | 'not_found'> {
+export async function releasePlace(db: Db, bookingId: string, options: { baseUrl: string; address?: string | null }): Promise<ReleaseOutcome | 'not_found'> {
   const booking = await findBookingToRelease(db, bookingId);
   if (!booking?.userId) return 'not_found';
   if (booking.status === 'cancelled') return 'already_released';

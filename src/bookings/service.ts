@@ -1,19 +1,16 @@
-import type { Db, Queryable, Tx } from '../db/database.ts';
-import { DomainError, NotFoundError } from '../lib/errors.ts';
-import type { SessionStatus } from '../db/tables/publishing.ts';
-import { bookPlaceLocked, cancelBookingLocked, findLiveBooking, findSessionOfOwnBooking } from './queries.ts';
-import type { BookingStatus } from '../db/tables/bookings.ts';
-import { fillFreedPlaces, lockTasterSession } from '../capacity/places.ts';
-import { errorCode, inTransaction, publishLockHeld, retrying } from '../db/transaction.ts';
 import type { Actor } from '../audit/actor.ts';
+import { fillFreedPlaces, lockTasterSession } from '../capacity/places.ts';
+import type { Db, Queryable, Tx } from '../db/database.ts';
+import type { BookingStatus } from '../db/tables/bookings.ts';
+import type { SessionStatus } from '../db/tables/publishing.ts';
+import { errorCode, inTransaction, publishLockHeld, retrying } from '../db/transaction.ts';
+import { DomainError, NotFoundError } from '../lib/errors.ts';
+import { bookPlaceLocked, cancelBookingLocked, findLiveBooking, findSessionOfOwnBooking } from './queries.ts';
 
 export type BookingOutcome = { bookingId: string; status: BookingStatus; created: boolean };
 
 /** Why nobody can book a session right now, or null when they can. Shared by the rule and the panel. */
-export function bookingProblem(
-  session: { status: SessionStatus; startsAt: Date; bookingClosesAt: Date },
-  now: Date = new Date(),
-): DomainError | null {
+export function bookingProblem(session: { status: SessionStatus; startsAt: Date; bookingClosesAt: Date }, now: Date = new Date()): DomainError | null {
   if (session.status === 'draft') return new NotFoundError();
   if (session.status === 'cancelled') return new DomainError('session_cancelled', 'This session has been cancelled');
   if (new Date(session.startsAt) <= now) return new DomainError('session_started', 'This session has already started');
@@ -59,7 +56,10 @@ async function bookTimed(
   });
   if (!row.sessionFound || !row.sessionStatus || !row.startsAt || !row.bookingClosesAt) throw new NotFoundError();
   if (!row.bookingId || !row.bookingStatus) {
-    throw bookingProblem({ status: row.sessionStatus, startsAt: row.startsAt, bookingClosesAt: row.bookingClosesAt }) ?? new Error('a booking that could be made was not');
+    throw (
+      bookingProblem({ status: row.sessionStatus, startsAt: row.startsAt, bookingClosesAt: row.bookingClosesAt }) ??
+      new Error('a booking that could be made was not')
+    );
   }
   return { bookingId: row.bookingId, status: row.bookingStatus, created: row.created === true, lockHeldMs: row.lockHeldMs };
 }
@@ -72,12 +72,7 @@ async function bookTimed(
  * Under the lock: the lock, cancelBookingLocked (the cancellation, its audit entry and the facts
  * of its email) and, when a place was freed, promoteWaitingLocked; then the commit.
  */
-export async function cancel(
-  tx: Tx,
-  actor: Actor,
-  bookingId: string,
-  options: { baseUrl?: string } = {},
-): Promise<{ sessionId: string; promoted: number }> {
+export async function cancel(tx: Tx, actor: Actor, bookingId: string, options: { baseUrl?: string } = {}): Promise<{ sessionId: string; promoted: number }> {
   const owned = await findSessionOfOwnBooking(tx, bookingId, actor.id);
   if (!owned) throw new NotFoundError();
   const sessionId = owned.tasterSessionId;
@@ -103,7 +98,9 @@ export async function cancel(
 }
 
 function isDoubleBooking(error: unknown): boolean {
-  return errorCode(error) === '23505' && String((error as { constraint?: unknown }).constraint ?? 'bookings_one_live_per_person') === 'bookings_one_live_per_person';
+  return (
+    errorCode(error) === '23505' && String((error as { constraint?: unknown }).constraint ?? 'bookings_one_live_per_person') === 'bookings_one_live_per_person'
+  );
 }
 
 /**

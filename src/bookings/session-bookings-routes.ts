@@ -1,11 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { NotFoundError } from '../lib/errors.ts';
 import { requireRole } from '../plugins/auth.ts';
-import { findSessionSummary, listSessionBookings } from './queries.ts';
-
-import { toSessionSummary } from './present.ts';
 import { idParams, paramsOf } from '../web/params.ts';
 import { userOf } from '../web/request.ts';
+import { toSessionSummary } from './present.ts';
+import { findSessionSummary, listSessionBookings } from './queries.ts';
 
 /** Who has a place and who is waiting: for the session's own provider staff and coordinators. */
 export async function sessionBookingsRoutes(app: FastifyInstance) {

@@ -1,8 +1,8 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { Tx } from '../db/database.ts';
-import { sessionFactsJson } from '../messages/queries.ts';
 import { sessionsWithPlaceSql } from '../db/sessions-with-place.ts';
 import { noteLockGranted } from '../db/transaction.ts';
+import { sessionFactsJson } from '../messages/queries.ts';
 
 /** How long a booking waits for another to finish with the same session before giving up. */
 export const LOCK_TIMEOUT = '5s';

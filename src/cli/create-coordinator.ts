@@ -23,7 +23,9 @@ async function readPassword(): Promise<string> {
   if (process.stdin.isTTY) process.stdout.write('Password (12 characters or more): ');
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }
 
 try {

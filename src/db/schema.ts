@@ -1,8 +1,8 @@
 import type { AccountTables } from './tables/accounts.ts';
 import type { AttendanceTables } from './tables/attendance.ts';
 import type { BookingTables } from './tables/bookings.ts';
-import type { FeedbackTables } from './tables/feedback.ts';
 import type { CalendarTables } from './tables/calendar.ts';
+import type { FeedbackTables } from './tables/feedback.ts';
 import type { FindTables } from './tables/find.ts';
 import type { MessageTables } from './tables/messages.ts';
 import type { OrganisationTables } from './tables/organisations.ts';
@@ -13,6 +13,16 @@ import type { ReferralTables } from './tables/referrals.ts';
 import type { TwoStepTables } from './tables/two-step.ts';
 
 /** The whole database: each area's tables, with their enumerations, in src/db/tables/. */
-export type Database = AccountTables & MessageTables & OrganisationTables & PublishingTables & BookingTables & FindTables & CalendarTables
-  & AttendanceTables & FeedbackTables & ReferralTables & PreferenceTables
-  & TwoStepTables & PrivacyTables;
+export type Database = AccountTables &
+  MessageTables &
+  OrganisationTables &
+  PublishingTables &
+  BookingTables &
+  FindTables &
+  CalendarTables &
+  AttendanceTables &
+  FeedbackTables &
+  ReferralTables &
+  PreferenceTables &
+  TwoStepTables &
+  PrivacyTables;

@@ -11,13 +11,7 @@ type WithUser = Database & { u: Database['users'] };
 function wants(preference: Preference) {
   return (eb: ExpressionBuilder<WithUser, 'u'>) =>
     eb.not(
-      eb.exists(
-        eb
-          .selectFrom('messagePreferences as mp')
-          .select(sql`1`.as('one'))
-          .whereRef('mp.userId', '=', 'u.id')
-          .where(`mp.${preference}`, '=', false),
-      ),
+      eb.exists(eb.selectFrom('messagePreferences as mp').select(sql`1`.as('one')).whereRef('mp.userId', '=', 'u.id').where(`mp.${preference}`, '=', false)),
     );
 }
 
@@ -131,23 +125,11 @@ export async function sessionsWithPlaces(db: Queryable, now: Date, until: Date) 
 
 /** Outbox messages not yet given a delivery job, oldest first. */
 export async function listUndispatchedMessages(db: Db, limit: number) {
-  return db
-    .selectFrom('outboxMessages')
-    .select('id')
-    .where('dispatchedAt', 'is', null)
-    .where('sentAt', 'is', null)
-    .orderBy('createdAt')
-    .limit(limit)
-    .execute();
+  return db.selectFrom('outboxMessages').select('id').where('dispatchedAt', 'is', null).where('sentAt', 'is', null).orderBy('createdAt').limit(limit).execute();
 }
 
 export async function markDispatched(db: Db, ids: string[]) {
-  await db
-    .updateTable('outboxMessages')
-    .set({ dispatchedAt: new Date() })
-    .where('id', 'in', ids)
-    .where('dispatchedAt', 'is', null)
-    .execute();
+  await db.updateTable('outboxMessages').set({ dispatchedAt: new Date() }).where('id', 'in', ids).where('dispatchedAt', 'is', null).execute();
 }
 
 /** One more attempt that the mail server refused (or that could not be written), and why. */
@@ -214,12 +196,7 @@ export async function countGivenUpAfter(db: Queryable, attempts: number): Promis
 
 /** Locks one outbox message for the rest of the transaction. */
 export async function lockMessage(tx: Tx, id: string) {
-  return tx
-    .selectFrom('outboxMessages')
-    .select(['id', 'kind', 'sentAt', 'attempts', 'dispatchedAt'])
-    .where('id', '=', id)
-    .forUpdate()
-    .executeTakeFirst();
+  return tx.selectFrom('outboxMessages').select(['id', 'kind', 'sentAt', 'attempts', 'dispatchedAt']).where('id', '=', id).forUpdate().executeTakeFirst();
 }
 
 /** Clearing dispatched_at makes the next dispatch pass give the message a job again. */

@@ -1,19 +1,20 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { DomainError, NotFoundError } from '../lib/errors.ts';
-import { requireRole } from '../plugins/auth.ts';
 import { splitLinks } from '../messages/compose.ts';
 import { findMessage, listRecentMessages } from '../messages/outbox.ts';
+import { requireRole } from '../plugins/auth.ts';
+import { idParams, paramsOf } from '../web/params.ts';
+import { actorOf } from '../web/request.ts';
 import { NOT_WRITTEN, renderMessage, renderPendingMessages } from './render.ts';
 import { GIVE_UP_AFTER, listUndelivered, sendAgain } from './undelivered.ts';
-import { actorOf } from '../web/request.ts';
-import { idParams, paramsOf } from '../web/params.ts';
 
 const attachmentParams = z.object({ id: z.uuid(), index: z.coerce.number().int().min(0).max(20) });
 const mailboxQuery = z.object({ to: z.string().trim().toLowerCase().max(320).optional().catch(undefined) });
 
 // A stored HTML email is shown as its own document, with nothing able to run in it.
-const EMAIL_PREVIEW_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'; sandbox";
+const EMAIL_PREVIEW_POLICY =
+  "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'; sandbox";
 
 /** Emails not delivered, and the development mailbox. */
 export async function deliveryRoutes(app: FastifyInstance) {

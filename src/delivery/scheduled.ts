@@ -1,14 +1,14 @@
 import { DateTime } from 'luxon';
+import { releasePath } from '../bookings/release.ts';
 import type { Queryable } from '../db/database.ts';
 import { FEEDBACK_EDITABLE_DAYS } from '../feedback/service.ts';
-import { LONDON, viewHelpers as h } from '../lib/view-helpers.ts';
-import { PROMPT_LASTS_WEEKS, PROMPT_WEEKS, referralPrompts } from '../referrals/prompts.ts';
+import { viewHelpers as h, LONDON } from '../lib/view-helpers.ts';
 import { type Block, compose, paragraph } from '../messages/compose.ts';
-import { digestRecipients, feedbackCandidates, referralPromptCandidates, reminderCandidates, sessionsWithPlaces } from './queries.ts';
 import { absolute, greeting, preferencesFooter, sessionFacts, whenText } from '../messages/facts.ts';
 import { queueMessage } from '../messages/outbox.ts';
 import { findSessionFacts, type SessionFacts } from '../messages/queries.ts';
-import { releasePath } from '../bookings/release.ts';
+import { PROMPT_LASTS_WEEKS, PROMPT_WEEKS, referralPrompts } from '../referrals/prompts.ts';
+import { digestRecipients, feedbackCandidates, referralPromptCandidates, reminderCandidates, sessionsWithPlaces } from './queries.ts';
 
 /**
  * The scheduled messages. Each function finds what is due at `now` and queues it with a stable
@@ -52,7 +52,9 @@ export async function queueReminders({ db, baseUrl, secret, now }: ScheduleConte
       blocks: [
         paragraph('This is a reminder of the taster session you have a place on:'),
         sessionFacts(facts),
-        ...(facts.isOnline && facts.joiningInstructions ? [{ type: 'facts', rows: [{ label: 'How to join', value: facts.joiningInstructions }] } as Block] : []),
+        ...(facts.isOnline && facts.joiningInstructions
+          ? [{ type: 'facts', rows: [{ label: 'How to join', value: facts.joiningInstructions }] } as Block]
+          : []),
         ...(facts.whatToBring ? [{ type: 'facts', rows: [{ label: 'What to bring', value: facts.whatToBring }] } as Block] : []),
         { type: 'link', text: 'See your booking', href: absolute(baseUrl, `/bookings/${booking.bookingId}`) },
         paragraph('If you cannot come, please release your place so the next person on the waiting list can have it. You do not need to sign in.'),
@@ -61,7 +63,16 @@ export async function queueReminders({ db, baseUrl, secret, now }: ScheduleConte
       footer: [paragraph('You get a reminder the day before each taster session you book.'), preferencesFooter(baseUrl)],
     });
     const isoStart = new Date(facts.startsAt).toISOString();
-    if (await queueMessage(db, { dedupeKey: `reminder:${booking.bookingId}:${isoStart}`, kind: 'reminder', to: booking.email, recipientId: booking.userId, ...message })) queued++;
+    if (
+      await queueMessage(db, {
+        dedupeKey: `reminder:${booking.bookingId}:${isoStart}`,
+        kind: 'reminder',
+        to: booking.email,
+        recipientId: booking.userId,
+        ...message,
+      })
+    )
+      queued++;
   }
   return queued;
 }
@@ -78,12 +89,23 @@ export async function queueFeedbackRequests({ db, baseUrl, now }: ScheduleContex
       greeting: greeting(booking.name),
       blocks: [
         paragraph(`Thank you for going to ${facts.title} with ${facts.organisationName} on ${h.date(facts.startsAt)}.`),
-        paragraph('Tell us what you thought. It takes about two minutes, and helps other link workers and the organisers. Your answers are not shown with your name.'),
+        paragraph(
+          'Tell us what you thought. It takes about two minutes, and helps other link workers and the organisers. Your answers are not shown with your name.',
+        ),
         { type: 'action', text: 'Give feedback', href: absolute(baseUrl, `/bookings/${booking.bookingId}/feedback`) },
       ],
       footer: [paragraph('We ask once after each taster you attend.'), preferencesFooter(baseUrl)],
     });
-    if (await queueMessage(db, { dedupeKey: `feedback_request:${booking.bookingId}`, kind: 'feedback_request', to: booking.email, recipientId: booking.userId, ...message })) queued++;
+    if (
+      await queueMessage(db, {
+        dedupeKey: `feedback_request:${booking.bookingId}`,
+        kind: 'feedback_request',
+        to: booking.email,
+        recipientId: booking.userId,
+        ...message,
+      })
+    )
+      queued++;
   }
   return queued;
 }
@@ -100,7 +122,9 @@ export async function queueReferralPrompts({ db, baseUrl, now }: ScheduleContext
         greeting: greeting(person.name),
         blocks: [
           paragraph(`It is ${prompt.weeks} weeks since you tried ${prompt.offerTitle} with ${prompt.organisationName}.`),
-          paragraph('Have you referred any patients to it since? Record how many (never who). It shows whether trying an activity helps people get referred to it.'),
+          paragraph(
+            'Have you referred any patients to it since? Record how many (never who). It shows whether trying an activity helps people get referred to it.',
+          ),
           { type: 'action', text: 'Record referrals', href: absolute(baseUrl, `/referrals/new?offer=${encodeURIComponent(prompt.offerId)}`) },
         ],
         footer: [paragraph(`We ask ${PROMPT_WEEKS.join(' and ')} weeks after a taster.`), preferencesFooter(baseUrl)],
@@ -151,7 +175,8 @@ export async function queueDigests({ db, baseUrl, now }: ScheduleContext): Promi
       blocks,
       footer: [paragraph('This digest comes on Monday mornings.'), preferencesFooter(baseUrl)],
     });
-    if (await queueMessage(db, { dedupeKey: `digest:${person.userId}:${week}`, kind: 'digest', to: person.email, recipientId: person.userId, ...message })) queued++;
+    if (await queueMessage(db, { dedupeKey: `digest:${person.userId}:${week}`, kind: 'digest', to: person.email, recipientId: person.userId, ...message }))
+      queued++;
   }
   return queued;
 }

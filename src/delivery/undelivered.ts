@@ -1,10 +1,10 @@
+import type { Actor } from '../audit/actor.ts';
 import { recordAudit } from '../audit/record.ts';
 import type { Queryable, Tx } from '../db/database.ts';
 import { DomainError, NotFoundError } from '../lib/errors.ts';
+import { countGivenUpAfter, listRefusedMessages, lockMessage, markForDispatchAgain } from './queries.ts';
 import { NOT_WRITTEN } from './render.ts';
 import { DEFAULT_RETRY } from './worker.ts';
-import { countGivenUpAfter, listRefusedMessages, lockMessage, markForDispatchAgain } from './queries.ts';
-import type { Actor } from '../audit/actor.ts';
 
 /**
  * The delivery job stops after its first attempt and DEFAULT_RETRY.limit retries (about a day and
@@ -23,7 +23,6 @@ export async function listUndelivered(db: Queryable, limit = 100) {
 export async function countGivenUp(db: Queryable): Promise<number> {
   return countGivenUpAfter(db, GIVE_UP_AFTER);
 }
-
 
 /**
  * Hands an email the automatic attempts gave up on back to the delivery worker. Clearing

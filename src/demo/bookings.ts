@@ -1,5 +1,5 @@
-import type { Attendance, BookingStatus } from '../db/tables/bookings.ts';
 import type { Tx } from '../db/database.ts';
+import type { Attendance, BookingStatus } from '../db/tables/bookings.ts';
 import { londonParts } from '../lib/london-time.ts';
 import { daysBetween, monthsBefore, shareOfQuarterFrom } from './calendar.ts';
 import { must } from './must.ts';
@@ -38,8 +38,14 @@ type Seat = { person: DemoLinkWorker; waiting: boolean };
 export function planBookings(sessions: SessionPlan[], people: DemoLinkWorker[], random: Random, now: Date): BookingPlan[] {
   const today = londonParts(now).isoDate;
   const from = monthsBefore(today, 7);
-  const dev = must(people.find((p) => p.email === 'dev.linkworker@nhs.net'), 'Dev, the demo link worker');
-  const sam = must(people.find((p) => p.email === 'sam.linkworker@nhs.net'), 'Sam, the demo link worker');
+  const dev = must(
+    people.find((p) => p.email === 'dev.linkworker@nhs.net'),
+    'Dev, the demo link worker',
+  );
+  const sam = must(
+    people.find((p) => p.email === 'sam.linkworker@nhs.net'),
+    'Sam, the demo link worker',
+  );
 
   // Each person's tasters for each quarter; fewer in the quarter the history starts part-way through.
   const left = new Map<string, number>();
@@ -73,7 +79,10 @@ export function planBookings(sessions: SessionPlan[], people: DemoLinkWorker[], 
   const confirmed = (s: SessionPlan) => seatsOf(s).filter((seat) => !seat.waiting).length;
 
   // The story first. Today at the museum: Dev and a few others, not yet marked.
-  const todays = must(sessions.find((s) => s.role === 'today'), "today's museum session");
+  const todays = must(
+    sessions.find((s) => s.role === 'today'),
+    "today's museum session",
+  );
   take(dev, todays);
   fill(todays, 5);
   // The singing taster coming up is full, and Dev is first on its waiting list.
@@ -90,9 +99,7 @@ export function planBookings(sessions: SessionPlan[], people: DemoLinkWorker[], 
     fill(popular, 3, true);
   }
   // Sam missed one last quarter; Dev went to one in the last fortnight and has yet to give feedback.
-  const missed = sessions.find(
-    (s) => s.happened && s.status === 'published' && s.role === null && s.quarter === popular?.quarter && eligible(sam, s),
-  );
+  const missed = sessions.find((s) => s.happened && s.status === 'published' && s.role === null && s.quarter === popular?.quarter && eligible(sam, s));
   if (missed) take(sam, missed);
   const devsLatest = sessions.findLast(
     (s) => s.happened && s.status === 'published' && s.role === null && daysBetween(s.date, today) <= 14 && eligible(dev, s),
@@ -158,7 +165,13 @@ export function planBookings(sessions: SessionPlan[], people: DemoLinkWorker[], 
       // Someone gave up their place two days before; the first on the waiting list got it, the
       // second turned up anyway and was let in at the door, the third never got a place.
       const cancelledAt = new Date(open + Math.floor(0.95 * span));
-      Object.assign(must(mine.find((b) => b.status === 'confirmed' && b.person !== dev), 'a place to give up on the full session'), { status: 'cancelled', cancelledAt });
+      Object.assign(
+        must(
+          mine.find((b) => b.status === 'confirmed' && b.person !== dev),
+          'a place to give up on the full session',
+        ),
+        { status: 'cancelled', cancelledAt },
+      );
       const [promoted, walkIn] = mine.filter((b) => b.status === 'waitlisted');
       if (promoted) Object.assign(promoted, { status: 'confirmed', confirmedAt: cancelledAt, promotedAt: cancelledAt });
       if (walkIn) Object.assign(walkIn, { status: 'confirmed', confirmedAt: recordedAt, isWalkIn: true, confidenceBefore: null });

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
-import { addDays, isoDateOf, LONDON_ZONE } from '../lib/london-time.ts';
 import type { Weekday } from '../db/tables/publishing.ts';
+import { addDays, isoDateOf, LONDON_ZONE } from '../lib/london-time.ts';
 
 /** Calendar arithmetic on London dates ('YYYY-MM-DD'), free of clock changes: whole days only. */
 

@@ -77,7 +77,11 @@ export async function insertOutcomes(tx: Tx, bookings: BookingPlan[], random: Ra
       updatedAt: submittedAt,
     });
   }
-  for (let i = 0; i < feedbackRows.length; i += 500) await tx.insertInto('feedback').values(feedbackRows.slice(i, i + 500)).execute();
+  for (let i = 0; i < feedbackRows.length; i += 500)
+    await tx
+      .insertInto('feedback')
+      .values(feedbackRows.slice(i, i + 500))
+      .execute();
 
   const missed = bookings
     .filter((b) => b.attendance === 'no_show' && random.chance(0.5))
@@ -107,7 +111,9 @@ function planReferrals(attended: BookingPlan[], feedback: Given, random: Random,
     seen.add(key);
     const intends = intention.get(booking);
     if (!random.chance(intends === 'yes' ? 0.75 : intends === 'maybe' ? 0.4 : intends === 'no' ? 0.05 : 0.35)) continue;
-    let month = DateTime.fromJSDate(booking.session.startsAt, { zone: LONDON_ZONE }).startOf('month').plus({ months: random.int(0, 2) });
+    let month = DateTime.fromJSDate(booking.session.startsAt, { zone: LONDON_ZONE })
+      .startOf('month')
+      .plus({ months: random.int(0, 2) });
     for (let count = random.int(1, 3); month <= thisMonth; month = month.plus({ months: 1 }), count = random.int(1, 2)) {
       // Recorded early the next month, or as it happens in the month that is still going.
       const recorded = new Date(Math.min(month.plus({ months: 1, days: random.int(0, 9) }).toMillis(), now.getTime() - HOUR));

@@ -1,6 +1,6 @@
-import type { Role } from '../db/tables/accounts.ts';
 import type { Tx } from '../db/database.ts';
-import { offerCategories, type OfferCategory } from '../db/tables/publishing.ts';
+import type { Role } from '../db/tables/accounts.ts';
+import { type OfferCategory, offerCategories } from '../db/tables/publishing.ts';
 import { must } from './must.ts';
 import type { Random } from './random.ts';
 
@@ -98,7 +98,11 @@ export async function insertPeople(tx: Tx, organisationIds: Map<string, string>,
     passwordHash: null,
     status: 'active' as const,
   }));
-  const rows = await tx.insertInto('users').values([...accounts, ...others]).returning(['id', 'email']).execute();
+  const rows = await tx
+    .insertInto('users')
+    .values([...accounts, ...others])
+    .returning(['id', 'email'])
+    .execute();
   const idOf = new Map(rows.map((r) => [r.email, r.id]));
 
   const categories = offerCategories.filter((c) => c !== 'other');

@@ -85,8 +85,14 @@ export function planSessions(offers: DemoOfferRecord[], now: Date): SessionPlan[
       extra,
     );
 
-  const museum = must(offers.find((o) => o.title === 'Object handling and conversation'), 'the museum offer');
-  const singing = must(offers.find((o) => o.title === 'Singing for wellbeing'), 'the singing offer');
+  const museum = must(
+    offers.find((o) => o.title === 'Object handling and conversation'),
+    'the museum offer',
+  );
+  const singing = must(
+    offers.find((o) => o.title === 'Singing for wellbeing'),
+    'the singing offer',
+  );
   // What the two demo providers are preparing: a draft about four weeks ahead.
   const drafts = new Map(
     offers

@@ -44,19 +44,33 @@ export async function findSessionEndOfBooking(db: Queryable, bookingId: string) 
 }
 
 export async function insertFeedback(db: Queryable, bookingId: string, values: FeedbackValues, now: Date) {
-  await db.insertInto('feedback').values({ ...values, bookingId, submittedAt: now, updatedAt: now }).execute();
+  await db
+    .insertInto('feedback')
+    .values({ ...values, bookingId, submittedAt: now, updatedAt: now })
+    .execute();
 }
 
 export async function updateFeedback(db: Queryable, id: string, values: FeedbackValues, now: Date) {
-  await db.updateTable('feedback').set({ ...values, updatedAt: now }).where('id', '=', id).execute();
+  await db
+    .updateTable('feedback')
+    .set({ ...values, updatedAt: now })
+    .where('id', '=', id)
+    .execute();
 }
 
 export async function insertMissedReason(db: Queryable, bookingId: string, values: MissedReasonValues, now: Date) {
-  await db.insertInto('missedSessionReasons').values({ ...values, bookingId, createdAt: now, updatedAt: now }).execute();
+  await db
+    .insertInto('missedSessionReasons')
+    .values({ ...values, bookingId, createdAt: now, updatedAt: now })
+    .execute();
 }
 
 export async function updateMissedReason(db: Queryable, id: string, values: MissedReasonValues, now: Date) {
-  await db.updateTable('missedSessionReasons').set({ ...values, updatedAt: now }).where('id', '=', id).execute();
+  await db
+    .updateTable('missedSessionReasons')
+    .set({ ...values, updatedAt: now })
+    .where('id', '=', id)
+    .execute();
 }
 
 export async function findFeedback(db: Queryable, bookingId: string) {

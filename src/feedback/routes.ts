@@ -1,15 +1,15 @@
-import { actorOf, userOf } from '../web/request.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { type FeedbackRow, fiveAs } from '../db/tables/feedback.ts';
 import { DomainError } from '../lib/errors.ts';
-import { parseForm, type FieldErrors } from '../lib/forms.ts';
+import { type FieldErrors, parseForm } from '../lib/forms.ts';
 import { requireRole } from '../plugins/auth.ts';
+import { fieldsChecked } from '../plugins/hostile-input.ts';
+import { formPage } from '../web/forms.ts';
+import { idParams, paramsOf } from '../web/params.ts';
+import { actorOf, userOf } from '../web/request.ts';
 import * as q from './queries.ts';
 import { CONFIDENCE_QUESTION, feedbackForm, fiveAQuestions, missedForm, missedReasonNames } from './schemas.ts';
 import * as feedback from './service.ts';
-import { fiveAs, type FeedbackRow } from '../db/tables/feedback.ts';
-import { fieldsChecked } from '../plugins/hostile-input.ts';
-import { idParams, paramsOf } from '../web/params.ts';
-import { formPage } from '../web/forms.ts';
 
 /** The form's values from a stored feedback: numbers back to the radio values they came from. */
 function storedValues(row: FeedbackRow): Record<string, string> {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import { type FiveA, fiveAs, intentions, missedReasons } from '../db/tables/feedback.ts';
 import { optionalText } from '../lib/forms.ts';
-import { fiveAs, intentions, missedReasons, type FiveA } from '../db/tables/feedback.ts';
 
 /** A whole number on a scale, sent as the value of a radio button. */
 function scale(min: number, max: number, message: string) {

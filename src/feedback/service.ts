@@ -1,15 +1,14 @@
 import { DateTime } from 'luxon';
+import type { Actor } from '../audit/actor.ts';
 import { recordAudit } from '../audit/record.ts';
 import type { Tx } from '../db/database.ts';
+import type { MissedReason } from '../db/tables/feedback.ts';
 import { DomainError, NotFoundError } from '../lib/errors.ts';
 import * as q from './queries.ts';
 import type { FeedbackValues } from './schemas.ts';
-import type { MissedReason } from '../db/tables/feedback.ts';
-import type { Actor } from '../audit/actor.ts';
 
 /** Feedback can be changed for this many days after the session ends. */
 export const FEEDBACK_EDITABLE_DAYS = 14;
-
 
 export function feedbackEditableUntil(session: { endsAt: Date }): Date {
   return DateTime.fromJSDate(session.endsAt, { zone: 'Europe/London' }).plus({ days: FEEDBACK_EDITABLE_DAYS }).toJSDate();

@@ -1,5 +1,5 @@
-import { kindNames } from '../publishing/organisations/schemas.ts';
 import { categoryNames, offerCategories } from '../db/tables/publishing.ts';
+import { kindNames } from '../publishing/organisations/schemas.ts';
 import type { FindRow } from './queries.ts';
 import type { TimeOfDay } from './schemas.ts';
 
@@ -9,15 +9,9 @@ export const timeNames: Record<TimeOfDay, { text: string; hint: string }> = {
   evening: { text: 'Evening', hint: 'starts from 5pm' },
 };
 
-export const categoryOptions = [
-  { value: '', text: 'Any activity' },
-  ...offerCategories.map((value) => ({ value, text: categoryNames[value] })),
-];
+export const categoryOptions = [{ value: '', text: 'Any activity' }, ...offerCategories.map((value) => ({ value, text: categoryNames[value] }))];
 
-export const kindOptions = [
-  { value: '', text: 'Any organisation' },
-  ...Object.entries(kindNames).map(([value, text]) => ({ value, text })),
-];
+export const kindOptions = [{ value: '', text: 'Any organisation' }, ...Object.entries(kindNames).map(([value, text]) => ({ value, text }))];
 
 export type FindResult = ReturnType<typeof toFindResult>;
 

@@ -1,8 +1,8 @@
 import { type Expression, type SqlBool, sql } from 'kysely';
 import { DateTime } from 'luxon';
 import type { Queryable } from '../db/database.ts';
-import { LONDON } from '../lib/view-helpers.ts';
 import { weekdays } from '../db/tables/publishing.ts';
+import { LONDON } from '../lib/view-helpers.ts';
 import { type FindFilters, MATCH_LIMIT, PAGE_SIZE } from './schemas.ts';
 
 // Hours are London wall-clock hours, so "morning" means the same before and after a clock change.
@@ -17,8 +17,7 @@ const hourRanges = {
   evening: sql<SqlBool>`${londonHour} >= 17`,
 };
 
-const startOfLondonDay = (isoDate: string, plusDays = 0) =>
-  DateTime.fromISO(isoDate, { zone: LONDON }).plus({ days: plusDays }).startOf('day').toJSDate();
+const startOfLondonDay = (isoDate: string, plusDays = 0) => DateTime.fromISO(isoDate, { zone: LONDON }).plus({ days: plusDays }).startOf('day').toJSDate();
 
 /**
  * Upcoming published sessions matching the filters, soonest first, one page at a time, with the
@@ -34,9 +33,7 @@ export async function findSessions(db: Queryable, filters: FindFilters, viewerId
   if (filters.q) {
     const words = sql`websearch_to_tsquery('english', ${filters.q})`;
     // A search of only common words ("the", "and") has nothing to look for: it filters nothing.
-    query = query.where(
-      sql<SqlBool>`(numnode(${words}) = 0 or s.offer_id in (select d.offer_id from offer_search_documents d where d.document @@ ${words}))`,
-    );
+    query = query.where(sql<SqlBool>`(numnode(${words}) = 0 or s.offer_id in (select d.offer_id from offer_search_documents d where d.document @@ ${words}))`);
   }
   const { category, kind } = filters;
   if (category) query = query.where('s.offerId', 'in', (eb) => eb.selectFrom('offers').select('id').where('category', '=', category));
@@ -58,9 +55,7 @@ export async function findSessions(db: Queryable, filters: FindFilters, viewerId
   if (filters.available) query = query.where(sql<SqlBool>`s.capacity > ${confirmedCount}`);
   // Online sessions need no steps: they stay in when step-free access is asked for.
   if (filters.stepFree) {
-    query = query.where((eb) =>
-      eb.or([eb('s.isOnline', '=', true), eb('s.venueId', 'in', eb.selectFrom('venues').select('id').where('stepFree', '=', true))]),
-    );
+    query = query.where((eb) => eb.or([eb('s.isOnline', '=', true), eb('s.venueId', 'in', eb.selectFrom('venues').select('id').where('stepFree', '=', true))]));
   }
   const place = filters.place;
   if (place?.kind === 'district') {
@@ -74,9 +69,16 @@ export async function findSessions(db: Queryable, filters: FindFilters, viewerId
   // The soonest matches first, at most one more than the limit, fenced off (materialized), then one
   // page of them with its details. In start order with a limit, PostgreSQL walks the find index
   // from now and stops; fenced, it cannot cost the page's details as if it could stop after 20.
-  const matches = query.select(['s.id', 's.startsAt']).orderBy('s.startsAt').orderBy('s.id').limit(matchLimit + 1);
+  const matches = query
+    .select(['s.id', 's.startsAt'])
+    .orderBy('s.startsAt')
+    .orderBy('s.id')
+    .limit(matchLimit + 1);
   const rows = await db
-    .with((cte) => cte('matches').materialized(), () => matches)
+    .with(
+      (cte) => cte('matches').materialized(),
+      () => matches,
+    )
     .selectFrom((eb) =>
       eb
         .selectFrom('matches')

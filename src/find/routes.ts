@@ -1,13 +1,13 @@
 import type { FastifyInstance } from 'fastify';
+import { weekdays } from '../db/tables/publishing.ts';
 import { formValues, parseForm } from '../lib/forms.ts';
 import { requireRole } from '../plugins/auth.ts';
-import { weekdays } from '../db/tables/publishing.ts';
+import { fieldsChecked } from '../plugins/hostile-input.ts';
+import { dayNames } from '../publishing/offers/schemas.ts';
+import { isHtmx, userOf } from '../web/request.ts';
+import { categoryOptions, kindOptions, timeNames, toFindResult } from './present.ts';
 import { findSessions } from './queries.ts';
 import { findQuery, findQueryString, hasFilters, PAGE_SIZE, timesOfDay } from './schemas.ts';
-import { dayNames } from '../publishing/offers/schemas.ts';
-import { categoryOptions, kindOptions, timeNames, toFindResult } from './present.ts';
-import { isHtmx, userOf } from '../web/request.ts';
-import { fieldsChecked } from '../plugins/hostile-input.ts';
 
 /**
  * Find tasters: one GET handler for the whole page and for its results alone. The filters are a

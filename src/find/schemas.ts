@@ -1,9 +1,9 @@
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import { plainText } from '../lib/forms.ts';
-import { LONDON } from '../lib/view-helpers.ts';
 import { organisationKinds } from '../db/tables/organisations.ts';
 import { offerCategories, weekdays } from '../db/tables/publishing.ts';
+import { plainText } from '../lib/forms.ts';
+import { LONDON } from '../lib/view-helpers.ts';
 
 export const timesOfDay = ['morning', 'afternoon', 'evening'] as const;
 export type TimeOfDay = (typeof timesOfDay)[number];
@@ -85,7 +85,12 @@ export const findQuery = z
     stepFree: yes,
     place,
     // A broken page number is not worth a message: start at the first page.
-    page: z.coerce.number().int().min(1).max(MATCH_LIMIT / PAGE_SIZE).catch(1),
+    page: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(MATCH_LIMIT / PAGE_SIZE)
+      .catch(1),
   })
   .refine((f) => !f.from || !f.to || f.from <= f.to, { error: 'The end date must be the same as or after the start date', path: ['to'] });
 

@@ -94,7 +94,8 @@ const hostileInputMessages = {
   },
   hidden: {
     title: 'What you sent has characters the service cannot accept',
-    message: 'It has hidden characters in it, such as control codes copied from another program. Go back, type the text again rather than pasting it, and send it again.',
+    message:
+      'It has hidden characters in it, such as control codes copied from another program. Go back, type the text again rather than pasting it, and send it again.',
   },
   'too-long': {
     title: 'What you sent is too long',

@@ -4,9 +4,7 @@ import { MAX_UNCHECKED_VALUE_LENGTH, textProblem, withoutHiddenCharacters } from
 
 export type FieldErrors = Record<string, string>;
 
-export type FormResult<T> =
-  | { ok: true; value: T }
-  | { ok: false; errors: FieldErrors; values: Record<string, string> };
+export type FormResult<T> = { ok: true; value: T } | { ok: false; errors: FieldErrors; values: Record<string, string> };
 
 /**
  * Parses a submitted form with its schema. Messages in the schema are written for people
@@ -73,7 +71,10 @@ export function plainText<T extends z.ZodString>(schema: T, label: string, multi
   return schema.superRefine((value, ctx) => {
     const problem = textProblem(value, multiline);
     if (problem === 'hidden') {
-      ctx.addIssue({ code: 'custom', message: `${label} must not contain hidden characters, such as control codes copied from another program. Type it again rather than pasting it` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `${label} must not contain hidden characters, such as control codes copied from another program. Type it again rather than pasting it`,
+      });
     } else if (problem === 'breaks') {
       ctx.addIssue({ code: 'custom', message: `${label} must be on one line, without tabs or line breaks` });
     }

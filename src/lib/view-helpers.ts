@@ -22,14 +22,20 @@ function time(value: Date | string): string {
 }
 
 /** Small formatting helpers for templates: dates in London time, plain-English counts. */
-export type Place = { isOnline: boolean; venueName: string | null; addressLine1?: string | null; addressLine2?: string | null; town: string | null; postcode: string | null };
+export type Place = {
+  isOnline: boolean;
+  venueName: string | null;
+  addressLine1?: string | null;
+  addressLine2?: string | null;
+  town: string | null;
+  postcode: string | null;
+};
 
 /** Where a session happens, as lines of an address (or "Online"). */
 export function placeLines(place: Place): string[] {
   if (place.isOnline) return ['Online'];
   return [place.venueName, place.addressLine1, place.addressLine2, place.town, place.postcode].filter((line): line is string => Boolean(line));
 }
-
 
 export const viewHelpers = {
   /** "Monday 3 May 2027" */

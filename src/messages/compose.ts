@@ -31,7 +31,10 @@ export function paragraph(text: string): Block {
 export function compose(message: { subject: string; heading?: string; greeting?: string | null; blocks: Block[]; footer?: Block[] }): Composed {
   const heading = message.heading ?? message.subject;
   const blocks = message.greeting ? [paragraph(message.greeting), ...message.blocks] : message.blocks;
-  const footer = [...(message.footer ?? []), { type: 'note', text: 'This email was sent by Tasters, where link workers try community activities before referring to them.' } as Block];
+  const footer = [
+    ...(message.footer ?? []),
+    { type: 'note', text: 'This email was sent by Tasters, where link workers try community activities before referring to them.' } as Block,
+  ];
   const text = `${[...blocks.map(blockText), '--', ...footer.map(blockText)].join('\n\n')}\n`;
   const html = eta.render('/messages/email', { subject: message.subject, heading, blocks, footer });
   return { subject: message.subject, text, html };
@@ -57,7 +60,10 @@ const urlPattern = /https?:\/\/[^\s<>"]+[^\s<>".,;:!?)]/g;
  * address made a link. Escaped first, so nothing in the text can become markup.
  */
 export function htmlFromText(subject: string, text: string): string {
-  const paragraphs = text.trim().split(/\n{2,}/).map((p) => p.split('\n'));
+  const paragraphs = text
+    .trim()
+    .split(/\n{2,}/)
+    .map((p) => p.split('\n'));
   return eta.render('/messages/plain', { subject, paragraphs, splitLinks });
 }
 

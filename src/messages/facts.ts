@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { placeLines, viewHelpers as h } from '../lib/view-helpers.ts';
+import { viewHelpers as h, placeLines } from '../lib/view-helpers.ts';
 import type { Block } from './compose.ts';
 
 /**

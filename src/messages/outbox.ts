@@ -1,6 +1,6 @@
 import type { Queryable } from '../db/database.ts';
-import { htmlFromText } from './compose.ts';
 import type { MessageAttachment } from '../db/tables/messages.ts';
+import { htmlFromText } from './compose.ts';
 import { insertOutboxMessage } from './queries.ts';
 
 // Statements, in queries.ts; the mailbox and account routes still reach them by this module.

@@ -1,23 +1,24 @@
 import { sql } from 'kysely';
 import type { Queryable, Tx } from '../db/database.ts';
-import type { MessageAttachment } from '../db/tables/messages.ts';
 import { placeColumns, sessionsWithPlace, sessionsWithPlaceSql } from '../db/sessions-with-place.ts';
+import type { MessageAttachment } from '../db/tables/messages.ts';
 
 /** What any message about a session says about it: what, who runs it, when and where. */
 export async function findSessionFacts(db: Queryable, sessionId: string) {
-  return sessionsWithPlace(db).select([
-    's.id',
-    's.status',
-    's.startsAt',
-    's.endsAt',
-    's.isOnline',
-    's.venueId',
-    's.joiningInstructions',
-    's.whatToBring',
-    's.cancellationReason',
-    'o.id as offerId',
-    ...placeColumns,
-  ])
+  return sessionsWithPlace(db)
+    .select([
+      's.id',
+      's.status',
+      's.startsAt',
+      's.endsAt',
+      's.isOnline',
+      's.venueId',
+      's.joiningInstructions',
+      's.whatToBring',
+      's.cancellationReason',
+      'o.id as offerId',
+      ...placeColumns,
+    ])
     .where('s.id', '=', sessionId)
     .executeTakeFirst();
 }

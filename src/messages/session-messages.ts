@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import type { Tx } from '../db/database.ts';
+import type { Written } from './compose.ts';
 import { type Block, compose, paragraph } from './compose.ts';
 import { absolute, greeting, recipientFacts, sessionFacts, sessionFactsJson, whenText, whereText } from './facts.ts';
 import { insertSessionCancelledMessages, insertSessionChangedMessages, type PlaceAndTime } from './queries.ts';
-import type { Written } from './compose.ts';
 
 const sameInstant = (a: Date, b: Date) => new Date(a).getTime() === new Date(b).getTime();
 
@@ -46,7 +46,17 @@ const person = { ...recipientFacts, booking: z.object({ id: z.string(), status: 
 const sessionChangedFacts = z.object({
   ...person,
   session: sessionFactsJson,
-  before: sessionFactsJson.pick({ startsAt: true, endsAt: true, venueId: true, isOnline: true, venueName: true, addressLine1: true, addressLine2: true, town: true, postcode: true }),
+  before: sessionFactsJson.pick({
+    startsAt: true,
+    endsAt: true,
+    venueId: true,
+    isOnline: true,
+    venueName: true,
+    addressLine1: true,
+    addressLine2: true,
+    town: true,
+    postcode: true,
+  }),
   timeChanged: z.boolean(),
   placeChanged: z.boolean(),
 });
@@ -60,11 +70,16 @@ export function writeSessionChanged(recorded: unknown): Written {
       heading: `The ${what} of your taster session has changed`,
       greeting: greeting(facts.name),
       blocks: [
-        paragraph(`${session.organisationName} has changed the ${what} of a taster session you ${booking.status === 'confirmed' ? 'have a place on' : 'are waiting for'}. It is now:`),
+        paragraph(
+          `${session.organisationName} has changed the ${what} of a taster session you ${booking.status === 'confirmed' ? 'have a place on' : 'are waiting for'}. It is now:`,
+        ),
         sessionFacts(session),
         {
           type: 'facts',
-          rows: [...(timeChanged ? [{ label: 'It was', value: whenText(before) }] : []), ...(placeChanged ? [{ label: 'It was at', value: whereText(before) }] : [])],
+          rows: [
+            ...(timeChanged ? [{ label: 'It was', value: whenText(before) }] : []),
+            ...(placeChanged ? [{ label: 'It was at', value: whereText(before) }] : []),
+          ],
         },
         paragraph(
           booking.status === 'confirmed'

@@ -1,16 +1,8 @@
 import type { Queryable } from '../db/database.ts';
 import type { OfferCategory } from '../db/tables/publishing.ts';
 import { isUuid } from './ids.ts';
-import {
-  type FeedContext,
-  mapService,
-  mapServiceAtLocation,
-  mapServiceAtLocationSummary,
-  mapServiceSummary,
-  noUpcomingSessions,
-  page,
-} from './mapping.ts';
 import * as places from './location-queries.ts';
+import { type FeedContext, mapService, mapServiceAtLocation, mapServiceAtLocationSummary, mapServiceSummary, noUpcomingSessions, page } from './mapping.ts';
 import type { OfferFilters } from './published-queries.ts';
 import * as q from './queries.ts';
 import type { ServiceAtLocationQuery, ServiceQuery } from './schemas.ts';
@@ -65,9 +57,7 @@ export async function getService(db: Queryable, id: string, context: FeedContext
 export async function listServiceAtLocations(db: Queryable, query: ServiceAtLocationQuery, context: FeedContext) {
   const filters = offerFilters(query);
   const paging = { page: query.page, perPage: query.per_page };
-  const { total, pairs } = filters
-    ? await places.listPublishedPairs(db, { ...filters, postcodeDistrict: query.postcode }, paging)
-    : { total: 0, pairs: [] };
+  const { total, pairs } = filters ? await places.listPublishedPairs(db, { ...filters, postcodeDistrict: query.postcode }, paging) : { total: 0, pairs: [] };
   return page(
     pairs.map(({ offer, venue }) => mapServiceAtLocationSummary(offer, venue, context)),
     total,

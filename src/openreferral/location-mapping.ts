@@ -56,7 +56,10 @@ export function mapLocation(venue: FeedVenue): Json {
       {
         id: derivedId(`venue/${venue.id}/address`),
         location_id: venue.id,
-        address_1: [venue.addressLine1, venue.addressLine2].map((line) => line?.trim()).filter(Boolean).join(', '),
+        address_1: [venue.addressLine1, venue.addressLine2]
+          .map((line) => line?.trim())
+          .filter(Boolean)
+          .join(', '),
         city: venue.town,
         // Required by the profile; our venues record no county, so it is left empty rather than guessed.
         state_province: '',

@@ -102,7 +102,10 @@ function toPair(row: PairRow): OfferAtVenue {
 
 export async function listPublishedPairs(db: Queryable, filters: LocationFilters, paging: Paging) {
   const [total, rows] = await Promise.all([
-    publishedPairs(db, filters).select(countAll).executeTakeFirstOrThrow().then((row) => row.count),
+    publishedPairs(db, filters)
+      .select(countAll)
+      .executeTakeFirstOrThrow()
+      .then((row) => row.count),
     selectPair(publishedPairs(db, filters))
       .orderBy(sql`lower(${sql.ref('offers.title')})`)
       .orderBy(sql`lower(${sql.ref('place.name')})`)

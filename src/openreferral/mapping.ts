@@ -40,7 +40,6 @@ export const noUpcomingSessions: OfferSessions = Object.freeze({ nextStartsAt: n
 
 export type FeedContext = { baseUrl: string };
 
-
 export function findTastersUrl(baseUrl: string, offerId: string): string {
   return `${baseUrl}/find?offer=${encodeURIComponent(offerId)}`;
 }
@@ -65,7 +64,6 @@ export function publicWebsite(value: string | null | undefined): string | undefi
     return undefined;
   }
 }
-
 
 export function mapOrganisation(organisation: FeedOrganisation): Json {
   return {
@@ -219,13 +217,7 @@ export function mapServiceAtLocationSummary(offer: FeedOffer, venue: FeedVenue, 
 }
 
 /** An offer at one venue, fully nested: the location, and the service without its other locations. */
-export function mapServiceAtLocation(
-  offer: FeedOffer,
-  venue: FeedVenue,
-  allVenues: FeedVenue[],
-  sessions: OfferSessions,
-  context: FeedContext,
-): Json {
+export function mapServiceAtLocation(offer: FeedOffer, venue: FeedVenue, allVenues: FeedVenue[], sessions: OfferSessions, context: FeedContext): Json {
   return {
     id: serviceAtLocationId(offer.id, venue.id),
     service_id: offer.id,

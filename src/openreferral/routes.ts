@@ -1,11 +1,11 @@
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import { BUSY_CODES } from '../db/transaction.ts';
 import { HostileInputError } from '../lib/errors.ts';
 import { isRefusedInput } from '../plugins/errors.ts';
+import { pathOf } from '../web/request.ts';
 import * as feed from './feed.ts';
 import { pageQuery, parseQuery, serviceAtLocationQuery, serviceQuery } from './schemas.ts';
-import { BUSY_CODES } from '../db/transaction.ts';
-import { pathOf } from '../web/request.ts';
 
 /** Requests one address may make to the feed in a minute. */
 export const FEED_RATE_LIMIT = 300;
@@ -35,7 +35,12 @@ export async function openReferralRoutes(app: FastifyInstance) {
   app.setErrorHandler(async (error: FastifyError, request, reply) => {
     if (error.statusCode === 429) {
       const wait = reply.getHeader('retry-after');
-      return problem(reply, 429, 'too_many_requests', `Too many requests: the feed answers ${FEED_RATE_LIMIT} a minute from one address. Try again in ${wait ?? 60} seconds.`);
+      return problem(
+        reply,
+        429,
+        'too_many_requests',
+        `Too many requests: the feed answers ${FEED_RATE_LIMIT} a minute from one address. Try again in ${wait ?? 60} seconds.`,
+      );
     }
     if (error.code && BUSY_CODES.has(error.code)) {
       reply.header('retry-after', '5');
@@ -64,7 +69,12 @@ export async function openReferralRoutes(app: FastifyInstance) {
 
   // A browser asks before some cross-origin requests; the answer is always yes, for reading.
   app.options('/*', async (_request, reply) =>
-    reply.code(204).header('access-control-allow-methods', 'GET, OPTIONS').header('access-control-allow-headers', '*').header('access-control-max-age', '86400').send(),
+    reply
+      .code(204)
+      .header('access-control-allow-methods', 'GET, OPTIONS')
+      .header('access-control-allow-headers', '*')
+      .header('access-control-max-age', '86400')
+      .send(),
   );
 
   app.get('/', async () => feed.apiInformation);
@@ -113,7 +123,10 @@ export async function openReferralRoutes(app: FastifyInstance) {
 }
 
 function problem(reply: FastifyReply, status: number, error: string, message: string, extra: Record<string, string> = {}) {
-  return reply.code(status).type('application/json; charset=utf-8').send({ status, error, message, ...extra });
+  return reply
+    .code(status)
+    .type('application/json; charset=utf-8')
+    .send({ status, error, message, ...extra });
 }
 
 function notFound(reply: FastifyReply, what: string, id: string) {

@@ -107,7 +107,11 @@ function describePattern(
   if (frequency === 'monthly') {
     const week = weekOfMonth ? weekNames[String(weekOfMonth)] : undefined;
     if (days.length && week) pattern = `The ${week} ${singular} of each month`;
-    else if (days.length) pattern = `Once a month, on a ${listOf(days.map((day) => dayNames[day]), 'or')}`;
+    else if (days.length)
+      pattern = `Once a month, on a ${listOf(
+        days.map((day) => dayNames[day]),
+        'or',
+      )}`;
     else pattern = 'Once a month';
   }
   const times = opensAt && closesAt ? `${spokenTime(opensAt)} to ${spokenTime(closesAt)}` : opensAt ? `from ${spokenTime(opensAt)}` : '';

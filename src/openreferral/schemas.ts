@@ -22,14 +22,14 @@ const emptyAsMissing = (value: unknown) => (typeof value === 'string' && value.t
 function wholeNumber(message: string, min: number, max: number, fallback: number) {
   return z
     .preprocess(
-    emptyAsMissing,
-    z
-      .string()
-      .trim()
-      .regex(/^\d{1,9}$/, { error: message })
-      .transform(Number)
-      .pipe(z.number().min(min, { error: message }).max(max, { error: message }))
-      .optional(),
+      emptyAsMissing,
+      z
+        .string()
+        .trim()
+        .regex(/^\d{1,9}$/, { error: message })
+        .transform(Number)
+        .pipe(z.number().min(min, { error: message }).max(max, { error: message }))
+        .optional(),
     )
     .transform((value) => value ?? fallback);
 }
@@ -58,7 +58,12 @@ const time = (name: string) =>
   );
 
 const text = (name: string, max: number) =>
-  z.preprocess(emptyAsMissing, plainText(z.string().trim(), name).max(max, { error: `${name} must be ${max} characters or fewer` }).optional());
+  z.preprocess(
+    emptyAsMissing,
+    plainText(z.string().trim(), name)
+      .max(max, { error: `${name} must be ${max} characters or fewer` })
+      .optional(),
+  );
 
 const paging = {
   page: wholeNumber('page must be a whole number from 1 to 1000000', 1, 1_000_000, 1),

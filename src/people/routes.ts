@@ -1,17 +1,17 @@
-import { actorOf, userOf } from '../web/request.ts';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { roleNames } from '../web/current-user.ts';
-import { requestPasswordReset, invite } from '../accounts/service.ts';
+import { invite, requestPasswordReset } from '../accounts/service.ts';
 import { DomainError, NotFoundError } from '../lib/errors.ts';
-import { formValues, parseForm, type FieldErrors } from '../lib/forms.ts';
+import { type FieldErrors, formValues, parseForm } from '../lib/forms.ts';
 import { requireRole } from '../plugins/auth.ts';
+import { fieldsChecked } from '../plugins/hostile-input.ts';
 import { personSecurityStatus } from '../privacy/person-status.ts';
+import { roleNames } from '../web/current-user.ts';
+import { formPage } from '../web/forms.ts';
+import { idParams, paramsOf } from '../web/params.ts';
+import { actorOf, userOf } from '../web/request.ts';
 import * as q from './queries.ts';
 import { inviteForm, roleForm } from './schemas.ts';
 import * as people from './service.ts';
-import { fieldsChecked } from '../plugins/hostile-input.ts';
-import { idParams, paramsOf } from '../web/params.ts';
-import { formPage } from '../web/forms.ts';
 
 const doneMessages: Record<string, string> = {
   role: 'Role changed. They will need to sign in again.',
@@ -106,13 +106,17 @@ export async function peopleRoutes(app: FastifyInstance) {
     try {
       await db.transaction().execute((tx) => people.changeRole(tx, actorOf(request), params.id, form.value.role, form.value.organisationId));
     } catch (error) {
-      if (error instanceof DomainError && error.field) return personPage(reply, params.id, { values: formValues(request.body) }, { [error.field]: error.message });
+      if (error instanceof DomainError && error.field)
+        return personPage(reply, params.id, { values: formValues(request.body) }, { [error.field]: error.message });
       throw error;
     }
     return reply.redirect(`/people/${params.id}?done=role`, 303);
   });
 
-  for (const [action, disabled] of [['disable', true], ['enable', false]] as const) {
+  for (const [action, disabled] of [
+    ['disable', true],
+    ['enable', false],
+  ] as const) {
     app.post(`/people/:id/${action}`, async (request, reply) => {
       const params = paramsOf(idParams, request);
       try {

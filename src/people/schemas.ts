@@ -16,10 +16,7 @@ export const inviteForm = z
     path: ['organisationId'],
   });
 
-export const roleForm = z
-  .object({ role, organisationId })
-  .refine((form) => form.role !== 'provider' || form.organisationId !== null, {
-    error: 'Select the organisation this person works for',
-    path: ['organisationId'],
-  });
-
+export const roleForm = z.object({ role, organisationId }).refine((form) => form.role !== 'provider' || form.organisationId !== null, {
+  error: 'Select the organisation this person works for',
+  path: ['organisationId'],
+});

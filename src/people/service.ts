@@ -1,11 +1,10 @@
 import { endSessionsOf } from '../accounts/queries.ts';
-import type { Role } from '../db/tables/accounts.ts';
+import type { Actor } from '../audit/actor.ts';
 import { recordAudit } from '../audit/record.ts';
 import type { Tx } from '../db/database.ts';
+import type { Role } from '../db/tables/accounts.ts';
 import { DomainError, NotFoundError } from '../lib/errors.ts';
 import { lockPerson, organisationExists, setPersonRole, setPersonStatus } from './queries.ts';
-import type { Actor } from '../audit/actor.ts';
-
 
 async function personForChange(tx: Tx, id: string) {
   const person = await lockPerson(tx, id);
@@ -63,4 +62,3 @@ export async function setDisabled(tx: Tx, actor: Actor, personId: string, disabl
     address: actor.address ?? null,
   });
 }
-

@@ -3,11 +3,11 @@ import csrf from '@fastify/csrf-protection';
 import session from '@fastify/session';
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import fp from 'fastify-plugin';
+import type { Db } from '../db/database.ts';
 import type { Role } from '../db/tables/accounts.ts';
 import { ForbiddenError } from '../lib/errors.ts';
 import type { CurrentUser } from '../web/current-user.ts';
 import { pathOf } from '../web/request.ts';
-import type { Db } from '../db/database.ts';
 
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 

@@ -1,9 +1,9 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { BUSY_CODES } from '../db/transaction.ts';
 import { DomainError, HostileInputError } from '../lib/errors.ts';
 import { inputProblem } from './hostile-input.ts';
 import { securityHeaders } from './security.ts';
-import { BUSY_CODES } from '../db/transaction.ts';
 
 /**
  * One error handler and one not-found handler. Nobody sees a stack trace: a person gets a page
@@ -16,7 +16,10 @@ export const errors = fp(async (app: FastifyInstance) => {
     const allow = app.allowedMethods(request.url);
     if (allow && !allow.includes(request.method)) {
       const title = messageFor(405);
-      return reply.code(405).header('allow', allow.join(', ')).viewAsync('errors/bad-request.eta', { title, user: request.user ?? null, csrfToken: '' });
+      return reply
+        .code(405)
+        .header('allow', allow.join(', '))
+        .viewAsync('errors/bad-request.eta', { title, user: request.user ?? null, csrfToken: '' });
     }
     return reply.code(404).viewAsync('errors/not-found.eta', { title: 'Page not found', user: request.user ?? null });
   });
@@ -45,9 +48,7 @@ export const errors = fp(async (app: FastifyInstance) => {
         return await reply.viewAsync('errors/forbidden.eta', {
           ...context,
           title: refused ? 'You cannot use this page' : 'This form could not be sent',
-          message: refused || error.code === 'cross_site'
-            ? error.message
-            : 'The page you sent it from had expired. Go back, refresh the page and try again.',
+          message: refused || error.code === 'cross_site' ? error.message : 'The page you sent it from had expired. Go back, refresh the page and try again.',
         });
       }
       if (status === 404) return await reply.viewAsync('errors/not-found.eta', { ...context, title: 'Page not found' });
@@ -126,10 +127,8 @@ function csrfTokenFor(reply: FastifyReply): string {
 export function answerUnreadableUrl(reply: FastifyReply): void {
   const app = reply.server;
   void reply.code(404).headers(securityHeaders(app.config.env === 'production'));
-  app
-    .view('errors/not-found.eta', { title: 'Page not found', user: null, csrfToken: '' })
-    .then(
-      (html: string) => reply.type('text/html; charset=utf-8').send(html),
-      () => reply.type('text/plain; charset=utf-8').send('Page not found'),
-    );
+  app.view('errors/not-found.eta', { title: 'Page not found', user: null, csrfToken: '' }).then(
+    (html: string) => reply.type('text/html; charset=utf-8').send(html),
+    () => reply.type('text/plain; charset=utf-8').send('Page not found'),
+  );
 }

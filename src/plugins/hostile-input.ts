@@ -33,9 +33,5 @@ export const fieldsChecked = { config: { checksFields: true } } as const;
 export function inputProblem(request: FastifyRequest, values = { query: true, form: true }): InputProblem | null {
   const start = request.url.indexOf('?');
   if (start >= 0 && !isReadableEncoding(request.url.slice(start + 1))) return { where: 'query', field: '', problem: 'unreadable' };
-  return (
-    problemInParams(request.params) ??
-    problemInFields('query', request.query, values.query) ??
-    problemInFields('form', request.body, values.form)
-  );
+  return problemInParams(request.params) ?? problemInFields('query', request.query, values.query) ?? problemInFields('form', request.body, values.form);
 }

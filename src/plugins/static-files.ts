@@ -1,10 +1,10 @@
-import fastifyStatic from '@fastify/static';
-import type { FastifyInstance } from 'fastify';
-import fp from 'fastify-plugin';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -14,8 +14,10 @@ export const staticFiles = fp(async (app: FastifyInstance) => {
   await app.register(fastifyStatic, { root: path.join(root, 'static'), prefix: '/static/', maxAge, index: false });
   // The NHS.UK stylesheet loads the Frutiger font from an NHS host: that font is licensed to NHS
   // services and another origin breaks our font-src policy. Serve it without the @font-face rules.
-  const stylesheet = readFileSync(path.join(root, 'node_modules', 'nhsuk-frontend', 'dist', 'nhsuk', 'nhsuk-frontend.min.css'), 'utf8')
-    .replace(/@font-face\{[^}]*\}/g, '');
+  const stylesheet = readFileSync(path.join(root, 'node_modules', 'nhsuk-frontend', 'dist', 'nhsuk', 'nhsuk-frontend.min.css'), 'utf8').replace(
+    /@font-face\{[^}]*\}/g,
+    '',
+  );
   const etag = `"${createHash('sha256').update(stylesheet).digest('base64url').slice(0, 16)}"`;
   app.get('/static/nhsuk-frontend.css', async (request, reply) => {
     reply.header('etag', etag).header('cache-control', app.config.env === 'production' ? 'public, max-age=86400' : 'no-cache');

@@ -1,9 +1,9 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import view from '@fastify/view';
 import { Eta } from 'eta';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { viewHelpers } from '../lib/view-helpers.ts';
 import { navigation } from '../web/navigation.ts';
 

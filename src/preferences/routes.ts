@@ -1,10 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { parseForm, type FieldErrors } from '../lib/forms.ts';
+import { type FieldErrors, parseForm } from '../lib/forms.ts';
 import { requireSignIn } from '../plugins/auth.ts';
-import { messageChoices, messagesFor, preferencesForm } from './schemas.ts';
-import { getPreferences, savePreferences } from './service.ts';
 import { formPage } from '../web/forms.ts';
 import { actorOf, userOf } from '../web/request.ts';
+import { messageChoices, messagesFor, preferencesForm } from './schemas.ts';
+import { getPreferences, savePreferences } from './service.ts';
 
 /** Which optional emails a person gets. */
 export async function preferenceRoutes(app: FastifyInstance) {
@@ -31,7 +31,9 @@ export async function preferenceRoutes(app: FastifyInstance) {
   app.post('/account/preferences', { preHandler: requireSignIn }, async (request, reply) => {
     // Only the choices this role has are read: others are not on the page to correct.
     const applicable = messagesFor[userOf(request).role];
-    const body = Object.fromEntries(Object.entries((request.body ?? {}) as Record<string, unknown>).filter(([name]) => (applicable as string[]).includes(name)));
+    const body = Object.fromEntries(
+      Object.entries((request.body ?? {}) as Record<string, unknown>).filter(([name]) => (applicable as string[]).includes(name)),
+    );
     const form = parseForm(preferencesForm, body);
     if (!form.ok) {
       const kept = Object.fromEntries(Object.entries(form.values).map(([name, value]) => [name, value === 'yes']));

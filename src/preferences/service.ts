@@ -1,8 +1,8 @@
+import type { ActorInRole } from '../audit/actor.ts';
 import { recordAudit } from '../audit/record.ts';
 import type { Queryable, Tx } from '../db/database.ts';
 import { findPreferences, savePreferenceRow } from './queries.ts';
 import { messagesFor, type OptionalMessage, type Preferences } from './schemas.ts';
-import type { ActorInRole } from '../audit/actor.ts';
 
 const everythingOn: Preferences = { reminders: true, feedbackRequests: true, referralPrompts: true, digests: true };
 
@@ -16,11 +16,7 @@ export async function getPreferences(db: Queryable, userId: string): Promise<Pre
  * messages (invitations, confirmations, password resets, booking changes and cancellations) are not
  * choices at all: they always go.
  */
-export async function savePreferences(
-  tx: Tx,
-  actor: Pick<ActorInRole, 'id' | 'role' | 'address'>,
-  submitted: Preferences,
-): Promise<Preferences> {
+export async function savePreferences(tx: Tx, actor: Pick<ActorInRole, 'id' | 'role' | 'address'>, submitted: Preferences): Promise<Preferences> {
   const current = await getPreferences(tx, actor.id);
   const applicable = messagesFor[actor.role];
   const next: Preferences = { ...current };

@@ -7,7 +7,6 @@ import * as q from './queries.ts';
 
 export const ERASED_NAME = 'Erased person';
 
-
 function regexEscape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
@@ -51,7 +50,10 @@ export async function erasePerson(tx: Tx, actor: Actor | typeof SYSTEM, personId
 
   // The audit trail: by them or about them, without their address; their name and email out of every detail.
   await q.forgetAuditAddressesOf(tx, personId);
-  for (const [value, replacement] of [[email, 'erased'], [name, ERASED_NAME]] as const) {
+  for (const [value, replacement] of [
+    [email, 'erased'],
+    [name, ERASED_NAME],
+  ] as const) {
     await q.replaceInAuditDetails(tx, JSON.stringify(value), JSON.stringify(replacement));
   }
   // Emails to other people that named them (a provider's "new booking" notice).

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { Queryable } from '../db/database.ts';
-import { NotFoundError } from '../lib/errors.ts';
 import { renderPendingMessages } from '../delivery/render.ts';
+import { NotFoundError } from '../lib/errors.ts';
 import { csvDateTime, csvStream } from '../reports/csv.ts';
 import * as q from './queries.ts';
 

@@ -120,21 +120,11 @@ export async function auditEntriesOf(db: Queryable, userId: string, email: strin
 }
 
 export async function signInAttemptsOf(db: Queryable, email: string) {
-  return db
-    .selectFrom('signInAttempts')
-    .select(['attemptedAt', 'address', 'succeeded', 'kind'])
-    .where('email', '=', email)
-    .orderBy('attemptedAt')
-    .execute();
+  return db.selectFrom('signInAttempts').select(['attemptedAt', 'address', 'succeeded', 'kind']).where('email', '=', email).orderBy('attemptedAt').execute();
 }
 
 export async function loginSessionsOf(db: Queryable, userId: string) {
-  return db
-    .selectFrom('loginSessions')
-    .select(['createdAt', 'idleExpiresAt', 'absoluteExpiresAt'])
-    .where('userId', '=', userId)
-    .orderBy('createdAt')
-    .execute();
+  return db.selectFrom('loginSessions').select(['createdAt', 'idleExpiresAt', 'absoluteExpiresAt']).where('userId', '=', userId).orderBy('createdAt').execute();
 }
 
 export async function accountLinksOf(db: Queryable, userId: string, email: string) {
@@ -250,7 +240,10 @@ export async function deleteRowsForAddress(tx: Tx, personId: string, email: stri
   await tx.deleteFrom('accountLinks').where('email', '=', email).execute();
   await tx.deleteFrom('accountRequests').where('email', '=', email).execute();
   await tx.deleteFrom('signInAttempts').where('email', '=', email).execute();
-  await tx.deleteFrom('outboxMessages').where((eb) => eb.or([eb('recipientId', '=', personId), eb('recipientEmail', '=', email)])).execute();
+  await tx
+    .deleteFrom('outboxMessages')
+    .where((eb) => eb.or([eb('recipientId', '=', personId), eb('recipientEmail', '=', email)]))
+    .execute();
 }
 
 /** Free text the person wrote on their bookings: feedback comments and what got in the way. */

@@ -1,9 +1,9 @@
+import { SYSTEM } from '../audit/actor.ts';
 import type { RetentionPolicy } from '../config.ts';
 import type { Db } from '../db/database.ts';
 import { DomainError } from '../lib/errors.ts';
 import { erasePerson } from './erase.ts';
 import * as q from './queries.ts';
-import { SYSTEM } from '../audit/actor.ts';
 
 export type RetentionResult = {
   feedbackCommentsRemoved: number;

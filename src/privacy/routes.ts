@@ -2,17 +2,17 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DateTime } from 'luxon';
 import { recordAudit } from '../audit/record.ts';
 import { DomainError, NotFoundError } from '../lib/errors.ts';
-import { parseForm, type FieldErrors } from '../lib/forms.ts';
+import { type FieldErrors, parseForm } from '../lib/forms.ts';
 import { requireRole, requireSignIn } from '../plugins/auth.ts';
+import { fieldsChecked } from '../plugins/hostile-input.ts';
 import { csvFilename } from '../reports/csv.ts';
+import { formPage } from '../web/forms.ts';
+import { idParams, paramsOf } from '../web/params.ts';
+import { actorOf, userOf } from '../web/request.ts';
 import { erasePerson } from './erase.ts';
 import { collectPersonalData, personalDataCsv, personalDataJson } from './export.ts';
 import { accountOf } from './queries.ts';
 import { eraseForm } from './schemas.ts';
-import { actorOf, userOf } from '../web/request.ts';
-import { fieldsChecked } from '../plugins/hostile-input.ts';
-import { idParams, paramsOf } from '../web/params.ts';
-import { formPage } from '../web/forms.ts';
 
 /** Data rights: a person downloads what is held about them; a coordinator acts on a request. */
 export async function privacyRoutes(app: FastifyInstance) {

@@ -4,8 +4,8 @@ import { categoryNames } from '../db/tables/publishing.ts';
 import { isoDateOf } from '../lib/london-time.ts';
 import { requireRole } from '../plugins/auth.ts';
 import { csvFilename, csvStream } from '../reports/csv.ts';
-import { attendedTasters } from './queries.ts';
 import { userOf } from '../web/request.ts';
+import { attendedTasters } from './queries.ts';
 
 /** A link worker's record of tasters attended, for appraisal and CPD: a page and a download. */
 export async function recordRoutes(app: FastifyInstance) {

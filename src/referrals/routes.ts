@@ -2,15 +2,15 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { DomainError } from '../lib/errors.ts';
-import { formValues, parseForm, type FieldErrors } from '../lib/forms.ts';
+import { type FieldErrors, formValues, parseForm } from '../lib/forms.ts';
 import { requireRole } from '../plugins/auth.ts';
+import { fieldsChecked } from '../plugins/hostile-input.ts';
+import { formPage } from '../web/forms.ts';
+import { actorOf, userOf } from '../web/request.ts';
 import { referralPrompts } from './prompts.ts';
 import * as q from './queries.ts';
 import { MAX_REFERRALS, monthNames, referralForm } from './schemas.ts';
 import { recordReferrals } from './service.ts';
-import { actorOf, userOf } from '../web/request.ts';
-import { fieldsChecked } from '../plugins/hostile-input.ts';
-import { formPage } from '../web/forms.ts';
 
 const offerQuery = z.object({ offer: z.uuid().optional().catch(undefined) });
 
@@ -28,7 +28,12 @@ export async function referralRoutes(app: FastifyInstance) {
       reports,
       prompts,
       monthNames,
-      flash: done === 'recorded' ? 'Referrals recorded. Thank you.' : done === 'replaced' ? 'Referrals changed. The new number replaces the one you recorded before.' : undefined,
+      flash:
+        done === 'recorded'
+          ? 'Referrals recorded. Thank you.'
+          : done === 'replaced'
+            ? 'Referrals changed. The new number replaces the one you recorded before.'
+            : undefined,
     });
   });
 
@@ -39,10 +44,7 @@ export async function referralRoutes(app: FastifyInstance) {
       values,
       errors,
       maxReferrals: MAX_REFERRALS,
-      offerOptions: [
-        { value: '', text: 'Select an activity' },
-        ...offers.map((o) => ({ value: o.id, text: `${o.title} (${o.organisationName})` })),
-      ],
+      offerOptions: [{ value: '', text: 'Select an activity' }, ...offers.map((o) => ({ value: o.id, text: `${o.title} (${o.organisationName})` }))],
       monthOptions: [{ value: '', text: 'Select a month' }, ...monthNames.map((name, i) => ({ value: String(i + 1), text: name }))],
       backLink: { href: '/referrals', text: 'Back to referrals' },
     });
@@ -58,9 +60,7 @@ export async function referralRoutes(app: FastifyInstance) {
     const form = parseForm(referralForm(new Date()), request.body);
     if (!form.ok) return referralsPage(reply, form.values, form.errors);
     try {
-      const result = await db.transaction().execute((tx) =>
-        recordReferrals(tx, actorOf(request), form.value),
-      );
+      const result = await db.transaction().execute((tx) => recordReferrals(tx, actorOf(request), form.value));
       return reply.redirect(`/referrals?done=${result.previous === null ? 'recorded' : 'replaced'}`, 303);
     } catch (error) {
       if (error instanceof DomainError && error.field) return referralsPage(reply, formValues(request.body), { [error.field]: error.message });

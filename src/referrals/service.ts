@@ -1,10 +1,9 @@
+import type { Actor } from '../audit/actor.ts';
 import { recordAudit } from '../audit/record.ts';
 import type { Tx } from '../db/database.ts';
 import { DomainError } from '../lib/errors.ts';
 import { findOffer, findOwnReport, saveReferralReport } from './queries.ts';
 import type { ReferralValues } from './schemas.ts';
-import type { Actor } from '../audit/actor.ts';
-
 
 /**
  * Records how many people a link worker referred to an offer in a month. Counts only: nothing

@@ -1,4 +1,4 @@
-import { Readable, pipeline } from 'node:stream';
+import { pipeline, Readable } from 'node:stream';
 import { stringify } from 'csv-stringify';
 import { DateTime } from 'luxon';
 
@@ -41,5 +41,10 @@ export function csvStream<Row extends object>(rows: AsyncIterable<Row> | Iterabl
 
 /** A filename people can recognise in their downloads folder. */
 export function csvFilename(...parts: string[]): string {
-  return `${parts.join('-').replace(/[^A-Za-z0-9_-]+/g, '-').replace(/-+/g, '-').replace(/^-|-$/g, '').toLowerCase()}.csv`;
+  return `${parts
+    .join('-')
+    .replace(/[^A-Za-z0-9_-]+/g, '-')
+    .replace(/-+/g, '-')
+    .replace(/^-|-$/g, '')
+    .toLowerCase()}.csv`;
 }

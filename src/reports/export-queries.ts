@@ -24,46 +24,48 @@ export type SessionCursor = { startsAt: string; sessionId: string; bookingId: st
 export type MonthCursor = { month: string; id: string };
 
 function bookingsInScope(db: Queryable, f: ReportFilters, after: SessionCursor | null) {
-  return db
-    .selectFrom('bookings as b')
-    .innerJoin('tasterSessions as s', 's.id', 'b.tasterSessionId')
-    .innerJoin('offers as o', 'o.id', 's.offerId')
-    .innerJoin('organisations as org', 'org.id', 'o.organisationId')
-    .leftJoin('users as u', 'u.id', 'b.userId')
-    .where('s.status', '=', 'published')
-    .where('s.startsAt', '>=', f.start)
-    .where('s.startsAt', '<', f.end)
-    // $call and a ternary rather than $if: the ternary narrows each filter to non-null for its where.
-    .$call((qb) => (f.organisationId === null ? qb : qb.where('o.organisationId', '=', f.organisationId)))
-    .$call((qb) => (f.kind === null ? qb : qb.where('org.kind', '=', f.kind)))
-    .$call((qb) => (f.category === null ? qb : qb.where('o.category', '=', f.category)))
-    .$call((qb) => (f.pcn === null ? qb : qb.where('u.pcn', '=', f.pcn)))
-    .$call((qb) =>
-      after === null
-        ? qb
-        : qb
-            // The plain range lets the sessions index start at the right place; the row comparison
-            // then skips what the previous page already gave.
-            .where('s.startsAt', '>=', sql<Date>`${after.startsAt}::timestamptz`)
-            .where(sql<boolean>`(s.starts_at, s.id, b.id) > (${after.startsAt}::timestamptz, ${after.sessionId}::uuid, ${after.bookingId}::uuid)`),
-    )
-    .select([
-      sql<string>`s.starts_at::text`.as('cursorStartsAt'),
-      's.id as sessionId',
-      'b.id as bookingId',
-      london('s.startsAt').as('sessionStart'),
-      london('s.endsAt').as('sessionEnd'),
-      'o.title as activity',
-      'o.category',
-      'org.name as organisation',
-      'org.kind as organisationKind',
-      'b.userId as linkWorkerRef',
-      'u.practice',
-      'u.pcn',
-    ])
-    .orderBy('s.startsAt')
-    .orderBy('s.id')
-    .orderBy('b.id');
+  return (
+    db
+      .selectFrom('bookings as b')
+      .innerJoin('tasterSessions as s', 's.id', 'b.tasterSessionId')
+      .innerJoin('offers as o', 'o.id', 's.offerId')
+      .innerJoin('organisations as org', 'org.id', 'o.organisationId')
+      .leftJoin('users as u', 'u.id', 'b.userId')
+      .where('s.status', '=', 'published')
+      .where('s.startsAt', '>=', f.start)
+      .where('s.startsAt', '<', f.end)
+      // $call and a ternary rather than $if: the ternary narrows each filter to non-null for its where.
+      .$call((qb) => (f.organisationId === null ? qb : qb.where('o.organisationId', '=', f.organisationId)))
+      .$call((qb) => (f.kind === null ? qb : qb.where('org.kind', '=', f.kind)))
+      .$call((qb) => (f.category === null ? qb : qb.where('o.category', '=', f.category)))
+      .$call((qb) => (f.pcn === null ? qb : qb.where('u.pcn', '=', f.pcn)))
+      .$call((qb) =>
+        after === null
+          ? qb
+          : qb
+              // The plain range lets the sessions index start at the right place; the row comparison
+              // then skips what the previous page already gave.
+              .where('s.startsAt', '>=', sql<Date>`${after.startsAt}::timestamptz`)
+              .where(sql<boolean>`(s.starts_at, s.id, b.id) > (${after.startsAt}::timestamptz, ${after.sessionId}::uuid, ${after.bookingId}::uuid)`),
+      )
+      .select([
+        sql<string>`s.starts_at::text`.as('cursorStartsAt'),
+        's.id as sessionId',
+        'b.id as bookingId',
+        london('s.startsAt').as('sessionStart'),
+        london('s.endsAt').as('sessionEnd'),
+        'o.title as activity',
+        'o.category',
+        'org.name as organisation',
+        'org.kind as organisationKind',
+        'b.userId as linkWorkerRef',
+        'u.practice',
+        'u.pcn',
+      ])
+      .orderBy('s.startsAt')
+      .orderBy('s.id')
+      .orderBy('b.id')
+  );
 }
 
 export async function bookingsPage(db: Queryable, f: ReportFilters, after: SessionCursor | null, limit: number) {

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { Queryable } from '../db/database.ts';
 import { categoryNames } from '../db/tables/publishing.ts';
-import { csvStream, type CsvColumn } from './csv.ts';
+import { type CsvColumn, csvStream } from './csv.ts';
 import * as q from './export-queries.ts';
 import { organisationKindNames, type ReportFilters } from './filters.ts';
 
@@ -68,12 +68,7 @@ export const exportDefinitions: Record<q.ExportKind, { page: Page; cursor: (row:
   attendance: {
     page: q.attendancePage as Page,
     cursor: sessionCursor,
-    columns: [
-      ...sessionColumns,
-      { key: 'attendance', header: 'Attendance' },
-      { key: 'walkIn', header: 'Walk-in' },
-      { key: 'recordedAt', header: 'Recorded' },
-    ],
+    columns: [...sessionColumns, { key: 'attendance', header: 'Attendance' }, { key: 'walkIn', header: 'Walk-in' }, { key: 'recordedAt', header: 'Recorded' }],
   },
   feedback: {
     page: q.feedbackPage as Page,

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import { organisationKinds, type OrganisationKind } from '../db/tables/organisations.ts';
-import { offerCategories, type OfferCategory } from '../db/tables/publishing.ts';
+import { type OrganisationKind, organisationKinds } from '../db/tables/organisations.ts';
+import { type OfferCategory, offerCategories } from '../db/tables/publishing.ts';
 import { plainText } from '../lib/forms.ts';
 import { isoDateOf } from '../lib/london-time.ts';
 

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { fiveAs } from '../db/tables/feedback.ts';
-import { categoryNames, offerCategories, type OfferCategory } from '../db/tables/publishing.ts';
+import { categoryNames, type OfferCategory, offerCategories } from '../db/tables/publishing.ts';
 import { barChart, CHART_COLOURS } from './charts.ts';
 import { monthsOf, type ReportFilters } from './filters.ts';
 import { emptyFunnelRow, type FunnelRow } from './queries.ts';

@@ -3,12 +3,12 @@ import { DateTime } from 'luxon';
 import { ForbiddenError } from '../lib/errors.ts';
 import { isoDateOf } from '../lib/london-time.ts';
 import { requireRole } from '../plugins/auth.ts';
+import { userOf } from '../web/request.ts';
 import type { ReportFilters } from './filters.ts';
 import { format } from './present.ts';
 import { providerOfferView } from './provider.ts';
 import * as pq from './provider-queries.ts';
 import * as q from './queries.ts';
-import { userOf } from '../web/request.ts';
 
 /** A provider's own attendance and feedback, by offer and session, with the small-group rule. */
 export async function providerFeedbackRoutes(app: FastifyInstance) {

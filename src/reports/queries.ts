@@ -106,9 +106,7 @@ export async function funnelBy(db: Queryable, f: ReportFilters, dimension: Dimen
   const personKey = sql<string>`coalesce(nullif(btrim(u.pcn), ''), ${PCN_NOT_RECORDED})`;
 
   const query = db
-    .with('scoped', (qc) =>
-      scopedSessions(qc, f).select(['s.id', 's.capacity', 's.offerId', 's.startsAt', key.as('k'), label.as('label')]),
-    )
+    .with('scoped', (qc) => scopedSessions(qc, f).select(['s.id', 's.capacity', 's.offerId', 's.startsAt', key.as('k'), label.as('label')]))
     .with('places', (qc) =>
       qc
         .selectFrom('scoped')
@@ -204,11 +202,7 @@ export async function funnelBy(db: Queryable, f: ReportFilters, dimension: Dimen
             .onRef('r.offerId', '=', 't.offerId')
             .on(sql<boolean>`r.month >= date_trunc('month', t.first_at at time zone 'Europe/London')::date`),
         )
-        .select([
-          't.k',
-          sql<number>`count(distinct t.user_id)::int`.as('referrers'),
-          sql<number>`coalesce(sum(r.referral_count), 0)::int`.as('referrals'),
-        ])
+        .select(['t.k', sql<number>`count(distinct t.user_id)::int`.as('referrers'), sql<number>`coalesce(sum(r.referral_count), 0)::int`.as('referrals')])
         .groupBy('t.k'),
     );
 
@@ -325,10 +319,7 @@ export async function referralsRecordedInPeriod(db: Queryable, f: ReportFilters)
     .innerJoin('offers as o', 'o.id', 'r.offerId')
     .innerJoin('organisations as org', 'org.id', 'o.organisationId')
     .leftJoin('users as u', 'u.id', 'r.userId')
-    .select([
-      sql<number>`coalesce(sum(r.referral_count), 0)::int`.as('referrals'),
-      sql<number>`count(distinct r.user_id)::int`.as('linkWorkers'),
-    ])
+    .select([sql<number>`coalesce(sum(r.referral_count), 0)::int`.as('referrals'), sql<number>`count(distinct r.user_id)::int`.as('linkWorkers')])
     .where('r.month', '>=', f.fromMonth)
     .where('r.month', '<=', f.toMonth)
     .$call((qb) => (f.organisationId === null ? qb : qb.where('o.organisationId', '=', f.organisationId)))

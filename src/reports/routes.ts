@@ -1,17 +1,17 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import { formValues, parseForm, type FieldErrors } from '../lib/forms.ts';
 import { organisationKinds } from '../db/tables/organisations.ts';
-import { requireRole } from '../plugins/auth.ts';
 import { categoryNames, offerCategories } from '../db/tables/publishing.ts';
+import { type FieldErrors, formValues, parseForm } from '../lib/forms.ts';
+import { requireRole } from '../plugins/auth.ts';
+import { fieldsChecked } from '../plugins/hostile-input.ts';
 import { csvFilename } from './csv.ts';
 import { exportCsv } from './export.ts';
 import { exportKinds } from './export-queries.ts';
 import { filterQueryString, organisationKindNames, reportQuery } from './filters.ts';
 import { format, reportView } from './present.ts';
 import * as q from './queries.ts';
-import { fieldsChecked } from '../plugins/hostile-input.ts';
 
 const exportKind = z.object({ kind: z.enum(exportKinds, { error: 'Choose what to export' }) });
 

@@ -1,15 +1,22 @@
 import t from 'tap';
-import { buildTestApp, createTestDatabase, heading, Visitor } from '../helper.ts';
-import { createUser } from '../fixtures/builders.ts';
 import { linkOnPage, runAccountRequests, uniqueEmail } from '../fixtures/accounts.ts';
+import { createUser } from '../fixtures/builders.ts';
 import { signedIn } from '../fixtures/visitors.ts';
+import { buildTestApp, createTestDatabase, heading, Visitor } from '../helper.ts';
 
 const database = await createTestDatabase();
 const { db } = database;
 t.teardown(() => database.close());
 
 const PASSWORD = 'marmalade kettle harbour';
-const registration = (email: string) => ({ name: 'Rosa Link', email, practice: 'Hill Surgery', pcn: 'North PCN', password: PASSWORD, confirmPassword: PASSWORD });
+const registration = (email: string) => ({
+  name: 'Rosa Link',
+  email,
+  practice: 'Hill Surgery',
+  pcn: 'North PCN',
+  password: PASSWORD,
+  confirmPassword: PASSWORD,
+});
 const messageTo = (email: string, kind: string) =>
   db.selectFrom('outboxMessages').selectAll().where('recipientEmail', '=', email).where('kind', '=', kind).execute();
 
@@ -44,7 +51,11 @@ t.test('with email set up: registration, invitation and reset links go by email 
   t.equal(heading(confirmPage.body), 'Confirm your email address');
   const [request] = await db.selectFrom('accountRequests').select('id').execute();
   t.equal(request, undefined, 'the job is done with the request');
-  t.equal((await visitor.get(`/register/sent/${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}`)).statusCode, 404, 'with email set up, there is no page showing what was sent');
+  t.equal(
+    (await visitor.get(`/register/sent/${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}`)).statusCode,
+    404,
+    'with email set up, there is no page showing what was sent',
+  );
 
   const { visitor: coordinator } = await signedIn(app, db, 'coordinator');
   const invitee = uniqueEmail('invitee');

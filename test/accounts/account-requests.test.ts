@@ -1,9 +1,9 @@
 import t from 'tap';
 import { ACCOUNT_REQUESTS_QUEUE, dispatchAccountRequests, startAccountRequestWorker } from '../../src/accounts/request-worker.ts';
-import { buildTestApp, createTestDatabase, heading, Visitor } from '../helper.ts';
-import { bossSchema, startTestBoss, waitFor } from '../fixtures/delivery.ts';
-import { createUser } from '../fixtures/builders.ts';
 import { linkOnPage, uniqueEmail } from '../fixtures/accounts.ts';
+import { createUser } from '../fixtures/builders.ts';
+import { bossSchema, startTestBoss, waitFor } from '../fixtures/delivery.ts';
+import { buildTestApp, createTestDatabase, heading, Visitor } from '../helper.ts';
 
 const database = await createTestDatabase();
 const { db } = database;
@@ -29,7 +29,14 @@ t.test('registration and reset requests are handled by a job on the queue, which
   const email = uniqueEmail('queued');
   const visitor = new Visitor(app);
   await visitor.get('/register');
-  const page = await visitor.post('/register', { name: 'Quinn Queue', email, practice: 'Hill Surgery', pcn: 'North PCN', password: PASSWORD, confirmPassword: PASSWORD });
+  const page = await visitor.post('/register', {
+    name: 'Quinn Queue',
+    email,
+    practice: 'Hill Surgery',
+    pcn: 'North PCN',
+    password: PASSWORD,
+    confirmPassword: PASSWORD,
+  });
   t.equal(heading(page.body), 'Confirm your email address');
   const [confirmation] = await waitFor(async () => {
     const found = await messagesTo(email);
@@ -59,11 +66,15 @@ t.test('registration and reset requests are handled by a job on the queue, which
   t.same(await messagesTo(unknown), [], 'nothing to an address without an account');
 
   const jobs = await boss.findJobs<{ requestId: string }>(ACCOUNT_REQUESTS_QUEUE);
-  t.same(jobs.map((job) => [job.state, (job.output as { outcome?: string } | null)?.outcome]).sort(), [
-    ['completed', 'confirmation_sent'],
-    ['completed', 'no_reset'],
-    ['completed', 'reset_sent'],
-  ], 'one job per request, each finished');
+  t.same(
+    jobs.map((job) => [job.state, (job.output as { outcome?: string } | null)?.outcome]).sort(),
+    [
+      ['completed', 'confirmation_sent'],
+      ['completed', 'no_reset'],
+      ['completed', 'reset_sent'],
+    ],
+    'one job per request, each finished',
+  );
 });
 
 t.test('a request dispatched twice, or by two instances at once, is one job and one email', async (t) => {

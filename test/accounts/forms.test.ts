@@ -1,11 +1,11 @@
 import t from 'tap';
-import { invite, requestPasswordReset } from '../../src/accounts/service.ts';
-import { buildTestApp, createTestDatabase, Visitor } from '../helper.ts';
 import { askToRegister } from '../../src/accounts/registration.ts';
+import { invite, requestPasswordReset } from '../../src/accounts/service.ts';
+import { linkOnPage, runAccountRequests, uniqueEmail } from '../fixtures/accounts.ts';
+import { createUser, PASSWORD } from '../fixtures/builders.ts';
 import { checkFormRejectsBadInput, escapeHtml } from '../fixtures/forms.ts';
 import { HOSTILE_VALUES } from '../fixtures/hostile.ts';
-import { createUser, PASSWORD } from '../fixtures/builders.ts';
-import { linkOnPage, runAccountRequests, uniqueEmail } from '../fixtures/accounts.ts';
+import { buildTestApp, createTestDatabase, Visitor } from '../helper.ts';
 
 const database = await createTestDatabase();
 t.teardown(() => database.close());
@@ -97,9 +97,9 @@ t.test('confirm an email address', async (t) => {
 
 t.test('accept an invitation', async (t) => {
   const coordinator = await createUser(db, 'coordinator');
-  const link = await db.transaction().execute((tx) =>
-    invite(tx, baseUrl, { email: uniqueEmail('invited'), role: 'link_worker', organisationId: null, invitedBy: coordinator.id }),
-  );
+  const link = await db
+    .transaction()
+    .execute((tx) => invite(tx, baseUrl, { email: uniqueEmail('invited'), role: 'link_worker', organisationId: null, invitedBy: coordinator.id }));
   checkFormRejectsBadInput(t, db, {
     open: opener(path(link.url)),
     valid: { name: 'Nadia Link', practice: 'Riverside Surgery', pcn: 'Riverside PCN', password: NEW_PASSWORD, confirmPassword: NEW_PASSWORD },
@@ -117,7 +117,11 @@ t.test('accept an invitation', async (t) => {
     },
     malformed: [
       { field: 'confirmPassword', value: 'something else entirely', message: 'The passwords do not match. Enter the same password twice' },
-      { field: 'password', value: 'password1234', message: 'This password is too common and easy to guess. Choose a different one, such as three random words' },
+      {
+        field: 'password',
+        value: 'password1234',
+        message: 'This password is too common and easy to guess. Choose a different one, such as three random words',
+      },
     ],
     kept: ['name', 'practice', 'pcn'],
     secret: ['password', 'confirmPassword'],
@@ -161,12 +165,16 @@ t.test('hostile values that are valid are stored as text and shown as text', asy
   const coordinator = await createUser(db, 'coordinator');
   for (const hostile of HOSTILE_VALUES) {
     const email = uniqueEmail('hostile');
-    const link = await db.transaction().execute((tx) =>
-      invite(tx, baseUrl, { email, role: 'link_worker', organisationId: null, invitedBy: coordinator.id }),
-    );
+    const link = await db.transaction().execute((tx) => invite(tx, baseUrl, { email, role: 'link_worker', organisationId: null, invitedBy: coordinator.id }));
     const visitor = new Visitor(app);
     await visitor.get(path(link.url));
-    const accepted = await visitor.post(path(link.url), { name: hostile, practice: hostile, pcn: hostile, password: NEW_PASSWORD, confirmPassword: NEW_PASSWORD });
+    const accepted = await visitor.post(path(link.url), {
+      name: hostile,
+      practice: hostile,
+      pcn: hostile,
+      password: NEW_PASSWORD,
+      confirmPassword: NEW_PASSWORD,
+    });
     t.equal(accepted.statusCode, 200, `accepted with ${hostile}`);
     const user = await db.selectFrom('users').select(['id', 'name', 'practice']).where('email', '=', email).executeTakeFirstOrThrow();
     t.equal(user.name, hostile, 'stored exactly as typed');
@@ -187,6 +195,9 @@ t.test('hostile values that are valid are stored as text and shown as text', asy
       t.ok(page.body.includes(escapeHtml(hostile)), `${url}: shown as text`);
     }
   }
-  const count = await db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const count = await db
+    .selectFrom('users')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   t.ok(Number(count.n) > 0, 'the users table is still there');
 });

@@ -1,7 +1,7 @@
 import t from 'tap';
-import { buildTestApp, createTestDatabase, fieldError, heading, Visitor } from '../helper.ts';
-import { createOrganisation, createUser, PASSWORD } from '../fixtures/builders.ts';
 import { linkOnPage, rowCounts, uniqueEmail } from '../fixtures/accounts.ts';
+import { createOrganisation, createUser, PASSWORD } from '../fixtures/builders.ts';
+import { buildTestApp, createTestDatabase, fieldError, heading, Visitor } from '../helper.ts';
 
 const database = await createTestDatabase();
 t.teardown(() => database.close());
@@ -54,7 +54,10 @@ t.test('a link worker accepts an invitation, sets name and password, and signs i
 
   await new Visitor(app).signIn(email, NEW_PASSWORD);
   const audit = await db.selectFrom('auditEvents').select('action').where('subjectId', '=', user!.id).execute();
-  t.ok(audit.some((a) => a.action === 'invitation_accepted'), 'the acceptance is audited');
+  t.ok(
+    audit.some((a) => a.action === 'invitation_accepted'),
+    'the acceptance is audited',
+  );
 });
 
 t.test('an invitation works once: a second use is refused and makes no second account', async (t) => {
@@ -82,7 +85,11 @@ t.test('two people using one link at the same moment: exactly one account', asyn
   await Promise.all([first.get(link), second.get(link)]);
   const responses = await Promise.all([first.post(link, linkWorkerForm), second.post(link, linkWorkerForm)]);
   t.same(responses.map((r) => r.statusCode).sort(), [200, 410], 'one succeeds, the other is told the link was used');
-  const count = await db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).where('email', '=', email).executeTakeFirstOrThrow();
+  const count = await db
+    .selectFrom('users')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('email', '=', email)
+    .executeTakeFirstOrThrow();
   t.equal(Number(count.n), 1);
 });
 
@@ -92,7 +99,11 @@ t.test('an expired invitation is refused', async (t) => {
   const row = await db.selectFrom('accountLinks').select(['id', 'expiresAt', 'createdAt']).where('email', '=', email).executeTakeFirstOrThrow();
   const days = (row.expiresAt.getTime() - row.createdAt.getTime()) / 86_400_000;
   t.ok(Math.abs(days - 7) < 0.01, `lasts 7 days (${days.toFixed(2)})`);
-  await db.updateTable('accountLinks').set({ expiresAt: new Date(Date.now() - 60_000) }).where('id', '=', row.id).execute();
+  await db
+    .updateTable('accountLinks')
+    .set({ expiresAt: new Date(Date.now() - 60_000) })
+    .where('id', '=', row.id)
+    .execute();
 
   const visitor = new Visitor(app);
   const page = await visitor.get(link);

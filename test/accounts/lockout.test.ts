@@ -1,11 +1,11 @@
 import t from 'tap';
+import { MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_ACCOUNT_AT_ADDRESS } from '../../src/accounts/throttle.ts';
 import { buildApp } from '../../src/app.ts';
 import { testConfig } from '../../src/config.ts';
-import { MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_ACCOUNT_AT_ADDRESS } from '../../src/accounts/throttle.ts';
+import { linkOnPage, runAccountRequests } from '../fixtures/accounts.ts';
+import { createUser, PASSWORD } from '../fixtures/builders.ts';
 import { createTestDatabase, heading, Visitor } from '../helper.ts';
 import { codeFor, setUpTwoStep } from './two-step/helpers.ts';
-import { createUser, PASSWORD } from '../fixtures/builders.ts';
-import { linkOnPage, runAccountRequests } from '../fixtures/accounts.ts';
 
 /**
  * A stranger's guesses never lock the owner out. Guesses from one address hold only that address;
@@ -16,7 +16,11 @@ const database = await createTestDatabase();
 t.teardown(() => database.close());
 const { db } = database;
 const lines: string[] = [];
-const app = await buildApp({ config: testConfig({ twoStepRequiredRoles: ['coordinator'], logLevel: 'info' }), db, logStream: { write: (line: string) => void lines.push(line) } });
+const app = await buildApp({
+  config: testConfig({ twoStepRequiredRoles: ['coordinator'], logLevel: 'info' }),
+  db,
+  logStream: { write: (line: string) => void lines.push(line) },
+});
 t.teardown(() => app.close());
 
 // Far more attempts than any limit: the stranger never stops.
@@ -138,11 +142,26 @@ t.test('wrong passwords spread over many addresses: the owner gets an emailed li
   t.equal((await phone.get('/people')).statusCode, 200, 'signed in');
 
   const actions = await auditActions(user.id);
-  t.ok(actions.some((a) => a.action === 'sign_in_link_requested'), 'asking for the link is audited');
-  t.ok(actions.some((a) => a.action === 'sign_in_link_used'), 'so is using it');
+  t.ok(
+    actions.some((a) => a.action === 'sign_in_link_requested'),
+    'asking for the link is audited',
+  );
+  t.ok(
+    actions.some((a) => a.action === 'sign_in_link_used'),
+    'so is using it',
+  );
   t.same(actions.at(-1), { action: 'signed_in', details: { secondStep: 'code', firstStep: 'sign_in_link' } });
-  const throttled = await db.selectFrom('auditEvents').select('details').where('action', '=', 'sign_in_throttled').where('address', '=', owner.remoteAddress).execute();
-  t.same(throttled.map((r) => r.details), [{ limit: 'account' }], 'the held attempt is audited with the limit that held it');
+  const throttled = await db
+    .selectFrom('auditEvents')
+    .select('details')
+    .where('action', '=', 'sign_in_throttled')
+    .where('address', '=', owner.remoteAddress)
+    .execute();
+  t.same(
+    throttled.map((r) => r.details),
+    [{ limit: 'account' }],
+    'the held attempt is audited with the limit that held it',
+  );
 
   const log = lines.join('');
   t.match(log, /"event":"sign_in_throttled","limit":"account"/, 'and logged');
@@ -178,25 +197,28 @@ t.test('wrong codes from one address by a stranger who has the password: the own
   t.ok(held.length > 0 && held.every((r) => (r.details as { limit: string }).limit === 'account_at_address'), 'the held codes are audited');
 });
 
-t.test('wrong codes spread over many addresses: the owner uses the emailed link, then a recovery code; signed in, they can still manage two-step sign-in', async (t) => {
-  const { user, secret, recoveryCodes } = await coordinatorWithTwoStep();
-  for (let a = 0; a < ADDRESSES_TO_FILL; a++) await strangerGuessesCodes(user.email, secret, `192.0.2.${200 + a}`, MAX_FAILURES_PER_ACCOUNT_AT_ADDRESS);
-  const owner = visitorAt();
-  await owner.get('/sign-in');
-  const held = await owner.post('/sign-in', { email: user.email, password: PASSWORD });
-  t.equal(held.statusCode, 429, 'the password path is held for this account');
-  await owner.post('/sign-in/email-link', { email: user.email });
-  const link = await signInLinkSentTo(user.email);
-  await owner.get(link);
-  t.equal((await owner.post(link, {})).headers.location, '/sign-in/two-step');
-  const done = await owner.post('/sign-in/two-step', { code: recoveryCodes[0]! });
-  t.equal(done.statusCode, 303, 'a recovery code works after the link');
-  t.equal((await owner.get('/people')).statusCode, 200);
+t.test(
+  'wrong codes spread over many addresses: the owner uses the emailed link, then a recovery code; signed in, they can still manage two-step sign-in',
+  async (t) => {
+    const { user, secret, recoveryCodes } = await coordinatorWithTwoStep();
+    for (let a = 0; a < ADDRESSES_TO_FILL; a++) await strangerGuessesCodes(user.email, secret, `192.0.2.${200 + a}`, MAX_FAILURES_PER_ACCOUNT_AT_ADDRESS);
+    const owner = visitorAt();
+    await owner.get('/sign-in');
+    const held = await owner.post('/sign-in', { email: user.email, password: PASSWORD });
+    t.equal(held.statusCode, 429, 'the password path is held for this account');
+    await owner.post('/sign-in/email-link', { email: user.email });
+    const link = await signInLinkSentTo(user.email);
+    await owner.get(link);
+    t.equal((await owner.post(link, {})).headers.location, '/sign-in/two-step');
+    const done = await owner.post('/sign-in/two-step', { code: recoveryCodes[0]! });
+    t.equal(done.statusCode, 303, 'a recovery code works after the link');
+    t.equal((await owner.get('/people')).statusCode, 200);
 
-  const fresh = await owner.post('/account/two-step/recovery-codes', { code: codeFor(secret, 30) });
-  t.equal(fresh.statusCode, 200, 'signed in, the owner can make new recovery codes while the stranger goes on');
-  t.equal(heading(fresh.body), 'Your new recovery codes');
-});
+    const fresh = await owner.post('/account/two-step/recovery-codes', { code: codeFor(secret, 30) });
+    t.equal(fresh.statusCode, 200, 'signed in, the owner can make new recovery codes while the stranger goes on');
+    t.equal(heading(fresh.body), 'Your new recovery codes');
+  },
+);
 
 t.test('the second step reached by password tells the owner about the link when strangers hold the account', async (t) => {
   const { user, secret } = await coordinatorWithTwoStep();

@@ -1,7 +1,7 @@
 import t from 'tap';
-import { buildTestApp, createTestDatabase, fieldError, heading, Visitor } from '../helper.ts';
-import { createUser, PASSWORD } from '../fixtures/builders.ts';
 import { linkOnPage, rowCounts, runAccountRequests, uniqueEmail } from '../fixtures/accounts.ts';
+import { createUser, PASSWORD } from '../fixtures/builders.ts';
+import { buildTestApp, createTestDatabase, fieldError, heading, Visitor } from '../helper.ts';
 
 const database = await createTestDatabase();
 t.teardown(() => database.close());
@@ -44,7 +44,10 @@ t.test('a known and an unknown address get the same answer; only the known one g
   t.equal(unknown.statusCode, known.statusCode);
   t.equal(heading(known.body), 'Check your email');
   const strip = (html: string, email: string) =>
-    html.replace(/name="_csrf" value="[^"]*"/g, '').replace(/"x-csrf-token": "[^"]*"/g, '').replaceAll(email, 'EMAIL');
+    html
+      .replace(/name="_csrf" value="[^"]*"/g, '')
+      .replace(/"x-csrf-token": "[^"]*"/g, '')
+      .replaceAll(email, 'EMAIL');
   t.equal(strip(unknown.body, unknownEmail), strip(known.body, user.email), 'the pages are the same');
   t.notMatch(known.body, /\/reset-password\/[A-Za-z0-9_-]{20,}/, 'the link is not shown to whoever asked');
   t.ok(await linkSentTo(user.email), 'a link is queued for the account holder');
@@ -62,7 +65,12 @@ t.test('the link sets a new password once: the old password stops working and ev
 
   await requestReset(user.email);
   const link = (await linkSentTo(user.email))!;
-  const row = await db.selectFrom('accountLinks').select(['createdAt', 'expiresAt']).where('email', '=', user.email).where('purpose', '=', 'password_reset').executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom('accountLinks')
+    .select(['createdAt', 'expiresAt'])
+    .where('email', '=', user.email)
+    .where('purpose', '=', 'password_reset')
+    .executeTakeFirstOrThrow();
   t.equal(Math.round((row.expiresAt.getTime() - row.createdAt.getTime()) / 60_000), 60, 'the link lasts an hour');
 
   const visitor = new Visitor(app);
@@ -174,8 +182,17 @@ t.test('a coordinator can make a reset link for a person, who uses it', async (t
   t.equal(page.statusCode, 200);
   t.match(page.body, /Send this password reset link to/);
   const link = linkOnPage(page.body, '/reset-password/');
-  const audit = await db.selectFrom('auditEvents').select(['actorId']).where('action', '=', 'password_reset_requested').where('subjectId', '=', person.id).execute();
-  t.same(audit.map((a) => a.actorId), [coordinator.id], 'the audit trail says the coordinator asked');
+  const audit = await db
+    .selectFrom('auditEvents')
+    .select(['actorId'])
+    .where('action', '=', 'password_reset_requested')
+    .where('subjectId', '=', person.id)
+    .execute();
+  t.same(
+    audit.map((a) => a.actorId),
+    [coordinator.id],
+    'the audit trail says the coordinator asked',
+  );
 
   const done = await new Visitor(app).post(link, { password: NEW_PASSWORD, confirmPassword: NEW_PASSWORD });
   t.equal(done.statusCode, 200);

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { hashPassword, isCommonPassword, newPassword, verifyPassword } from '../../src/accounts/passwords.ts';
-import { buildTestApp, createTestDatabase, fieldError, Visitor } from '../helper.ts';
 import { rowCounts, uniqueEmail } from '../fixtures/accounts.ts';
+import { buildTestApp, createTestDatabase, fieldError, Visitor } from '../helper.ts';
 
 const database = await createTestDatabase();
 t.teardown(() => database.close());
@@ -16,7 +16,14 @@ async function registerWith(password: string) {
   const visitor = new Visitor(app);
   await visitor.get('/register');
   const email = uniqueEmail('pw');
-  const response = await visitor.post('/register', { name: 'Pat Word', email, practice: 'Hill Surgery', pcn: 'North PCN', password, confirmPassword: password });
+  const response = await visitor.post('/register', {
+    name: 'Pat Word',
+    email,
+    practice: 'Hill Surgery',
+    pcn: 'North PCN',
+    password,
+    confirmPassword: password,
+  });
   return { response, email, message: fieldError(response.body, 'password') };
 }
 

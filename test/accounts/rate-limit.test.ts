@@ -5,9 +5,9 @@ import {
   MAX_FAILURES_PER_ACCOUNT_AT_ADDRESS,
   THROTTLE_WINDOW_MINUTES,
 } from '../../src/accounts/throttle.ts';
-import { buildTestApp, createTestDatabase, heading, Visitor } from '../helper.ts';
-import { createUser, PASSWORD } from '../fixtures/builders.ts';
 import { runAccountRequests, uniqueEmail } from '../fixtures/accounts.ts';
+import { createUser, PASSWORD } from '../fixtures/builders.ts';
+import { buildTestApp, createTestDatabase, heading, Visitor } from '../helper.ts';
 
 const database = await createTestDatabase();
 t.teardown(() => database.close());
@@ -35,38 +35,41 @@ async function moveAttemptsBack(where: { email?: string; address?: string }, min
   await query.execute();
 }
 
-t.test(`after ${MAX_FAILURES_PER_ACCOUNT_AT_ADDRESS} wrong passwords from one address, that address waits for that account, even with the right password`, async (t) => {
-  const user = await createUser(db, 'link_worker');
-  const visitor = visitorFromNewAddress();
-  for (let i = 1; i <= MAX_FAILURES_PER_ACCOUNT_AT_ADDRESS; i++) {
-    const response = await signInAttempt(visitor, user.email, `wrong password number ${i}`);
-    t.equal(response.statusCode, 400, `attempt ${i} is an ordinary refusal`);
-  }
-  const throttled = await signInAttempt(visitor, user.email, PASSWORD);
-  t.equal(throttled.statusCode, 429, 'the next attempt from there is throttled although the password is right');
-  t.equal(heading(throttled.body), 'Too many attempts');
-  t.match(throttled.body, /too many attempts to sign in for this account from here/);
-  t.match(throttled.body, /try again in (\d+) minutes/);
-  const minutes = Number(/try again in (\d+) minutes/.exec(throttled.body)?.[1]);
-  t.ok(minutes >= 1 && minutes <= THROTTLE_WINDOW_MINUTES, `says when (${minutes} minutes)`);
-  t.equal(throttled.headers['retry-after'], String(minutes * 60), 'Retry-After header in seconds');
-  t.match(throttled.body, /Sign in now with a link we email to you/, 'and offers the emailed link instead of waiting');
-  t.notOk(visitor.cookies['tasters-session'], 'not signed in');
+t.test(
+  `after ${MAX_FAILURES_PER_ACCOUNT_AT_ADDRESS} wrong passwords from one address, that address waits for that account, even with the right password`,
+  async (t) => {
+    const user = await createUser(db, 'link_worker');
+    const visitor = visitorFromNewAddress();
+    for (let i = 1; i <= MAX_FAILURES_PER_ACCOUNT_AT_ADDRESS; i++) {
+      const response = await signInAttempt(visitor, user.email, `wrong password number ${i}`);
+      t.equal(response.statusCode, 400, `attempt ${i} is an ordinary refusal`);
+    }
+    const throttled = await signInAttempt(visitor, user.email, PASSWORD);
+    t.equal(throttled.statusCode, 429, 'the next attempt from there is throttled although the password is right');
+    t.equal(heading(throttled.body), 'Too many attempts');
+    t.match(throttled.body, /too many attempts to sign in for this account from here/);
+    t.match(throttled.body, /try again in (\d+) minutes/);
+    const minutes = Number(/try again in (\d+) minutes/.exec(throttled.body)?.[1]);
+    t.ok(minutes >= 1 && minutes <= THROTTLE_WINDOW_MINUTES, `says when (${minutes} minutes)`);
+    t.equal(throttled.headers['retry-after'], String(minutes * 60), 'Retry-After header in seconds');
+    t.match(throttled.body, /Sign in now with a link we email to you/, 'and offers the emailed link instead of waiting');
+    t.notOk(visitor.cookies['tasters-session'], 'not signed in');
 
-  // Someone else at that address is not affected by it...
-  const other = await createUser(db, 'link_worker');
-  const neighbour = new Visitor(app);
-  neighbour.remoteAddress = visitor.remoteAddress;
-  t.equal((await signInAttempt(neighbour, other.email, PASSWORD)).statusCode, 303, 'another account from the same address signs in');
-  // ...nor is the owner anywhere else: a stranger's guesses cannot lock them out.
-  t.equal((await signInAttempt(visitorFromNewAddress(), user.email, PASSWORD)).statusCode, 303, 'the owner signs in from another address');
+    // Someone else at that address is not affected by it...
+    const other = await createUser(db, 'link_worker');
+    const neighbour = new Visitor(app);
+    neighbour.remoteAddress = visitor.remoteAddress;
+    t.equal((await signInAttempt(neighbour, other.email, PASSWORD)).statusCode, 303, 'another account from the same address signs in');
+    // ...nor is the owner anywhere else: a stranger's guesses cannot lock them out.
+    t.equal((await signInAttempt(visitorFromNewAddress(), user.email, PASSWORD)).statusCode, 303, 'the owner signs in from another address');
 
-  // When the window has passed, the right password works from there again.
-  await moveAttemptsBack({ email: user.email }, THROTTLE_WINDOW_MINUTES + 1);
-  const later = new Visitor(app);
-  later.remoteAddress = visitor.remoteAddress;
-  t.equal((await signInAttempt(later, user.email, PASSWORD)).statusCode, 303, 'signs in once the window has passed');
-});
+    // When the window has passed, the right password works from there again.
+    await moveAttemptsBack({ email: user.email }, THROTTLE_WINDOW_MINUTES + 1);
+    const later = new Visitor(app);
+    later.remoteAddress = visitor.remoteAddress;
+    t.equal((await signInAttempt(later, user.email, PASSWORD)).statusCode, 303, 'signs in once the window has passed');
+  },
+);
 
 t.test(`after ${MAX_FAILURES_PER_ACCOUNT} wrong passwords from several addresses, the password step waits everywhere and offers an emailed link`, async (t) => {
   const user = await createUser(db, 'provider');
@@ -106,7 +109,11 @@ t.test('an unknown email is throttled exactly like a real one, so the limit reve
   const realResponse = await signInAttempt(real, user.email, 'still the wrong password');
   t.equal(response.statusCode, 429);
   t.equal(heading(response.body), 'Too many attempts');
-  const comparable = (html: string, address: string) => html.replace(/name="_csrf" value="[^"]*"/g, '').replace(/"x-csrf-token": "[^"]*"/g, '').replaceAll(address, 'EMAIL');
+  const comparable = (html: string, address: string) =>
+    html
+      .replace(/name="_csrf" value="[^"]*"/g, '')
+      .replace(/"x-csrf-token": "[^"]*"/g, '')
+      .replaceAll(address, 'EMAIL');
   t.equal(comparable(response.body, email), comparable(realResponse.body, user.email), 'the same page as for a real account');
 
   // Asking for a sign-in link for it looks the same too, and sends nothing.
@@ -115,39 +122,56 @@ t.test('an unknown email is throttled exactly like a real one, so the limit reve
   t.equal(asked.statusCode, 200);
   t.equal(comparable(asked.body, email), comparable(askedReal.body, user.email), 'the same answer about the link');
   await runAccountRequests(db);
-  const queued = await db.selectFrom('outboxMessages').select('recipientEmail').where('kind', '=', 'sign_in_link').where('recipientEmail', 'in', [email, user.email]).execute();
-  t.same(queued.map((m) => m.recipientEmail), [user.email], 'only the real account gets a link');
+  const queued = await db
+    .selectFrom('outboxMessages')
+    .select('recipientEmail')
+    .where('kind', '=', 'sign_in_link')
+    .where('recipientEmail', 'in', [email, user.email])
+    .execute();
+  t.same(
+    queued.map((m) => m.recipientEmail),
+    [user.email],
+    'only the real account gets a link',
+  );
 });
 
-t.test(`one password tried on account after account from one address: that address waits after ${MAX_ACCOUNTS_FAILED_PER_ADDRESS} accounts, well before 100 failures`, async (t) => {
-  const address = visitorFromNewAddress().remoteAddress;
-  const accounts = await Promise.all(Array.from({ length: 20 }, () => createUser(db, 'link_worker')));
-  const visitor = new Visitor(app);
-  visitor.remoteAddress = address;
-  await visitor.get('/sign-in');
-  // A password sprayed across accounts: one guess each, no account near its own limit.
-  const statuses: number[] = [];
-  for (const account of accounts) statuses.push((await visitor.post('/sign-in', { email: account.email, password: 'Spring2026 sprayed password' })).statusCode);
-  t.same(statuses.slice(0, MAX_ACCOUNTS_FAILED_PER_ADDRESS), Array(MAX_ACCOUNTS_FAILED_PER_ADDRESS).fill(400), `the first ${MAX_ACCOUNTS_FAILED_PER_ADDRESS} are checked`);
-  t.same(statuses.slice(MAX_ACCOUNTS_FAILED_PER_ADDRESS), Array(accounts.length - MAX_ACCOUNTS_FAILED_PER_ADDRESS).fill(429), 'every later one is throttled');
+t.test(
+  `one password tried on account after account from one address: that address waits after ${MAX_ACCOUNTS_FAILED_PER_ADDRESS} accounts, well before 100 failures`,
+  async (t) => {
+    const address = visitorFromNewAddress().remoteAddress;
+    const accounts = await Promise.all(Array.from({ length: 20 }, () => createUser(db, 'link_worker')));
+    const visitor = new Visitor(app);
+    visitor.remoteAddress = address;
+    await visitor.get('/sign-in');
+    // A password sprayed across accounts: one guess each, no account near its own limit.
+    const statuses: number[] = [];
+    for (const account of accounts)
+      statuses.push((await visitor.post('/sign-in', { email: account.email, password: 'Spring2026 sprayed password' })).statusCode);
+    t.same(
+      statuses.slice(0, MAX_ACCOUNTS_FAILED_PER_ADDRESS),
+      Array(MAX_ACCOUNTS_FAILED_PER_ADDRESS).fill(400),
+      `the first ${MAX_ACCOUNTS_FAILED_PER_ADDRESS} are checked`,
+    );
+    t.same(statuses.slice(MAX_ACCOUNTS_FAILED_PER_ADDRESS), Array(accounts.length - MAX_ACCOUNTS_FAILED_PER_ADDRESS).fill(429), 'every later one is throttled');
 
-  const fresh = await createUser(db, 'coordinator');
-  const blocked = await visitor.post('/sign-in', { email: fresh.email, password: PASSWORD });
-  t.equal(blocked.statusCode, 429, 'the next attempt from that address is throttled, whatever the account');
-  t.match(blocked.body, /too many unsuccessful attempts to sign in from your internet connection/);
-  t.match(blocked.body, /try again in \d+ minutes?/);
-  t.match(blocked.body, /Sign in now with a link we email to you/);
-  const audit = await db.selectFrom('auditEvents').select('details').where('action', '=', 'sign_in_throttled').where('address', '=', address).execute();
-  t.ok(audit.length > 0 && audit.every((a) => (a.details as { limit: string }).limit === 'address'), 'each throttled attempt is audited');
+    const fresh = await createUser(db, 'coordinator');
+    const blocked = await visitor.post('/sign-in', { email: fresh.email, password: PASSWORD });
+    t.equal(blocked.statusCode, 429, 'the next attempt from that address is throttled, whatever the account');
+    t.match(blocked.body, /too many unsuccessful attempts to sign in from your internet connection/);
+    t.match(blocked.body, /try again in \d+ minutes?/);
+    t.match(blocked.body, /Sign in now with a link we email to you/);
+    const audit = await db.selectFrom('auditEvents').select('details').where('action', '=', 'sign_in_throttled').where('address', '=', address).execute();
+    t.ok(audit.length > 0 && audit.every((a) => (a.details as { limit: string }).limit === 'address'), 'each throttled attempt is audited');
 
-  const elsewhere = visitorFromNewAddress();
-  t.equal((await signInAttempt(elsewhere, fresh.email, PASSWORD)).statusCode, 303, 'the same account signs in from another address');
-  t.equal((await signInAttempt(visitorFromNewAddress(), accounts[0]!.email, PASSWORD)).statusCode, 303, 'so do the accounts sprayed at');
+    const elsewhere = visitorFromNewAddress();
+    t.equal((await signInAttempt(elsewhere, fresh.email, PASSWORD)).statusCode, 303, 'the same account signs in from another address');
+    t.equal((await signInAttempt(visitorFromNewAddress(), accounts[0]!.email, PASSWORD)).statusCode, 303, 'so do the accounts sprayed at');
 
-  await moveAttemptsBack({ address }, THROTTLE_WINDOW_MINUTES + 1);
-  const again = await visitor.post('/sign-in', { email: accounts[0]!.email, password: PASSWORD });
-  t.equal(again.statusCode, 303, 'the address can sign in again after the window');
-});
+    await moveAttemptsBack({ address }, THROTTLE_WINDOW_MINUTES + 1);
+    const again = await visitor.post('/sign-in', { email: accounts[0]!.email, password: PASSWORD });
+    t.equal(again.statusCode, 303, 'the address can sign in again after the window');
+  },
+);
 
 t.test('a surgery sharing one address: many people getting their own password wrong a few times never trip the limit', async (t) => {
   const address = visitorFromNewAddress().remoteAddress;
@@ -181,12 +205,7 @@ t.test('each attempt is recorded with its address, and refusals are audited', as
   t.equal(attempts.length, 1);
   t.equal(attempts[0]!.address, visitor.remoteAddress);
   t.equal(attempts[0]!.succeeded, false);
-  const audit = await db
-    .selectFrom('auditEvents')
-    .selectAll()
-    .where('action', '=', 'sign_in_refused')
-    .where('address', '=', visitor.remoteAddress)
-    .execute();
+  const audit = await db.selectFrom('auditEvents').selectAll().where('action', '=', 'sign_in_refused').where('address', '=', visitor.remoteAddress).execute();
   t.equal(audit.length, 1);
   t.notOk(JSON.stringify(audit).includes('a wrong password here'), 'the password is not in the audit trail');
 });
@@ -207,7 +226,11 @@ t.test('guesses sent all at once are limited just the same', async (t) => {
   const throttled = responses.filter((r) => r.statusCode === 429).length;
   t.equal(checked + throttled, responses.length, 'every guess is refused or throttled');
   t.equal(checked, MAX_FAILURES_PER_ACCOUNT_AT_ADDRESS, `only ${MAX_FAILURES_PER_ACCOUNT_AT_ADDRESS} guesses are checked, however many arrive together`);
-  const recorded = await db.selectFrom('signInAttempts').select((eb) => eb.fn.countAll<number>().as('n')).where('email', '=', user.email).executeTakeFirstOrThrow();
+  const recorded = await db
+    .selectFrom('signInAttempts')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('email', '=', user.email)
+    .executeTakeFirstOrThrow();
   t.equal(Number(recorded.n), MAX_FAILURES_PER_ACCOUNT_AT_ADDRESS);
 });
 

@@ -4,9 +4,9 @@ import { insertAccountLink } from '../../src/accounts/queries.ts';
 import { askToRegister } from '../../src/accounts/registration.ts';
 import { runAccountRequest } from '../../src/accounts/requests.ts';
 import { newToken } from '../../src/lib/tokens.ts';
-import { buildTestApp, createTestDatabase, errorSummary, fieldError, heading, Visitor } from '../helper.ts';
-import { createUser, PASSWORD } from '../fixtures/builders.ts';
 import { linkOnPage, rowCounts, runAccountRequests, uniqueEmail } from '../fixtures/accounts.ts';
+import { createUser, PASSWORD } from '../fixtures/builders.ts';
+import { buildTestApp, createTestDatabase, errorSummary, fieldError, heading, Visitor } from '../helper.ts';
 
 const database = await createTestDatabase();
 t.teardown(() => database.close());
@@ -25,7 +25,8 @@ const form = (email: string, overrides: Record<string, string> = {}) => ({
   confirmPassword: NEW_PASSWORD,
   ...overrides,
 });
-const owner = (email: string) => form(email, { name: 'Olu Owner', practice: 'Owner Surgery', pcn: 'Owner PCN', password: OWNER_PASSWORD, confirmPassword: OWNER_PASSWORD });
+const owner = (email: string) =>
+  form(email, { name: 'Olu Owner', practice: 'Owner Surgery', pcn: 'Owner PCN', password: OWNER_PASSWORD, confirmPassword: OWNER_PASSWORD });
 const attacker = (email: string) =>
   form(email, { name: 'Mallory Taker', practice: 'Nowhere Surgery', pcn: 'Nowhere PCN', password: ATTACKER_PASSWORD, confirmPassword: ATTACKER_PASSWORD });
 
@@ -240,7 +241,10 @@ t.test('registering an address with an active account changes nothing; its owner
   const onDisabled = await register(disabled.email);
   t.equal(strip(onDisabled.body, disabled.email), strip(fresh.body, freshEmail));
   t.same(await runAccountRequests(db), ['already_registered']);
-  t.same((await mailbox(disabled.email)).map((m) => m.kind), ['already_registered']);
+  t.same(
+    (await mailbox(disabled.email)).map((m) => m.kind),
+    ['already_registered'],
+  );
   t.same(await userByEmail(disabled.email), disabledBefore, 'a disabled account stays as it was');
 });
 
@@ -257,7 +261,11 @@ t.test('registering again before confirming: only the newest link works, and it 
   t.equal((await new Visitor(app).get(first!)).statusCode, 410);
   t.equal((await confirm(second!, NEW_PASSWORD)).statusCode, 200);
   t.equal((await userByEmail(email))?.name, 'Rosa Link-Again', 'the details of the registration confirmed');
-  const count = await db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).where('email', '=', email).executeTakeFirstOrThrow();
+  const count = await db
+    .selectFrom('users')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('email', '=', email)
+    .executeTakeFirstOrThrow();
   t.equal(Number(count.n), 1, 'one account');
 });
 
@@ -265,7 +273,8 @@ t.test('registrations of one address handled at the same moment leave one workin
   // On PostgreSQL the jobs really run side by side, as two instances' workers would.
   const email = uniqueEmail('together');
   const requests = [];
-  for (let i = 0; i < 4; i++) requests.push(await askToRegister(db, ['nhs.net'], { name: `Rosa ${i}`, email, practice: 'Hill Surgery', pcn: 'North PCN', password: NEW_PASSWORD }));
+  for (let i = 0; i < 4; i++)
+    requests.push(await askToRegister(db, ['nhs.net'], { name: `Rosa ${i}`, email, practice: 'Hill Surgery', pcn: 'North PCN', password: NEW_PASSWORD }));
   const outcomes = await Promise.all(requests.map(({ requestId }) => runAccountRequest(db, app.config.baseUrl, requestId)));
   t.same(outcomes, ['confirmation_sent', 'confirmation_sent', 'confirmation_sent', 'confirmation_sent']);
   const live = await db.selectFrom('accountLinks').select('id').where('email', '=', email).where('replacedAt', 'is', null).execute();
@@ -281,7 +290,13 @@ t.test('an account left unconfirmed by the earlier design is completed only by s
   // As the earlier design left it: an unconfirmed account holding whoever registered last's password, and a link without details.
   const legacy = await createUser(db, 'link_worker', { status: 'unconfirmed', name: 'Whoever Registered' });
   const { token, hash } = newToken();
-  await insertAccountLink(db, { purpose: 'email_confirmation', tokenHash: hash, email: legacy.email, userId: legacy.id, expiresAt: new Date(Date.now() + 3_600_000) });
+  await insertAccountLink(db, {
+    purpose: 'email_confirmation',
+    tokenHash: hash,
+    email: legacy.email,
+    userId: legacy.id,
+    expiresAt: new Date(Date.now() + 3_600_000),
+  });
   const oldLink = `/register/confirm/${token}`;
   t.equal((await confirm(oldLink, OWNER_PASSWORD)).statusCode, 400, 'the old link needs the password the account holds');
   t.equal((await userByEmail(legacy.email))?.status, 'unconfirmed');
@@ -303,7 +318,13 @@ t.test('an account left unconfirmed by the earlier design is completed only by s
   // An untouched old link still confirms its own account, for the person who knows its password.
   const other = await createUser(db, 'link_worker', { status: 'unconfirmed' });
   const second = newToken();
-  await insertAccountLink(db, { purpose: 'email_confirmation', tokenHash: second.hash, email: other.email, userId: other.id, expiresAt: new Date(Date.now() + 3_600_000) });
+  await insertAccountLink(db, {
+    purpose: 'email_confirmation',
+    tokenHash: second.hash,
+    email: other.email,
+    userId: other.id,
+    expiresAt: new Date(Date.now() + 3_600_000),
+  });
   t.equal((await confirm(`/register/confirm/${second.token}`, PASSWORD)).statusCode, 200);
   t.equal((await userByEmail(other.email))?.status, 'active');
 });
@@ -357,7 +378,11 @@ t.test('hidden characters in a field get a message beside it, and nothing is sto
     ['name', 'Rosa\u0085Link', hidden],
     ['practice', 'Hill\tSurgery', 'GP practice must be on one line, without tabs or line breaks'],
     ['pcn', 'North\nPCN', 'Primary Care Network must be on one line, without tabs or line breaks'],
-    ['email', 'rosa\u0000@nhs.net', 'Email address must not contain hidden characters, such as control codes copied from another program. Type it again rather than pasting it'],
+    [
+      'email',
+      'rosa\u0000@nhs.net',
+      'Email address must not contain hidden characters, such as control codes copied from another program. Type it again rather than pasting it',
+    ],
   ];
   for (const [field, value, message] of cases) {
     const email = uniqueEmail('hidden');
@@ -399,7 +424,11 @@ t.test('a confirmation link expires after 48 hours', async (t) => {
   const [link] = await confirmationLinks(email);
   const row = await db.selectFrom('accountLinks').select(['id', 'createdAt', 'expiresAt']).where('email', '=', email).executeTakeFirstOrThrow();
   t.equal(Math.round((row.expiresAt.getTime() - row.createdAt.getTime()) / 3_600_000), 48);
-  await db.updateTable('accountLinks').set({ expiresAt: new Date(Date.now() - 1000) }).where('id', '=', row.id).execute();
+  await db
+    .updateTable('accountLinks')
+    .set({ expiresAt: new Date(Date.now() - 1000) })
+    .where('id', '=', row.id)
+    .execute();
   const page = await new Visitor(app).get(link!);
   t.equal(page.statusCode, 410);
   t.match(page.body, /expired/);

@@ -1,8 +1,8 @@
 import t from 'tap';
-import { buildTestApp, createTestDatabase, Visitor } from '../helper.ts';
-import { databaseDigest, rowCountChanges, tableRowCounts } from '../fixtures/database.ts';
-import { createUser } from '../fixtures/builders.ts';
 import { runAccountRequests, uniqueEmail } from '../fixtures/accounts.ts';
+import { createUser } from '../fixtures/builders.ts';
+import { databaseDigest, rowCountChanges, tableRowCounts } from '../fixtures/database.ts';
+import { buildTestApp, createTestDatabase, Visitor } from '../helper.ts';
 
 /*
  * Whether an address has an account must not show in what a request does: the answer, and the
@@ -47,17 +47,29 @@ t.test('asking for a password reset writes the same for every address: one reque
   }
   await runAccountRequests(db);
   const sent = await db.selectFrom('outboxMessages').select('recipientEmail').where('kind', '=', 'password_reset').execute();
-  t.same(sent.map((m) => m.recipientEmail).filter((e) => Object.values(emails).includes(e)), [emails.active], 'then the job writes to the active account only');
+  t.same(
+    sent.map((m) => m.recipientEmail).filter((e) => Object.values(emails).includes(e)),
+    [emails.active],
+    'then the job writes to the active account only',
+  );
 });
 
 t.test('registering writes the same for every address: one request for the job', async (t) => {
   const emails = await addresses();
   for (const [kind, email] of Object.entries(emails)) {
-    const writes = await writesOf('/register', { name: 'Rosa Link', email, practice: 'Hill Surgery', pcn: 'North PCN', password: PASSWORD, confirmPassword: PASSWORD });
+    const writes = await writesOf('/register', {
+      name: 'Rosa Link',
+      email,
+      practice: 'Hill Surgery',
+      pcn: 'North PCN',
+      password: PASSWORD,
+      confirmPassword: PASSWORD,
+    });
     t.same(writes, { status: 200, rows: { account_requests: 1 }, changed: ['account_requests'] }, kind);
   }
   await runAccountRequests(db);
-  const kinds = async (email: string) => (await db.selectFrom('outboxMessages').select('kind').where('recipientEmail', '=', email).execute()).map((m) => m.kind);
+  const kinds = async (email: string) =>
+    (await db.selectFrom('outboxMessages').select('kind').where('recipientEmail', '=', email).execute()).map((m) => m.kind);
   t.same(await kinds(emails.unknown), ['email_confirmation'], 'then the job sends a new address its link');
   t.same(await kinds(emails.active), ['already_registered'], 'and an account holder the reminder');
 });
@@ -70,7 +82,11 @@ t.test('asking for a sign-in link writes the same for every address: one request
   }
   await runAccountRequests(db);
   const sent = await db.selectFrom('outboxMessages').select('recipientEmail').where('kind', '=', 'sign_in_link').execute();
-  t.same(sent.map((m) => m.recipientEmail).filter((e) => Object.values(emails).includes(e)), [emails.active], 'then the job writes to the active account only');
+  t.same(
+    sent.map((m) => m.recipientEmail).filter((e) => Object.values(emails).includes(e)),
+    [emails.active],
+    'then the job writes to the active account only',
+  );
 });
 
 t.test('a refused sign-in writes the same whether or not the address has an account', async (t) => {

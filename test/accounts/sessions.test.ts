@@ -6,8 +6,8 @@ import t from 'tap';
 import { buildApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { hashToken } from '../../src/lib/tokens.ts';
-import { buildTestApp, createTestDatabase, Visitor } from '../helper.ts';
 import { createUser, PASSWORD } from '../fixtures/builders.ts';
+import { buildTestApp, createTestDatabase, Visitor } from '../helper.ts';
 
 const database = await createTestDatabase();
 t.teardown(() => database.close());
@@ -54,7 +54,11 @@ t.test('a signed-in session lasts while it is used, and its idle expiry moves on
   t.ok(absoluteHours > 11.9 && absoluteHours <= 12, `absolute expiry about 12 hours away (${absoluteHours.toFixed(2)})`);
 
   // Pretend 25 quiet minutes have passed: a request now pushes the idle expiry on, not the absolute one.
-  await db.updateTable('loginSessions').set({ idleExpiresAt: new Date(Date.now() + 5 * 60_000) }).where('userId', '=', user.id).execute();
+  await db
+    .updateTable('loginSessions')
+    .set({ idleExpiresAt: new Date(Date.now() + 5 * 60_000) })
+    .where('userId', '=', user.id)
+    .execute();
   t.ok(await signedIn(visitor));
   const after = await sessionRow(visitor);
   t.ok(after!.idleExpiresAt.getTime() > Date.now() + 29 * 60_000, 'activity moved the idle expiry on');
@@ -67,7 +71,11 @@ t.test('an idle session expires: the person must sign in again', async (t) => {
   const visitor = new Visitor(app);
   await visitor.signIn(user.email, PASSWORD);
   t.ok(await signedIn(visitor));
-  await db.updateTable('loginSessions').set({ idleExpiresAt: new Date(Date.now() - 1000) }).where('userId', '=', user.id).execute();
+  await db
+    .updateTable('loginSessions')
+    .set({ idleExpiresAt: new Date(Date.now() - 1000) })
+    .where('userId', '=', user.id)
+    .execute();
   const response = await visitor.get('/people');
   t.equal(response.statusCode, 302);
   t.equal(response.headers.location, '/sign-in?returnTo=%2Fpeople', 'sent to sign in, to come back afterwards');

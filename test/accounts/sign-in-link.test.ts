@@ -1,9 +1,9 @@
 import t from 'tap';
 import { SIGN_IN_LINK_MINUTES } from '../../src/accounts/service.ts';
 import { SIGN_IN_LINK_REISSUE_MINUTES } from '../../src/accounts/sign-in-links.ts';
-import { buildTestApp, createTestDatabase, fieldError, heading, Visitor } from '../helper.ts';
-import { createUser } from '../fixtures/builders.ts';
 import { linkOnPage, runAccountRequests, uniqueEmail } from '../fixtures/accounts.ts';
+import { createUser } from '../fixtures/builders.ts';
+import { buildTestApp, createTestDatabase, fieldError, heading, Visitor } from '../helper.ts';
 
 /** The emailed one-time sign-in link: single use, short-lived, and only the newest works. */
 const database = await createTestDatabase();
@@ -34,7 +34,12 @@ async function linksSentTo(email: string): Promise<string[]> {
 
 /** Pretends the account's sign-in links were made `minutes` earlier (their lifetimes move with them). */
 async function moveLinksBack(email: string, minutes: number) {
-  const links = await db.selectFrom('accountLinks').select(['id', 'createdAt', 'expiresAt']).where('email', '=', email).where('purpose', '=', 'sign_in').execute();
+  const links = await db
+    .selectFrom('accountLinks')
+    .select(['id', 'createdAt', 'expiresAt'])
+    .where('email', '=', email)
+    .where('purpose', '=', 'sign_in')
+    .execute();
   for (const link of links) {
     await db
       .updateTable('accountLinks')
@@ -60,7 +65,12 @@ t.test('the link signs in once, from a browser with no session, and only by the 
   t.notMatch(asked.body, /\/sign-in\/link\/[A-Za-z0-9_-]{20,}/, 'the link is not shown to whoever asked');
   const [link] = await linksSentTo(user.email);
   t.ok(link, 'a link is emailed to the account');
-  const row = await db.selectFrom('accountLinks').select(['createdAt', 'expiresAt']).where('email', '=', user.email).where('purpose', '=', 'sign_in').executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom('accountLinks')
+    .select(['createdAt', 'expiresAt'])
+    .where('email', '=', user.email)
+    .where('purpose', '=', 'sign_in')
+    .executeTakeFirstOrThrow();
   t.equal(Math.round((row.expiresAt.getTime() - row.createdAt.getTime()) / 60_000), SIGN_IN_LINK_MINUTES, `it lasts ${SIGN_IN_LINK_MINUTES} minutes`);
 
   const visitor = new Visitor(app);
@@ -73,7 +83,12 @@ t.test('the link signs in once, from a browser with no session, and only by the 
   t.equal(used.statusCode, 303);
   t.equal(used.headers.location, '/');
   t.equal((await visitor.get('/account')).statusCode, 200, 'signed in');
-  const signedIn = await db.selectFrom('auditEvents').select('details').where('action', '=', 'signed_in').where('actorId', '=', user.id).executeTakeFirstOrThrow();
+  const signedIn = await db
+    .selectFrom('auditEvents')
+    .select('details')
+    .where('action', '=', 'signed_in')
+    .where('actorId', '=', user.id)
+    .executeTakeFirstOrThrow();
   t.same(signedIn.details, { firstStep: 'sign_in_link' }, 'the audit trail says how');
 
   const again = await useLink(link!);
@@ -84,7 +99,11 @@ t.test('the link signs in once, from a browser with no session, and only by the 
   t.match(again.used.body, /href="\/sign-in\/email-link"/, 'and says how to get a new one');
   t.equal((await again.visitor.get('/account')).statusCode, 302, 'not signed in');
   const refused = await db.selectFrom('auditEvents').select('details').where('action', '=', 'sign_in_link_refused').where('subjectId', '=', user.id).execute();
-  t.same(refused.map((r) => r.details), [{ reason: 'used' }], 'the refusal is audited against the account');
+  t.same(
+    refused.map((r) => r.details),
+    [{ reason: 'used' }],
+    'the refusal is audited against the account',
+  );
 });
 
 t.test(`the link expires after ${SIGN_IN_LINK_MINUTES} minutes`, async (t) => {
@@ -98,7 +117,11 @@ t.test(`the link expires after ${SIGN_IN_LINK_MINUTES} minutes`, async (t) => {
   t.equal(used.statusCode, 410);
   t.equal((await visitor.get('/account')).statusCode, 302, 'not signed in');
   const refused = await db.selectFrom('auditEvents').select('details').where('action', '=', 'sign_in_link_refused').where('subjectId', '=', user.id).execute();
-  t.same(refused.map((r) => r.details), [{ reason: 'expired' }], 'the refusal is audited');
+  t.same(
+    refused.map((r) => r.details),
+    [{ reason: 'expired' }],
+    'the refusal is audited',
+  );
 });
 
 t.test('a new link ends the one before; asking again within minutes sends no new one, so the newest keeps working', async (t) => {
@@ -123,8 +146,18 @@ t.test('a new link ends the one before; asking again within minutes sends no new
   t.equal(fresh.used.statusCode, 303, 'the newest one does');
   t.equal((await fresh.visitor.get('/account')).statusCode, 200);
 
-  const requests = await db.selectFrom('auditEvents').select('details').where('action', '=', 'sign_in_link_requested').where('subjectId', '=', user.id).orderBy('id').execute();
-  t.same(requests.map((r) => r.details), [{ sent: true }, { sent: false }, { sent: true }], 'every request is audited');
+  const requests = await db
+    .selectFrom('auditEvents')
+    .select('details')
+    .where('action', '=', 'sign_in_link_requested')
+    .where('subjectId', '=', user.id)
+    .orderBy('id')
+    .execute();
+  t.same(
+    requests.map((r) => r.details),
+    [{ sent: true }, { sent: false }, { sent: true }],
+    'every request is audited',
+  );
 });
 
 t.test('an unknown, disabled or unconfirmed address gets the same answer and no link', async (t) => {
@@ -132,7 +165,11 @@ t.test('an unknown, disabled or unconfirmed address gets the same answer and no 
   const disabled = await createUser(db, 'link_worker', { status: 'disabled' });
   const unconfirmed = await createUser(db, 'link_worker', { status: 'unconfirmed' });
   const unknown = uniqueEmail('nobody');
-  const strip = (html: string, email: string) => html.replace(/name="_csrf" value="[^"]*"/g, '').replace(/"x-csrf-token": "[^"]*"/g, '').replaceAll(email, 'EMAIL');
+  const strip = (html: string, email: string) =>
+    html
+      .replace(/name="_csrf" value="[^"]*"/g, '')
+      .replace(/"x-csrf-token": "[^"]*"/g, '')
+      .replaceAll(email, 'EMAIL');
   const expected = strip((await askForLink(active.email)).body, active.email);
   for (const email of [unknown, disabled.email, unconfirmed.email]) {
     const response = await askForLink(email);

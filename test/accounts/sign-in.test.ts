@@ -1,6 +1,6 @@
 import t from 'tap';
-import { buildTestApp, createTestDatabase, errorSummary, fieldError, heading, Visitor } from '../helper.ts';
 import { createUser, PASSWORD } from '../fixtures/builders.ts';
+import { buildTestApp, createTestDatabase, errorSummary, fieldError, heading, Visitor } from '../helper.ts';
 
 const database = await createTestDatabase();
 t.teardown(() => database.close());
@@ -47,7 +47,10 @@ t.test('a wrong password and an unknown email get the same message, status and p
   t.same(errorSummary(wrong.body), ['email: Enter a correct email address and password']);
   t.same(errorSummary(unknown.body), errorSummary(wrong.body));
   t.equal(comparable(unknown.body, 'nobody@nhs.net'), comparable(wrong.body, user.email), 'nothing on the page tells them apart');
-  t.notOk(wrong.cookies.some((c) => c.name === sessionCookie), 'no session after a wrong password');
+  t.notOk(
+    wrong.cookies.some((c) => c.name === sessionCookie),
+    'no session after a wrong password',
+  );
   t.match(wrong.body, new RegExp(`value="${user.email}"`), 'the email address is kept');
   t.notMatch(wrong.body, /not the password at all/, 'the password is never sent back');
 });

@@ -1,9 +1,9 @@
 import t from 'tap';
-import { buildTestApp, createTestDatabase, errorSummary, fieldError, heading } from '../helper.ts';
-import { HOSTILE } from '../fixtures/hostile.ts';
 import { createBooking, createOrganisation, createTaster, createUser } from '../fixtures/builders.ts';
-import { signedIn } from '../fixtures/visitors.ts';
+import { HOSTILE } from '../fixtures/hostile.ts';
 import { startedHoursAgo } from '../fixtures/time.ts';
+import { signedIn } from '../fixtures/visitors.ts';
+import { buildTestApp, createTestDatabase, errorSummary, fieldError, heading } from '../helper.ts';
 
 const database = await createTestDatabase();
 t.teardown(() => database.close());
@@ -105,7 +105,11 @@ t.test('with htmx the reply is just the row, the counts and an announcement', as
 });
 
 t.test('attendance is recorded from the start of the session until 14 days after', async (t) => {
-  const future = await scene({ startsAt: new Date(Date.now() + 3_600_000), endsAt: new Date(Date.now() + 3 * 3_600_000), bookingClosesAt: new Date(Date.now() - 3_600_000) });
+  const future = await scene({
+    startsAt: new Date(Date.now() + 3_600_000),
+    endsAt: new Date(Date.now() + 3 * 3_600_000),
+    bookingClosesAt: new Date(Date.now() - 3_600_000),
+  });
   const early = await future.staff.visitor.post(`${future.register}/${future.devBooking.id}`, { attendance: 'attended' });
   t.equal(early.statusCode, 400);
   t.same(errorSummary(early.body), ['register: You can record attendance from the start of the session']);
@@ -152,11 +156,25 @@ t.test('walk-ins are added by email; an unknown email gets a clear message', asy
   const booking = await db.selectFrom('bookings').selectAll().where('userId', '=', walker.id).executeTakeFirstOrThrow();
   t.same([booking.status, booking.isWalkIn, booking.attendance, booking.attendanceRecordedBy], ['confirmed', true, 'attended', s.staff.user.id]);
   t.equal(added.headers.location, `${s.register}?done=walk-in-added#booking-${booking.id}`);
-  t.same((await audits(booking.id)).map((a) => a.action), ['walk_in_added']);
+  t.same(
+    (await audits(booking.id)).map((a) => a.action),
+    ['walk_in_added'],
+  );
 
   const again = await s.staff.visitor.post(`${s.register}/walk-ins`, { email: walker.email });
   t.equal(again.headers.location, `${s.register}?done=walk-in-already#booking-${booking.id}`, 'adding them twice is harmless');
-  t.equal(Number((await db.selectFrom('bookings').select((eb) => eb.fn.countAll().as('n')).where('userId', '=', walker.id).executeTakeFirstOrThrow()).n), 1);
+  t.equal(
+    Number(
+      (
+        await db
+          .selectFrom('bookings')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .where('userId', '=', walker.id)
+          .executeTakeFirstOrThrow()
+      ).n,
+    ),
+    1,
+  );
 
   const booked = await s.staff.visitor.post(`${s.register}/walk-ins`, { email: s.dev.email });
   t.equal(booked.headers.location, `${s.register}?done=walk-in-marked#booking-${s.devBooking.id}`, 'someone who booked is just marked');
@@ -184,11 +202,21 @@ t.test('"Register complete" records everyone unmarked as did not attend, and the
   t.equal(done.statusCode, 303);
   t.equal((await bookingRow(s.devBooking.id)).attendance, 'attended');
   t.equal((await bookingRow(s.samBooking.id)).attendance, 'no_show');
-  const session = await db.selectFrom('tasterSessions').select(['registerCompletedAt', 'registerCompletedBy']).where('id', '=', s.taster.sessionId).executeTakeFirstOrThrow();
+  const session = await db
+    .selectFrom('tasterSessions')
+    .select(['registerCompletedAt', 'registerCompletedBy'])
+    .where('id', '=', s.taster.sessionId)
+    .executeTakeFirstOrThrow();
   t.ok(session.registerCompletedAt);
   t.equal(session.registerCompletedBy, s.staff.user.id);
-  t.same((await audits(s.samBooking.id)).map((a) => [a.action, a.details.byRegisterComplete]), [['attendance_recorded', true]]);
-  t.same((await audits(s.taster.sessionId)).map((a) => [a.action, a.details.markedDidNotAttend]), [['register_completed', 1]]);
+  t.same(
+    (await audits(s.samBooking.id)).map((a) => [a.action, a.details.byRegisterComplete]),
+    [['attendance_recorded', true]],
+  );
+  t.same(
+    (await audits(s.taster.sessionId)).map((a) => [a.action, a.details.markedDidNotAttend]),
+    [['register_completed', 1]],
+  );
   const page = await s.staff.visitor.get(done.headers.location as string);
   t.match(page.body, 'Register complete');
 });
@@ -214,7 +242,11 @@ t.test('hostile names and practices show as text', async (t) => {
   t.notMatch(page.body, '<img src=x');
   t.notMatch(page.body, '<div hx-get="/x"');
   t.match(page.body, '&lt;script&gt;alert(1)&lt;/script&gt;');
-  const fragment = await staff.visitor.post(`/sessions/${taster.sessionId}/register/${booking.id}`, { attendance: 'attended' }, { headers: { 'hx-request': 'true' } });
+  const fragment = await staff.visitor.post(
+    `/sessions/${taster.sessionId}/register/${booking.id}`,
+    { attendance: 'attended' },
+    { headers: { 'hx-request': 'true' } },
+  );
   t.notMatch(fragment.body, '<script>alert(1)</script>');
   t.notMatch(fragment.body, '<img src=x');
   t.match(fragment.body, '&lt;script&gt;');

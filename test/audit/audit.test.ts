@@ -6,11 +6,11 @@ import type { Tx } from '../../src/db/database.ts';
 import { saveFeedback } from '../../src/feedback/service.ts';
 import { changeRole } from '../../src/people/service.ts';
 import { cancelSession } from '../../src/publishing/sessions/service.ts';
-import { buildTestApp, createTestDatabase, Visitor } from '../helper.ts';
-import { databaseDigest } from '../fixtures/database.ts';
 import { createBooking, createTaster, createUser, PASSWORD } from '../fixtures/builders.ts';
-import { signedIn } from '../fixtures/visitors.ts';
+import { databaseDigest } from '../fixtures/database.ts';
 import { startedHoursAgo } from '../fixtures/time.ts';
+import { signedIn } from '../fixtures/visitors.ts';
+import { buildTestApp, createTestDatabase, Visitor } from '../helper.ts';
 
 const database = await createTestDatabase();
 const { db } = database;
@@ -18,7 +18,10 @@ t.teardown(() => database.close());
 const app = await buildTestApp(t, database);
 
 async function lastId(): Promise<number> {
-  const row = await db.selectFrom('auditEvents').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst();
+  const row = await db
+    .selectFrom('auditEvents')
+    .select((eb) => eb.fn.max('id').as('id'))
+    .executeTakeFirst();
   return Number(row?.id ?? 0);
 }
 
@@ -53,7 +56,11 @@ t.test('each action leaves exactly one entry of its own, saying who, what and ab
   since = await lastId();
   const waiting = await secondVisitor.post(`/sessions/${taster.sessionId}/book`, {});
   const secondBooking = String(waiting.headers.location).split('/').pop()!;
-  t.same(await entriesAfter(since), [{ action: 'booking_waitlisted', actorId: second.id, subjectType: 'booking', subjectId: secondBooking }], 'joining the waiting list');
+  t.same(
+    await entriesAfter(since),
+    [{ action: 'booking_waitlisted', actorId: second.id, subjectType: 'booking', subjectId: secondBooking }],
+    'joining the waiting list',
+  );
 
   since = await lastId();
   await secondVisitor.post(`/sessions/${taster.sessionId}/book`, {});
@@ -83,7 +90,11 @@ t.test('each action leaves exactly one entry of its own, saying who, what and ab
   await coordinatorVisitor.get(`/sessions/${past.sessionId}/register`);
   const marked = await coordinatorVisitor.post(`/sessions/${past.sessionId}/register/${pastBooking.id}`, { attendance: 'attended' });
   t.equal(marked.statusCode, 303);
-  t.same(await entriesAfter(since), [{ action: 'attendance_recorded', actorId: coordinator.id, subjectType: 'booking', subjectId: pastBooking.id }], 'attendance');
+  t.same(
+    await entriesAfter(since),
+    [{ action: 'attendance_recorded', actorId: coordinator.id, subjectType: 'booking', subjectId: pastBooking.id }],
+    'attendance',
+  );
 
   since = await lastId();
   await firstVisitor.get(`/bookings/${pastBooking.id}/feedback`);
@@ -101,7 +112,11 @@ t.test('each action leaves exactly one entry of its own, saying who, what and ab
   since = await lastId();
   await providerVisitor.get(`/sessions/${taster.sessionId}/cancel`);
   await providerVisitor.post(`/sessions/${taster.sessionId}/cancel`, { reason: 'The tutor is unwell' });
-  t.same(await entriesAfter(since), [{ action: 'session_cancelled', actorId: provider.id, subjectType: 'taster_session', subjectId: taster.sessionId }], 'session cancelled by the provider');
+  t.same(
+    await entriesAfter(since),
+    [{ action: 'session_cancelled', actorId: provider.id, subjectType: 'taster_session', subjectId: taster.sessionId }],
+    'session cancelled by the provider',
+  );
 });
 
 t.test('signing in leaves one entry, and so does a refused attempt', async (t) => {
@@ -116,7 +131,10 @@ t.test('signing in leaves one entry, and so does a refused attempt', async (t) =
   await stranger.get('/sign-in');
   await stranger.post('/sign-in', { email: person.email, password: 'not the right password at all' });
   const refused = await entriesAfter(since);
-  t.same(refused.map((e) => [e.action, e.actorId]), [['sign_in_refused', null]]);
+  t.same(
+    refused.map((e) => [e.action, e.actorId]),
+    [['sign_in_refused', null]],
+  );
 
   // The right password for an account that may not sign in is a refused sign-in too.
   for (const status of ['disabled', 'unconfirmed'] as const) {
@@ -144,7 +162,22 @@ t.test('an action that rolls back leaves no entry', async (t) => {
     ['booking', (tx) => book(tx, { id: third.id }, taster.sessionId, { confidenceBefore: null })],
     ['cancellation and promotion', (tx) => cancel(tx, { id: person.id }, booked.bookingId)],
     ['attendance', (tx) => markAttendance(tx, { id: coordinator.id }, past.sessionId, unmarked.id, 'attended')],
-    ['feedback', (tx) => saveFeedback(tx, { id: person.id }, attended.id, { confidenceAfter: 7, rating: 4, accessible: 4, appropriate: 4, adequate: 4, affordable: 4, available: 4, intendsToRefer: 'yes', referringEasier: null, comments: null })],
+    [
+      'feedback',
+      (tx) =>
+        saveFeedback(tx, { id: person.id }, attended.id, {
+          confidenceAfter: 7,
+          rating: 4,
+          accessible: 4,
+          appropriate: 4,
+          adequate: 4,
+          affordable: 4,
+          available: 4,
+          intendsToRefer: 'yes',
+          referringEasier: null,
+          comments: null,
+        }),
+    ],
     ['role change', (tx) => changeRole(tx, { id: coordinator.id }, other.id, 'coordinator', null)],
     ['session cancelled', (tx) => cancelSession(tx, { id: provider.id, role: 'provider', organisationId: taster.organisationId }, taster.sessionId, 'Flooded')],
     ['sign-in', (tx) => signIn(tx, { email: person.email, password: PASSWORD, address: '192.0.2.1' })],

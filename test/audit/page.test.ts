@@ -1,7 +1,7 @@
 import t from 'tap';
-import { buildTestApp, createTestDatabase, errorSummary, heading } from '../helper.ts';
 import { createBooking, createTaster, createUser } from '../fixtures/builders.ts';
 import { signedIn } from '../fixtures/visitors.ts';
+import { buildTestApp, createTestDatabase, errorSummary, heading } from '../helper.ts';
 
 const database = await createTestDatabase();
 const { db } = database;
@@ -18,11 +18,45 @@ const booking = await createBooking(db, pottery.sessionId, linkWorker.id);
 
 // A small history at known times (London): who did what, to whom, on which session.
 const events = [
-  { occurredAt: new Date('2026-10-01T09:00:00Z'), actorId: linkWorker.id, action: 'booking_confirmed', subjectType: 'booking', subjectId: booking.id, details: JSON.stringify({ sessionId: pottery.sessionId }) },
-  { occurredAt: new Date('2026-10-02T09:00:00Z'), actorId: provider.id, action: 'session_cancelled', subjectType: 'taster_session', subjectId: singing.sessionId, details: JSON.stringify({ reason: 'The choir leader is ill' }) },
-  { occurredAt: new Date('2026-10-03T09:00:00Z'), actorId: coordinator.id, action: 'role_changed', subjectType: 'user', subjectId: provider.id, details: JSON.stringify({ from: 'link_worker', to: 'provider' }) },
-  { occurredAt: new Date('2026-10-03T23:30:00Z'), actorId: linkWorker.id, action: 'feedback_given', subjectType: 'booking', subjectId: booking.id, details: '{}' },
-  { occurredAt: new Date('2026-10-04T08:00:00Z'), actorId: null, action: 'sign_in_refused', details: JSON.stringify({ reason: 'wrong_password' }), address: '203.0.113.9' },
+  {
+    occurredAt: new Date('2026-10-01T09:00:00Z'),
+    actorId: linkWorker.id,
+    action: 'booking_confirmed',
+    subjectType: 'booking',
+    subjectId: booking.id,
+    details: JSON.stringify({ sessionId: pottery.sessionId }),
+  },
+  {
+    occurredAt: new Date('2026-10-02T09:00:00Z'),
+    actorId: provider.id,
+    action: 'session_cancelled',
+    subjectType: 'taster_session',
+    subjectId: singing.sessionId,
+    details: JSON.stringify({ reason: 'The choir leader is ill' }),
+  },
+  {
+    occurredAt: new Date('2026-10-03T09:00:00Z'),
+    actorId: coordinator.id,
+    action: 'role_changed',
+    subjectType: 'user',
+    subjectId: provider.id,
+    details: JSON.stringify({ from: 'link_worker', to: 'provider' }),
+  },
+  {
+    occurredAt: new Date('2026-10-03T23:30:00Z'),
+    actorId: linkWorker.id,
+    action: 'feedback_given',
+    subjectType: 'booking',
+    subjectId: booking.id,
+    details: '{}',
+  },
+  {
+    occurredAt: new Date('2026-10-04T08:00:00Z'),
+    actorId: null,
+    action: 'sign_in_refused',
+    details: JSON.stringify({ reason: 'wrong_password' }),
+    address: '203.0.113.9',
+  },
 ];
 await db.insertInto('auditEvents').values(events).execute();
 
@@ -31,7 +65,12 @@ function rows(html: string): string[][] {
   const body = /<tbody[^>]*>([\s\S]*?)<\/tbody>/.exec(html)?.[1] ?? '';
   return [...body.matchAll(/<tr[^>]*>([\s\S]*?)<\/tr>/g)].map((row) =>
     [...row[1]!.matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((cell) =>
-      cell[1]!.replace(/<span class="nhsuk-table-responsive__heading"[^>]*>[^<]*<\/span>/, '').replace(/<br>/g, ' | ').replace(/<[^>]+>/g, '').replace(/\s+/g, ' ').trim(),
+      cell[1]!
+        .replace(/<span class="nhsuk-table-responsive__heading"[^>]*>[^<]*<\/span>/, '')
+        .replace(/<br>/g, ' | ')
+        .replace(/<[^>]+>/g, '')
+        .replace(/\s+/g, ' ')
+        .trim(),
     ),
   );
 }
@@ -59,13 +98,29 @@ t.test('coordinators see who did what and when, newest first, in words', async (
 
 t.test('search by person, session, action and dates', async (t) => {
   t.same(whats((await visitor.get('/audit?to=2026-10-31&person=lena')).body), ['Gave feedback', 'Booked a place'], 'the person acted');
-  t.same(whats((await visitor.get('/audit?to=2026-10-31&person=PRIYA')).body), ['Changed someone’s role', 'Cancelled a taster session'], 'acted, or was acted on');
+  t.same(
+    whats((await visitor.get('/audit?to=2026-10-31&person=PRIYA')).body),
+    ['Changed someone’s role', 'Cancelled a taster session'],
+    'acted, or was acted on',
+  );
   t.same(whats((await visitor.get('/audit?to=2026-10-31&person=cora%40nhs.net')).body), ['Changed someone’s role'], 'by email address');
-  t.same(whats((await visitor.get('/audit?to=2026-10-31&session=pottery')).body), ['Gave feedback', 'Booked a place'], 'a session by its activity, through bookings and their feedback');
+  t.same(
+    whats((await visitor.get('/audit?to=2026-10-31&session=pottery')).body),
+    ['Gave feedback', 'Booked a place'],
+    'a session by its activity, through bookings and their feedback',
+  );
   t.same(whats((await visitor.get(`/audit?to=2026-10-31&session=${singing.sessionId}`)).body), ['Cancelled a taster session'], 'a session by its id');
   t.same(whats((await visitor.get('/audit?to=2026-10-31&action=role_changed')).body), ['Changed someone’s role']);
-  t.same(whats((await visitor.get('/audit?from=2026-10-02&to=2026-10-03')).body), ['Changed someone’s role', 'Cancelled a taster session'], 'whole London days');
-  t.same(whats((await visitor.get('/audit?from=2026-10-04&to=2026-10-04')).body), ['Sign-in refused', 'Gave feedback'], 'an event at 00:30 BST belongs to the 4th');
+  t.same(
+    whats((await visitor.get('/audit?from=2026-10-02&to=2026-10-03')).body),
+    ['Changed someone’s role', 'Cancelled a taster session'],
+    'whole London days',
+  );
+  t.same(
+    whats((await visitor.get('/audit?from=2026-10-04&to=2026-10-04')).body),
+    ['Sign-in refused', 'Gave feedback'],
+    'an event at 00:30 BST belongs to the 4th',
+  );
   const none = await visitor.get('/audit?to=2026-10-31&person=nobody-at-all');
   t.match(none.body, /Nothing matches this search/);
   t.match((await visitor.get('/audit?person=%25')).body, /Nothing matches this search/, 'a % is searched for, not a wildcard');
@@ -75,7 +130,14 @@ t.test('long histories come in pages of 50, newest first', async (t) => {
   const start = Date.parse('2025-01-01T12:00:00Z');
   await db
     .insertInto('auditEvents')
-    .values(Array.from({ length: 120 }, (_, i) => ({ occurredAt: new Date(start + i * 60_000), actorId: coordinator.id, action: 'calendar_feed_reset', details: JSON.stringify({ n: i }) })))
+    .values(
+      Array.from({ length: 120 }, (_, i) => ({
+        occurredAt: new Date(start + i * 60_000),
+        actorId: coordinator.id,
+        action: 'calendar_feed_reset',
+        details: JSON.stringify({ n: i }),
+      })),
+    )
     .execute();
   const first = await visitor.get('/audit?action=calendar_feed_reset');
   t.equal(rows(first.body).length, 50);
@@ -95,7 +157,11 @@ t.test('bad dates and choices are explained, never a 500', async (t) => {
   const bad = await visitor.get('/audit?from=2026-02-30&to=yesterday&action=DROP%20TABLE');
   t.equal(bad.statusCode, 400);
   t.match(bad.body, /<title>Error: Audit trail/);
-  t.same(errorSummary(bad.body), ['action: Select an action from the list', 'from: Enter a real date, such as 2026-11-22', 'to: Enter a real date, such as 2026-11-22']);
+  t.same(errorSummary(bad.body), [
+    'action: Select an action from the list',
+    'from: Enter a real date, such as 2026-11-22',
+    'to: Enter a real date, such as 2026-11-22',
+  ]);
   t.match(bad.body, /value="yesterday"/, 'what was typed is kept');
   const reversed = await visitor.get('/audit?from=2026-10-05&to=2026-10-01');
   t.equal(reversed.statusCode, 400);

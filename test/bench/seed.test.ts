@@ -1,11 +1,21 @@
 import { sql } from 'kysely';
 import t from 'tap';
 import { FIND_QUERY } from '../../bench/load.ts';
-import { BENCH_SCALE, benchDatabaseUrl, benchScale, countSeeded, NATIONAL_SCALE, linkWorkerIds, refusalMessage, type Scale, seedBenchData } from '../../bench/seed.ts';
-import { idParams } from '../../src/web/params.ts';
+import {
+  BENCH_SCALE,
+  benchDatabaseUrl,
+  benchScale,
+  countSeeded,
+  linkWorkerIds,
+  NATIONAL_SCALE,
+  refusalMessage,
+  type Scale,
+  seedBenchData,
+} from '../../bench/seed.ts';
 import { findSessions } from '../../src/find/queries.ts';
 import { findQuery } from '../../src/find/schemas.ts';
 import { parseForm } from '../../src/lib/forms.ts';
+import { idParams } from '../../src/web/params.ts';
 import { createTestDatabase } from '../helper.ts';
 
 t.test('npm run bench refuses to run without PostgreSQL, and says how to give it one', async (t) => {
@@ -19,7 +29,11 @@ t.test('npm run bench refuses to run without PostgreSQL, and says how to give it
 t.test('BENCH_SIZE picks the issue’s minimum or QUALITY.md’s national scale ×10, and refuses anything else', async (t) => {
   t.equal(benchScale({}).scale, BENCH_SCALE);
   t.equal(benchScale({ BENCH_SIZE: 'national' }).scale, NATIONAL_SCALE);
-  t.same([benchScale({}).resultsFile, benchScale({ BENCH_SIZE: 'national' }).resultsFile], ['results.md', 'results-national.md'], 'each size keeps its own results');
+  t.same(
+    [benchScale({}).resultsFile, benchScale({ BENCH_SIZE: 'national' }).resultsFile],
+    ['results.md', 'results-national.md'],
+    'each size keeps its own results',
+  );
   t.throws(() => benchScale({ BENCH_SIZE: 'huge' }), { message: 'BENCH_SIZE must be "default" or "national", not "huge"' });
   const national = NATIONAL_SCALE;
   const sessionsAYear = (national.offers * national.sessionsPerOffer * 365) / (national.historyDays + national.futureDays);
@@ -28,7 +42,6 @@ t.test('BENCH_SIZE picks the issue’s minimum or QUALITY.md’s national scale 
   t.ok(bookingsAYear >= 1_300_000, `about ${Math.round(bookingsAYear)} booking requests a year`);
   t.ok(national.linkWorkers >= 36_000 && national.organisations >= 8_000 && national.pcns! >= 12_500);
 });
-
 
 // The seed itself, at a small scale, on whichever database this run uses.
 const scale: Scale = { organisations: 20, venuesPerOrganisation: 2, linkWorkers: 50, offers: 40, sessionsPerOffer: 12, historyDays: 365, futureDays: 180 };
@@ -41,7 +54,11 @@ t.test('the seed writes the volume it is asked for', async (t) => {
   t.match(counts, { organisations: 20, venues: 40, linkWorkers: 50, offers: 40, sessions: 480 });
   t.ok(counts.bookings > 480 * 5, `about nine booking requests a session (${counts.bookings})`);
   t.same(await countSeeded(db), counts);
-  t.equal((await db.selectFrom('offerSearchDocuments').select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow()).n, 40, 'every offer can be searched');
+  t.equal(
+    (await db.selectFrom('offerSearchDocuments').select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow()).n,
+    40,
+    'every offer can be searched',
+  );
 });
 
 t.test('seeded bookings keep the booking rules: never over capacity, a waiting list only when full, one live booking a person', async (t) => {
@@ -57,7 +74,10 @@ t.test('seeded bookings keep the booking rules: never over capacity, a waiting l
   const future = await sql<{ n: number }>`select count(*)::int as n from bookings where requested_at > now()`.execute(db);
   t.equal(future.rows[0]!.n, 0, 'nobody booked in the future, so new bookings join the end of a waiting list');
   const statuses = await sql<{ status: string }>`select distinct status from bookings order by status`.execute(db);
-  t.same(statuses.rows.map((r) => r.status), ['cancelled', 'confirmed', 'waitlisted']);
+  t.same(
+    statuses.rows.map((r) => r.status),
+    ['cancelled', 'confirmed', 'waitlisted'],
+  );
 });
 
 t.test('the data varies the way the filters need: times of day, step-free, online, past and future, every category and kind', async (t) => {
@@ -77,8 +97,12 @@ t.test('the data varies the way the filters need: times of day, step-free, onlin
   ).rows[0]!;
   for (const [name, value] of Object.entries(variety)) t.ok(value > 0, `${name}: ${value}`);
   t.equal(variety.weekdays, 7);
-  const venues = (await sql<{ stepFree: number; not: number; towns: number }>`
-    select count(*) filter (where step_free)::int as "stepFree", count(*) filter (where not step_free)::int as not, count(distinct town)::int as towns from venues`.execute(db)).rows[0]!;
+  const venues = (
+    await sql<{ stepFree: number; not: number; towns: number }>`
+    select count(*) filter (where step_free)::int as "stepFree", count(*) filter (where not step_free)::int as not, count(distinct town)::int as towns from venues`.execute(
+      db,
+    )
+  ).rows[0]!;
   t.ok(venues.stepFree > 0 && venues.not > 0 && venues.towns > 1, JSON.stringify(venues));
   const offers = (await sql<{ categories: number }>`select count(distinct category)::int as categories from offers`.execute(db)).rows[0]!;
   t.equal(offers.categories, 10);

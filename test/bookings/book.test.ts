@@ -1,9 +1,9 @@
 import t from 'tap';
 import { book } from '../../src/bookings/service.ts';
-import { buildTestApp, createTestDatabase, errorSummary, fieldError, heading } from '../helper.ts';
-import { at } from '../fixtures/time.ts';
 import { createBooking, createTaster, createUser } from '../fixtures/builders.ts';
+import { at } from '../fixtures/time.ts';
 import { signedIn } from '../fixtures/visitors.ts';
+import { buildTestApp, createTestDatabase, errorSummary, fieldError, heading } from '../helper.ts';
 
 const database = await createTestDatabase();
 const { db } = database;
@@ -38,7 +38,10 @@ t.test('a link worker books a place and is sent to the booking (303)', async (t)
   const message = await db.selectFrom('outboxMessages').selectAll().where('dedupeKey', '=', `booking_confirmed:${booking!.id}`).executeTakeFirst();
   t.equal(message?.recipientEmail, dev.email, 'a confirmation email is queued');
   const audit = await db.selectFrom('auditEvents').select('action').where('subjectId', '=', booking!.id).execute();
-  t.same(audit.map((a) => a.action), ['booking_confirmed']);
+  t.same(
+    audit.map((a) => a.action),
+    ['booking_confirmed'],
+  );
 });
 
 t.test('a full session puts people on the waiting list, in order, with their position', async (t) => {
@@ -96,10 +99,28 @@ t.test('no booking after the deadline, on a cancelled, started or draft session'
   const person = await createUser(db, 'link_worker');
   const { visitor } = await signedIn(app, db, person);
   const cases = [
-    { name: 'deadline passed', options: { startsAt: at(1, 10), bookingClosesAt: new Date(Date.now() - 60_000) }, status: 409, text: /Booking for this session has closed/, code: 'booking_closed' },
+    {
+      name: 'deadline passed',
+      options: { startsAt: at(1, 10), bookingClosesAt: new Date(Date.now() - 60_000) },
+      status: 409,
+      text: /Booking for this session has closed/,
+      code: 'booking_closed',
+    },
     { name: 'cancelled', options: { status: 'cancelled' as const }, status: 409, text: /This session has been cancelled/, code: 'session_cancelled' },
-    { name: 'started', options: { startsAt: new Date(Date.now() - 30 * 60_000), endsAt: new Date(Date.now() + 60 * 60_000), bookingClosesAt: new Date(Date.now() - 3_600_000) }, status: 409, text: /This session has already started/, code: 'session_started' },
-    { name: 'past', options: { startsAt: at(-3, 10), bookingClosesAt: at(-4, 10) }, status: 409, text: /This session has already started/, code: 'session_started' },
+    {
+      name: 'started',
+      options: { startsAt: new Date(Date.now() - 30 * 60_000), endsAt: new Date(Date.now() + 60 * 60_000), bookingClosesAt: new Date(Date.now() - 3_600_000) },
+      status: 409,
+      text: /This session has already started/,
+      code: 'session_started',
+    },
+    {
+      name: 'past',
+      options: { startsAt: at(-3, 10), bookingClosesAt: at(-4, 10) },
+      status: 409,
+      text: /This session has already started/,
+      code: 'session_started',
+    },
     { name: 'draft', options: { status: 'draft' as const }, status: 404, text: /Page not found/, code: 'not_found' },
   ];
   for (const c of cases) {

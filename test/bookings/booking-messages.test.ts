@@ -1,9 +1,9 @@
 import ICAL from 'ical.js';
 import t from 'tap';
 import { renderPendingMessages } from '../../src/delivery/render.ts';
-import { buildTestApp, createTestDatabase } from '../helper.ts';
 import { createTaster, createUser } from '../fixtures/builders.ts';
 import { signedIn } from '../fixtures/visitors.ts';
+import { buildTestApp, createTestDatabase } from '../helper.ts';
 
 const database = await createTestDatabase();
 const { db } = database;
@@ -23,19 +23,36 @@ function onlyEvent(text: string) {
   const events = calendar.getAllSubcomponents('vevent');
   if (events.length !== 1) throw new Error(`expected one event, found ${events.length}`);
   const event = new ICAL.Event(events[0]!);
-  return { summary: event.summary, start: event.startDate.toJSDate().toISOString(), end: event.endDate.toJSDate().toISOString(), tzid: String(events[0]!.getFirstProperty('dtstart')!.getParameter('tzid')), url: String(events[0]!.getFirstPropertyValue('url')) };
+  return {
+    summary: event.summary,
+    start: event.startDate.toJSDate().toISOString(),
+    end: event.endDate.toJSDate().toISOString(),
+    tzid: String(events[0]!.getFirstProperty('dtstart')!.getParameter('tzid')),
+    url: String(events[0]!.getFirstPropertyValue('url')),
+  };
 }
 
 t.test('booked, waiting, given a place, cancelled: each person gets the right message, a place comes with its .ics', async (t) => {
   // 28 March 2027, the day the clocks go forward: 2pm BST is 13:00 UTC.
   const startsAt = new Date('2027-03-28T13:00:00Z');
-  const taster = await createTaster(db, { title: 'Lino printing', capacity: 1, startsAt, endsAt: new Date('2027-03-28T14:30:00Z'), town: 'Witney', postcode: 'OX28 6AA' });
+  const taster = await createTaster(db, {
+    title: 'Lino printing',
+    capacity: 1,
+    startsAt,
+    endsAt: new Date('2027-03-28T14:30:00Z'),
+    town: 'Witney',
+    postcode: 'OX28 6AA',
+  });
   const ada = await createUser(db, 'link_worker', { name: 'Ada Lovelace' });
   const bo = await createUser(db, 'link_worker', { name: 'Bo Diddley' });
   const { visitor: adaVisitor } = await signedIn(app, db, ada);
   const { visitor: boVisitor } = await signedIn(app, db, bo);
-  const adaBooking = String((await adaVisitor.post(`/sessions/${taster.sessionId}/book`, {})).headers.location).split('/').pop()!;
-  const boBooking = String((await boVisitor.post(`/sessions/${taster.sessionId}/book`, {})).headers.location).split('/').pop()!;
+  const adaBooking = String((await adaVisitor.post(`/sessions/${taster.sessionId}/book`, {})).headers.location)
+    .split('/')
+    .pop()!;
+  const boBooking = String((await boVisitor.post(`/sessions/${taster.sessionId}/book`, {})).headers.location)
+    .split('/')
+    .pop()!;
 
   const confirmed = (await messageOf(`booking_confirmed:${adaBooking}`))!;
   t.equal(confirmed.recipientEmail, ada.email);
@@ -51,13 +68,17 @@ t.test('booked, waiting, given a place, cancelled: each person gets the right me
   t.equal(ics!.filename, 'taster-booking.ics');
   t.match(ics!.contentType, /^text\/calendar/);
   const event = onlyEvent(ics!.content);
-  t.same(event, {
-    summary: 'Taster: Lino printing',
-    start: '2027-03-28T13:00:00.000Z',
-    end: '2027-03-28T14:30:00.000Z',
-    tzid: 'Europe/London',
-    url: `https://tasters.test/bookings/${adaBooking}`,
-  }, 'the .ics parses, at the right instant in London time');
+  t.same(
+    event,
+    {
+      summary: 'Taster: Lino printing',
+      start: '2027-03-28T13:00:00.000Z',
+      end: '2027-03-28T14:30:00.000Z',
+      tzid: 'Europe/London',
+      url: `https://tasters.test/bookings/${adaBooking}`,
+    },
+    'the .ics parses, at the right instant in London time',
+  );
 
   const waiting = (await messageOf(`booking_waitlisted:${boBooking}`))!;
   t.equal(waiting.recipientEmail, bo.email);

@@ -4,9 +4,9 @@ import t from 'tap';
 import { buildApp } from '../../src/app.ts';
 import { testConfig } from '../../src/config.ts';
 import { renderPendingMessages } from '../../src/delivery/render.ts';
-import { buildTestApp, createTestDatabase, openSecondPool, testDatabaseKind } from '../helper.ts';
 import { createLinkWorkers, createTaster } from '../fixtures/builders.ts';
 import { signedIn } from '../fixtures/visitors.ts';
+import { buildTestApp, createTestDatabase, openSecondPool, testDatabaseKind } from '../helper.ts';
 
 /**
  * QUALITY.md's burst: everyone who read the same email books in the same second, through two app
@@ -107,8 +107,16 @@ t.test(`${PEOPLE} people book one ${PLACES}-place session ${real ? 'at the same 
   const gaps = stamps.rows.map((r) => Number(r.gap)).filter((gap) => Number.isFinite(gap) && gap > 0);
   t.comment(`from one booking's insert to the next: p50 ${percentile(gaps, 50).toFixed(2)} ms, p99 ${percentile(gaps, 99).toFixed(2)} ms`);
 
-  t.same(replies.filter((r) => r.statusCode >= 500).map((r) => r.statusCode), [], 'no 5xx');
-  t.same(replies.filter((r) => r.statusCode !== 303).map((r) => r.statusCode), [], 'every attempt answered with its booking');
+  t.same(
+    replies.filter((r) => r.statusCode >= 500).map((r) => r.statusCode),
+    [],
+    'no 5xx',
+  );
+  t.same(
+    replies.filter((r) => r.statusCode !== 303).map((r) => r.statusCode),
+    [],
+    'every attempt answered with its booking',
+  );
   const bookings = await sql<{ id: string; status: string; position: number | null }>`
     select b.id, b.status,
            case when b.status = 'waitlisted' then row_number() over (partition by b.status order by b.waitlisted_at, b.id)::int end as position
@@ -133,5 +141,8 @@ t.test(`${PEOPLE} people book one ${PLACES}-place session ${real ? 'at the same 
     Array.from({ length: PEOPLE - PLACES }, (_, i) => i + 1),
     'the positions they were told are 1 to N',
   );
-  t.ok(toldPositions.every((p) => p.told === p.actual), 'each was told their own place in the fair order');
+  t.ok(
+    toldPositions.every((p) => p.told === p.actual),
+    'each was told their own place in the fair order',
+  );
 });

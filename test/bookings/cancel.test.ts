@@ -1,8 +1,8 @@
 import t from 'tap';
 import { fillFreedPlaces, lockTasterSession } from '../../src/capacity/places.ts';
-import { buildTestApp, createTestDatabase, heading } from '../helper.ts';
 import { createBooking, createTaster, createUser } from '../fixtures/builders.ts';
 import { signedIn } from '../fixtures/visitors.ts';
+import { buildTestApp, createTestDatabase, heading } from '../helper.ts';
 
 const database = await createTestDatabase();
 const { db } = database;
@@ -10,10 +10,9 @@ t.teardown(() => database.close());
 
 const statuses = async (sessionId: string) =>
   Object.fromEntries(
-    (await db.selectFrom('bookings').select(['userId', 'status']).where('tasterSessionId', '=', sessionId).where('status', '<>', 'cancelled').execute()).map((b) => [
-      b.userId,
-      b.status,
-    ]),
+    (await db.selectFrom('bookings').select(['userId', 'status']).where('tasterSessionId', '=', sessionId).where('status', '<>', 'cancelled').execute()).map(
+      (b) => [b.userId, b.status],
+    ),
   );
 
 /** Books through the app, one person after another, so the waiting order is the booking order. */
@@ -67,7 +66,10 @@ t.test('leaving the waiting list frees no place and moves the people behind up',
   t.same(await statuses(taster.sessionId), { [a!.user.id]: 'confirmed', [c!.user.id]: 'waitlisted', [d!.user.id]: 'waitlisted' });
   t.match((await d!.visitor.get(`/bookings/${d!.bookingId}`)).body, /number <strong id="waiting-position">2<\/strong>/);
   const audit = await db.selectFrom('auditEvents').select('action').where('subjectId', '=', b!.bookingId).orderBy('id').execute();
-  t.same(audit.map((e) => e.action), ['booking_waitlisted', 'waiting_list_left']);
+  t.same(
+    audit.map((e) => e.action),
+    ['booking_waitlisted', 'waiting_list_left'],
+  );
 });
 
 t.test('raising the capacity promotes the longest-waiting people through fillFreedPlaces', async (t) => {
@@ -79,7 +81,11 @@ t.test('raising the capacity promotes the longest-waiting people through fillFre
     await tx.updateTable('tasterSessions').set({ capacity: 3 }).where('id', '=', taster.sessionId).execute();
     return fillFreedPlaces(tx, taster.sessionId, null);
   });
-  t.same(promoted.map((p) => p.userId), [b!.user.id, c!.user.id], 'in waiting order');
+  t.same(
+    promoted.map((p) => p.userId),
+    [b!.user.id, c!.user.id],
+    'in waiting order',
+  );
   t.same(await statuses(taster.sessionId), {
     [a!.user.id]: 'confirmed',
     [b!.user.id]: 'confirmed',
@@ -114,7 +120,10 @@ t.test('booking again after cancelling works: a new row, the old one stays cance
   t.equal(again.statusCode, 303);
   t.not(again.headers.location, `/bookings/${a!.bookingId}`);
   const rows = await db.selectFrom('bookings').select(['id', 'status']).where('tasterSessionId', '=', taster.sessionId).orderBy('requestedAt').execute();
-  t.same(rows.map((r) => r.status), ['cancelled', 'confirmed']);
+  t.same(
+    rows.map((r) => r.status),
+    ['cancelled', 'confirmed'],
+  );
 });
 
 t.test('cancelling twice changes nothing the second time', async (t) => {
@@ -154,7 +163,11 @@ t.test('another person cannot cancel, see or download my booking: 404 and nothin
 t.test('a place cannot be cancelled once the session has started', async (t) => {
   const app = await buildTestApp(t, database);
   const person = await createUser(db, 'link_worker');
-  const taster = await createTaster(db, { startsAt: new Date(Date.now() - 10 * 60_000), endsAt: new Date(Date.now() + 2 * 3_600_000), bookingClosesAt: new Date(Date.now() - 3_600_000) });
+  const taster = await createTaster(db, {
+    startsAt: new Date(Date.now() - 10 * 60_000),
+    endsAt: new Date(Date.now() + 2 * 3_600_000),
+    bookingClosesAt: new Date(Date.now() - 3_600_000),
+  });
   const booking = await createBooking(db, taster.sessionId, person.id);
   const { visitor } = await signedIn(app, db, person);
   const page = await visitor.get(`/bookings/${booking.id}`);

@@ -5,9 +5,9 @@ import { buildApp } from '../../src/app.ts';
 import { bookPlace } from '../../src/bookings/service.ts';
 import { testConfig } from '../../src/config.ts';
 import type { Db } from '../../src/db/database.ts';
-import { buildTestApp, createTestDatabase, openSecondPool, testDatabaseKind, type Visitor } from '../helper.ts';
 import { createBooking, createLinkWorkers, createTaster } from '../fixtures/builders.ts';
 import { signedIn } from '../fixtures/visitors.ts';
+import { buildTestApp, createTestDatabase, openSecondPool, testDatabaseKind, type Visitor } from '../helper.ts';
 
 /**
  * Rules 1–3 under load. On PostgreSQL: 200 link workers book a 10-place session at the same
@@ -98,80 +98,124 @@ async function liveBookings(sessionId: string) {
     .execute();
 }
 
-t.test(`${PEOPLE} people book ${PLACES} places ${real ? 'at once through two app instances' : 'one after another'}; then ${CHURN} cancel and book again`, async (t) => {
-  const appA = await buildTestApp(t, database);
-  let appB: FastifyInstance = appA;
-  if (second) {
-    appB = await buildApp({ config: testConfig(), db: second.db });
-    t.teardown(() => appB.close());
-  }
-  const taster = await createTaster(db, { capacity: PLACES });
-  const people = await createLinkWorkers(db, PEOPLE);
-  const visitors = await Promise.all(people.map(async (person, i) => (await signedIn(i % 2 === 0 ? appA : appB, db, person)).visitor));
+t.test(
+  `${PEOPLE} people book ${PLACES} places ${real ? 'at once through two app instances' : 'one after another'}; then ${CHURN} cancel and book again`,
+  async (t) => {
+    const appA = await buildTestApp(t, database);
+    let appB: FastifyInstance = appA;
+    if (second) {
+      appB = await buildApp({ config: testConfig(), db: second.db });
+      t.teardown(() => appB.close());
+    }
+    const taster = await createTaster(db, { capacity: PLACES });
+    const people = await createLinkWorkers(db, PEOPLE);
+    const visitors = await Promise.all(people.map(async (person, i) => (await signedIn(i % 2 === 0 ? appA : appB, db, person)).visitor));
 
-  // Wave 1: everyone books at once.
-  const wave1 = await watched(taster.sessionId, visitors.map((visitor) => () => visitor.post(`/sessions/${taster.sessionId}/book`, {})));
-  t.same(wave1.result.filter((r) => r.statusCode >= 500).map((r) => r.statusCode), [], 'no 5xx');
-  const bookingIds = wave1.result.map(bookingIdFrom);
-  t.equal(new Set(bookingIds).size, PEOPLE, 'one booking each');
-  t.ok(wave1.highest <= PLACES, `never more than ${PLACES} confirmed while booking (highest seen ${wave1.highest} in ${wave1.looks} looks)`);
-  const byBooking = new Map(bookingIds.map((id, i) => [id, visitors[i]!]));
+    // Wave 1: everyone books at once.
+    const wave1 = await watched(
+      taster.sessionId,
+      visitors.map((visitor) => () => visitor.post(`/sessions/${taster.sessionId}/book`, {})),
+    );
+    t.same(
+      wave1.result.filter((r) => r.statusCode >= 500).map((r) => r.statusCode),
+      [],
+      'no 5xx',
+    );
+    const bookingIds = wave1.result.map(bookingIdFrom);
+    t.equal(new Set(bookingIds).size, PEOPLE, 'one booking each');
+    t.ok(wave1.highest <= PLACES, `never more than ${PLACES} confirmed while booking (highest seen ${wave1.highest} in ${wave1.looks} looks)`);
+    const byBooking = new Map(bookingIds.map((id, i) => [id, visitors[i]!]));
 
-  let rows = await liveBookings(taster.sessionId);
-  t.equal(rows.filter((r) => r.status === 'confirmed').length, PLACES, `exactly ${PLACES} confirmed`);
-  let waiting = rows.filter((r) => r.status === 'waitlisted');
-  t.equal(waiting.length, PEOPLE - PLACES, `${PEOPLE - PLACES} waiting`);
-  const positions = await shownPositions(byBooking, waiting.map((r) => r.id));
-  t.same([...positions].sort((a, b) => a - b), Array.from({ length: PEOPLE - PLACES }, (_, i) => i + 1), 'positions 1 to N, no gaps, no duplicates');
-  const byPosition = waiting.map((r, i) => ({ at: r.waitlistedAt!.getTime(), position: positions[i]! })).sort((a, b) => a.position - b.position);
-  t.ok(byPosition.every((w, i) => i === 0 || w.at >= byPosition[i - 1]!.at), 'positions follow the order people joined');
+    let rows = await liveBookings(taster.sessionId);
+    t.equal(rows.filter((r) => r.status === 'confirmed').length, PLACES, `exactly ${PLACES} confirmed`);
+    let waiting = rows.filter((r) => r.status === 'waitlisted');
+    t.equal(waiting.length, PEOPLE - PLACES, `${PEOPLE - PLACES} waiting`);
+    const positions = await shownPositions(
+      byBooking,
+      waiting.map((r) => r.id),
+    );
+    t.same(
+      [...positions].sort((a, b) => a - b),
+      Array.from({ length: PEOPLE - PLACES }, (_, i) => i + 1),
+      'positions 1 to N, no gaps, no duplicates',
+    );
+    const byPosition = waiting.map((r, i) => ({ at: r.waitlistedAt!.getTime(), position: positions[i]! })).sort((a, b) => a.position - b.position);
+    t.ok(
+      byPosition.every((w, i) => i === 0 || w.at >= byPosition[i - 1]!.at),
+      'positions follow the order people joined',
+    );
 
-  // Wave 2: every confirmed person and some waiting ones cancel, then book again, all at once.
-  const confirmed = rows.filter((r) => r.status === 'confirmed').map((r) => r.id);
-  const leaving = [...confirmed, ...waiting.filter((_, i) => i % 4 === 1).slice(0, CHURN - confirmed.length).map((r) => r.id)];
-  t.equal(leaving.length, CHURN);
-  const wave2 = await watched(
-    taster.sessionId,
-    leaving.map((id) => async () => {
-      const visitor = byBooking.get(id)!;
-      const cancelled = await visitor.post(`/bookings/${id}/cancel`, {});
-      const rebooked = await visitor.post(`/sessions/${taster.sessionId}/book`, {});
-      return [cancelled, rebooked];
-    }),
-  );
-  const replies = wave2.result.flat();
-  t.same(replies.filter((r) => r.statusCode >= 500).map((r) => r.statusCode), [], 'no 5xx');
-  t.same(replies.filter((r) => r.statusCode !== 303).map((r) => r.statusCode), [], 'every reply a redirect');
-  t.ok(wave2.highest <= PLACES, `never more than ${PLACES} confirmed while cancelling and rebooking (highest seen ${wave2.highest} in ${wave2.looks} looks)`);
+    // Wave 2: every confirmed person and some waiting ones cancel, then book again, all at once.
+    const confirmed = rows.filter((r) => r.status === 'confirmed').map((r) => r.id);
+    const leaving = [
+      ...confirmed,
+      ...waiting
+        .filter((_, i) => i % 4 === 1)
+        .slice(0, CHURN - confirmed.length)
+        .map((r) => r.id),
+    ];
+    t.equal(leaving.length, CHURN);
+    const wave2 = await watched(
+      taster.sessionId,
+      leaving.map((id) => async () => {
+        const visitor = byBooking.get(id)!;
+        const cancelled = await visitor.post(`/bookings/${id}/cancel`, {});
+        const rebooked = await visitor.post(`/sessions/${taster.sessionId}/book`, {});
+        return [cancelled, rebooked];
+      }),
+    );
+    const replies = wave2.result.flat();
+    t.same(
+      replies.filter((r) => r.statusCode >= 500).map((r) => r.statusCode),
+      [],
+      'no 5xx',
+    );
+    t.same(
+      replies.filter((r) => r.statusCode !== 303).map((r) => r.statusCode),
+      [],
+      'every reply a redirect',
+    );
+    t.ok(wave2.highest <= PLACES, `never more than ${PLACES} confirmed while cancelling and rebooking (highest seen ${wave2.highest} in ${wave2.looks} looks)`);
 
-  rows = await liveBookings(taster.sessionId);
-  t.equal(rows.length, PEOPLE, 'everyone still has exactly one live booking');
-  t.equal(new Set(rows.map((r) => r.userId)).size, PEOPLE);
-  t.equal(rows.filter((r) => r.status === 'confirmed').length, PLACES, `still exactly ${PLACES} confirmed`);
-  waiting = rows.filter((r) => r.status === 'waitlisted');
-  const after = await shownPositions(new Map(rows.map((r) => [r.id, visitors[people.findIndex((p) => p.id === r.userId)]!])), waiting.map((r) => r.id));
-  t.same([...after].sort((a, b) => a - b), Array.from({ length: PEOPLE - PLACES }, (_, i) => i + 1), 'positions still 1 to N');
+    rows = await liveBookings(taster.sessionId);
+    t.equal(rows.length, PEOPLE, 'everyone still has exactly one live booking');
+    t.equal(new Set(rows.map((r) => r.userId)).size, PEOPLE);
+    t.equal(rows.filter((r) => r.status === 'confirmed').length, PLACES, `still exactly ${PLACES} confirmed`);
+    waiting = rows.filter((r) => r.status === 'waitlisted');
+    const after = await shownPositions(
+      new Map(rows.map((r) => [r.id, visitors[people.findIndex((p) => p.id === r.userId)]!])),
+      waiting.map((r) => r.id),
+    );
+    t.same(
+      [...after].sort((a, b) => a - b),
+      Array.from({ length: PEOPLE - PLACES }, (_, i) => i + 1),
+      'positions still 1 to N',
+    );
 
-  // Promotions in waiting order: each promoted booking had waited longer than the one promoted
-  // after it, and longer than everyone still waiting.
-  const promoted = await db
-    .selectFrom('bookings')
-    .select(['id', 'waitlistedAt', 'promotedAt'])
-    .where('tasterSessionId', '=', taster.sessionId)
-    .where('promotedAt', 'is not', null)
-    .orderBy('promotedAt')
-    .execute();
-  t.ok(promoted.length >= PLACES, `the freed places went to people waiting (${promoted.length} promotions)`);
-  t.ok(
-    promoted.every((p, i) => i === 0 || p.waitlistedAt!.getTime() > promoted[i - 1]!.waitlistedAt!.getTime()),
-    'promoted in the order they joined the waiting list',
-  );
-  const lastPromoted = Math.max(...promoted.map((p) => p.waitlistedAt!.getTime()));
-  t.ok(waiting.every((w) => w.waitlistedAt!.getTime() > lastPromoted), 'nobody still waiting was passed over');
-  const messages = await db.selectFrom('outboxMessages').select('dedupeKey').where('kind', '=', 'booking_promoted').execute();
-  const promotedIds = new Set(promoted.map((p) => p.id));
-  t.equal(messages.filter((m) => promotedIds.has(m.dedupeKey.split(':')[1]!)).length, promoted.length, 'one message per promotion');
-});
+    // Promotions in waiting order: each promoted booking had waited longer than the one promoted
+    // after it, and longer than everyone still waiting.
+    const promoted = await db
+      .selectFrom('bookings')
+      .select(['id', 'waitlistedAt', 'promotedAt'])
+      .where('tasterSessionId', '=', taster.sessionId)
+      .where('promotedAt', 'is not', null)
+      .orderBy('promotedAt')
+      .execute();
+    t.ok(promoted.length >= PLACES, `the freed places went to people waiting (${promoted.length} promotions)`);
+    t.ok(
+      promoted.every((p, i) => i === 0 || p.waitlistedAt!.getTime() > promoted[i - 1]!.waitlistedAt!.getTime()),
+      'promoted in the order they joined the waiting list',
+    );
+    const lastPromoted = Math.max(...promoted.map((p) => p.waitlistedAt!.getTime()));
+    t.ok(
+      waiting.every((w) => w.waitlistedAt!.getTime() > lastPromoted),
+      'nobody still waiting was passed over',
+    );
+    const messages = await db.selectFrom('outboxMessages').select('dedupeKey').where('kind', '=', 'booking_promoted').execute();
+    const promotedIds = new Set(promoted.map((p) => p.id));
+    t.equal(messages.filter((m) => promotedIds.has(m.dedupeKey.split(':')[1]!)).length, promoted.length, 'one message per promotion');
+  },
+);
 
 t.test('a booking that slips past the session lock meets the unique index and gets the existing booking', async (t) => {
   const taster = await createTaster(db, { capacity: 5 });
@@ -210,5 +254,9 @@ t.test('a booking that slips past the session lock meets the unique index and ge
   const existingId = await other;
   t.same(await pending, { bookingId: existingId, status: 'confirmed', created: false });
   const rows = await liveBookings(taster.sessionId);
-  t.same(rows.map((r) => r.id), [existingId], 'one live booking');
+  t.same(
+    rows.map((r) => r.id),
+    [existingId],
+    'one live booking',
+  );
 });

@@ -1,15 +1,24 @@
 import { Eta } from 'eta';
 import { ICalCalendar } from 'ical-generator';
-import { type KyselyPlugin, type PluginTransformQueryArgs, type PluginTransformResultArgs, type QueryResult, RawNode, type RootOperationNode, SelectQueryNode, type UnknownRow } from 'kysely';
+import {
+  type KyselyPlugin,
+  type PluginTransformQueryArgs,
+  type PluginTransformResultArgs,
+  type QueryResult,
+  RawNode,
+  type RootOperationNode,
+  SelectQueryNode,
+  type UnknownRow,
+} from 'kysely';
 import t from 'tap';
-import { book, cancel } from '../../src/bookings/service.ts';
 import { bookingsCalendar } from '../../src/bookings/calendar/ics.ts';
+import { book, cancel } from '../../src/bookings/service.ts';
 import type { Tx } from '../../src/db/database.ts';
 import { compose } from '../../src/messages/compose.ts';
-import { cancelSession, updateSession } from '../../src/publishing/sessions/service.ts';
 import type { SessionInput } from '../../src/publishing/sessions/schemas.ts';
-import { createTestDatabase } from '../helper.ts';
+import { cancelSession, updateSession } from '../../src/publishing/sessions/service.ts';
 import { createTaster, createUser, createVenue } from '../fixtures/builders.ts';
+import { createTestDatabase } from '../helper.ts';
 
 /**
  * Rule 1: the session's row lock is held for SQL only. Every change that takes it (booking,
@@ -106,7 +115,11 @@ t.test('booking, waiting, cancelling, promotion, a new capacity, time and place,
   const confirmed = await bookAs(ada!);
   t.equal(confirmed.result.status, 'confirmed');
   t.equal(confirmed.renderedInside, 0, 'no template or calendar file while booking a place');
-  t.same(confirmed.underLock, ['book_place'], 'one call to book_place: the lock, then one statement (count, insert, audit entry and the email’s facts), inside the database');
+  t.same(
+    confirmed.underLock,
+    ['book_place'],
+    'one call to book_place: the lock, then one statement (count, insert, audit entry and the email’s facts), inside the database',
+  );
   const waiting = await bookAs(bo!);
   t.equal(waiting.result.status, 'waitlisted');
   t.equal(waiting.renderedInside, 0, 'nor while joining the waiting list');
@@ -153,11 +166,22 @@ t.test('booking, waiting, cancelling, promotion, a new capacity, time and place,
   const outbox = await db
     .selectFrom('outboxMessages')
     .select(['kind', 'subject', 'textBody', 'htmlBody', 'attachments', 'facts'])
-    .where('recipientId', 'in', people.map((p) => p!.id))
+    .where(
+      'recipientId',
+      'in',
+      people.map((p) => p!.id),
+    )
     .execute();
-  t.same(
-    [...new Set(outbox.map((m) => m.kind))].sort(),
-    ['booking_cancelled', 'booking_confirmed', 'booking_promoted', 'booking_waitlisted', 'session_cancelled', 'session_changed'],
+  t.same([...new Set(outbox.map((m) => m.kind))].sort(), [
+    'booking_cancelled',
+    'booking_confirmed',
+    'booking_promoted',
+    'booking_waitlisted',
+    'session_cancelled',
+    'session_changed',
+  ]);
+  t.ok(
+    outbox.every((m) => m.facts !== null && m.subject === null && m.textBody === null && m.htmlBody === null && m.attachments.length === 0),
+    'queued as facts, nothing written',
   );
-  t.ok(outbox.every((m) => m.facts !== null && m.subject === null && m.textBody === null && m.htmlBody === null && m.attachments.length === 0), 'queued as facts, nothing written');
 });

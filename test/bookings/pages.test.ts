@@ -1,9 +1,9 @@
 import t from 'tap';
 import { bookingPanel } from '../../src/bookings/panel.ts';
-import { buildTestApp, createTestDatabase, decodeHtml, heading } from '../helper.ts';
-import { at } from '../fixtures/time.ts';
 import { createBooking, createTaster, createUser } from '../fixtures/builders.ts';
+import { at } from '../fixtures/time.ts';
 import { signedIn } from '../fixtures/visitors.ts';
+import { buildTestApp, createTestDatabase, decodeHtml, heading } from '../helper.ts';
 
 const database = await createTestDatabase();
 const { db } = database;
@@ -61,7 +61,7 @@ t.test('the booking page shows joining instructions only to people with a place'
   t.match(confirmedPage.body, /Cancel your place/);
 });
 
-t.test('who has booked: the session\'s provider staff and coordinators see names, practices and positions', async (t) => {
+t.test("who has booked: the session's provider staff and coordinators see names, practices and positions", async (t) => {
   const app = await buildTestApp(t, database);
   const taster = await createTaster(db, { capacity: 1, title: 'Garden volunteering' });
   const booked = await createUser(db, 'link_worker', { name: 'Ama Booked', practice: 'Jericho Health Centre' });

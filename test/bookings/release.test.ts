@@ -1,11 +1,11 @@
 import t from 'tap';
 import { redactUrl } from '../../src/app.ts';
-import { testConfig } from '../../src/config.ts';
 import { releaseToken } from '../../src/bookings/release.ts';
-import { buildTestApp, createTestDatabase, heading, Visitor } from '../helper.ts';
-import { databaseDigest } from '../fixtures/database.ts';
+import { testConfig } from '../../src/config.ts';
 import { createTaster, createUser } from '../fixtures/builders.ts';
+import { databaseDigest } from '../fixtures/database.ts';
 import { signedIn } from '../fixtures/visitors.ts';
+import { buildTestApp, createTestDatabase, heading, Visitor } from '../helper.ts';
 
 const database = await createTestDatabase();
 const { db } = database;
@@ -52,7 +52,12 @@ t.test('the link in a reminder releases the place once, without signing in, and 
   t.equal(await status(second!.bookingId), 'confirmed', 'the longest-waiting person has the place');
   t.equal(await status(third!.bookingId), 'waitlisted');
 
-  const audit = await db.selectFrom('auditEvents').select(['action', 'actorId', 'subjectId']).where('subjectId', 'in', [first!.bookingId, second!.bookingId]).orderBy('id').execute();
+  const audit = await db
+    .selectFrom('auditEvents')
+    .select(['action', 'actorId', 'subjectId'])
+    .where('subjectId', 'in', [first!.bookingId, second!.bookingId])
+    .orderBy('id')
+    .execute();
   t.same(
     audit.filter((e) => e.action !== 'booking_confirmed' && e.action !== 'booking_waitlisted'),
     [
@@ -61,7 +66,11 @@ t.test('the link in a reminder releases the place once, without signing in, and 
     ],
     'the booking feature’s own cancel path: one cancellation and one promotion in the audit trail',
   );
-  const messages = await db.selectFrom('outboxMessages').select(['dedupeKey']).where('dedupeKey', 'in', [`booking_cancelled:${first!.bookingId}`, `booking_promoted:${second!.bookingId}`]).execute();
+  const messages = await db
+    .selectFrom('outboxMessages')
+    .select(['dedupeKey'])
+    .where('dedupeKey', 'in', [`booking_cancelled:${first!.bookingId}`, `booking_promoted:${second!.bookingId}`])
+    .execute();
   t.equal(messages.length, 2, 'the person who left and the person promoted are both told');
 
   const before = await databaseDigest(db);

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { countConfirmed, fillFreedPlaces, lockTasterSession } from '../../src/capacity/places.ts';
-import { createTestDatabase } from '../helper.ts';
 import { createBooking, createTaster, createUser } from '../fixtures/builders.ts';
+import { createTestDatabase } from '../helper.ts';
 
 const database = await createTestDatabase();
 t.teardown(() => database.close());
@@ -29,7 +29,11 @@ t.test('a walk-in does not count against the places, nor block a promotion', asy
     await tx.updateTable('bookings').set({ status: 'cancelled', cancelledAt: new Date() }).where('id', '=', cancelled.id).execute();
     return fillFreedPlaces(tx, taster.sessionId, null);
   });
-  t.same(promoted.map((p) => p.bookingId), [queued.id], 'the freed place goes to the person waiting despite the walk-in');
+  t.same(
+    promoted.map((p) => p.bookingId),
+    [queued.id],
+    'the freed place goes to the person waiting despite the walk-in',
+  );
   const booked = await db
     .selectFrom('bookings')
     .select((eb) => eb.fn.countAll<number>().as('n'))

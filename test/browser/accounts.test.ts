@@ -1,8 +1,8 @@
 import t from 'tap';
-import { createTestDatabase } from '../helper.ts';
 import { navigation } from '../../src/web/navigation.ts';
-import { accessibilityViolations, scrollsSideways, signIn, startBrowserTest } from './helper.ts';
 import { createUser, PASSWORD } from '../fixtures/builders.ts';
+import { createTestDatabase } from '../helper.ts';
+import { accessibilityViolations, scrollsSideways, signIn, startBrowserTest } from './helper.ts';
 
 const database = await createTestDatabase();
 const browser = await startBrowserTest(database);
@@ -18,7 +18,10 @@ t.test('each role signs in and sees its own menu, with no accessibility violatio
     links: navigation[role].map(([, text]) => text),
   }));
   t.ok(expectations[0]!.links.includes('People'), 'coordinators have People');
-  t.notOk(expectations.slice(1).some((e) => e.links.includes('People')), 'nobody else does');
+  t.notOk(
+    expectations.slice(1).some((e) => e.links.includes('People')),
+    'nobody else does',
+  );
   for (const { role, links } of expectations) {
     const user = await createUser(database.db, role);
     const { page, context } = await browser.newPage();
@@ -27,7 +30,11 @@ t.test('each role signs in and sees its own menu, with no accessibility violatio
     await signIn(page, user.email, PASSWORD);
     t.match(await page.locator('h1').textContent(), /Welcome/, `${role} lands on home`);
     const menu = await page.getByRole('navigation', { name: 'Menu' }).getByRole('link').allTextContents();
-    t.same(menu.map((s) => s.trim()), links, `${role} menu`);
+    t.same(
+      menu.map((s) => s.trim()),
+      links,
+      `${role} menu`,
+    );
     t.same(await accessibilityViolations(page), [], `home page (${role})`);
     await context.close();
   }
@@ -50,7 +57,11 @@ t.test('a coordinator invites a link worker, who accepts and signs in, on a phon
   await page.goto('/people');
   t.notOk(await scrollsSideways(page), 'people page fits 320px');
   t.same(await accessibilityViolations(page), [], 'people page');
-  await page.getByRole('button', { name: 'Invite someone' }).or(page.getByRole('link', { name: 'Invite someone' })).first().click();
+  await page
+    .getByRole('button', { name: 'Invite someone' })
+    .or(page.getByRole('link', { name: 'Invite someone' }))
+    .first()
+    .click();
   t.same(await accessibilityViolations(page), [], 'invite page');
   await page.getByLabel('Email address').fill('new.linkworker@nhs.net');
   await page.getByLabel('Link worker').check();

@@ -1,12 +1,12 @@
 import { readFile } from 'node:fs/promises';
-import { DateTime } from 'luxon';
-import t from 'tap';
-import { createTestDatabase } from '../helper.ts';
 import AxeBuilder from '@axe-core/playwright';
+import { DateTime } from 'luxon';
 import type { Page } from 'playwright-core';
-import { signIn, startBrowserTest } from './helper.ts';
+import t from 'tap';
 import { createBooking, createTaster, createUser, PASSWORD } from '../fixtures/builders.ts';
 import { startedHoursAgo } from '../fixtures/time.ts';
+import { createTestDatabase } from '../helper.ts';
+import { signIn, startBrowserTest } from './helper.ts';
 
 /*
  * The shared page header's menu does not yet wrap at 320px once nhsuk-frontend's script runs
@@ -42,7 +42,13 @@ t.teardown(async () => {
 });
 
 // Amira's museum ran a taster an hour ago; Dev and Sam booked, Walt turns up without booking.
-const taster = await createTaster(db, { ...startedHoursAgo(1), title: 'Object handling and conversation', organisationName: 'Riverside Museum', category: 'heritage_museums', capacity: 12 });
+const taster = await createTaster(db, {
+  ...startedHoursAgo(1),
+  title: 'Object handling and conversation',
+  organisationName: 'Riverside Museum',
+  category: 'heritage_museums',
+  capacity: 12,
+});
 const amira = await createUser(db, 'provider', { name: 'Amira Haddad', organisationId: taster.organisationId });
 const dev = await createUser(db, 'link_worker', { name: 'Dev Sharma', practice: 'Jericho Health Centre', pcn: 'Central Oxford PCN' });
 const sam = await createUser(db, 'link_worker', { name: 'Sam Green', practice: 'Cowley Road Surgery', pcn: 'East Oxford PCN' });
@@ -58,7 +64,10 @@ t.test('Amira takes the register on her phone at the door', async (t) => {
   await page.goto('/provider/feedback');
   t.same(await accessibilityViolations(page), [], 'attendance and feedback page');
   t.notOk(await scrollsSideways(page), 'feedback page fits 320px');
-  await page.getByRole('link', { name: /Take the register/ }).first().click();
+  await page
+    .getByRole('link', { name: /Take the register/ })
+    .first()
+    .click();
   t.equal(await page.locator('h1').textContent(), 'Register: Object handling and conversation');
   t.notOk(await scrollsSideways(page), 'the register fits 320px');
   t.same(await accessibilityViolations(page), [], 'register');
@@ -124,11 +133,21 @@ t.test('Dev gives feedback and records referrals', async (t) => {
   const group = (name: string | RegExp) => page.getByRole('group', { name });
   await group('How confident do you feel today about suggesting this kind of activity to a patient?').getByLabel('8', { exact: true }).check();
   await group('Overall, how would you rate the taster?').getByLabel('5 (excellent)').check();
-  await group(/^Accessible/).getByLabel('5 (completely)').check();
-  await group(/^Appropriate/).getByLabel('5 (completely)').check();
-  await group(/^Adequate/).getByLabel('4', { exact: true }).check();
-  await group(/^Affordable/).getByLabel('2', { exact: true }).check();
-  await group(/^Available/).getByLabel('Don’t know').check();
+  await group(/^Accessible/)
+    .getByLabel('5 (completely)')
+    .check();
+  await group(/^Appropriate/)
+    .getByLabel('5 (completely)')
+    .check();
+  await group(/^Adequate/)
+    .getByLabel('4', { exact: true })
+    .check();
+  await group(/^Affordable/)
+    .getByLabel('2', { exact: true })
+    .check();
+  await group(/^Available/)
+    .getByLabel('Don’t know')
+    .check();
   await group('Do you now intend to refer patients to this activity?').getByLabel('Yes').check();
   await page.getByLabel('What would make referring to it easier? (optional)').fill('A leaflet with the dates');
   await page.getByRole('button', { name: 'Send feedback' }).click();
@@ -164,7 +183,10 @@ t.test('Helen reads the report and its charts, and downloads a CSV', async (t) =
   await page.getByRole('button', { name: 'Show report' }).click();
   const funnel = page.getByRole('img', { name: 'From places offered to referrals' });
   await funnel.waitFor();
-  t.match(await funnel.locator('desc').textContent(), /Places offered: people or places 12; Booked: people or places 2; Attended: people or places 3; Feedback given: people or places 1/);
+  t.match(
+    await funnel.locator('desc').textContent(),
+    /Places offered: people or places 12; Booked: people or places 2; Attended: people or places 3; Feedback given: people or places 1/,
+  );
   t.ok(await page.getByRole('img', { name: /booked and attended by month/ }).isVisible(), 'a chart for each breakdown');
   t.match(await page.getByRole('table', { name: 'The funnel' }).textContent(), /Referrals reported\s*3/, 'the same figures in a table');
   t.same(await accessibilityViolations(page), [], 'report');
@@ -172,7 +194,10 @@ t.test('Helen reads the report and its charts, and downloads a CSV', async (t) =
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Attendance (CSV)' }).click()]);
   t.match(download.suggestedFilename(), /^tasters-attendance-.*\.csv$/);
   const csv = await readFile((await download.path())!, 'utf8');
-  const lines = csv.replace(/^\uFEFF/, '').trim().split('\n');
+  const lines = csv
+    .replace(/^\uFEFF/, '')
+    .trim()
+    .split('\n');
   t.match(lines[0], /^Booking reference,Session reference,Session start \(London time\)/);
   t.equal(lines.length, 4, 'three people recorded at the door');
 

@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
-import t from 'tap';
-import { createTestDatabase } from '../helper.ts';
 import type { BrowserContext, Page } from 'playwright-core';
-import { accessibilityViolations, scrollsSideways, signIn, startBrowserTest } from './helper.ts';
+import t from 'tap';
 import { createBooking, createTaster, createUser, PASSWORD } from '../fixtures/builders.ts';
+import { createTestDatabase } from '../helper.ts';
+import { accessibilityViolations, scrollsSideways, signIn, startBrowserTest } from './helper.ts';
 
 const database = await createTestDatabase();
 const { db } = database;
@@ -25,8 +25,22 @@ const singing = await createTaster(db, {
   stepFree: true,
   capacity: 12,
 });
-await createTaster(db, { title: 'Origami circle', description: 'Fold paper into cranes.', organisationName: 'Central Library', kind: 'library', town: 'Banbury', postcode: 'OX16 5AA' });
-const cartoons = await createTaster(db, { title: 'Cartoon drawing', category: 'drawing_painting', organisationName: 'Open Door Arts', kind: 'arts', postcode: 'OX4 1AA', capacity: 1 });
+await createTaster(db, {
+  title: 'Origami circle',
+  description: 'Fold paper into cranes.',
+  organisationName: 'Central Library',
+  kind: 'library',
+  town: 'Banbury',
+  postcode: 'OX16 5AA',
+});
+const cartoons = await createTaster(db, {
+  title: 'Cartoon drawing',
+  category: 'drawing_painting',
+  organisationName: 'Open Door Arts',
+  kind: 'arts',
+  postcode: 'OX4 1AA',
+  capacity: 1,
+});
 const dev = await createUser(db, 'link_worker', { name: 'Dev Sharma' });
 const sam = await createUser(db, 'link_worker', { name: 'Sam Green' });
 await createBooking(db, cartoons.sessionId, sam.id);
@@ -36,7 +50,9 @@ async function resultsShow(page: Page, titles: string[]) {
   type Doc = { querySelectorAll: (selector: string) => Iterable<{ textContent: string | null }> };
   // A function, not a string: the page's CSP allows no eval.
   await page.waitForFunction(
-    (expected) => [...(globalThis as unknown as { document: Doc }).document.querySelectorAll('#find-results h3')].map((e) => (e.textContent ?? '').trim()).join('|') === expected,
+    (expected) =>
+      [...(globalThis as unknown as { document: Doc }).document.querySelectorAll('#find-results h3')].map((e) => (e.textContent ?? '').trim()).join('|') ===
+      expected,
     titles.join('|'),
   );
   return titles;
@@ -106,7 +122,11 @@ t.test('with JavaScript: the results follow the filters, booking updates the pan
   t.equal((await page.locator('#find-results h3').allTextContents()).length, 3);
   await page.getByLabel('Search by activity or organisation').fill('origami');
   await resultsShow(page, ['Origami circle']);
-  t.same((await page.locator('#find-results h3').allTextContents()).map((h) => h.trim()), ['Origami circle'], 'results updated without a button');
+  t.same(
+    (await page.locator('#find-results h3').allTextContents()).map((h) => h.trim()),
+    ['Origami circle'],
+    'results updated without a button',
+  );
   await page.locator('#find-results h2', { hasText: '1 taster session found' }).waitFor();
   t.equal((await page.locator('#find-status').textContent())?.trim(), '1 taster session found', 'the count is announced');
   t.match(await page.getByRole('link', { name: 'Link to these results' }).getAttribute('href'), /^\/find\?q=origami$/);
@@ -122,7 +142,11 @@ t.test('with JavaScript: the results follow the filters, booking updates the pan
   await page.getByLabel('Town or postcode district').fill('OX1');
   await page.getByLabel('Town or postcode district').blur();
   await resultsShow(page, ['Singing for wellbeing']);
-  t.same((await page.locator('#find-results h3').allTextContents()).map((h) => h.trim()), ['Singing for wellbeing'], 'OX1, not OX16 or OX4');
+  t.same(
+    (await page.locator('#find-results h3').allTextContents()).map((h) => h.trim()),
+    ['Singing for wellbeing'],
+    'OX1, not OX16 or OX4',
+  );
 
   await page.getByRole('link', { name: /^Book a place\s+for Singing for wellbeing/ }).click();
   t.equal(await page.locator('h1').textContent(), 'Singing for wellbeing');
@@ -132,7 +156,12 @@ t.test('with JavaScript: the results follow the filters, booking updates the pan
   t.equal(await page.evaluate('document.activeElement && document.activeElement.id'), 'booking-panel-heading', 'focus moves to the new panel');
   t.equal(new URL(page.url()).pathname, `/sessions/${singing.sessionId}/book`, 'no page load');
   t.same(await accessibilityViolations(page), [], 'panel after booking');
-  const stored = await db.selectFrom('bookings').select(['status', 'confidenceBefore']).where('tasterSessionId', '=', singing.sessionId).where('userId', '=', dev.id).executeTakeFirstOrThrow();
+  const stored = await db
+    .selectFrom('bookings')
+    .select(['status', 'confidenceBefore'])
+    .where('tasterSessionId', '=', singing.sessionId)
+    .where('userId', '=', dev.id)
+    .executeTakeFirstOrThrow();
   t.same(stored, { status: 'confirmed', confidenceBefore: 3 });
 
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: /Add to your calendar/ }).click()]);

@@ -1,8 +1,8 @@
 import t from 'tap';
+import { runAccountRequests } from '../fixtures/accounts.ts';
+import { createUser, PASSWORD } from '../fixtures/builders.ts';
 import { createTestDatabase } from '../helper.ts';
 import { accessibilityViolations, scrollsSideways, signIn, startBrowserTest } from './helper.ts';
-import { createUser, PASSWORD } from '../fixtures/builders.ts';
-import { runAccountRequests } from '../fixtures/accounts.ts';
 
 const database = await createTestDatabase();
 const browser = await startBrowserTest(database);

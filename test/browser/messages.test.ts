@@ -1,15 +1,15 @@
 import t from 'tap';
+import { releaseToken } from '../../src/bookings/release.ts';
+import type { DatabaseHandle } from '../../src/db/database.ts';
+import { GIVE_UP_AFTER } from '../../src/delivery/undelivered.ts';
+import { startMessageWorker } from '../../src/delivery/worker.ts';
 import { createBoss } from '../../src/messages/boss.ts';
 import { mailboxMailer } from '../../src/messages/mailer.ts';
 import { queueMessage } from '../../src/messages/outbox.ts';
-import { releaseToken } from '../../src/bookings/release.ts';
-import { GIVE_UP_AFTER } from '../../src/delivery/undelivered.ts';
-import { startMessageWorker } from '../../src/delivery/worker.ts';
-import type { DatabaseHandle } from '../../src/db/database.ts';
-import { createTestDatabase } from '../helper.ts';
-import { bossSchema, waitFor } from '../fixtures/delivery.ts';
-import { accessibilityViolations, scrollsSideways, signIn, startBrowserTest } from './helper.ts';
 import { createBooking, createTaster, createUser, PASSWORD } from '../fixtures/builders.ts';
+import { bossSchema, waitFor } from '../fixtures/delivery.ts';
+import { createTestDatabase } from '../helper.ts';
+import { accessibilityViolations, scrollsSideways, signIn, startBrowserTest } from './helper.ts';
 
 const database = await createTestDatabase();
 const { db } = database;
@@ -44,20 +44,20 @@ t.test('a provider cancels a session; each link worker booked finds the message 
   t.equal(await page.locator('h1').textContent(), 'Cancel this taster session');
   await axe('cancel page');
   await page.getByLabel('Why is it cancelled?').fill('The binding tutor is unwell');
-  await page.getByRole('button', { name: /Cancel/ }).last().click();
+  await page
+    .getByRole('button', { name: /Cancel/ })
+    .last()
+    .click();
   await page.waitForURL(/done=cancelled/);
   t.match(await page.locator('main').textContent(), /This session is cancelled/);
   await axe('the cancelled session');
   await context.close();
 
   // The worker delivers to the mailbox in the background; wait for it rather than for a time.
-  await waitFor(
-    async () => {
-      const rows = await db.selectFrom('outboxMessages').select('sentAt').where('kind', '=', 'session_cancelled').execute();
-      return rows.length === 3 && rows.every((r) => r.sentAt);
-    },
-    'three cancellation messages delivered',
-  );
+  await waitFor(async () => {
+    const rows = await db.selectFrom('outboxMessages').select('sentAt').where('kind', '=', 'session_cancelled').execute();
+    return rows.length === 3 && rows.every((r) => r.sentAt);
+  }, 'three cancellation messages delivered');
 
   const coordinator = await createUser(db, 'coordinator');
   const reader = await browser.newPage({ phone: true });
@@ -127,7 +127,14 @@ t.test('a coordinator is warned of an email the mail server kept refusing, reads
   const coordinator = await createUser(db, 'coordinator', { name: 'Cora Coordinator' });
   // As after a day and a half of refusals: written in one transaction, so the worker never sees it fresh.
   await db.transaction().execute(async (tx) => {
-    await queueMessage(tx, { dedupeKey: `refused:${reader.id}`, kind: 'test', to: reader.email, recipientId: reader.id, subject: 'Your taster tomorrow', text: 'See you there.' });
+    await queueMessage(tx, {
+      dedupeKey: `refused:${reader.id}`,
+      kind: 'test',
+      to: reader.email,
+      recipientId: reader.id,
+      subject: 'Your taster tomorrow',
+      text: 'See you there.',
+    });
     await tx
       .updateTable('outboxMessages')
       .set({ attempts: GIVE_UP_AFTER, lastError: '452 4.2.2 Mailbox full', dispatchedAt: new Date() })
@@ -154,7 +161,9 @@ t.test('a coordinator is warned of an email the mail server kept refusing, reads
   await axe('sent again');
 
   const sent = await waitFor(
-    async () => (await db.selectFrom('outboxMessages').select(['sentAt', 'deliveredVia']).where('dedupeKey', '=', `refused:${reader.id}`).executeTakeFirstOrThrow()).sentAt,
+    async () =>
+      (await db.selectFrom('outboxMessages').select(['sentAt', 'deliveredVia']).where('dedupeKey', '=', `refused:${reader.id}`).executeTakeFirstOrThrow())
+        .sentAt,
     'the email to go',
   );
   t.ok(sent);

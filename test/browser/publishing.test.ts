@@ -1,8 +1,8 @@
 import t from 'tap';
+import { createOffer, createOrganisation, createSession, createUser, createVenue, PASSWORD } from '../fixtures/builders.ts';
 import { createTestDatabase } from '../helper.ts';
 import { londonDate } from '../publishing/helpers.ts';
 import { accessibilityViolations, scrollsSideways, signIn, startBrowserTest } from './helper.ts';
-import { createOffer, createOrganisation, createSession, createUser, createVenue, PASSWORD } from '../fixtures/builders.ts';
 
 const database = await createTestDatabase();
 const browser = await startBrowserTest(database);
@@ -26,7 +26,11 @@ t.test('a provider adds a venue, an offer and a weekly series, then publishes, e
   await axe('empty dashboard');
 
   // A venue, with a postcode typed wrongly first.
-  await page.getByRole('button', { name: 'Add a venue' }).or(page.getByRole('link', { name: 'Add a venue' })).first().click();
+  await page
+    .getByRole('button', { name: 'Add a venue' })
+    .or(page.getByRole('link', { name: 'Add a venue' }))
+    .first()
+    .click();
   await axe('venue form');
   await page.getByLabel('Name of the venue').fill('Main building');
   await page.getByLabel('Address line 1').fill('Broad Street');
@@ -46,7 +50,11 @@ t.test('a provider adds a venue, an offer and a weekly series, then publishes, e
   t.match(await page.locator('main').textContent(), /OX1 3BG/);
 
   // An offer.
-  await page.getByRole('button', { name: 'Add an offer' }).or(page.getByRole('link', { name: 'Add an offer' })).first().click();
+  await page
+    .getByRole('button', { name: 'Add an offer' })
+    .or(page.getByRole('link', { name: 'Add an offer' }))
+    .first()
+    .click();
   await axe('offer form');
   await page.getByLabel('Name of the activity').fill('Object handling and conversation');
   await page.getByLabel('Kind of activity').selectOption({ label: 'Heritage and museums' });
@@ -64,7 +72,11 @@ t.test('a provider adds a venue, an offer and a weekly series, then publishes, e
   await axe('offer page');
 
   // A weekly series of three.
-  await page.getByRole('button', { name: 'Add a taster session' }).or(page.getByRole('link', { name: 'Add a taster session' })).first().click();
+  await page
+    .getByRole('button', { name: 'Add a taster session' })
+    .or(page.getByRole('link', { name: 'Add a taster session' }))
+    .first()
+    .click();
   await axe('session form');
   const date = page.getByRole('group', { name: 'Date', exact: true });
   await date.getByLabel('Day').fill(String(Number(day)));
@@ -98,7 +110,10 @@ t.test('a provider adds a venue, an offer and a weekly series, then publishes, e
   await axe('dashboard after publishing with htmx');
 
   // Publish the rest of the series from a session page.
-  await rows.nth(1).getByRole('link', { name: /^Wednesday|^Monday|^Tuesday|^Thursday|^Friday|^Saturday|^Sunday/ }).click();
+  await rows
+    .nth(1)
+    .getByRole('link', { name: /^Wednesday|^Monday|^Tuesday|^Thursday|^Friday|^Saturday|^Sunday/ })
+    .click();
   await page.getByRole('button', { name: 'Publish all 2 drafts in this series' }).click();
   t.match(await page.locator('.nhsuk-notification-banner').textContent(), /Every draft in this series is published/);
 
@@ -120,7 +135,10 @@ t.test('a provider adds a venue, an offer and a weekly series, then publishes, e
   // Cancel a published one, with a reason.
   await page.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Your sessions' }).click();
   t.equal(await rows.count(), 4, 'the copy is on the dashboard');
-  await rows.first().getByRole('link', { name: /^Cancel / }).click();
+  await rows
+    .first()
+    .getByRole('link', { name: /^Cancel / })
+    .click();
   await axe('cancel form');
   await page.getByRole('button', { name: 'Cancel session' }).click();
   t.equal((await page.locator('#reason-error').textContent())?.trim(), 'Error: Enter why the session is cancelled');
@@ -129,7 +147,13 @@ t.test('a provider adds a venue, an offer and a weekly series, then publishes, e
   t.match(await page.locator('main').textContent(), /This session is cancelled[\s\S]*The facilitator is unwell/);
   await axe('cancelled session page');
 
-  const statuses = await db.selectFrom('tasterSessions').innerJoin('offers', 'offers.id', 'tasterSessions.offerId').select(['tasterSessions.status', 'tasterSessions.capacity']).where('offers.organisationId', '=', organisation.id).orderBy('tasterSessions.startsAt').execute();
+  const statuses = await db
+    .selectFrom('tasterSessions')
+    .innerJoin('offers', 'offers.id', 'tasterSessions.offerId')
+    .select(['tasterSessions.status', 'tasterSessions.capacity'])
+    .where('offers.organisationId', '=', organisation.id)
+    .orderBy('tasterSessions.startsAt')
+    .execute();
   t.same(statuses.map((s) => s.status).sort(), ['cancelled', 'draft', 'published', 'published']);
   await context.close();
 });
@@ -142,7 +166,15 @@ t.test('on a phone the pages fit and pass axe; without JavaScript publishing is 
 
   const phone = await browser.newPage({ phone: true });
   await signIn(phone.page, provider.email, PASSWORD);
-  for (const url of ['/provider', `/sessions/${draft.id}`, `/sessions/${draft.id}/edit`, `/offers/${offer.id}`, '/venues/new', '/offers/new', '/organisation']) {
+  for (const url of [
+    '/provider',
+    `/sessions/${draft.id}`,
+    `/sessions/${draft.id}/edit`,
+    `/offers/${offer.id}`,
+    '/venues/new',
+    '/offers/new',
+    '/organisation',
+  ]) {
     await phone.page.goto(url);
     t.notOk(await scrollsSideways(phone.page), `${url} fits 320px`);
     t.same(await accessibilityViolations(phone.page), [], `${url}: no accessibility violations on a phone`);
@@ -166,7 +198,11 @@ t.test('a coordinator adds an organisation and invites its staff', async (t) => 
   await page.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Organisations' }).click();
   t.equal(await page.locator('h1').textContent(), 'Organisations');
   await axe('organisations list');
-  await page.getByRole('button', { name: 'Add an organisation' }).or(page.getByRole('link', { name: 'Add an organisation' })).first().click();
+  await page
+    .getByRole('button', { name: 'Add an organisation' })
+    .or(page.getByRole('link', { name: 'Add an organisation' }))
+    .first()
+    .click();
   await axe('new organisation form');
   await page.getByRole('button', { name: 'Add organisation' }).click();
   t.match(await page.title(), /^Error: /);
@@ -182,7 +218,11 @@ t.test('a coordinator adds an organisation and invites its staff', async (t) => 
   t.match(await page.locator('.nhsuk-notification-banner').textContent(), /Organisation added/);
   await axe('organisation page');
 
-  await page.getByRole('button', { name: /^Invite staff/ }).or(page.getByRole('link', { name: /^Invite staff/ })).first().click();
+  await page
+    .getByRole('button', { name: /^Invite staff/ })
+    .or(page.getByRole('link', { name: /^Invite staff/ }))
+    .first()
+    .click();
   t.ok(await page.getByLabel('Provider staff', { exact: true }).isChecked(), 'provider role chosen');
   t.equal(await page.getByLabel('Organisation (for provider staff)').locator('option:checked').textContent(), name, 'the organisation chosen');
   await axe('invite page');

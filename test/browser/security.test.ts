@@ -4,9 +4,9 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import t from 'tap';
 import { buildApp } from '../../src/app.ts';
 import { testConfig } from '../../src/config.ts';
+import { createUser, PASSWORD } from '../fixtures/builders.ts';
 import { createTestDatabase } from '../helper.ts';
 import { accessibilityViolations, chromiumPath, scrollsSideways } from './helper.ts';
-import { createUser, PASSWORD } from '../fixtures/builders.ts';
 
 /** What the checks need from a test (a subtest's own type does not check under TypeScript 7). */
 type Checks = Pick<typeof t, 'same' | 'notOk'>;
@@ -25,7 +25,16 @@ const baseUrl = `http://127.0.0.1:${address.port}`;
 app.config.baseUrl = baseUrl;
 const browser: Browser = await chromium.launch({
   executablePath: chromiumPath,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  args: [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
 });
 t.teardown(async () => {
   await browser.close();

@@ -7,7 +7,7 @@ import { sql } from 'kysely';
 import t from 'tap';
 import { buildApp } from '../../src/app.ts';
 import { testConfig } from '../../src/config.ts';
-import { openDatabase, pgliteFolder, type Db } from '../../src/db/database.ts';
+import { type Db, openDatabase, pgliteFolder } from '../../src/db/database.ts';
 import { createTestDatabase, testDatabaseKind, Visitor } from '../helper.ts';
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -30,7 +30,9 @@ type Outcome = { code: number | null; stdout: string; stderr: string };
 /** Runs the operator command as an operator would, with Node and only the environment given. */
 function createCoordinator(args: string[], env: Record<string, string>, stdin?: string): Promise<Outcome> {
   const base = Object.fromEntries(
-    Object.entries(process.env).filter(([key]) => !['DATABASE_URL', 'DATABASE_DIRECT_URL', 'DATA_DIR', 'TASTERS_PASSWORD', 'NODE_ENV', 'SESSION_SECRET'].includes(key)),
+    Object.entries(process.env).filter(
+      ([key]) => !['DATABASE_URL', 'DATABASE_DIRECT_URL', 'DATA_DIR', 'TASTERS_PASSWORD', 'NODE_ENV', 'SESSION_SECRET'].includes(key),
+    ),
   ) as Record<string, string>;
   const where = databaseUrl ? { DATABASE_URL: databaseUrl, DATA_DIR: dataDir } : { DATA_DIR: dataDir };
   return new Promise((resolve, reject) => {
@@ -74,7 +76,10 @@ t.test('creates the first coordinator, who can then sign in', async (t) => {
     t.equal(user.status, 'active');
     t.equal(user.name, 'Helen Okafor');
     const audit = await db.selectFrom('auditEvents').select('action').where('subjectId', '=', user.id).execute();
-    t.same(audit.map((a) => a.action), ['coordinator_created_by_operator']);
+    t.same(
+      audit.map((a) => a.action),
+      ['coordinator_created_by_operator'],
+    );
 
     const app = await buildApp({ config: testConfig(), db });
     t.teardown(() => app.close());
@@ -125,7 +130,11 @@ t.test('bad input is explained, with the usage, before anything is written', asy
   t.not(unknownOption.code, 0, 'an unknown option is refused');
   t.notMatch(unknownOption.stderr, /\bat .*\.(ts|js):\d+/, 'without a stack trace');
   await withDatabase(async (db) => {
-    const emails = await db.selectFrom('users').select('email').where('email', 'in', ['short@nhs.net', 'common@nhs.net', 'no.name@nhs.net', 'x@nhs.net']).execute();
+    const emails = await db
+      .selectFrom('users')
+      .select('email')
+      .where('email', 'in', ['short@nhs.net', 'common@nhs.net', 'no.name@nhs.net', 'x@nhs.net'])
+      .execute();
     t.same(emails, [], 'nobody was created');
   });
 });

@@ -11,7 +11,9 @@ const dataDir = mkdtempSync(path.join(tmpdir(), 'tasters-seed-'));
 t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
 
 function seedDemo(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const base = Object.fromEntries(Object.entries(process.env).filter(([key]) => !['DATABASE_URL', 'DATABASE_DIRECT_URL', 'NODE_ENV', 'SESSION_SECRET', 'BASE_URL'].includes(key)));
+  const base = Object.fromEntries(
+    Object.entries(process.env).filter(([key]) => !['DATABASE_URL', 'DATABASE_DIRECT_URL', 'NODE_ENV', 'SESSION_SECRET', 'BASE_URL'].includes(key)),
+  );
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(root, 'src/cli/seed-demo.ts')], { cwd: root, env: { ...base, DATA_DIR: dataDir, ...env } });
     let stdout = '';
@@ -37,7 +39,11 @@ t.test('fills an empty database once, then refuses', async (t) => {
   t.equal(second.code, 1);
   t.match(second.stderr, /already has accounts/);
   const { db, close } = await openDatabase({ pgliteDataDir: pgliteFolder(dataDir) });
-  const published = await db.selectFrom('tasterSessions').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'published').executeTakeFirstOrThrow();
+  const published = await db
+    .selectFrom('tasterSessions')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('status', '=', 'published')
+    .executeTakeFirstOrThrow();
   await close();
   t.ok(Number(published.n) > 10, 'the demo area has published taster sessions');
 });

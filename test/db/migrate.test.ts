@@ -40,7 +40,11 @@ if (testDatabaseKind === 'postgres') {
     t.teardown(() => Promise.all(instances.map((i) => i.close())));
     const outcomes = await Promise.allSettled(instances.map((instance) => migrateToLatest(instance.db, schema)));
 
-    t.same(outcomes.map((o) => o.status), ['fulfilled', 'fulfilled', 'fulfilled'], 'no instance failed');
+    t.same(
+      outcomes.map((o) => o.status),
+      ['fulfilled', 'fulfilled', 'fulfilled'],
+      'no instance failed',
+    );
     const applied = outcomes.flatMap((o) => (o.status === 'fulfilled' ? o.value : []));
     t.same([...applied].sort(), allMigrations, 'together they applied every migration exactly once');
     t.equal(outcomes.filter((o) => o.status === 'fulfilled' && o.value.length > 0).length, 1, 'one instance did the work, the others found it done');
@@ -88,7 +92,7 @@ t.test('every migration can be undone and done again', async (t) => {
 });
 
 if (testDatabaseKind === 'postgres') {
-  t.test("the migrator looks only at its own schema, so another schema dropped meanwhile cannot fail a start", async (t) => {
+  t.test('the migrator looks only at its own schema, so another schema dropped meanwhile cannot fail a start', async (t) => {
     const url = process.env.TEST_DATABASE_URL!;
     const ours = `test_own_${randomBytes(5).toString('hex')}`;
     const theirs = `test_theirs_${randomBytes(5).toString('hex')}`;
@@ -108,7 +112,10 @@ if (testDatabaseKind === 'postgres') {
     await migrateToLatest(handle.db, ours);
     const tables = await handle.db.introspection.getTables();
     t.ok(tables.length > 20, `${tables.length} tables`);
-    t.ok(tables.every((table) => table.schema === ours), 'every one in our schema');
+    t.ok(
+      tables.every((table) => table.schema === ours),
+      'every one in our schema',
+    );
     t.ok(tables.some((table) => table.name === 'kysely_migration') && tables.some((table) => table.name === 'users'));
   });
 }

@@ -6,14 +6,14 @@ import t from 'tap';
 import { buildApp } from '../../src/app.ts';
 import { type Config, testConfig } from '../../src/config.ts';
 import { type DatabaseHandle, type Db, openDatabase } from '../../src/db/database.ts';
+import { type MessageWorker, startMessageWorker } from '../../src/delivery/worker.ts';
 import { createBoss } from '../../src/messages/boss.ts';
 import { smtpMailer } from '../../src/messages/mailer.ts';
-import { type MessageWorker, startMessageWorker } from '../../src/delivery/worker.ts';
 import { prepareDatabase } from '../../src/start.ts';
-import type { Visitor } from '../helper.ts';
-import { startSmtp, waitFor } from '../fixtures/delivery.ts';
 import { createLinkWorkers, createTaster } from '../fixtures/builders.ts';
+import { startSmtp, waitFor } from '../fixtures/delivery.ts';
 import { signedIn } from '../fixtures/visitors.ts';
+import type { Visitor } from '../helper.ts';
 
 /**
  * Many instances, one database, the usual way: two app instances reach PostgreSQL through PgBouncer
@@ -114,7 +114,11 @@ async function startInstances(name: string, directUrl: string, pgbouncerUrl: str
   t.test('PgBouncer refuses a session setting asked for when connecting: the app asks for none through it', async (t) => {
     const asBefore = await openDatabase({ databaseUrl: config.databaseUrl, poolSize: 1 });
     t.teardown(() => asBefore.close());
-    await t.rejects(sql`select 1`.execute(asBefore.db), /unsupported startup parameter: statement_timeout/, 'the statement timeout the app sends directly is refused');
+    await t.rejects(
+      sql`select 1`.execute(asBefore.db),
+      /unsupported startup parameter: statement_timeout/,
+      'the statement timeout the app sends directly is refused',
+    );
     const pooled = await openDatabase({ databaseUrl: config.databaseUrl, pooled: true, poolSize: 1 });
     t.teardown(() => pooled.close());
     const row = await sql<{ name: string }>`select current_database() as name`.execute(pooled.db);
@@ -131,7 +135,11 @@ async function startInstances(name: string, directUrl: string, pgbouncerUrl: str
     const users = await sql<{ n: number }>`select count(*)::int as n from users`.execute(instanceA.db);
     t.equal(users.rows[0]!.n, 0, 'the app reads the migrated tables through PgBouncer');
     for (const log of logs) {
-      t.match(log.join('\n'), /warning: statements through DATABASE_URL have no time limit\. Set one on the server, for example ALTER ROLE .* SET statement_timeout = '15s'/, 'each instance says its statements have no time limit until the server sets one');
+      t.match(
+        log.join('\n'),
+        /warning: statements through DATABASE_URL have no time limit\. Set one on the server, for example ALTER ROLE .* SET statement_timeout = '15s'/,
+        'each instance says its statements have no time limit until the server sets one',
+      );
     }
   });
 
@@ -158,7 +166,11 @@ async function startInstances(name: string, directUrl: string, pgbouncerUrl: str
       await watching;
     }
 
-    t.same(replies.filter((r) => r.statusCode >= 500).map((r) => r.statusCode), [], 'no 5xx');
+    t.same(
+      replies.filter((r) => r.statusCode >= 500).map((r) => r.statusCode),
+      [],
+      'no 5xx',
+    );
     const bookingIds = replies.map(bookingIdFrom);
     t.equal(new Set(bookingIds).size, PEOPLE, 'one booking each');
     t.ok(highest <= PLACES, `never more than ${PLACES} confirmed while booking (highest seen ${highest} in ${looks} looks)`);
@@ -173,8 +185,15 @@ async function startInstances(name: string, directUrl: string, pgbouncerUrl: str
     const waiting = rows.filter((r) => r.status === 'waitlisted');
     t.equal(waiting.length, PEOPLE - PLACES, `${PEOPLE - PLACES} waiting`);
     const byBooking = new Map(bookingIds.map((id, i) => [id, visitors[i]!]));
-    const positions = await shownPositions(byBooking, waiting.map((r) => r.id));
-    t.same([...positions].sort((a, b) => a - b), Array.from({ length: PEOPLE - PLACES }, (_, i) => i + 1), 'positions 1 to N, no gaps, no duplicates');
+    const positions = await shownPositions(
+      byBooking,
+      waiting.map((r) => r.id),
+    );
+    t.same(
+      [...positions].sort((a, b) => a - b),
+      Array.from({ length: PEOPLE - PLACES }, (_, i) => i + 1),
+      'positions 1 to N, no gaps, no duplicates',
+    );
 
     // The job queue, through PgBouncer too, delivers what the bookings wrote to the outbox.
     await Promise.all(workers.map((worker) => worker.dispatchNow()));
@@ -184,7 +203,11 @@ async function startInstances(name: string, directUrl: string, pgbouncerUrl: str
       60_000,
     );
     const recipients = new Set(smtp.accepted.flatMap((mail) => mail.to));
-    t.same(people.filter((person) => !recipients.has(person.email)).map((person) => person.email), [], 'everyone who booked got an email');
+    t.same(
+      people.filter((person) => !recipients.has(person.email)).map((person) => person.email),
+      [],
+      'everyone who booked got an email',
+    );
     const ids = smtp.accepted.map((mail) => mail.messageId);
     t.equal(new Set(ids).size, ids.length, 'none delivered twice');
   });

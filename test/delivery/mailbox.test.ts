@@ -1,7 +1,7 @@
 import t from 'tap';
 import { queueMessage } from '../../src/messages/outbox.ts';
-import { buildTestApp, createTestDatabase, heading } from '../helper.ts';
 import { signedIn } from '../fixtures/visitors.ts';
+import { buildTestApp, createTestDatabase, heading } from '../helper.ts';
 
 const database = await createTestDatabase();
 const { db } = database;

@@ -1,8 +1,8 @@
 import t from 'tap';
 import { scheduledJobs, startSchedules } from '../../src/delivery/schedules.ts';
-import { createTestDatabase } from '../helper.ts';
-import { bossSchema, startTestBoss, waitFor } from '../fixtures/delivery.ts';
 import { createTaster, createUser } from '../fixtures/builders.ts';
+import { bossSchema, startTestBoss, waitFor } from '../fixtures/delivery.ts';
+import { createTestDatabase } from '../helper.ts';
 
 const database = await createTestDatabase();
 const { db } = database;
@@ -14,7 +14,13 @@ t.teardown(async () => {
 
 t.test('each scheduled job is registered with pg-boss in London time, and a run of it queues its messages', async (t) => {
   const boss = await startTestBoss(t, database, schema.name);
-  const schedules = await startSchedules({ boss, db, baseUrl: 'https://tasters.test', secret: 'a-secret-for-release-links-in-this-test', pollingIntervalSeconds: 0.5 });
+  const schedules = await startSchedules({
+    boss,
+    db,
+    baseUrl: 'https://tasters.test',
+    secret: 'a-secret-for-release-links-in-this-test',
+    pollingIntervalSeconds: 0.5,
+  });
   t.teardown(() => schedules.stop());
   const registered = await boss.getSchedules();
   t.same(

@@ -1,13 +1,13 @@
 import t from 'tap';
-import { smtpMailer } from '../../src/messages/mailer.ts';
-import { queueMessage } from '../../src/messages/outbox.ts';
 import { countGivenUp, GIVE_UP_AFTER, sendAgain } from '../../src/delivery/undelivered.ts';
 import { DELIVER_QUEUE, startMessageWorker } from '../../src/delivery/worker.ts';
-import { buildTestApp, createTestDatabase, errorSummary, heading } from '../helper.ts';
-import { bossSchema, startSmtp, startTestBoss, waitFor } from '../fixtures/delivery.ts';
-import { createUser } from '../fixtures/builders.ts';
-import { signedIn } from '../fixtures/visitors.ts';
+import { smtpMailer } from '../../src/messages/mailer.ts';
+import { queueMessage } from '../../src/messages/outbox.ts';
 import { uniqueEmail } from '../fixtures/accounts.ts';
+import { createUser } from '../fixtures/builders.ts';
+import { bossSchema, startSmtp, startTestBoss, waitFor } from '../fixtures/delivery.ts';
+import { signedIn } from '../fixtures/visitors.ts';
+import { buildTestApp, createTestDatabase, errorSummary, heading } from '../helper.ts';
 
 const database = await createTestDatabase();
 const { db } = database;
@@ -63,7 +63,9 @@ t.test('a coordinator sees why each email failed, and sends again only those the
 
   const refused = await coordinator.post(`/messages/undelivered/${trying.id}/send-again`, {});
   t.equal(refused.statusCode, 409);
-  t.same(errorSummary(refused.body), ['messages: This email is still being tried automatically. It can be sent again by hand once the automatic attempts stop']);
+  t.same(errorSummary(refused.body), [
+    'messages: This email is still being tried automatically. It can be sent again by hand once the automatic attempts stop',
+  ]);
   t.equal((await row(trying.id)).dispatchedAt?.getTime(), trying.dispatchedAt?.getTime(), 'nothing changed');
 
   const sent = await coordinator.post(`/messages/undelivered/${stopped.id}/send-again`, {});
@@ -118,7 +120,14 @@ t.test('sent again, the stopped job runs once more and the email goes with its o
   const boss = await startTestBoss(t, database, schema.name);
   const mailer = smtpMailer({ url: smtp.url, from: 'Tasters <no-reply@tasters.test>', baseUrl: 'http://tasters.test' });
   // No retries: the first refusal stops the job, as 41 refusals over a day and a half would.
-  const worker = await startMessageWorker({ db, boss, mailer, dispatchIntervalMs: 100, pollingIntervalSeconds: 0.5, retry: { limit: 0, delaySeconds: 1, maxDelaySeconds: 1 } });
+  const worker = await startMessageWorker({
+    db,
+    boss,
+    mailer,
+    dispatchIntervalMs: 100,
+    pollingIntervalSeconds: 0.5,
+    retry: { limit: 0, delaySeconds: 1, maxDelaySeconds: 1 },
+  });
   t.teardown(() => worker.stop());
 
   smtp.refuseNext(1);
@@ -135,6 +144,10 @@ t.test('sent again, the stopped job runs once more and the email goes with its o
   t.equal(sent.attempts, GIVE_UP_AFTER + 1);
   t.equal(sent.lastError, null);
   t.ok(sent.dispatchedAt, 'dispatched again');
-  t.same(smtp.accepted.map((m) => m.messageId), [`<${id}@tasters.test>`], 'accepted once, with the same Message-ID');
+  t.same(
+    smtp.accepted.map((m) => m.messageId),
+    [`<${id}@tasters.test>`],
+    'accepted once, with the same Message-ID',
+  );
   t.equal((await boss.findJobs(DELIVER_QUEUE, { id }))[0]?.state, 'completed');
 });

@@ -1,14 +1,14 @@
 import ICAL from 'ical.js';
 import t from 'tap';
+import { deliverMessage } from '../../src/delivery/worker.ts';
 import { viewHelpers as h } from '../../src/lib/view-helpers.ts';
 import { smtpMailer } from '../../src/messages/mailer.ts';
-import { deliverMessage } from '../../src/delivery/worker.ts';
-import { buildTestApp, createTestDatabase } from '../helper.ts';
-import { dateFields, londonDate, sessionFields } from '../publishing/helpers.ts';
+import { createOffer, createSession, createUser, createVenue, type TestUser } from '../fixtures/builders.ts';
 import { startSmtp } from '../fixtures/delivery.ts';
 import { at } from '../fixtures/time.ts';
-import { createOffer, createSession, createUser, createVenue, type TestUser } from '../fixtures/builders.ts';
 import { signedIn } from '../fixtures/visitors.ts';
+import { buildTestApp, createTestDatabase } from '../helper.ts';
+import { dateFields, londonDate, sessionFields } from '../publishing/helpers.ts';
 
 /**
  * Emails about bookings and sessions are queued as facts while the session is locked, and written
@@ -40,11 +40,16 @@ t.test('a session moved after booking, before delivery: the confirmation has the
   const ada = await createUser(db, 'link_worker', { name: 'Ada Lovelace' });
   const bo = await createUser(db, 'link_worker', { name: 'Bo Diddley' });
   const book = async (person: TestUser) =>
-    String((await (await signedIn(app, db, person)).visitor.post(`/sessions/${session.id}/book`, {})).headers.location).split('/').pop()!;
+    String((await (await signedIn(app, db, person)).visitor.post(`/sessions/${session.id}/book`, {})).headers.location)
+      .split('/')
+      .pop()!;
   const adaBooking = await book(ada);
   const boBooking = await book(bo);
 
-  const moved = await provider.post(`/sessions/${session.id}/edit`, sessionFields(printRoom.id, { ...dateFields(londonDate(21)), startTime: '10:00', endTime: '11:30', capacity: '1' }));
+  const moved = await provider.post(
+    `/sessions/${session.id}/edit`,
+    sessionFields(printRoom.id, { ...dateFields(londonDate(21)), startTime: '10:00', endTime: '11:30', capacity: '1' }),
+  );
   t.equal(moved.statusCode, 303);
   const now = await db.selectFrom('tasterSessions').select(['startsAt', 'endsAt']).where('id', '=', session.id).executeTakeFirstOrThrow();
   const oldWhen = `${h.date(was)}, 2pm to 3:30pm`;
@@ -52,7 +57,10 @@ t.test('a session moved after booking, before delivery: the confirmation has the
 
   const queued = await db.selectFrom('outboxMessages').selectAll().where('recipientId', 'in', [ada.id, bo.id]).orderBy('createdAt').execute();
   t.same(queued.map((m) => m.kind).sort(), ['booking_confirmed', 'booking_waitlisted', 'session_changed', 'session_changed']);
-  t.ok(queued.every((m) => m.facts !== null && m.textBody === null), 'nothing written until the worker runs');
+  t.ok(
+    queued.every((m) => m.facts !== null && m.textBody === null),
+    'nothing written until the worker runs',
+  );
 
   // The worker: the first attempt at Ada's confirmation is refused, as mail servers sometimes do.
   const smtp = await startSmtp(t);
@@ -74,7 +82,10 @@ t.test('a session moved after booking, before delivery: the confirmation has the
     'the retry sent the same words and file',
   );
   t.equal(smtp.refused[0], `<${confirmationId}@tasters.test>`);
-  t.ok(smtp.accepted.some((mail) => mail.messageId === smtp.refused[0] && /^Subject: Booked: Printmaking taster/m.test(mail.raw)), 'with the same Message-ID');
+  t.ok(
+    smtp.accepted.some((mail) => mail.messageId === smtp.refused[0] && /^Subject: Booked: Printmaking taster/m.test(mail.raw)),
+    'with the same Message-ID',
+  );
 
   t.equal(confirmation.subject, 'Booked: Printmaking taster');
   t.match(confirmation.textBody!, `When: ${oldWhen}`, 'the confirmation: the time when Ada booked');

@@ -90,7 +90,10 @@ t.test('a session today, its booked link workers not yet marked, for the demo pr
   const booked = await db.selectFrom('bookings').select(['status', 'attendance']).where('tasterSessionId', '=', session.id).execute();
   const confirmed = booked.filter((b) => b.status === 'confirmed');
   t.ok(confirmed.length >= 3, `${confirmed.length} confirmed`);
-  t.ok(confirmed.every((b) => b.attendance === null), 'nobody marked yet');
+  t.ok(
+    confirmed.every((b) => b.attendance === null),
+    'nobody marked yet',
+  );
 
   const app = await buildTestApp(t, database);
   const amira = new Visitor(app);

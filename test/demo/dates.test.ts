@@ -76,9 +76,15 @@ async function believable(t: Test, q: Queryable, now: Date) {
     perQuarter.set(key, (perQuarter.get(key) ?? 0) + 1);
   }
   t.ok(Math.max(...perQuarter.values()) <= 6, `at most ${Math.max(...perQuarter.values())} tasters in a quarter`);
-  t.ok(attended.some((b) => b.attendance === 'no_show'), 'a no-show');
+  t.ok(
+    attended.some((b) => b.attendance === 'no_show'),
+    'a no-show',
+  );
   const referrers = new Set((await q.selectFrom('referralReports').select('userId').execute()).map((r) => r.userId));
-  t.ok(attended.some((b) => b.attendance === 'attended' && !referrers.has(b.id)), 'someone who tried tasters and never referred');
+  t.ok(
+    attended.some((b) => b.attendance === 'attended' && !referrers.has(b.id)),
+    'someone who tried tasters and never referred',
+  );
 
   const sessions = await q
     .selectFrom('tasterSessions as s')
@@ -108,7 +114,11 @@ async function believable(t: Test, q: Queryable, now: Date) {
   const f = reportQuery(now).parse({});
   const [total] = await reports.funnelBy(q, f, 'total');
   t.ok(total && total.attended > 0 && total.noShows > 0 && total.waitingDemand > 0 && total.referrals > 0, 'the last full quarter has a story');
-  t.same((await reports.pcnsWithoutAttendance(q, f)).map((p) => p.pcn), ['Banbury PCN'], 'one PCN to follow up');
+  t.same(
+    (await reports.pcnsWithoutAttendance(q, f)).map((p) => p.pcn),
+    ['Banbury PCN'],
+    'one PCN to follow up',
+  );
 }
 
 for (const [when, instant] of [

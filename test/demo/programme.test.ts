@@ -1,5 +1,5 @@
-import t from 'tap';
 import { sql } from 'kysely';
+import t from 'tap';
 import { DEMO_PASSWORD, demoAccounts, seedDemoData } from '../../src/demo/seed.ts';
 import { londonParts } from '../../src/lib/london-time.ts';
 import { buildTestApp, createTestDatabase, Visitor } from '../helper.ts';
@@ -49,8 +49,14 @@ t.test('the demo programme: what the README promises, with tasters either side o
   const series = await db.selectFrom('tasterSessions').selectAll().where('offerId', '=', handling.id).orderBy('startsAt').execute();
   const usual = series.filter((s) => londonParts(s.startsAt).isoDate !== today);
   t.same([...new Set(usual.map((s) => londonParts(s.startsAt).time))], ['14:00'], 'always 2pm London time');
-  t.ok(usual.slice(1).every((s, i) => Math.round((s.startsAt.getTime() - usual[i]!.startsAt.getTime()) / 86_400_000) % 42 === 0), 'every six weeks');
-  t.ok(usual.some((s) => s.startsAt > now && s.status === 'published'), 'the next one is published');
+  t.ok(
+    usual.slice(1).every((s, i) => Math.round((s.startsAt.getTime() - usual[i]!.startsAt.getTime()) / 86_400_000) % 42 === 0),
+    'every six weeks',
+  );
+  t.ok(
+    usual.some((s) => s.startsAt > now && s.status === 'published'),
+    'the next one is published',
+  );
   t.equal(series.length - usual.length, 1, 'and one today');
 
   t.ok(await db.selectFrom('tasterSessions').select('id').where('status', '=', 'draft').executeTakeFirst(), 'a draft not yet published');

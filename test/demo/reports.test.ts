@@ -20,7 +20,11 @@ t.test('on first start the default report tells a story', async (t) => {
   t.ok(total!.avgConfidenceChange !== null && total!.avgConfidenceChange > 0, 'confidence went up');
   t.ok(total!.referrers > 0 && total!.referrals > 0, 'link workers went on to refer');
   t.ok(total!.waitingDemand > 0, 'some waited and never got a place');
-  t.same((await q.pcnsWithoutAttendance(db, f)).map((p) => p.pcn), ['Banbury PCN'], 'one PCN to follow up');
+  t.same(
+    (await q.pcnsWithoutAttendance(db, f)).map((p) => p.pcn),
+    ['Banbury PCN'],
+    'one PCN to follow up',
+  );
   t.notOk((await q.categoriesWithSessions(db, f)).includes('gardening_nature'), 'and no gardening tasters last quarter');
 });
 

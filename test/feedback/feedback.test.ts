@@ -1,9 +1,9 @@
 import t from 'tap';
-import { buildTestApp, createTestDatabase, errorSummary, fieldError, heading } from '../helper.ts';
-import { HOSTILE } from '../fixtures/hostile.ts';
 import { createBooking, createFeedback, createTaster } from '../fixtures/builders.ts';
-import { signedIn } from '../fixtures/visitors.ts';
+import { HOSTILE } from '../fixtures/hostile.ts';
 import { startedHoursAgo } from '../fixtures/time.ts';
+import { signedIn } from '../fixtures/visitors.ts';
+import { buildTestApp, createTestDatabase, errorSummary, fieldError, heading } from '../helper.ts';
 
 const database = await createTestDatabase();
 t.teardown(() => database.close());
@@ -98,7 +98,10 @@ t.test('one feedback per attended booking: sending again changes it, and the dat
   t.equal(rows[0]!.rating, 3);
   t.equal(rows[0]!.comments, null);
   const actions = await db.selectFrom('auditEvents').select('action').where('subjectId', '=', booking.id).orderBy('id').execute();
-  t.same(actions.map((a) => a.action), ['feedback_given', 'feedback_changed']);
+  t.same(
+    actions.map((a) => a.action),
+    ['feedback_given', 'feedback_changed'],
+  );
   await t.rejects(createFeedback(db, booking.id), 'a second row is refused by the unique index');
 });
 
@@ -142,7 +145,14 @@ t.test('missing and impossible answers are explained beside each question, and k
   ]);
   t.match(empty.body, 'Keep this text', 'what was typed is kept');
 
-  const wrong = await visitor.post(url, { ...valid, confidenceAfter: '11', rating: '0', accessible: '6', intendsToRefer: 'perhaps', comments: 'x'.repeat(2001) });
+  const wrong = await visitor.post(url, {
+    ...valid,
+    confidenceAfter: '11',
+    rating: '0',
+    accessible: '6',
+    intendsToRefer: 'perhaps',
+    comments: 'x'.repeat(2001),
+  });
   t.equal(wrong.statusCode, 400);
   t.equal(fieldError(wrong.body, 'confidenceAfter'), 'Select how confident you feel now, from 0 (not at all) to 10 (completely)');
   t.equal(fieldError(wrong.body, 'rating'), 'Select a rating from 1 (poor) to 5 (excellent)');

@@ -4,9 +4,9 @@ import t from 'tap';
 import { findSessions } from '../../src/find/queries.ts';
 import { findQuery } from '../../src/find/schemas.ts';
 import { parseForm } from '../../src/lib/forms.ts';
-import { buildTestApp, createTestDatabase, decodeHtml, errorSummary, fieldError, heading } from '../helper.ts';
 import { createBooking, createOffer, createSession, createTaster, createUser } from '../fixtures/builders.ts';
 import { signedIn } from '../fixtures/visitors.ts';
+import { buildTestApp, createTestDatabase, decodeHtml, errorSummary, fieldError, heading } from '../helper.ts';
 
 const database = await createTestDatabase();
 const { db } = database;
@@ -69,7 +69,11 @@ const mindfulness = await createTaster(db, {
 });
 const hidden = [
   await createTaster(db, { title: 'Draft gardening', status: 'draft', startsAt: next(2, 15) }),
-  await createTaster(db, { title: 'Past dance', startsAt: DateTime.now().minus({ days: 3 }).toJSDate(), bookingClosesAt: DateTime.now().minus({ days: 4 }).toJSDate() }),
+  await createTaster(db, {
+    title: 'Past dance',
+    startsAt: DateTime.now().minus({ days: 3 }).toJSDate(),
+    bookingClosesAt: DateTime.now().minus({ days: 4 }).toJSDate(),
+  }),
   await createTaster(db, { title: 'Cancelled reading group', status: 'cancelled', startsAt: next(5, 11) }),
 ];
 const visible = ['Singing for wellbeing', 'Origami circle', 'Evening sketching', 'Online mindfulness'];
@@ -93,7 +97,11 @@ t.test('with no filters: upcoming published sessions only, soonest first', async
   const starts = { 'Singing for wellbeing': singing, 'Origami circle': origami, 'Evening sketching': sketching, 'Online mindfulness': mindfulness };
   const times = await db.selectFrom('tasterSessions').select(['id', 'startsAt']).execute();
   const startOf = (title: string) => times.find((row) => row.id === starts[title as keyof typeof starts].sessionId)!.startsAt.getTime();
-  t.same(found, [...found].sort((a, b) => startOf(a) - startOf(b)), 'soonest first');
+  t.same(
+    found,
+    [...found].sort((a, b) => startOf(a) - startOf(b)),
+    'soonest first',
+  );
 });
 
 t.test('text search covers the offer title, description and organisation name', async (t) => {
@@ -110,7 +118,11 @@ t.test('text search covers the offer title, description and organisation name', 
 t.test('a renamed organisation is found by its new name', async (t) => {
   await db.updateTable('organisations').set({ name: 'Calm Minds Quayside' }).where('id', '=', mindfulness.organisationId).execute();
   t.same(await search('?q=quayside'), ['Online mindfulness']);
-  await db.updateTable('offers').set({ title: 'Online mindfulness' , description: 'A calm half hour of breathing.' }).where('id', '=', mindfulness.offerId).execute();
+  await db
+    .updateTable('offers')
+    .set({ title: 'Online mindfulness', description: 'A calm half hour of breathing.' })
+    .where('id', '=', mindfulness.offerId)
+    .execute();
   t.same(await search('?q=breathing'), ['Online mindfulness'], 'and an edited description by its new words');
 });
 
@@ -157,7 +169,11 @@ t.test('times and days are London times, on both sides of a clock change', async
     const response = await linkWorker.get(`/find?q=clockcheck${query}`);
     return [...response.body.matchAll(/<p class="nhsuk-u-margin-bottom-1">([^<]+)<\/p>/g)].map((m) => m[1]!.trim());
   };
-  t.same(await when('&time=morning'), ['Saturday 27 March 2027, 11:30am to 1:30pm', 'Monday 29 March 2027, 11:30am to 1:30pm', 'Wednesday 31 March 2027, 12:30am to 2:30am']);
+  t.same(await when('&time=morning'), [
+    'Saturday 27 March 2027, 11:30am to 1:30pm',
+    'Monday 29 March 2027, 11:30am to 1:30pm',
+    'Wednesday 31 March 2027, 12:30am to 2:30am',
+  ]);
   t.same(await when('&time=afternoon'), ['Monday 29 March 2027, 12:30pm to 2:30pm']);
   t.same(await when('&day=WE'), ['Wednesday 31 March 2027, 12:30am to 2:30am']);
   t.same(await when('&day=TU'), []);
@@ -170,7 +186,11 @@ t.test('a session moved to another time and day is found by its new London time 
   const found = async (query: string) => (await linkWorker.get(`/find?q=movecheck${query}`)).body.includes('Movecheck weaving');
   t.ok(await found('&time=morning&day=MO'), 'Monday morning');
   // Moved by an edit to a Tuesday evening, in BST; the stored London hour and weekday follow.
-  await db.updateTable('tasterSessions').set({ startsAt: london('2027-05-04T18:30'), endsAt: london('2027-05-04T20:00') }).where('id', '=', session.id).execute();
+  await db
+    .updateTable('tasterSessions')
+    .set({ startsAt: london('2027-05-04T18:30'), endsAt: london('2027-05-04T20:00') })
+    .where('id', '=', session.id)
+    .execute();
   const row = await db.selectFrom('tasterSessions').select(['startsHourLondon', 'startsWeekdayLondon']).where('id', '=', session.id).executeTakeFirstOrThrow();
   t.same(row, { startsHourLondon: 18, startsWeekdayLondon: 2 });
   t.notOk(await found('&time=morning'), 'no longer in the morning');
@@ -213,7 +233,9 @@ t.test('beyond 1,000 matches the page says "more than", shows the soonest, and p
   t.notMatch(last.body, /nhsuk-pagination__link--next/, 'and the last');
   t.match(last.body, /Page 49 of 50/);
   // Narrowed below the limit, the count is exact again.
-  const narrowed = await linkWorker.get(`/find?q=plentiful&from=${DateTime.fromJSDate(next(1, 9)).setZone('Europe/London').toISODate()}&to=${DateTime.fromJSDate(next(1, 9)).setZone('Europe/London').toISODate()}`);
+  const narrowed = await linkWorker.get(
+    `/find?q=plentiful&from=${DateTime.fromJSDate(next(1, 9)).setZone('Europe/London').toISODate()}&to=${DateTime.fromJSDate(next(1, 9)).setZone('Europe/London').toISODate()}`,
+  );
   t.match(narrowed.body, /15 taster sessions found/, 'the day of the first: 9am to midnight');
 
   const direct = await findSessions(db, parseFilters('q=plentiful'), null, new Date(), 1004);
@@ -281,7 +303,8 @@ t.test('bad filter values get a message beside the field, never a 500', async (t
 });
 
 t.test('hidden characters in the filters get a message beside the field, never a 500', async (t) => {
-  const hidden = (label: string) => `${label} must not contain hidden characters, such as control codes copied from another program. Type it again rather than pasting it`;
+  const hidden = (label: string) =>
+    `${label} must not contain hidden characters, such as control codes copied from another program. Type it again rather than pasting it`;
   const cases: Array<[string, string, string]> = [
     ['?q=%00', 'q', hidden('Search words')],
     ['?q=singing%00', 'q', hidden('Search words')],
@@ -319,7 +342,7 @@ t.test('link workers and coordinators can find tasters; provider staff cannot', 
   t.equal((await app.inject({ method: 'GET', url: '/find' })).statusCode, 302);
 });
 
-t.test('the results name the viewer\'s own booking and a full session', async (t) => {
+t.test("the results name the viewer's own booking and a full session", async (t) => {
   const me = await createUser(db, 'link_worker');
   await createBooking(db, origami.sessionId, me.id);
   const { visitor } = await signedIn(app, db, me);

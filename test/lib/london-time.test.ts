@@ -1,10 +1,10 @@
 import t from 'tap';
 import { addLondonWeeks, londonInstant, londonParts, parseDateParts, parseTime } from '../../src/lib/london-time.ts';
 import { normalisePostcode } from '../../src/lib/postcode.ts';
-import { buildTestApp, createTestDatabase, fieldError } from '../helper.ts';
-import { dateFields, sessionFields, sessionIdFrom } from '../publishing/helpers.ts';
 import { createOffer, createVenue } from '../fixtures/builders.ts';
 import { signedIn } from '../fixtures/visitors.ts';
+import { buildTestApp, createTestDatabase, fieldError } from '../helper.ts';
+import { dateFields, sessionFields, sessionIdFrom } from '../publishing/helpers.ts';
 
 // The clock changes in the tests are those of 2027 (28 March and 31 October, the last Sundays),
 // or of a later year once those have passed, so the sessions are always in the future.
@@ -31,7 +31,13 @@ t.test('London wall-clock times become the right instants on both sides of each 
   t.equal(londonInstant(shift(fallBack, -1), '14:00')!.toISOString(), `${shift(fallBack, -1)}T13:00:00.000Z`, 'Saturday before: BST');
   t.equal(londonInstant(fallBack, '14:00')!.toISOString(), `${fallBack}T14:00:00.000Z`, 'the Sunday afternoon: GMT');
   t.equal(londonInstant(fallBack, '01:30')!.toISOString(), `${fallBack}T00:30:00.000Z`, 'the repeated hour is taken in BST, the first time');
-  t.same(londonParts(new Date(`${fallBack}T14:00:00Z`)), { isoDate: fallBack, day: String(Number(fallBack.slice(8))), month: '10', year: String(year), time: '14:00' });
+  t.same(londonParts(new Date(`${fallBack}T14:00:00Z`)), {
+    isoDate: fallBack,
+    day: String(Number(fallBack.slice(8))),
+    month: '10',
+    year: String(year),
+    time: '14:00',
+  });
 
   const beforeChange = londonInstant(shift(fallBack, -3), '14:00')!;
   const weekLater = addLondonWeeks(beforeChange, 1)!;
@@ -48,17 +54,43 @@ t.test('dates and times as people type them', async (t) => {
   t.same(parseDateParts({ day: '1', month: '', year: '2027' }), { ok: false, problem: 'incomplete' });
   t.same(parseDateParts({ day: '1', month: '1', year: '27' }), { ok: false, problem: 'invalid' });
   const times: Array<[string, string | null]> = [
-    ['14:00', '14:00'], ['14.30', '14:30'], ['2pm', '14:00'], ['2:30 pm', '14:30'], ['9am', '09:00'], ['12pm', '12:00'],
-    ['12am', '00:00'], ['9:05', '09:05'], ['14', '14:00'], ['2', null], ['13pm', null], ['24:00', null], ['14:60', null], ['noon', null], ['', null],
+    ['14:00', '14:00'],
+    ['14.30', '14:30'],
+    ['2pm', '14:00'],
+    ['2:30 pm', '14:30'],
+    ['9am', '09:00'],
+    ['12pm', '12:00'],
+    ['12am', '00:00'],
+    ['9:05', '09:05'],
+    ['14', '14:00'],
+    ['2', null],
+    ['13pm', null],
+    ['24:00', null],
+    ['14:60', null],
+    ['noon', null],
+    ['', null],
   ];
   for (const [input, expected] of times) t.equal(parseTime(input), expected, `"${input}"`);
 });
 
 t.test('UK postcodes are checked and written the standard way', async (t) => {
   const cases: Array<[string, string | null]> = [
-    ['ox1 3bg', 'OX1 3BG'], ['OX13BG', 'OX1 3BG'], [' Ox1  3Bg ', 'OX1 3BG'], ['sw1a 1aa', 'SW1A 1AA'], ['M1 1AE', 'M1 1AE'],
-    ['b33 8th', 'B33 8TH'], ['cr2 6xh', 'CR2 6XH'], ['dn55 1pt', 'DN55 1PT'], ['gir 0aa', 'GIR 0AA'],
-    ['OX1', null], ['12345', null], ['ABC 123', null], ['OX1 3BGG', null], ['QX1 3BG', null], ['OX1 3CG', null], ['', null],
+    ['ox1 3bg', 'OX1 3BG'],
+    ['OX13BG', 'OX1 3BG'],
+    [' Ox1  3Bg ', 'OX1 3BG'],
+    ['sw1a 1aa', 'SW1A 1AA'],
+    ['M1 1AE', 'M1 1AE'],
+    ['b33 8th', 'B33 8TH'],
+    ['cr2 6xh', 'CR2 6XH'],
+    ['dn55 1pt', 'DN55 1PT'],
+    ['gir 0aa', 'GIR 0AA'],
+    ['OX1', null],
+    ['12345', null],
+    ['ABC 123', null],
+    ['OX1 3BGG', null],
+    ['QX1 3BG', null],
+    ['OX1 3CG', null],
+    ['', null],
   ];
   for (const [input, expected] of cases) t.equal(normalisePostcode(input), expected, `"${input}"`);
 });
@@ -106,12 +138,38 @@ t.test('sessions entered around the clock changes, through the form', async (t) 
     t.ok(first.seriesId, 'the sessions share a series');
     const sessions = await series(first.seriesId!);
     t.equal(sessions.length, 4);
-    t.same(sessions.map((s) => londonParts(s.startsAt).time), ['14:00', '14:00', '14:00', '14:00'], 'every week at 2pm London time');
-    t.same(sessions.map((s) => s.startsAt.getUTCHours()), [13, 13, 14, 14], 'which is 1pm UTC in summer time and 2pm UTC after');
-    t.same(sessions.map((s) => londonParts(s.endsAt).time), ['15:30', '15:30', '15:30', '15:30']);
-    t.same(sessions.map((s) => (s.startsAt.getTime() - s.bookingClosesAt.getTime()) / 3_600_000), [24, 24, 24, 24]);
-    t.same(sessions.map((s) => s.status), ['draft', 'draft', 'draft', 'draft']);
-    const created = await database.db.selectFrom('auditEvents').select('subjectId').where('action', '=', 'session_created').where('subjectId', 'in', sessions.map((s) => s.id)).execute();
+    t.same(
+      sessions.map((s) => londonParts(s.startsAt).time),
+      ['14:00', '14:00', '14:00', '14:00'],
+      'every week at 2pm London time',
+    );
+    t.same(
+      sessions.map((s) => s.startsAt.getUTCHours()),
+      [13, 13, 14, 14],
+      'which is 1pm UTC in summer time and 2pm UTC after',
+    );
+    t.same(
+      sessions.map((s) => londonParts(s.endsAt).time),
+      ['15:30', '15:30', '15:30', '15:30'],
+    );
+    t.same(
+      sessions.map((s) => (s.startsAt.getTime() - s.bookingClosesAt.getTime()) / 3_600_000),
+      [24, 24, 24, 24],
+    );
+    t.same(
+      sessions.map((s) => s.status),
+      ['draft', 'draft', 'draft', 'draft'],
+    );
+    const created = await database.db
+      .selectFrom('auditEvents')
+      .select('subjectId')
+      .where('action', '=', 'session_created')
+      .where(
+        'subjectId',
+        'in',
+        sessions.map((s) => s.id),
+      )
+      .execute();
     t.equal(created.length, 4, 'each session has its audit entry');
   });
 
@@ -120,9 +178,19 @@ t.test('sessions entered around the clock changes, through the form', async (t) 
     const response = await create({ ...dateFields(shift(springForward, -10)), startTime: '10:00', endTime: '11:00', repeatWeeks: '3', ...deadline });
     t.equal(response.statusCode, 303);
     const sessions = await series((await stored(sessionIdFrom(response.headers.location))).seriesId!);
-    t.same(sessions.map((s) => londonParts(s.startsAt).time), ['10:00', '10:00', '10:00']);
-    t.same(sessions.map((s) => s.startsAt.getUTCHours()), [10, 10, 9]);
-    t.same(sessions.map((s) => londonParts(s.bookingClosesAt).time), ['17:00', '17:00', '17:00'], 'booking closes at 5pm two days before, every week');
+    t.same(
+      sessions.map((s) => londonParts(s.startsAt).time),
+      ['10:00', '10:00', '10:00'],
+    );
+    t.same(
+      sessions.map((s) => s.startsAt.getUTCHours()),
+      [10, 10, 9],
+    );
+    t.same(
+      sessions.map((s) => londonParts(s.bookingClosesAt).time),
+      ['17:00', '17:00', '17:00'],
+      'booking closes at 5pm two days before, every week',
+    );
   });
 
   t.test('a series is all or nothing: one week in the skipped hour stores none', async (t) => {

@@ -1,10 +1,10 @@
 import t from 'tap';
+import { deliverMessage, startMessageWorker } from '../../src/delivery/worker.ts';
 import { mailboxMailer, messageIdFor, smtpMailer } from '../../src/messages/mailer.ts';
 import { queueMessage } from '../../src/messages/outbox.ts';
-import { deliverMessage, startMessageWorker } from '../../src/delivery/worker.ts';
-import { createTestDatabase } from '../helper.ts';
-import { bossSchema, startSmtp, startTestBoss, waitFor } from '../fixtures/delivery.ts';
 import { uniqueEmail } from '../fixtures/accounts.ts';
+import { bossSchema, startSmtp, startTestBoss, waitFor } from '../fixtures/delivery.ts';
+import { createTestDatabase } from '../helper.ts';
 
 const database = await createTestDatabase();
 const { db } = database;
@@ -66,7 +66,10 @@ t.test('delivery over SMTP: the Message-ID is the outbox id, and sent_at is writ
   const mailer = smtpMailer({ url: smtp.url, from: 'Tasters <no-reply@tasters.test>', baseUrl: BASE_URL });
   t.teardown(() => mailer.close());
   const input = message();
-  await queueMessage(db, { ...input, attachments: [{ filename: 'taster.ics', contentType: 'text/calendar; charset=utf-8', content: 'BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n' }] });
+  await queueMessage(db, {
+    ...input,
+    attachments: [{ filename: 'taster.ics', contentType: 'text/calendar; charset=utf-8', content: 'BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n' }],
+  });
   const [row] = await queued(input.dedupeKey);
 
   smtp.refuseNext(1);
@@ -139,7 +142,10 @@ t.test('two workers deliver each message exactly once', async (t) => {
   t.equal(received.length, 24, 'the server received each of the 24 messages');
   t.same(new Set(received), new Set(expected), 'one for each outbox message');
   const rows = await db.selectFrom('outboxMessages').select(['attempts']).where('kind', '=', 'two_workers').execute();
-  t.ok(rows.every((r) => r.attempts === 1), 'each delivered in one attempt');
+  t.ok(
+    rows.every((r) => r.attempts === 1),
+    'each delivered in one attempt',
+  );
 });
 
 t.test('a mail server that refuses for a while is retried with backoff until it accepts', async (t) => {

@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import t from 'tap';
 import { seedDemoData } from '../../src/demo/seed.ts';
-import { buildTestApp, createTestDatabase } from '../helper.ts';
-import { createDemoLikeArea, offerDetails, organisationDetails, venueDetails } from './fixtures.ts';
 import { createOffer, createOrganisation, createSession, createVenue } from '../fixtures/builders.ts';
 import { at } from '../fixtures/time.ts';
+import { buildTestApp, createTestDatabase } from '../helper.ts';
+import { createDemoLikeArea, offerDetails, organisationDetails, venueDetails } from './fixtures.ts';
 import { type Endpoint, endpoints, problems } from './validator.ts';
 
 // Every answer of every endpoint, for an empty area, the demo data and the edge cases, checked
@@ -52,7 +52,10 @@ async function walkFeed(t: Tap, app: FastifyInstance) {
 }
 
 t.test('an area with no offers at all', async (t) => {
-  const offers = await db.selectFrom('offers').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const offers = await db
+    .selectFrom('offers')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   t.equal(Number(offers.n), 0, 'the database starts empty');
   const app = await buildTestApp(t, database);
   const { seen } = await walkFeed(t, app);
@@ -96,11 +99,44 @@ t.test('the demo data, with offers like the demo area', async (t) => {
 });
 
 t.test('edge cases: no venue, online only, archived, opted out, unusable contact details', async (t) => {
-  const library = await createOrganisation(db, { ...organisationDetails(), name: 'Edge Library', kind: 'library', website: 'not a website', contactEmail: 'ask at the desk', contactPhone: null });
+  const library = await createOrganisation(db, {
+    ...organisationDetails(),
+    name: 'Edge Library',
+    kind: 'library',
+    website: 'not a website',
+    contactEmail: 'ask at the desk',
+    contactPhone: null,
+  });
   const optedOut = await createOrganisation(db, { ...organisationDetails(), name: 'Private Gallery', kind: 'gallery', publishesOpenData: false });
-  const hall = await createVenue(db, library.id, { ...venueDetails(), name: 'Reading room', latitude: null, longitude: null, stepFree: false, accessibleToilet: false, hearingLoop: false, seating: false, accessNotes: '', travelNotes: '' });
-  const noVenue = await createOffer(db, library.id, { ...offerDetails(), title: 'Letters to the future', usualVenueId: null, scheduleFrequency: null, scheduleDays: [], scheduleStartTime: null, scheduleEndTime: null, referralEmail: 'not an email' });
-  const online = await createOffer(db, library.id, { ...offerDetails(), title: 'Poetry online', category: 'reading_writing', usualVenueId: null, scheduleNote: 'Evenings; dates on the booking page' });
+  const hall = await createVenue(db, library.id, {
+    ...venueDetails(),
+    name: 'Reading room',
+    latitude: null,
+    longitude: null,
+    stepFree: false,
+    accessibleToilet: false,
+    hearingLoop: false,
+    seating: false,
+    accessNotes: '',
+    travelNotes: '',
+  });
+  const noVenue = await createOffer(db, library.id, {
+    ...offerDetails(),
+    title: 'Letters to the future',
+    usualVenueId: null,
+    scheduleFrequency: null,
+    scheduleDays: [],
+    scheduleStartTime: null,
+    scheduleEndTime: null,
+    referralEmail: 'not an email',
+  });
+  const online = await createOffer(db, library.id, {
+    ...offerDetails(),
+    title: 'Poetry online',
+    category: 'reading_writing',
+    usualVenueId: null,
+    scheduleNote: 'Evenings; dates on the booking page',
+  });
   await createSession(db, online.id, { isOnline: true, venueId: null });
   const archived = await createOffer(db, library.id, { ...offerDetails(), title: 'Retired origami club', usualVenueId: hall.id, status: 'archived' });
   const hidden = await createOffer(db, optedOut.id, { ...offerDetails(), title: 'Hidden life drawing' });
@@ -135,5 +171,15 @@ t.test('edge cases: no venue, online only, archived, opted out, unusable contact
 });
 
 t.test('every endpoint of the API description is served and checked', async (t) => {
-  t.same(endpoints, ['/', '/services', '/services/{id}', '/service_at_locations', '/service_at_locations/{id}', '/taxonomies', '/taxonomies/{id}', '/taxonomy_terms', '/taxonomy_terms/{id}']);
+  t.same(endpoints, [
+    '/',
+    '/services',
+    '/services/{id}',
+    '/service_at_locations',
+    '/service_at_locations/{id}',
+    '/taxonomies',
+    '/taxonomies/{id}',
+    '/taxonomy_terms',
+    '/taxonomy_terms/{id}',
+  ]);
 });

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import t from 'tap';
-import { taxonomyId, taxonomyTermId } from '../../src/openreferral/taxonomy.ts';
 import type { Weekday } from '../../src/db/tables/publishing.ts';
+import { taxonomyId, taxonomyTermId } from '../../src/openreferral/taxonomy.ts';
+import { createOffer, createOrganisation, createVenue } from '../fixtures/builders.ts';
 import { buildTestApp, createTestDatabase } from '../helper.ts';
 import { offerDetails, organisationDetails, venueDetails } from './fixtures.ts';
-import { createOffer, createOrganisation, createVenue } from '../fixtures/builders.ts';
 
 // Paging, search and the profile's filters, on one organisation's seven offers.
 const database = await createTestDatabase();
@@ -15,10 +15,31 @@ const { db } = database;
 const museum = await createOrganisation(db, { ...organisationDetails(), name: 'Filters Museum' });
 const parks = await createVenue(db, museum.id, { ...venueDetails(), name: 'Parks Road building', postcode: 'OX1 3PW' });
 const cowley = await createVenue(db, museum.id, { ...venueDetails(), name: 'Cowley branch', postcode: 'OX4 1AA' });
-const weekly = (days: Weekday[], start: string, end: string) => ({ scheduleFrequency: 'weekly' as const, scheduleDays: days, scheduleStartTime: start, scheduleEndTime: end });
+const weekly = (days: Weekday[], start: string, end: string) => ({
+  scheduleFrequency: 'weekly' as const,
+  scheduleDays: days,
+  scheduleStartTime: start,
+  scheduleEndTime: end,
+});
 const offers = {
-  alpha: await createOffer(db, museum.id, { ...offerDetails(), title: 'Alpha singing', category: 'singing_music', ...weekly(['TU', 'TH'], '14:00', '15:30'), minAge: 18, usualVenueId: parks.id }),
-  bravo: await createOffer(db, museum.id, { ...offerDetails(), title: 'Bravo dance', category: 'dance_movement', description: 'A gentle tea dance.', ...weekly(['MO'], '10:00', '11:00'), minAge: 60, maxAge: 99, usualVenueId: parks.id }),
+  alpha: await createOffer(db, museum.id, {
+    ...offerDetails(),
+    title: 'Alpha singing',
+    category: 'singing_music',
+    ...weekly(['TU', 'TH'], '14:00', '15:30'),
+    minAge: 18,
+    usualVenueId: parks.id,
+  }),
+  bravo: await createOffer(db, museum.id, {
+    ...offerDetails(),
+    title: 'Bravo dance',
+    category: 'dance_movement',
+    description: 'A gentle tea dance.',
+    ...weekly(['MO'], '10:00', '11:00'),
+    minAge: 60,
+    maxAge: 99,
+    usualVenueId: parks.id,
+  }),
   charlie: await createOffer(db, museum.id, {
     ...offerDetails(),
     title: 'Charlie drawing',
@@ -30,13 +51,46 @@ const offers = {
     scheduleEndTime: '12:30',
     usualVenueId: cowley.id,
   }),
-  delta: await createOffer(db, museum.id, { ...offerDetails(), title: 'Delta gardening', category: 'gardening_nature', scheduleFrequency: 'fortnightly', scheduleDays: ['WE'], scheduleStartTime: '09:30', scheduleEndTime: '12:00', minAge: 16, maxAge: 25 }),
-  echo: await createOffer(db, museum.id, { ...offerDetails(), title: 'Echo reading', category: 'reading_writing', scheduleFrequency: null, scheduleDays: [], scheduleStartTime: null, scheduleEndTime: null }),
-  foxtrot: await createOffer(db, museum.id, { ...offerDetails(), title: 'Foxtrot singing', category: 'singing_music', description: 'An evening choir.', ...weekly(['SA'], '18:00', '20:00') }),
+  delta: await createOffer(db, museum.id, {
+    ...offerDetails(),
+    title: 'Delta gardening',
+    category: 'gardening_nature',
+    scheduleFrequency: 'fortnightly',
+    scheduleDays: ['WE'],
+    scheduleStartTime: '09:30',
+    scheduleEndTime: '12:00',
+    minAge: 16,
+    maxAge: 25,
+  }),
+  echo: await createOffer(db, museum.id, {
+    ...offerDetails(),
+    title: 'Echo reading',
+    category: 'reading_writing',
+    scheduleFrequency: null,
+    scheduleDays: [],
+    scheduleStartTime: null,
+    scheduleEndTime: null,
+  }),
+  foxtrot: await createOffer(db, museum.id, {
+    ...offerDetails(),
+    title: 'Foxtrot singing',
+    category: 'singing_music',
+    description: 'An evening choir.',
+    ...weekly(['SA'], '18:00', '20:00'),
+  }),
   golf: await createOffer(db, museum.id, { ...offerDetails(), title: 'Golf museum tour', category: 'heritage_museums', ...weekly(['TH'], '13:00', '14:00') }),
 };
 
-type Page = { total_items: number; total_pages: number; page_number: number; size: number; first_page: boolean; last_page: boolean; empty: boolean; contents: Array<{ id: string; name?: string; service?: { name: string }; location?: { name: string } }> };
+type Page = {
+  total_items: number;
+  total_pages: number;
+  page_number: number;
+  size: number;
+  first_page: boolean;
+  last_page: boolean;
+  empty: boolean;
+  contents: Array<{ id: string; name?: string; service?: { name: string }; location?: { name: string } }>;
+};
 
 async function list(app: FastifyInstance, path: string, query: string): Promise<Page> {
   const response = await app.inject(`/openreferral/${path}?organization_id=${museum.id}&${query}`);
@@ -117,7 +171,9 @@ t.test('service_at_locations: paging, search and postcode', async (t) => {
   t.match(second, { total_items: 3, total_pages: 3, first_page: false, last_page: false });
   t.same(names(await list(app, 'service_at_locations', 'postcode=ox4%202zz')), ['Charlie drawing at Cowley branch'], 'the same postcode district');
   t.same(names(await list(app, 'service_at_locations', 'postcode=OX1')), ['Alpha singing at Parks Road building', 'Bravo dance at Parks Road building']);
-  t.same(names(await list(app, 'service_at_locations', `search=drawing&taxonomy_term_id=${taxonomyTermId('drawing_painting')}`)), ['Charlie drawing at Cowley branch']);
+  t.same(names(await list(app, 'service_at_locations', `search=drawing&taxonomy_term_id=${taxonomyTermId('drawing_painting')}`)), [
+    'Charlie drawing at Cowley branch',
+  ]);
   t.same(names(await list(app, 'service_at_locations', 'day=MO')), ['Bravo dance at Parks Road building']);
 });
 

@@ -50,9 +50,25 @@ export function offerDetails() {
 /** A small area like the demo: two organisations publishing, weekly, fortnightly, monthly and online offers. */
 export async function createDemoLikeArea(db: Queryable) {
   const museum = await createOrganisation(db, { ...organisationDetails(), name: `City Museum ${unique()}` });
-  const garden = await createOrganisation(db, { ...organisationDetails(), name: `Botanic Garden ${unique()}`, kind: 'garden', website: 'botanic.example.org.uk', contactPhone: null });
+  const garden = await createOrganisation(db, {
+    ...organisationDetails(),
+    name: `Botanic Garden ${unique()}`,
+    kind: 'garden',
+    website: 'botanic.example.org.uk',
+    contactPhone: null,
+  });
   const gallery = await venueAndOffer(db, museum.id);
-  const greenhouse = await createVenue(db, garden.id, { ...venueDetails(), name: 'Glasshouses', latitude: null, longitude: null, addressLine2: 'Rose Lane', stepFree: false, parking: true, quietSpace: true, accessNotes: '' });
+  const greenhouse = await createVenue(db, garden.id, {
+    ...venueDetails(),
+    name: 'Glasshouses',
+    latitude: null,
+    longitude: null,
+    addressLine2: 'Rose Lane',
+    stepFree: false,
+    parking: true,
+    quietSpace: true,
+    accessNotes: '',
+  });
   const singing = await createOffer(db, museum.id, {
     ...offerDetails(),
     title: 'Singing for wellbeing',

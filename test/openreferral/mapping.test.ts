@@ -1,19 +1,10 @@
 import t from 'tap';
+import { offerCategories } from '../../src/db/tables/publishing.ts';
 import { isUuid, nameBasedUuid, serviceAtLocationId } from '../../src/openreferral/ids.ts';
-import {
-  eligibilityText,
-  feesText,
-  type FeedOffer,
-  mapCostOptions,
-  mapService,
-  page,
-  publicEmail,
-  publicWebsite,
-} from '../../src/openreferral/mapping.ts';
 import { type FeedVenue, mapLocation } from '../../src/openreferral/location-mapping.ts';
+import { eligibilityText, type FeedOffer, feesText, mapCostOptions, mapService, page, publicEmail, publicWebsite } from '../../src/openreferral/mapping.ts';
 import { mapSchedule, type ScheduleFields } from '../../src/openreferral/schedule.ts';
 import { categoryForTermId, taxonomyId, taxonomyTermId, taxonomyTerms } from '../../src/openreferral/taxonomy.ts';
-import { offerCategories } from '../../src/db/tables/publishing.ts';
 
 const OFFER_ID = '0b6f3c1e-5d2a-4f7e-9c11-2a3b4c5d6e7f';
 const LINK = `https://tasters.example.org/find?offer=${OFFER_ID}`;
@@ -56,10 +47,10 @@ t.test('a weekly offer on Tuesdays and Thursdays, 2pm to 3:30pm', async (t) => {
 
 t.test('a fortnightly offer repeats every second week from its next taster', async (t) => {
   // 23:30 on Wednesday 31 March 2027 in UTC is 00:30 on Thursday 1 April in London (summer time).
-  const result = mapSchedule(
-    schedule({ scheduleFrequency: 'fortnightly', scheduleDays: ['TH'], scheduleStartTime: '00:30', scheduleEndTime: '02:00' }),
-    { ...context, nextSessionStart: new Date('2027-03-31T23:30:00Z') },
-  );
+  const result = mapSchedule(schedule({ scheduleFrequency: 'fortnightly', scheduleDays: ['TH'], scheduleStartTime: '00:30', scheduleEndTime: '02:00' }), {
+    ...context,
+    nextSessionStart: new Date('2027-03-31T23:30:00Z'),
+  });
   t.match(result, { freq: 'WEEKLY', interval: 2, byday: 'TH', dtstart: '2027-04-01', opens_at: '00:30:00', closes_at: '02:00:00' });
   t.equal(result!.description, 'Fortnightly on Thursdays, 12:30am to 2am.');
 
@@ -152,7 +143,9 @@ const venue: FeedVenue = {
 t.test('a venue becomes a location with its address and access', async (t) => {
   const location = mapLocation(venue) as { addresses: Array<Record<string, unknown>>; accessibility: Array<{ description: string }> };
   t.notOk('latitude' in location, 'no coordinates when the venue has none');
-  t.match(location.addresses, [{ address_1: 'Parks Road, Entrance on South Parks Road', city: 'Oxford', postal_code: 'OX1 3PW', country: 'GB', address_type: 'physical' }]);
+  t.match(location.addresses, [
+    { address_1: 'Parks Road, Entrance on South Parks Road', city: 'Oxford', postal_code: 'OX1 3PW', country: 'GB', address_type: 'physical' },
+  ]);
   t.same(
     location.accessibility.map((entry) => entry.description),
     ['Step-free access', 'Hearing loop', 'Quiet space', 'Ramp at the side door.'],
@@ -206,7 +199,16 @@ t.test('ids are stable name-based UUIDs', async (t) => {
 });
 
 t.test('the page envelope', async (t) => {
-  t.same(page(['g', 'h'], 8, 2, 3), { total_items: 8, total_pages: 3, page_number: 2, size: 2, first_page: false, last_page: false, empty: false, contents: ['g', 'h'] });
+  t.same(page(['g', 'h'], 8, 2, 3), {
+    total_items: 8,
+    total_pages: 3,
+    page_number: 2,
+    size: 2,
+    first_page: false,
+    last_page: false,
+    empty: false,
+    contents: ['g', 'h'],
+  });
   t.match(page([], 0, 1, 50), { total_pages: 0, first_page: true, last_page: true, empty: true, size: 0 });
   t.match(page([], 8, 9, 3), { last_page: true, empty: true });
 });

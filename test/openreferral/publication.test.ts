@@ -1,12 +1,12 @@
-import { sql } from 'kysely';
 import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
 import t from 'tap';
 import { serviceAtLocationId } from '../../src/openreferral/ids.ts';
 import { FEED_RATE_LIMIT } from '../../src/openreferral/routes.ts';
-import { buildTestApp, createTestDatabase, heading, Visitor } from '../helper.ts';
-import { offerDetails, organisationDetails, venueDetails } from './fixtures.ts';
 import { createOffer, createOrganisation, createSession, createUser, createVenue, PASSWORD } from '../fixtures/builders.ts';
 import { at } from '../fixtures/time.ts';
+import { buildTestApp, createTestDatabase, heading, Visitor } from '../helper.ts';
+import { offerDetails, organisationDetails, venueDetails } from './fixtures.ts';
 
 // What the feed publishes and what it never does; its headers and errors; the coordinators' page.
 const database = await createTestDatabase();
@@ -30,8 +30,14 @@ const listed = async (app: FastifyInstance, url: string) => (await get(app, url)
 
 t.test('only active offers of organisations that publish', async (t) => {
   const app = await buildTestApp(t, database);
-  t.same((await listed(app, '/services')).contents.map((s) => s.name), ['Open handling session']);
-  t.same((await listed(app, '/service_at_locations')).contents.map((s) => s.location_id), [hall.id]);
+  t.same(
+    (await listed(app, '/services')).contents.map((s) => s.name),
+    ['Open handling session'],
+  );
+  t.same(
+    (await listed(app, '/service_at_locations')).contents.map((s) => s.location_id),
+    [hall.id],
+  );
   t.equal((await get(app, `/services/${active.id}`)).statusCode, 200);
   for (const id of [archived.id, hidden.id]) t.equal((await get(app, `/services/${id}`)).statusCode, 404);
   t.equal((await get(app, `/service_at_locations/${serviceAtLocationId(hidden.id, studio.id)}`)).statusCode, 404, 'an opted-out pair is not found by id');
@@ -39,9 +45,15 @@ t.test('only active offers of organisations that publish', async (t) => {
 
   // The organisation setting takes effect at once, both ways.
   await db.updateTable('organisations').set({ publishesOpenData: true }).where('id', '=', private_.id).execute();
-  t.same((await listed(app, '/services')).contents.map((s) => s.name), ['Open handling session', 'Quiet sketching']);
+  t.same(
+    (await listed(app, '/services')).contents.map((s) => s.name),
+    ['Open handling session', 'Quiet sketching'],
+  );
   await db.updateTable('organisations').set({ publishesOpenData: false }).where('id', '=', private_.id).execute();
-  t.same((await listed(app, '/services')).contents.map((s) => s.name), ['Open handling session']);
+  t.same(
+    (await listed(app, '/services')).contents.map((s) => s.name),
+    ['Open handling session'],
+  );
 
   // Archiving an offer takes it out.
   await db.updateTable('offers').set({ status: 'archived' }).where('id', '=', active.id).execute();
@@ -123,7 +135,11 @@ t.test('every answer carries the CORS header and is JSON, errors included', asyn
   t.equal(post.statusCode, 405, 'read only: a method it does not take');
   t.equal(post.headers.allow, 'GET, HEAD, OPTIONS', 'and which it does');
   t.equal(post.headers['access-control-allow-origin'], '*');
-  const preflight = await app.inject({ method: 'OPTIONS', url: '/openreferral/services', headers: { origin: 'https://directory.example', 'access-control-request-method': 'GET' } });
+  const preflight = await app.inject({
+    method: 'OPTIONS',
+    url: '/openreferral/services',
+    headers: { origin: 'https://directory.example', 'access-control-request-method': 'GET' },
+  });
   t.equal(preflight.statusCode, 204);
   t.equal(preflight.headers['access-control-allow-origin'], '*');
   t.match(preflight.headers['access-control-allow-methods'], /GET/);

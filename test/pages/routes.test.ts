@@ -1,7 +1,7 @@
 import t from 'tap';
-import { buildTestApp, createTestDatabase, heading, Visitor } from '../helper.ts';
-import { createUser, PASSWORD } from '../fixtures/builders.ts';
 import { uniqueEmail } from '../fixtures/accounts.ts';
+import { createUser, PASSWORD } from '../fixtures/builders.ts';
+import { buildTestApp, createTestDatabase, heading, Visitor } from '../helper.ts';
 
 const database = await createTestDatabase();
 t.teardown(() => database.close());
@@ -15,7 +15,11 @@ t.test('the page frame: skip link, header, main landmark, footer links, one scri
   t.match(page.body, /<a class="nhsuk-skip-link" href="#maincontent">Skip to main content<\/a>/);
   t.match(page.body, /<main [^>]*id="maincontent"/);
   t.match(page.body, /<header class="nhsuk-header"/);
-  for (const [href, text] of [['/help', 'Help and contact'], ['/accessibility', 'Accessibility statement'], ['/privacy', 'Privacy notice']]) {
+  for (const [href, text] of [
+    ['/help', 'Help and contact'],
+    ['/accessibility', 'Accessibility statement'],
+    ['/privacy', 'Privacy notice'],
+  ]) {
     t.match(page.body, new RegExp(`<a class="nhsuk-footer__list-item-link" href="${href}">${text}</a>`), `footer links to ${text}`);
   }
   const scripts = [...page.body.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/g)];

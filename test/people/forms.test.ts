@@ -1,8 +1,8 @@
 import t from 'tap';
-import { buildTestApp, createTestDatabase, Visitor } from '../helper.ts';
-import { checkFormRejectsBadInput } from '../fixtures/forms.ts';
-import { createOrganisation, createUser, PASSWORD } from '../fixtures/builders.ts';
 import { uniqueEmail } from '../fixtures/accounts.ts';
+import { createOrganisation, createUser, PASSWORD } from '../fixtures/builders.ts';
+import { checkFormRejectsBadInput } from '../fixtures/forms.ts';
+import { buildTestApp, createTestDatabase, Visitor } from '../helper.ts';
 
 const database = await createTestDatabase();
 t.teardown(() => database.close());

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import t from 'tap';
-import { buildTestApp, createTestDatabase, errorSummary, fieldError, heading, Visitor } from '../helper.ts';
-import { createOrganisation, createUser, PASSWORD } from '../fixtures/builders.ts';
 import { linkOnPage, rowCounts, uniqueEmail } from '../fixtures/accounts.ts';
+import { createOrganisation, createUser, PASSWORD } from '../fixtures/builders.ts';
+import { buildTestApp, createTestDatabase, errorSummary, fieldError, heading, Visitor } from '../helper.ts';
 
 const database = await createTestDatabase();
 t.teardown(() => database.close());
@@ -45,7 +45,12 @@ t.test('an invitation is made, shown to pass on, queued as a message, listed and
   t.match(message.textBody, link, 'the message carries the same link');
   const list = await visitor.get('/people');
   t.match(list.body, email, 'listed as not yet accepted');
-  const audit = await db.selectFrom('auditEvents').select('actorId').where('action', '=', 'invitation_created').where('subjectId', '=', row.id).executeTakeFirstOrThrow();
+  const audit = await db
+    .selectFrom('auditEvents')
+    .select('actorId')
+    .where('action', '=', 'invitation_created')
+    .where('subjectId', '=', row.id)
+    .executeTakeFirstOrThrow();
   t.equal(audit.actorId, coordinator.id);
 });
 

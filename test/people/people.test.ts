@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import t from 'tap';
-import { buildTestApp, createTestDatabase, errorSummary, fieldError, heading, Visitor } from '../helper.ts';
 import { createOrganisation, createUser, PASSWORD } from '../fixtures/builders.ts';
 import { signedIn } from '../fixtures/visitors.ts';
+import { buildTestApp, createTestDatabase, errorSummary, fieldError, heading, Visitor } from '../helper.ts';
 
 const database = await createTestDatabase();
 t.teardown(() => database.close());
@@ -59,7 +59,12 @@ t.test('a coordinator changes a role; the person must sign in again', async (t) 
   t.notOk(await isSignedIn(session), 'their session ended: their pages were built for the old role');
   const page = await visitor.get(response.headers.location as string);
   t.match(page.body, /Role changed/);
-  const audit = await db.selectFrom('auditEvents').select(['actorId', 'details']).where('action', '=', 'role_changed').where('subjectId', '=', person.id).executeTakeFirstOrThrow();
+  const audit = await db
+    .selectFrom('auditEvents')
+    .select(['actorId', 'details'])
+    .where('action', '=', 'role_changed')
+    .where('subjectId', '=', person.id)
+    .executeTakeFirstOrThrow();
   t.equal(audit.actorId, coordinator.id);
   t.match(audit.details, { from: 'link_worker', to: 'coordinator' });
 });
@@ -111,7 +116,11 @@ t.test('disabling an account ends both of its live sessions at once; enabling le
   t.ok(await isSignedIn(laptop));
   t.ok(await isSignedIn(phone));
   const sessions = () =>
-    db.selectFrom('loginSessions').select((eb) => eb.fn.countAll<number>().as('n')).where('userId', '=', person.id).executeTakeFirstOrThrow();
+    db
+      .selectFrom('loginSessions')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('userId', '=', person.id)
+      .executeTakeFirstOrThrow();
   t.equal(Number((await sessions()).n), 2);
 
   await visitor.get(`/people/${person.id}`);
@@ -132,7 +141,10 @@ t.test('disabling an account ends both of its live sessions at once; enabling le
   t.equal((await userRow(person.id)).status, 'active');
   t.ok(await isSignedIn((await signedIn(app, db, person, { withPassword: true })).visitor), 'signs in again');
   const actions = await db.selectFrom('auditEvents').select('action').where('subjectId', '=', person.id).orderBy('id').execute();
-  t.same(actions.map((a) => a.action).filter((a) => a.startsWith('account_')), ['account_disabled', 'account_enabled']);
+  t.same(
+    actions.map((a) => a.action).filter((a) => a.startsWith('account_')),
+    ['account_disabled', 'account_enabled'],
+  );
 });
 
 t.test('a session is refused as soon as its account is disabled, even if the session row survived', async (t) => {

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import t from 'tap';
-import { roles, type Role } from '../../src/db/tables/accounts.ts';
-import { buildTestApp, createTestDatabase, heading, Visitor } from '../helper.ts';
-import { databaseDigest } from '../fixtures/database.ts';
+import { type Role, roles } from '../../src/db/tables/accounts.ts';
 import { createUser, PASSWORD } from '../fixtures/builders.ts';
+import { databaseDigest } from '../fixtures/database.ts';
+import { buildTestApp, createTestDatabase, heading, Visitor } from '../helper.ts';
 
 /**
  * Who may use each route the app registers. Every route must have an entry: a new route without
@@ -190,7 +190,10 @@ export function registeredRoutes(app: FastifyInstance): Array<{ method: string; 
     stack.length = depth - 1;
     stack.push(match[3]!);
     const url = stack.join('');
-    for (const method of (match[4] ?? '').split(',').map((m) => m.trim()).filter(Boolean)) {
+    for (const method of (match[4] ?? '')
+      .split(',')
+      .map((m) => m.trim())
+      .filter(Boolean)) {
       if (method !== 'HEAD') routes.push({ method, url });
     }
   }
@@ -271,10 +274,7 @@ for (const role of roles) {
       const url = concrete(route.url);
       for (const htmx of [false, true]) {
         const headers: Record<string, string> = htmx ? { 'hx-request': 'true' } : {};
-        const response =
-          route.method === 'GET'
-            ? await visitor.get(url, headers)
-            : await visitor.post(url, bodies[key(route)] ?? {}, { headers });
+        const response = route.method === 'GET' ? await visitor.get(url, headers) : await visitor.post(url, bodies[key(route)] ?? {}, { headers });
         const what = `${route.method} ${route.url}${htmx ? ' (htmx)' : ''}`;
         t.equal(response.statusCode, 403, `${what} is refused`);
         t.equal(heading(response.body), 'You cannot use this page', `${what} shows the 403 page, not the page itself`);

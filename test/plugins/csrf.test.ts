@@ -1,7 +1,7 @@
 import t from 'tap';
-import { buildTestApp, createTestDatabase, heading, Visitor } from '../helper.ts';
-import { createUser, PASSWORD } from '../fixtures/builders.ts';
 import { rowCounts, uniqueEmail } from '../fixtures/accounts.ts';
+import { createUser, PASSWORD } from '../fixtures/builders.ts';
+import { buildTestApp, createTestDatabase, heading, Visitor } from '../helper.ts';
 
 const database = await createTestDatabase();
 t.teardown(() => database.close());

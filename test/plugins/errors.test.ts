@@ -1,9 +1,9 @@
 import type { LightMyRequestResponse } from 'fastify';
 import t from 'tap';
 import type { Config } from '../../src/config.ts';
-import { buildTestApp, createTestDatabase, heading, Visitor } from '../helper.ts';
 import { DomainError } from '../../src/lib/errors.ts';
 import { createUser, PASSWORD } from '../fixtures/builders.ts';
+import { buildTestApp, createTestDatabase, heading, Visitor } from '../helper.ts';
 
 const database = await createTestDatabase();
 t.teardown(() => database.close());

@@ -1,10 +1,10 @@
 import { sql } from 'kysely';
 import t from 'tap';
-import { buildTestApp, createTestDatabase, heading, Visitor } from '../helper.ts';
-import { databaseDigest } from '../fixtures/database.ts';
-import { createOffer, createOrganisation, createSession, createUser, createVenue } from '../fixtures/builders.ts';
-import { signedIn } from '../fixtures/visitors.ts';
 import { rowCounts, uniqueEmail } from '../fixtures/accounts.ts';
+import { createOffer, createOrganisation, createSession, createUser, createVenue } from '../fixtures/builders.ts';
+import { databaseDigest } from '../fixtures/database.ts';
+import { signedIn } from '../fixtures/visitors.ts';
+import { buildTestApp, createTestDatabase, heading, Visitor } from '../helper.ts';
 
 /**
  * The edge (plugins/hostile-input.ts) and the error handler's safety net: hostile bytes in an
@@ -79,8 +79,19 @@ t.test('a form field the schema does not know, with hidden characters, stops the
   const counts = await rowCounts(db);
   const before = await databaseDigest(db);
   const email = uniqueEmail('extra');
-  const form = { name: 'Extra Field', email, practice: 'Test Surgery', pcn: 'Test PCN', password: 'a long enough password', confirmPassword: 'a long enough password' };
-  const extras: Array<Record<string, string>> = [{ sneaky: 'a\u0000b' }, { confirmPassword: 'a long enough password\u0000' }, { returnTo: `/${'x'.repeat(20_000)}` }];
+  const form = {
+    name: 'Extra Field',
+    email,
+    practice: 'Test Surgery',
+    pcn: 'Test PCN',
+    password: 'a long enough password',
+    confirmPassword: 'a long enough password',
+  };
+  const extras: Array<Record<string, string>> = [
+    { sneaky: 'a\u0000b' },
+    { confirmPassword: 'a long enough password\u0000' },
+    { returnTo: `/${'x'.repeat(20_000)}` },
+  ];
   for (const extra of extras) {
     const response = await visitor.post('/register', { ...form, ...extra });
     t.equal(response.statusCode, 400, `${Object.keys(extra)[0]}: 400`);
@@ -119,7 +130,12 @@ t.test('the safety net: what still reaches the database, or breaks a route, is a
   const fine = await app.inject({ method: 'GET', url: '/test-only/echo?text=plain' });
   t.same(fine.json(), { text: 'plain' }, 'plain text goes through');
 
-  const hostile = await app.inject({ method: 'POST', url: '/test-only/fails', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'x=%00' });
+  const hostile = await app.inject({
+    method: 'POST',
+    url: '/test-only/fails',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    payload: 'x=%00',
+  });
   t.equal(hostile.statusCode, 400, 'a failure on a request carrying a NUL byte is answered as bad input');
   const clean = await app.inject({ method: 'POST', url: '/test-only/fails', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'x=1' });
   t.equal(clean.statusCode, 500, 'a failure on clean input is still a failure');

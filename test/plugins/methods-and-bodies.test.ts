@@ -1,8 +1,8 @@
 import t from 'tap';
-import { buildTestApp, createTestDatabase, heading, Visitor } from '../helper.ts';
-import { databaseDigest } from '../fixtures/database.ts';
-import { createUser, PASSWORD } from '../fixtures/builders.ts';
 import { rowCounts, uniqueEmail } from '../fixtures/accounts.ts';
+import { createUser, PASSWORD } from '../fixtures/builders.ts';
+import { databaseDigest } from '../fixtures/database.ts';
+import { buildTestApp, createTestDatabase, heading, Visitor } from '../helper.ts';
 
 const database = await createTestDatabase();
 t.teardown(() => database.close());
@@ -31,7 +31,11 @@ t.test('a known address with a method it does not take answers 405 with Allow, o
     t.equal(heading(response.body), 'This page does not accept that kind of request', `${method} ${url}: a page that says so`);
     t.match(String(response.headers['content-security-policy']), /default-src 'self'/, `${method} ${url}: with the security headers`);
   }
-  for (const [method, url] of [['PUT', '/no-such-page'], ['DELETE', '/sessions/x/y/z/w'], ['POST', '/.git/HEAD']] as const) {
+  for (const [method, url] of [
+    ['PUT', '/no-such-page'],
+    ['DELETE', '/sessions/x/y/z/w'],
+    ['POST', '/.git/HEAD'],
+  ] as const) {
     const response = await app.inject({ method, url });
     t.equal(response.statusCode, 404, `${method} ${url}: an unknown address is still not found`);
     t.notOk(response.headers.allow, `${method} ${url}: no Allow`);
@@ -65,7 +69,14 @@ t.test('pages take form bodies only: JSON or text is a 415 page and changes noth
   const before = await databaseDigest(db);
   const counts = await rowCounts(db);
   const email = uniqueEmail('json');
-  const form = { name: 'Jay Son', email, practice: 'Test Surgery', pcn: 'Test PCN', password: 'a long enough password', confirmPassword: 'a long enough password' };
+  const form = {
+    name: 'Jay Son',
+    email,
+    practice: 'Test Surgery',
+    pcn: 'Test PCN',
+    password: 'a long enough password',
+    confirmPassword: 'a long enough password',
+  };
   for (const [type, payload] of [
     ['application/json', JSON.stringify({ ...form, _csrf: visitor.csrfToken })],
     ['application/json; charset=utf-8', JSON.stringify(form)],
@@ -92,7 +103,11 @@ t.test('forms still work, htmx included: it sends the same encoding', async (t) 
   const user = await createUser(db, 'link_worker');
   const visitor = new Visitor(app);
   await visitor.get('/sign-in');
-  const signIn = await visitor.post('/sign-in', { email: user.email, password: PASSWORD }, { headers: { 'content-type': 'application/x-www-form-urlencoded; charset=UTF-8' } });
+  const signIn = await visitor.post(
+    '/sign-in',
+    { email: user.email, password: PASSWORD },
+    { headers: { 'content-type': 'application/x-www-form-urlencoded; charset=UTF-8' } },
+  );
   t.equal(signIn.statusCode, 303, 'a form with a charset in its content type');
   const keepAlive = await visitor.post('/session/keep-alive', {}, { headers: { 'hx-request': 'true', 'x-csrf-token': visitor.csrfToken } });
   t.ok(keepAlive.statusCode < 300, `an htmx post: ${keepAlive.statusCode}`);

@@ -1,10 +1,10 @@
 import t from 'tap';
 import { queueReminders } from '../../src/delivery/scheduled.ts';
 import { getPreferences } from '../../src/preferences/service.ts';
-import { buildTestApp, createTestDatabase, errorSummary, heading, Visitor } from '../helper.ts';
-import { databaseDigest } from '../fixtures/database.ts';
 import { createBooking, createTaster, createUser } from '../fixtures/builders.ts';
+import { databaseDigest } from '../fixtures/database.ts';
 import { signedIn } from '../fixtures/visitors.ts';
+import { buildTestApp, createTestDatabase, errorSummary, heading, Visitor } from '../helper.ts';
 
 const database = await createTestDatabase();
 const { db } = database;
@@ -33,11 +33,20 @@ t.test('link workers choose reminders, feedback requests and referral questions;
   t.notOk(ticked(after.body, 'reminders'), 'reminders now off');
   t.ok(ticked(after.body, 'feedbackRequests'));
   t.same(await getPreferences(db, user.id), { reminders: false, feedbackRequests: true, referralPrompts: true, digests: true });
-  const audit = await db.selectFrom('auditEvents').select(['action', 'details']).where('actorId', '=', user.id).where('action', '=', 'message_preferences_changed').execute();
+  const audit = await db
+    .selectFrom('auditEvents')
+    .select(['action', 'details'])
+    .where('actorId', '=', user.id)
+    .where('action', '=', 'message_preferences_changed')
+    .execute();
   t.same(audit, [{ action: 'message_preferences_changed', details: { reminders: false } }], 'one audit entry naming the change');
 
   await visitor.post('/account/preferences', { feedbackRequests: 'yes', referralPrompts: 'yes' });
-  t.equal((await db.selectFrom('auditEvents').select('id').where('action', '=', 'message_preferences_changed').where('actorId', '=', user.id).execute()).length, 1, 'saving the same choices again records nothing');
+  t.equal(
+    (await db.selectFrom('auditEvents').select('id').where('action', '=', 'message_preferences_changed').where('actorId', '=', user.id).execute()).length,
+    1,
+    'saving the same choices again records nothing',
+  );
 
   // The reminder job now leaves them out, and keeps sending to someone who wants reminders.
   const startsAt = new Date(Date.now() + 20 * 3_600_000);
@@ -45,10 +54,23 @@ t.test('link workers choose reminders, feedback requests and referral questions;
   const other = await createUser(db, 'link_worker');
   await createBooking(db, taster.sessionId, user.id);
   await createBooking(db, taster.sessionId, other.id);
-  await db.updateTable('bookings').set({ confirmedAt: new Date(Date.now() - 7 * 24 * 3_600_000) }).where('tasterSessionId', '=', taster.sessionId).execute();
-  await queueReminders({ db, baseUrl: 'http://localhost:3000', secret: 'secret-for-release-links-in-this-test', now: new Date(startsAt.getTime() - 3_600_000) });
+  await db
+    .updateTable('bookings')
+    .set({ confirmedAt: new Date(Date.now() - 7 * 24 * 3_600_000) })
+    .where('tasterSessionId', '=', taster.sessionId)
+    .execute();
+  await queueReminders({
+    db,
+    baseUrl: 'http://localhost:3000',
+    secret: 'secret-for-release-links-in-this-test',
+    now: new Date(startsAt.getTime() - 3_600_000),
+  });
   const reminders = await db.selectFrom('outboxMessages').select('recipientId').where('kind', '=', 'reminder').execute();
-  t.same(reminders.map((r) => r.recipientId), [other.id], 'only the person who wants reminders gets one');
+  t.same(
+    reminders.map((r) => r.recipientId),
+    [other.id],
+    'only the person who wants reminders gets one',
+  );
 });
 
 t.test('coordinators and providers choose the weekly digest; a choice of another role cannot be set', async (t) => {
@@ -59,7 +81,11 @@ t.test('coordinators and providers choose the weekly digest; a choice of another
     t.ok(ticked(page.body, 'digests'), `${role}: digest on`);
     t.notOk(shown(page.body, 'reminders'), `${role}: no reminders choice`);
     await visitor.post('/account/preferences', { reminders: 'no-such-value', feedbackRequests: 'yes' });
-    t.same(await getPreferences(db, user.id), { reminders: true, feedbackRequests: true, referralPrompts: true, digests: false }, `${role}: digest off, nothing else touched`);
+    t.same(
+      await getPreferences(db, user.id),
+      { reminders: true, feedbackRequests: true, referralPrompts: true, digests: false },
+      `${role}: digest off, nothing else touched`,
+    );
   }
 });
 

@@ -1,9 +1,9 @@
 import t from 'tap';
-import * as reports from '../../src/reports/queries.ts';
 import { reportQuery } from '../../src/reports/filters.ts';
+import * as reports from '../../src/reports/queries.ts';
+import { PASSWORD } from '../fixtures/builders.ts';
 import { buildTestApp, createTestDatabase, errorSummary, heading, Visitor } from '../helper.ts';
 import { allTables, buildWorld, findText, rowsMentioning } from './world.ts';
-import { PASSWORD } from '../fixtures/builders.ts';
 
 const database = await createTestDatabase();
 t.teardown(() => database.close());
@@ -44,7 +44,10 @@ t.test('a person downloads everything held about them, from every table, as JSON
   const counts = new Map<string, number>();
   for (const table of await allTables(db)) {
     // Emails to other people that name them are those people's mail: the download has the person's own.
-    const count = table === 'outbox_messages' ? await rowsMentioning(db, table, mentions.slice(0, 2), ['recipient_id', 'recipient_email']) : await rowsMentioning(db, table, mentions);
+    const count =
+      table === 'outbox_messages'
+        ? await rowsMentioning(db, table, mentions.slice(0, 2), ['recipient_id', 'recipient_email'])
+        : await rowsMentioning(db, table, mentions);
     if (count > 0) counts.set(table, count);
   }
 
@@ -66,19 +69,39 @@ t.test('a person downloads everything held about them, from every table, as JSON
     }
     t.equal(download.sections[section]?.rows.length, count, `${table}: all ${count} rows in "${section}"`);
   }
-  for (const expected of ['users', 'bookings', 'feedback', 'missed_session_reasons', 'referral_reports', 'audit_events', 'sign_in_attempts', 'login_sessions', 'account_links', 'outbox_messages', 'calendar_feeds', 'two_step_credentials', 'two_step_recovery_codes', 'message_preferences']) {
+  for (const expected of [
+    'users',
+    'bookings',
+    'feedback',
+    'missed_session_reasons',
+    'referral_reports',
+    'audit_events',
+    'sign_in_attempts',
+    'login_sessions',
+    'account_links',
+    'outbox_messages',
+    'calendar_feeds',
+    'two_step_credentials',
+    'two_step_recovery_codes',
+    'message_preferences',
+  ]) {
     t.ok(tablesWithData.includes(expected), `the person really has data in ${expected}`);
   }
 
   const account = download.sections.account!.rows[0]!;
   t.match(account, { name: 'Zebedee Quartermaine', email: subject.email, practice: 'Marlowe Road Surgery', pcn: 'Riverside PCN', role: 'link_worker' });
-  t.same(download.sections.twoStep!.rows.map((r) => r.recoveryCodesLeft), [10], 'two-step: on, with the count of recovery codes left');
+  t.same(
+    download.sections.twoStep!.rows.map((r) => r.recoveryCodesLeft),
+    [10],
+    'two-step: on, with the count of recovery codes left',
+  );
   t.same(download.sections.bookings!.rows.map((r) => r.status).sort(), ['cancelled', 'confirmed', 'confirmed', 'confirmed']);
   t.match(download.sections.feedback!.rows[0], { rating: 5, comments: /lovely group/ });
   t.match(download.sections.missedSessionAnswers!.rows[0], { reason: 'work', details: /overran/ });
   t.match(download.sections.referralReports!.rows[0], { offer: 'Singing for wellbeing', referralCount: 3 });
   const actions = download.sections.auditEntries!.rows.map((r) => r.action);
-  for (const action of ['invitation_created', 'booking_created', 'role_changed', 'signed_in', 'two_step_enabled']) t.ok(actions.includes(action), `audit: ${action}`);
+  for (const action of ['invitation_created', 'booking_created', 'role_changed', 'signed_in', 'two_step_enabled'])
+    t.ok(actions.includes(action), `audit: ${action}`);
 
   // Secrets are never part of a download.
   const hash = await db.selectFrom('users').select('passwordHash').where('id', '=', subject.id).executeTakeFirstOrThrow();
@@ -106,13 +129,36 @@ t.test('the same download as a CSV: one value a line, formulas neutralised', asy
   t.equal(response.headers['cache-control'], 'no-store');
   const lines = response.body.replace(/^\uFEFF/, '').split(/\r?\n/);
   t.equal(lines[0], 'Section,Record,Field,Value');
-  for (const title of ['Your account', 'Bookings and attendance', 'Feedback', 'Referral reports', 'Audit trail entries by you or about you', 'Sign-in attempts with your email address', 'Emails sent to you']) {
-    t.ok(lines.some((l) => l.startsWith(`${title},`)), `a section for ${title}`);
+  for (const title of [
+    'Your account',
+    'Bookings and attendance',
+    'Feedback',
+    'Referral reports',
+    'Audit trail entries by you or about you',
+    'Sign-in attempts with your email address',
+    'Emails sent to you',
+  ]) {
+    t.ok(
+      lines.some((l) => l.startsWith(`${title},`)),
+      `a section for ${title}`,
+    );
   }
-  t.ok(lines.some((l) => l.includes(subject.email)), 'their email address');
-  t.ok(lines.some((l) => l.startsWith('Your account,1,practice,Marlowe Road Surgery')), 'their practice');
-  t.notOk(lines.some((l) => /,=HYPERLINK/.test(l)), 'no cell starts with a formula');
-  t.ok(lines.some((l) => l.includes('Zebedee Quartermaine says')), 'their comments');
+  t.ok(
+    lines.some((l) => l.includes(subject.email)),
+    'their email address',
+  );
+  t.ok(
+    lines.some((l) => l.startsWith('Your account,1,practice,Marlowe Road Surgery')),
+    'their practice',
+  );
+  t.notOk(
+    lines.some((l) => /,=HYPERLINK/.test(l)),
+    'no cell starts with a formula',
+  );
+  t.ok(
+    lines.some((l) => l.includes('Zebedee Quartermaine says')),
+    'their comments',
+  );
 });
 
 t.test('a coordinator downloads the same for a person who asks, and it is audited', async (t) => {
@@ -173,7 +219,9 @@ t.test('erasing a person: confirmation first, then no trace of who they were, an
   const unconfirmed = await coordinator.post(`/people/${subject.id}/erase`, {});
   t.equal(unconfirmed.statusCode, 400);
   t.match(unconfirmed.body, /<title>Error: /);
-  t.same(errorSummary(unconfirmed.body), ['confirm: Confirm that this person asked for their data to be erased, and that you have downloaded it if they want a copy']);
+  t.same(errorSummary(unconfirmed.body), [
+    'confirm: Confirm that this person asked for their data to be erased, and that you have downloaded it if they want a copy',
+  ]);
   t.equal((await world.visitor.get('/account')).statusCode, 200, 'nothing happened yet');
 
   const done = await coordinator.post(`/people/${subject.id}/erase`, { confirm: 'yes' });
@@ -191,24 +239,49 @@ t.test('erasing a person: confirmation first, then no trace of who they were, an
   t.match(row.email, /^erased-[0-9a-f-]{36}@invalid$/);
   t.ok(row.erasedAt);
   for (const table of ['loginSessions', 'calendarFeeds', 'twoStepCredentials', 'twoStepRecoveryCodes'] as const) {
-    const left = await db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).where('userId', '=', subject.id).executeTakeFirstOrThrow();
+    const left = await db
+      .selectFrom(table)
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('userId', '=', subject.id)
+      .executeTakeFirstOrThrow();
     t.equal(Number(left.n), 0, `${table}: none left`);
   }
   const addresses = await db.selectFrom('auditEvents').select('address').where('actorId', '=', subject.id).where('action', '<>', 'person_erased').execute();
   t.ok(addresses.length > 0 && addresses.every((a) => a.address === null), 'their network addresses are gone from the audit trail');
-  const erasure = await db.selectFrom('auditEvents').selectAll().where('action', '=', 'person_erased').where('subjectId', '=', subject.id).executeTakeFirstOrThrow();
+  const erasure = await db
+    .selectFrom('auditEvents')
+    .selectAll()
+    .where('action', '=', 'person_erased')
+    .where('subjectId', '=', subject.id)
+    .executeTakeFirstOrThrow();
   t.equal(erasure.actorId, world.coordinator.id, 'the erasure itself is audited');
 
-  t.same(await db.selectFrom('bookings').select(['id', 'status', 'attendance', 'userId']).orderBy('id').execute(), bookingsBefore, 'every booking stays, as an anonymous row');
-  const theirFeedback = await db.selectFrom('feedback').select(['rating', 'comments', 'referringEasier']).where('bookingId', '=', world.bookings.attended.id).executeTakeFirstOrThrow();
+  t.same(
+    await db.selectFrom('bookings').select(['id', 'status', 'attendance', 'userId']).orderBy('id').execute(),
+    bookingsBefore,
+    'every booking stays, as an anonymous row',
+  );
+  const theirFeedback = await db
+    .selectFrom('feedback')
+    .select(['rating', 'comments', 'referringEasier'])
+    .where('bookingId', '=', world.bookings.attended.id)
+    .executeTakeFirstOrThrow();
   t.same(theirFeedback, { rating: 5, comments: null, referringEasier: null }, 'feedback scores stay; the words go');
   t.same(await reportFigures(), figuresBefore, 'every report figure is the same');
   t.equal(await reportPage(), pageBefore, 'the report page is the same');
 
-  t.same(await db.selectFrom('users').selectAll().where('id', '=', world.colleague.id).executeTakeFirstOrThrow(), colleagueBefore, "a colleague's account is untouched");
+  t.same(
+    await db.selectFrom('users').selectAll().where('id', '=', world.colleague.id).executeTakeFirstOrThrow(),
+    colleagueBefore,
+    "a colleague's account is untouched",
+  );
   t.ok((await findText(db, 'Priya thought it was great')).length > 0, "a colleague's comments stay");
-  const providerMessage = await db.selectFrom('outboxMessages').select(['subject', 'textBody']).where('recipientId', '=', world.provider.id).executeTakeFirstOrThrow();
-  t.equal(providerMessage.subject, 'Erased person booked Singing for wellbeing', "a message to someone else keeps its sense without the name");
+  const providerMessage = await db
+    .selectFrom('outboxMessages')
+    .select(['subject', 'textBody'])
+    .where('recipientId', '=', world.provider.id)
+    .executeTakeFirstOrThrow();
+  t.equal(providerMessage.subject, 'Erased person booked Singing for wellbeing', 'a message to someone else keeps its sense without the name');
   t.match(providerMessage.textBody, /Also booked: Priya Colleague/);
 
   const person = await coordinator.get(`/people/${subject.id}`);
@@ -239,8 +312,18 @@ t.test('what cannot be erased: twice, yourself, the only active coordinator', as
   t.equal((await coordinator.post(`/people/${world.secondCoordinator.id}/erase`, { confirm: 'yes' })).statusCode, 200, 'another coordinator can be');
   const second = new Visitor(app);
   await db.updateTable('users').set({ status: 'active' }).where('id', '=', world.coordinator.id).execute();
-  const activeCoordinators = await db.selectFrom('users').select('id').where('role', '=', 'coordinator').where('status', '=', 'active').where('erasedAt', 'is', null).execute();
-  t.same(activeCoordinators.map((c) => c.id), [world.coordinator.id], 'one active coordinator left');
+  const activeCoordinators = await db
+    .selectFrom('users')
+    .select('id')
+    .where('role', '=', 'coordinator')
+    .where('status', '=', 'active')
+    .where('erasedAt', 'is', null)
+    .execute();
+  t.same(
+    activeCoordinators.map((c) => c.id),
+    [world.coordinator.id],
+    'one active coordinator left',
+  );
   await second.signIn(world.provider.email, PASSWORD);
   t.equal((await second.post(`/people/${world.coordinator.id}/erase`, { confirm: 'yes' })).statusCode, 403, 'provider staff cannot erase anyone');
   t.equal((await coordinator.post(`/people/${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}/erase`, { confirm: 'yes' })).statusCode, 404);

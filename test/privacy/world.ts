@@ -39,7 +39,17 @@ function booked(values: BookingValues & { recordedBy?: string } = {}): BookingVa
 
 /** Feedback as the people of this programme gave it: adequate and available left as "don't know". */
 const feedback = (db: Db, bookingId: string, comments: string | null, rating = 4) =>
-  createFeedback(db, bookingId, { confidenceAfter: 8, rating, accessible: 4, appropriate: 5, adequate: null, affordable: 2, available: null, comments, referringEasier: comments ? 'A leaflet to hand out' : null });
+  createFeedback(db, bookingId, {
+    confidenceAfter: 8,
+    rating,
+    accessible: 4,
+    appropriate: 5,
+    adequate: null,
+    affordable: 2,
+    available: null,
+    comments,
+    referringEasier: comments ? 'A leaflet to hand out' : null,
+  });
 
 export type World = Awaited<ReturnType<typeof buildWorld>>;
 
@@ -88,7 +98,14 @@ export async function buildWorld(app: FastifyInstance, db: Db) {
   await createReferralReport(db, subject.id, singing.id, month, 3);
   await db.insertInto('calendarFeeds').values({ userId: subject.id, tokenHash: newToken().hash }).execute();
   await sql`insert into message_preferences (user_id, reminders, digests) values (${subject.id}, false, true)`.execute(db);
-  await queueMessage(db, { dedupeKey: `test-reminder-${subject.id}`, kind: 'reminder', to: subject.email, recipientId: subject.id, subject: 'Your taster tomorrow', text: `Dear Zebedee Quartermaine, see you tomorrow.` });
+  await queueMessage(db, {
+    dedupeKey: `test-reminder-${subject.id}`,
+    kind: 'reminder',
+    to: subject.email,
+    recipientId: subject.id,
+    subject: 'Your taster tomorrow',
+    text: `Dear Zebedee Quartermaine, see you tomorrow.`,
+  });
   await queueMessage(db, {
     dedupeKey: `test-provider-${subject.id}`,
     kind: 'new_booking',
@@ -98,14 +115,43 @@ export async function buildWorld(app: FastifyInstance, db: Db) {
     text: `Zebedee Quartermaine (${subject.email}) booked a place. Also booked: Priya Colleague.`,
   });
   await sql`update outbox_messages set html_body = ${'<p>Zebedee Quartermaine booked.</p>'} where dedupe_key = ${`test-provider-${subject.id}`}`.execute(db);
-  await recordAudit(db, { actorId: coordinator.id, action: 'invitation_created', subjectType: 'invitation', subjectId: 'x', details: { email: subject.email, role: 'link_worker' }, address: '198.51.100.4' });
-  await recordAudit(db, { actorId: subject.id, action: 'booking_created', subjectType: 'booking', subjectId: bookings.upcoming.id, details: { sessionId: upcoming.id }, address: '203.0.113.9' });
-  await recordAudit(db, { actorId: coordinator.id, action: 'role_changed', subjectType: 'user', subjectId: subject.id, details: { from: 'link_worker', to: 'link_worker', name: 'Zebedee Quartermaine' }, address: '198.51.100.4' });
-  await db.insertInto('accountLinks').values({ purpose: 'password_reset', tokenHash: newToken().hash, email: subject.email, userId: subject.id, expiresAt: days(1) }).execute();
+  await recordAudit(db, {
+    actorId: coordinator.id,
+    action: 'invitation_created',
+    subjectType: 'invitation',
+    subjectId: 'x',
+    details: { email: subject.email, role: 'link_worker' },
+    address: '198.51.100.4',
+  });
+  await recordAudit(db, {
+    actorId: subject.id,
+    action: 'booking_created',
+    subjectType: 'booking',
+    subjectId: bookings.upcoming.id,
+    details: { sessionId: upcoming.id },
+    address: '203.0.113.9',
+  });
+  await recordAudit(db, {
+    actorId: coordinator.id,
+    action: 'role_changed',
+    subjectType: 'user',
+    subjectId: subject.id,
+    details: { from: 'link_worker', to: 'link_worker', name: 'Zebedee Quartermaine' },
+    address: '198.51.100.4',
+  });
+  await db
+    .insertInto('accountLinks')
+    .values({ purpose: 'password_reset', tokenHash: newToken().hash, email: subject.email, userId: subject.id, expiresAt: days(1) })
+    .execute();
   await db.insertInto('signInAttempts').values({ email: subject.email, address: '203.0.113.9', succeeded: false }).execute();
 
   // Their colleagues, whose data must not change.
-  const colleagueAttended = await createBooking(db, attended.id, colleague.id, booked({ attendance: 'attended', recordedBy: provider.id, confidenceBefore: 5 }));
+  const colleagueAttended = await createBooking(
+    db,
+    attended.id,
+    colleague.id,
+    booked({ attendance: 'attended', recordedBy: provider.id, confidenceBefore: 5 }),
+  );
   await feedback(db, colleagueAttended.id, 'Priya thought it was great', 4);
   const colleagueGarden = await createBooking(db, missed.id, colleague.id, booked({ attendance: 'attended', recordedBy: provider.id }));
   await feedback(db, colleagueGarden.id, null, 3);
@@ -121,7 +167,22 @@ export async function buildWorld(app: FastifyInstance, db: Db) {
     from: DateTime.fromJSDate(days(-60), { zone: 'Europe/London' }).toISODate()!,
     to: DateTime.fromJSDate(days(30), { zone: 'Europe/London' }).toISODate()!,
   };
-  return { museum, garden, coordinator, secondCoordinator, provider, subject, colleague, other, singing, gardening, sessions: { attended, missed, upcoming, cancelledOne }, bookings, visitor, period };
+  return {
+    museum,
+    garden,
+    coordinator,
+    secondCoordinator,
+    provider,
+    subject,
+    colleague,
+    other,
+    singing,
+    gardening,
+    sessions: { attended, missed, upcoming, cancelledOne },
+    bookings,
+    visitor,
+    period,
+  };
 }
 
 /** Base tables of the schema, except the migration bookkeeping. */

@@ -1,8 +1,8 @@
 import t from 'tap';
-import { buildTestApp, createTestDatabase, Visitor } from '../helper.ts';
-import { sessionFields, validOffer, validVenue } from './helpers.ts';
 import { createOffer, createOrganisation, createSession, createVenue } from '../fixtures/builders.ts';
 import { signedIn } from '../fixtures/visitors.ts';
+import { buildTestApp, createTestDatabase, Visitor } from '../helper.ts';
+import { sessionFields, validOffer, validVenue } from './helpers.ts';
 
 // Staff of organisation A try every route on organisation B's venue, offer and sessions by id.
 // Every answer is 403 or 404, and B's rows and audit trail are exactly as they were.
@@ -34,7 +34,7 @@ async function snapshotOfB() {
   return JSON.stringify({ organisation, venues, offers, sessions, audits });
 }
 
-t.test('every page and action on another organisation\'s rows answers 403 or 404 and changes nothing', async (t) => {
+t.test("every page and action on another organisation's rows answers 403 or 404 and changes nothing", async (t) => {
   const before = await snapshotOfB();
   const gets = [
     `/organisations/${b.id}`,
@@ -90,14 +90,14 @@ t.test('every page and action on another organisation\'s rows answers 403 or 404
   t.equal(fragment.statusCode, 404, 'htmx publish: 404');
   t.notMatch(fragment.body, /session-row-/);
 
-  t.equal(await snapshotOfB(), before, 'B\'s organisation, venues, offers, sessions unchanged; no audit entry by A');
+  t.equal(await snapshotOfB(), before, "B's organisation, venues, offers, sessions unchanged; no audit entry by A");
 });
 
 t.test('ids of another organisation hidden in forms are ignored or refused', async (t) => {
   const venues = await staffOfA.post('/venues/new', { ...validVenue, name: `Smuggled ${Date.now()}`, organisationId: b.id });
   t.equal(venues.statusCode, 303);
   const venue = await db.selectFrom('venues').select('organisationId').where('name', 'like', 'Smuggled%').executeTakeFirstOrThrow();
-  t.equal(venue.organisationId, a.id, 'a venue always goes to the person\'s own organisation');
+  t.equal(venue.organisationId, a.id, "a venue always goes to the person's own organisation");
 
   const offers = await staffOfA.post('/offers/new', { ...validOffer, title: `Smuggled offer ${Date.now()}`, organisationId: b.id });
   t.equal(offers.statusCode, 303);
@@ -106,10 +106,10 @@ t.test('ids of another organisation hidden in forms are ignored or refused', asy
 
   const before = await snapshotOfB();
   const usualVenue = await staffOfA.post('/offers/new', { ...validOffer, usualVenueId: venueOfB.id });
-  t.equal(usualVenue.statusCode, 400, 'another organisation\'s venue cannot be an offer\'s usual venue');
+  t.equal(usualVenue.statusCode, 400, "another organisation's venue cannot be an offer's usual venue");
   t.match(usualVenue.body, /Select one of your venues, or none/);
   const sessionVenue = await staffOfA.post(`/offers/${offerOfA.id}/sessions/new`, sessionFields(venueOfB.id));
-  t.equal(sessionVenue.statusCode, 400, 'nor a session\'s venue');
+  t.equal(sessionVenue.statusCode, 400, "nor a session's venue");
   t.match(sessionVenue.body, /Select one of your venues/);
   const mine = await createSession(db, offerOfA.id, { venueId: venueOfA.id, status: 'draft' });
   const moved = await staffOfA.post(`/sessions/${mine.id}/edit`, sessionFields(venueOfB.id));
@@ -127,10 +127,23 @@ t.test('link workers see published and cancelled sessions only, and change nothi
   t.match(cancelled.body, /Room flooded/, 'the reason is shown to everyone');
   t.equal((await visitor.get(`/sessions/${draftOfB.id}`)).statusCode, 404, 'a draft is not found');
   const before = await snapshotOfB();
-  for (const url of [`/sessions/${publishedOfB.id}/edit`, `/sessions/${publishedOfB.id}/cancel`, `/offers/${offerOfB.id}`, `/venues/${venueOfB.id}/edit`, '/venues/new', '/offers/new', '/provider']) {
+  for (const url of [
+    `/sessions/${publishedOfB.id}/edit`,
+    `/sessions/${publishedOfB.id}/cancel`,
+    `/offers/${offerOfB.id}`,
+    `/venues/${venueOfB.id}/edit`,
+    '/venues/new',
+    '/offers/new',
+    '/provider',
+  ]) {
     t.equal((await visitor.get(url)).statusCode, 403, `GET ${url}`);
   }
-  for (const url of [`/sessions/${draftOfB.id}/publish`, `/sessions/${publishedOfB.id}/cancel`, `/sessions/${draftOfB.id}/delete`, `/offers/${offerOfB.id}/archive`]) {
+  for (const url of [
+    `/sessions/${draftOfB.id}/publish`,
+    `/sessions/${publishedOfB.id}/cancel`,
+    `/sessions/${draftOfB.id}/delete`,
+    `/offers/${offerOfB.id}/archive`,
+  ]) {
     t.equal((await visitor.post(url, { reason: 'x' })).statusCode, 403, `POST ${url}`);
   }
   t.equal(await snapshotOfB(), before);

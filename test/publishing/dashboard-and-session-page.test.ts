@@ -1,8 +1,8 @@
 import t from 'tap';
-import { buildTestApp, createTestDatabase, heading } from '../helper.ts';
-import { at } from '../fixtures/time.ts';
 import { createBooking, createBookings, createOffer, createOrganisation, createSession, createVenue } from '../fixtures/builders.ts';
+import { at } from '../fixtures/time.ts';
 import { signedIn } from '../fixtures/visitors.ts';
+import { buildTestApp, createTestDatabase, heading } from '../helper.ts';
 
 const database = await createTestDatabase();
 t.teardown(() => database.close());
@@ -41,7 +41,7 @@ t.test('the dashboard counts places booked and the waiting list from bookings, u
   const past = await createSession(db, offer.id, { venueId: venue.id, startsAt: at(-7, 14), capacity: 8 });
   await createBookings(db, past.id, 'confirmed', 8);
   const draft = await createSession(db, offer.id, { venueId: venue.id, status: 'draft', startsAt: at(21, 14) });
-  const elsewhere = await createSession(db, (await createOffer(db, (await createOrganisation(db)).id, { title: 'Somebody else\'s choir' })).id);
+  const elsewhere = await createSession(db, (await createOffer(db, (await createOrganisation(db)).id, { title: "Somebody else's choir" })).id);
 
   const page = await provider.get('/provider');
   t.equal(page.statusCode, 200);
@@ -72,7 +72,10 @@ t.test('publishing from the dashboard with htmx returns the updated row and a me
   t.notMatch(response.body, /<html|<header/, 'a fragment, not a page');
   t.match(response.body, new RegExp(`^\\s*<tr class="nhsuk-table__row" id="session-row-${draft.id}">`));
   t.match(response.body, /Published<\/strong>/);
-  t.match(response.body, /<hx-partial hx-target="#dashboard-status" hx-swap="innerHTML"><p class="nhsuk-body tasters-break">Published: Object handling and conversation/);
+  t.match(
+    response.body,
+    /<hx-partial hx-target="#dashboard-status" hx-swap="innerHTML"><p class="nhsuk-body tasters-break">Published: Object handling and conversation/,
+  );
   t.equal((await db.selectFrom('tasterSessions').select('status').where('id', '=', draft.id).executeTakeFirstOrThrow()).status, 'published');
 
   const again = await provider.post(`/sessions/${draft.id}/publish`, {}, { headers: { 'hx-request': 'true' } });

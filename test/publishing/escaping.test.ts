@@ -1,7 +1,7 @@
 import t, { type Test } from 'tap';
+import { signedIn } from '../fixtures/visitors.ts';
 import { buildTestApp, createTestDatabase } from '../helper.ts';
 import { dateFields, londonDate, sessionIdFrom, validOffer, validVenue } from './helpers.ts';
-import { signedIn } from '../fixtures/visitors.ts';
 
 // Script and markup typed into every text field of the publishing forms is shown as text on every
 // page that shows it: never as a tag, an attribute or an htmx instruction.
@@ -31,15 +31,20 @@ t.test('every text field of organisation, venue, offer, session and cancellation
   const organisationId = /\/organisations\/([0-9a-f-]{36})/.exec(String(createdOrganisation.headers.location))![1]!;
   const { visitor: provider } = await signedIn(app, db, 'provider', { organisationId: organisationId });
 
-  t.equal((await provider.post('/venues/new', {
-    ...validVenue,
-    name: hostile('Venue'),
-    addressLine1: hostile('Line 1'),
-    addressLine2: hostile('Line 2'),
-    town: hostile('Town'),
-    accessNotes: hostile('Access'),
-    travelNotes: hostile('Travel'),
-  })).statusCode, 303);
+  t.equal(
+    (
+      await provider.post('/venues/new', {
+        ...validVenue,
+        name: hostile('Venue'),
+        addressLine1: hostile('Line 1'),
+        addressLine2: hostile('Line 2'),
+        town: hostile('Town'),
+        accessNotes: hostile('Access'),
+        travelNotes: hostile('Travel'),
+      })
+    ).statusCode,
+    303,
+  );
   const venue = await db.selectFrom('venues').select('id').where('organisationId', '=', organisationId).executeTakeFirstOrThrow();
 
   const offerResponse = await provider.post('/offers/new', {
@@ -109,7 +114,23 @@ t.test('every text field of organisation, venue, offer, session and cancellation
 
   // The text of each field reaches the page (so the test would notice if it stopped being shown).
   const sessionPage = (await provider.get(`/sessions/${sessionId}`)).body;
-  for (const label of ['Org', 'Line 1', 'Town', 'Access', 'Travel', 'Title', 'Offer description', 'Suits', 'Schedule', 'Cost', 'Refer', 'Requirements', 'Bring', 'Session access', 'Facilitator']) {
+  for (const label of [
+    'Org',
+    'Line 1',
+    'Town',
+    'Access',
+    'Travel',
+    'Title',
+    'Offer description',
+    'Suits',
+    'Schedule',
+    'Cost',
+    'Refer',
+    'Requirements',
+    'Bring',
+    'Session access',
+    'Facilitator',
+  ]) {
     t.match(sessionPage, new RegExp(`${label} &lt;script&gt;`), `${label} is on the session page, escaped`);
   }
   t.match((await provider.get(`/sessions/${onlineId}`)).body, /Joining &lt;script&gt;/);

@@ -1,8 +1,8 @@
 import t from 'tap';
-import { buildTestApp, createTestDatabase, errorSummary, fieldError, heading } from '../helper.ts';
-import { count, validOffer, validVenue } from './helpers.ts';
 import { createOffer, createVenue } from '../fixtures/builders.ts';
 import { signedIn } from '../fixtures/visitors.ts';
+import { buildTestApp, createTestDatabase, errorSummary, fieldError, heading } from '../helper.ts';
+import { count, validOffer, validVenue } from './helpers.ts';
 
 const database = await createTestDatabase();
 t.teardown(() => database.close());
@@ -17,12 +17,14 @@ t.test('a venue is added with its postcode written the standard way and its acce
   const response = await visitor.post('/venues/new', { ...validVenue, name: 'Main building', accessNotes: 'Step-free entrance on the side street' });
   t.equal(response.statusCode, 303);
   t.equal(response.headers.location, '/provider?done=venue');
-  const venue = await db.selectFrom('venues').selectAll().where('organisationId', '=', organisationId).where('name', '=', 'Main building').executeTakeFirstOrThrow();
+  const venue = await db
+    .selectFrom('venues')
+    .selectAll()
+    .where('organisationId', '=', organisationId)
+    .where('name', '=', 'Main building')
+    .executeTakeFirstOrThrow();
   t.equal(venue.postcode, 'OX1 3BG');
-  t.same(
-    [venue.stepFree, venue.accessibleToilet, venue.hearingLoop, venue.seating, venue.parking, venue.quietSpace],
-    [true, false, true, false, false, false],
-  );
+  t.same([venue.stepFree, venue.accessibleToilet, venue.hearingLoop, venue.seating, venue.parking, venue.quietSpace], [true, false, true, false, false, false]);
   t.equal(venue.accessNotes, 'Step-free entrance on the side street');
   t.equal(venue.latitude, null, 'no geocoding: coordinates stay empty');
 

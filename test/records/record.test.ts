@@ -1,9 +1,9 @@
 import t from 'tap';
-import { buildTestApp, createTestDatabase, heading } from '../helper.ts';
-import { HOSTILE } from '../fixtures/hostile.ts';
 import { createBooking, createOffer, createOrganisation, createSession, createUser } from '../fixtures/builders.ts';
+import { HOSTILE } from '../fixtures/hostile.ts';
 import { sessionAt } from '../fixtures/time.ts';
 import { signedIn } from '../fixtures/visitors.ts';
+import { buildTestApp, createTestDatabase, heading } from '../helper.ts';
 
 const database = await createTestDatabase();
 t.teardown(() => database.close());
@@ -40,7 +40,10 @@ t.test('a link worker sees and downloads the tasters they attended, with hours',
   t.match(csv.headers['content-type'], /^text\/csv/);
   t.equal(csv.headers['cache-control'], 'no-store');
   t.match(csv.headers['content-disposition'], /^attachment; filename="tasters-record-dev-sharma-\d{4}-\d{2}-\d{2}\.csv"$/);
-  const lines = csv.body.replace(/^\uFEFF/, '').trim().split('\n');
+  const lines = csv.body
+    .replace(/^\uFEFF/, '')
+    .trim()
+    .split('\n');
   t.strictSame(lines, [
     'Date,Start,End,Activity,Category,Organisation,Place,Hours',
     '2027-03-10,14:00,15:30,Object handling,Heritage and museums,Riverside Museum,Online,1.5',
@@ -53,7 +56,13 @@ t.test('an empty record says so, and only link workers have one', async (t) => {
   const page = await visitor.get('/my-record');
   t.match(page.body, 'You have not attended any tasters yet.');
   const csv = await visitor.get('/my-record.csv');
-  t.strictSame(csv.body.replace(/^\uFEFF/, '').trim().split('\n'), ['Date,Start,End,Activity,Category,Organisation,Place,Hours']);
+  t.strictSame(
+    csv.body
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\n'),
+    ['Date,Start,End,Activity,Category,Organisation,Place,Hours'],
+  );
   const provider = await signedIn(app, db, 'provider');
   t.equal((await provider.visitor.get('/my-record')).statusCode, 403);
   t.equal((await provider.visitor.get('/my-record.csv')).statusCode, 403);

@@ -3,10 +3,10 @@ import { DateTime } from 'luxon';
 import t from 'tap';
 import { referralPrompts } from '../../src/referrals/prompts.ts';
 import { referralForm } from '../../src/referrals/schemas.ts';
-import { buildTestApp, createTestDatabase, errorSummary, fieldError, heading } from '../helper.ts';
-import { HOSTILE } from '../fixtures/hostile.ts';
 import { createBooking, createOffer, createOrganisation, createReferralReport, createSession, createUser } from '../fixtures/builders.ts';
+import { HOSTILE } from '../fixtures/hostile.ts';
 import { signedIn } from '../fixtures/visitors.ts';
+import { buildTestApp, createTestDatabase, errorSummary, fieldError, heading } from '../helper.ts';
 
 const database = await createTestDatabase();
 t.teardown(() => database.close());
@@ -21,7 +21,12 @@ const lastMonth = thisMonth.minus({ months: 1 });
 const valid = { offerId: offer.id, month: String(lastMonth.month), year: String(lastMonth.year), count: '3' };
 
 const reportsOf = (userId: string) =>
-  db.selectFrom('referralReports').select(['offerId', 'referralCount']).select((eb) => eb.fn('to_char', [eb.ref('month'), eb.val('YYYY-MM-DD')]).as('month')).where('userId', '=', userId).execute();
+  db
+    .selectFrom('referralReports')
+    .select(['offerId', 'referralCount'])
+    .select((eb) => eb.fn('to_char', [eb.ref('month'), eb.val('YYYY-MM-DD')]).as('month'))
+    .where('userId', '=', userId)
+    .execute();
 
 t.test('a link worker records how many people they referred to an offer in a month', async (t) => {
   const { visitor, user } = await signedIn(app, db, 'link_worker');
@@ -40,8 +45,20 @@ t.test('a link worker records how many people they referred to an offer in a mon
   const again = await visitor.post('/referrals', { ...valid, count: '5' });
   t.equal(again.headers.location, '/referrals?done=replaced', 'the same offer and month again replaces the number');
   t.same(await reportsOf(user.id), [{ offerId: offer.id, referralCount: 5, month: lastMonth.toFormat('yyyy-MM-01') }]);
-  const audit = await db.selectFrom('auditEvents').select(['action', 'details']).where('actorId', '=', user.id).where('action', '=', 'referrals_recorded').orderBy('id').execute();
-  t.same(audit.map((a) => [a.details.count, a.details.previous]), [[3, null], [5, 3]]);
+  const audit = await db
+    .selectFrom('auditEvents')
+    .select(['action', 'details'])
+    .where('actorId', '=', user.id)
+    .where('action', '=', 'referrals_recorded')
+    .orderBy('id')
+    .execute();
+  t.same(
+    audit.map((a) => [a.details.count, a.details.previous]),
+    [
+      [3, null],
+      [5, 3],
+    ],
+  );
 });
 
 t.test('numbers, months and offers are checked, and nothing is stored when they are wrong', async (t) => {
@@ -67,7 +84,10 @@ t.test('numbers, months and offers are checked, and nothing is stored when they 
   for (const [change, field, message] of cases) {
     const response = await visitor.post('/referrals', { ...valid, ...change });
     t.equal(response.statusCode, 400, `${JSON.stringify(change)} is refused`);
-    const shown = field === 'month' || field === 'year' ? /id="when-error"><span class="nhsuk-u-visually-hidden">Error:<\/span> ([^<]*)</.exec(response.body)?.[1] : fieldError(response.body, field);
+    const shown =
+      field === 'month' || field === 'year'
+        ? /id="when-error"><span class="nhsuk-u-visually-hidden">Error:<\/span> ([^<]*)</.exec(response.body)?.[1]
+        : fieldError(response.body, field);
     t.equal(shown, message, `${JSON.stringify(change)}: ${message}`);
     t.same(errorSummary(response.body), [`${field}: ${message}`]);
     if (change.count !== undefined) t.match(response.body, `value="${change.count}"`, 'what was typed is kept');

@@ -1,14 +1,14 @@
-import { runInNewContext } from 'node:vm';
 import v8 from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { sql } from 'kysely';
 import t from 'tap';
 import { csvStream, neutraliseFormula } from '../../src/reports/csv.ts';
 import { exportCsv, exportRows } from '../../src/reports/export.ts';
 import { reportQuery } from '../../src/reports/filters.ts';
-import { buildTestApp, createTestDatabase, testDatabaseKind } from '../helper.ts';
 import { createBooking, createFeedback, createOffer, createOrganisation, createReferralReport, createSession, createUser } from '../fixtures/builders.ts';
 import { sessionAt } from '../fixtures/time.ts';
 import { signedIn } from '../fixtures/visitors.ts';
+import { buildTestApp, createTestDatabase, testDatabaseKind } from '../helper.ts';
 
 // A full garbage collection on demand, to measure what is held rather than what is waiting to go.
 v8.setFlagsFromString('--expose-gc');
@@ -32,21 +32,18 @@ function parseCsv(text: string): string[][] {
       if (c === '"' && text[i + 1] === '"') {
         field += '"';
         i++;
-      }
-      else if (c === '"') quoted = false;
+      } else if (c === '"') quoted = false;
       else field += c;
     } else if (c === '"') quoted = true;
     else if (c === ',') {
       row.push(field);
       field = '';
-    }
-    else if (c === '\n') {
+    } else if (c === '\n') {
       row.push(field);
       rows.push(row);
       row = [];
       field = '';
-    }
-    else if (c !== '\r') field += c;
+    } else if (c !== '\r') field += c;
   }
   if (field || row.length) {
     row.push(field);
@@ -78,8 +75,18 @@ t.test('formula injection is neutralised in text, not in numbers', async (t) => 
   for (const value of formulas) t.equal(neutraliseFormula(value), `'${value}`, JSON.stringify(value));
   for (const value of ['plain', ' =spaced', '1+1', '']) t.equal(neutraliseFormula(value), value, JSON.stringify(value));
   let text = '';
-  for await (const chunk of csvStream([{ n: -2, s: '-2' }], [{ key: 'n', header: 'Number' }, { key: 's', header: 'Text' }])) text += chunk;
-  t.same(parseCsv(text.replace(/^\uFEFF/, '')), [['Number', 'Text'], ['-2', "'-2"]]);
+  for await (const chunk of csvStream(
+    [{ n: -2, s: '-2' }],
+    [
+      { key: 'n', header: 'Number' },
+      { key: 's', header: 'Text' },
+    ],
+  ))
+    text += chunk;
+  t.same(parseCsv(text.replace(/^\uFEFF/, '')), [
+    ['Number', 'Text'],
+    ['-2', "'-2"],
+  ]);
 });
 
 t.test('feedback export: headers, commas, quotes, newlines and formulas survive as text', async (t) => {
@@ -91,8 +98,18 @@ t.test('feedback export: headers, commas, quotes, newlines and formulas survive 
   t.ok(response.body.startsWith('\uFEFF'), 'a byte-order mark, so spreadsheets read UTF-8');
   const [header, ...rows] = parseCsv(response.body.slice(1));
   t.strictSame(header!.slice(0, 12), [
-    'Booking reference', 'Session reference', 'Session start (London time)', 'Session end (London time)', 'Activity', 'Category',
-    'Organisation', 'Kind of organisation', 'Link worker reference', 'Practice', 'PCN', 'Confidence before (0-10)',
+    'Booking reference',
+    'Session reference',
+    'Session start (London time)',
+    'Session end (London time)',
+    'Activity',
+    'Category',
+    'Organisation',
+    'Kind of organisation',
+    'Link worker reference',
+    'Practice',
+    'PCN',
+    'Confidence before (0-10)',
   ]);
   t.equal(rows.length, 5, 'one row per feedback');
   const column = (name: string) => header!.indexOf(name);
@@ -107,7 +124,14 @@ t.test('feedback export: headers, commas, quotes, newlines and formulas survive 
   t.notOk(response.body.includes(people[0]!.name), 'no names');
   t.notOk(response.body.includes(people[0]!.email), 'no email addresses');
   const practices = rows.map((r) => r[column('Practice')]).sort();
-  t.strictSame(practices, formulas.slice(0, 5).map((f) => `'${f}`).sort(), 'every formula-like practice is neutralised');
+  t.strictSame(
+    practices,
+    formulas
+      .slice(0, 5)
+      .map((f) => `'${f}`)
+      .sort(),
+    'every formula-like practice is neutralised',
+  );
   for (const row of rows) {
     for (const cell of row) t.notOk(/^[=+\-@\t\r]/.test(cell) && cell !== '-2', `no cell starts a formula: ${JSON.stringify(cell)}`);
   }
@@ -119,9 +143,22 @@ t.test('bookings, attendance and referrals exports, with the same filters', asyn
   t.ok(bookingsCsv[0]!.includes('Booking status'));
   const attendance = parseCsv((await coordinator.visitor.get(`/reports/export.csv?kind=attendance&${period}`)).body.slice(1));
   t.equal(attendance.length, 7);
-  t.strictSame(attendance.slice(1).map((r) => r[attendance[0]!.indexOf('Attendance')]).sort(), ['Attended', 'Attended', 'Attended', 'Attended', 'Attended', 'Did not attend']);
+  t.strictSame(
+    attendance
+      .slice(1)
+      .map((r) => r[attendance[0]!.indexOf('Attendance')])
+      .sort(),
+    ['Attended', 'Attended', 'Attended', 'Attended', 'Attended', 'Did not attend'],
+  );
   const referrals = parseCsv((await coordinator.visitor.get(`/reports/export.csv?kind=referrals&${period}`)).body.slice(1));
-  t.strictSame(referrals.map((r) => [r[1], r[9]]), [['Month', 'People referred'], ['2028-04', '3']], 'only months in the period');
+  t.strictSame(
+    referrals.map((r) => [r[1], r[9]]),
+    [
+      ['Month', 'People referred'],
+      ['2028-04', '3'],
+    ],
+    'only months in the period',
+  );
   const otherPcn = parseCsv((await coordinator.visitor.get(`/reports/export.csv?kind=bookings&${period}&pcn=Nowhere`)).body.slice(1));
   t.equal(otherPcn.length, 1, 'a filter that matches nothing gives just the headers');
   const march = parseCsv((await coordinator.visitor.get('/reports/export.csv?kind=bookings&from=2028-03-01&to=2028-03-31')).body.slice(1));
@@ -188,7 +225,10 @@ t.test('a large export streams a page at a time with bounded memory', async (t) 
   }
   t.equal(lines, total + 1, `${total} rows and a header`);
   t.equal(pages.length, Math.floor(total / pageSize) + 1, 'fetched a page at a time (the last one empty)');
-  t.ok(pages.every((n) => n <= pageSize), 'no page larger than asked for');
+  t.ok(
+    pages.every((n) => n <= pageSize),
+    'no page larger than asked for',
+  );
   const growthMb = Math.max(0, ...retained) / 1024 / 1024;
   t.ok(growthMb < 32, `memory held grew at most ${growthMb.toFixed(1)} MB while ${(bytes / 1024 / 1024).toFixed(1)} MB of CSV went by`);
 
@@ -205,7 +245,9 @@ t.test('a large export streams a page at a time with bounded memory', async (t) 
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   if (!address || typeof address === 'string') throw new Error('no port');
-  const cookie = Object.entries(coordinator.visitor.cookies).map(([k, v]) => `${k}=${v}`).join('; ');
+  const cookie = Object.entries(coordinator.visitor.cookies)
+    .map(([k, v]) => `${k}=${v}`)
+    .join('; ');
   const response = await fetch(`http://127.0.0.1:${address.port}/reports/export.csv?kind=bookings&from=2033-01-01&to=2033-12-31`, { headers: { cookie } });
   t.equal(response.status, 200);
   t.equal(response.headers.get('transfer-encoding'), 'chunked');

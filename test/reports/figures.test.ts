@@ -1,11 +1,11 @@
 import t from 'tap';
-import { lastFullQuarter, reportQuery, type ReportFilters } from '../../src/reports/filters.ts';
+import { lastFullQuarter, type ReportFilters, reportQuery } from '../../src/reports/filters.ts';
 import * as q from '../../src/reports/queries.ts';
-import { buildTestApp, createTestDatabase, errorSummary, heading } from '../helper.ts';
-import { HOSTILE } from '../fixtures/hostile.ts';
 import { createBooking, createFeedback, createOffer, createOrganisation, createReferralReport, createSession, createUser } from '../fixtures/builders.ts';
+import { HOSTILE } from '../fixtures/hostile.ts';
 import { sessionAt } from '../fixtures/time.ts';
 import { signedIn } from '../fixtures/visitors.ts';
+import { buildTestApp, createTestDatabase, errorSummary, heading } from '../helper.ts';
 
 /**
  * A small area built by hand, with every report figure worked out on paper first. The period is
@@ -41,8 +41,7 @@ const s4 = await createSession(db, gardening.id, { ...sessionAt('2027-02-28T23:3
 const s6 = await createSession(db, handling.id, { ...sessionAt('2027-04-30T23:30:00Z'), capacity: 7 }); // 00:30 BST, 1 May
 await createSession(db, handling.id, { ...sessionAt('2027-04-05T10:00:00Z'), capacity: 9, status: 'draft' });
 
-const b = (session: { id: string }, who: { id: string }, options: Parameters<typeof createBooking>[3] = {}) =>
-  createBooking(db, session.id, who.id, options);
+const b = (session: { id: string }, who: { id: string }, options: Parameters<typeof createBooking>[3] = {}) => createBooking(db, session.id, who.id, options);
 const devS1 = await b(s1, dev, { attendance: 'attended', confidenceBefore: 3 });
 const samS1 = await b(s1, sam, { attendance: 'attended', confidenceBefore: 5 });
 await b(s1, ana, { attendance: 'no_show', confidenceBefore: 4 });
@@ -56,9 +55,36 @@ await b(s3, dev, { attendance: 'attended' });
 await b(s4, nia, { attendance: 'attended' });
 await b(s6, sam, { attendance: 'attended' });
 
-await createFeedback(db, devS1.id, { confidenceAfter: 8, rating: 5, accessible: 5, appropriate: 4, adequate: 4, affordable: 2, available: null, intendsToRefer: 'yes' });
-await createFeedback(db, samS1.id, { confidenceAfter: 6, rating: 4, accessible: 4, appropriate: 4, adequate: 4, affordable: null, available: 4, intendsToRefer: 'maybe' });
-await createFeedback(db, anaS2.id, { confidenceAfter: 7, rating: 3, accessible: 3, appropriate: 3, adequate: 3, affordable: 3, available: 3, intendsToRefer: 'no' });
+await createFeedback(db, devS1.id, {
+  confidenceAfter: 8,
+  rating: 5,
+  accessible: 5,
+  appropriate: 4,
+  adequate: 4,
+  affordable: 2,
+  available: null,
+  intendsToRefer: 'yes',
+});
+await createFeedback(db, samS1.id, {
+  confidenceAfter: 6,
+  rating: 4,
+  accessible: 4,
+  appropriate: 4,
+  adequate: 4,
+  affordable: null,
+  available: 4,
+  intendsToRefer: 'maybe',
+});
+await createFeedback(db, anaS2.id, {
+  confidenceAfter: 7,
+  rating: 3,
+  accessible: 3,
+  appropriate: 3,
+  adequate: 3,
+  affordable: 3,
+  available: 3,
+  intendsToRefer: 'no',
+});
 
 await createReferralReport(db, dev.id, handling.id, '2027-03', 2);
 await createReferralReport(db, dev.id, handling.id, '2027-05', 1); // after the period, still after the taster
@@ -72,8 +98,22 @@ const filters = (query: Record<string, string> = {}): ReportFilters => reportQue
 
 const picked = (row: q.FunnelRow | undefined, keys: Array<keyof q.FunnelRow>) => Object.fromEntries(keys.map((k) => [k, row?.[k]]));
 const funnelKeys: Array<keyof q.FunnelRow> = [
-  'sessions', 'placesOffered', 'booked', 'attended', 'walkIns', 'noShows', 'attendanceRecorded', 'waitingDemand', 'attendees',
-  'feedbackCount', 'avgConfidenceChange', 'confidencePairs', 'referrers', 'referrals', 'fillRate', 'noShowRate',
+  'sessions',
+  'placesOffered',
+  'booked',
+  'attended',
+  'walkIns',
+  'noShows',
+  'attendanceRecorded',
+  'waitingDemand',
+  'attendees',
+  'feedbackCount',
+  'avgConfidenceChange',
+  'confidencePairs',
+  'referrers',
+  'referrals',
+  'fillRate',
+  'noShowRate',
 ];
 
 t.test('the period is whole London days, and the default is the last full quarter', async (t) => {
@@ -108,61 +148,179 @@ t.test('the funnel for the whole period', async (t) => {
     noShowRate: 0.25,
   });
   t.strictSame(
-    picked(total, ['avgRating', 'avgAccessible', 'avgAppropriate', 'avgAdequate', 'avgAffordable', 'avgAvailable', 'answersAffordable', 'answersAvailable', 'avgConfidenceBefore', 'avgConfidenceAfter', 'intendYes', 'intendMaybe', 'intendNo']),
-    { avgRating: 4, avgAccessible: 4, avgAppropriate: 11 / 3, avgAdequate: 11 / 3, avgAffordable: 2.5, avgAvailable: 3.5, answersAffordable: 2, answersAvailable: 2, avgConfidenceBefore: 4, avgConfidenceAfter: 7, intendYes: 1, intendMaybe: 1, intendNo: 1 },
+    picked(total, [
+      'avgRating',
+      'avgAccessible',
+      'avgAppropriate',
+      'avgAdequate',
+      'avgAffordable',
+      'avgAvailable',
+      'answersAffordable',
+      'answersAvailable',
+      'avgConfidenceBefore',
+      'avgConfidenceAfter',
+      'intendYes',
+      'intendMaybe',
+      'intendNo',
+    ]),
+    {
+      avgRating: 4,
+      avgAccessible: 4,
+      avgAppropriate: 11 / 3,
+      avgAdequate: 11 / 3,
+      avgAffordable: 2.5,
+      avgAvailable: 3.5,
+      answersAffordable: 2,
+      answersAvailable: 2,
+      avgConfidenceBefore: 4,
+      avgConfidenceAfter: 7,
+      intendYes: 1,
+      intendMaybe: 1,
+      intendNo: 1,
+    },
   );
   t.strictSame(await q.referralsRecordedInPeriod(db, filters()), { referrals: 10, linkWorkers: 4 });
 });
 
 t.test('by month: London months, across the clock change', async (t) => {
   const rows = await q.funnelBy(db, filters(), 'month');
-  t.strictSame(rows.map((r) => r.key), ['2027-03', '2027-04']);
+  t.strictSame(
+    rows.map((r) => r.key),
+    ['2027-03', '2027-04'],
+  );
   t.strictSame(picked(rows[0], funnelKeys), {
-    sessions: 1, placesOffered: 4, booked: 3, attended: 3, walkIns: 1, noShows: 1, attendanceRecorded: 3, waitingDemand: 1, attendees: 3,
-    feedbackCount: 2, avgConfidenceChange: 3, confidencePairs: 2, referrers: 2, referrals: 5, fillRate: 0.75, noShowRate: 1 / 3,
+    sessions: 1,
+    placesOffered: 4,
+    booked: 3,
+    attended: 3,
+    walkIns: 1,
+    noShows: 1,
+    attendanceRecorded: 3,
+    waitingDemand: 1,
+    attendees: 3,
+    feedbackCount: 2,
+    avgConfidenceChange: 3,
+    confidencePairs: 2,
+    referrers: 2,
+    referrals: 5,
+    fillRate: 0.75,
+    noShowRate: 1 / 3,
   });
   t.strictSame(picked(rows[1], funnelKeys), {
-    sessions: 2, placesOffered: 5, booked: 2, attended: 1, walkIns: 0, noShows: 0, attendanceRecorded: 1, waitingDemand: 1, attendees: 1,
-    feedbackCount: 1, avgConfidenceChange: null, confidencePairs: 0, referrers: 1, referrals: 1, fillRate: 0.4, noShowRate: 0,
+    sessions: 2,
+    placesOffered: 5,
+    booked: 2,
+    attended: 1,
+    walkIns: 0,
+    noShows: 0,
+    attendanceRecorded: 1,
+    waitingDemand: 1,
+    attendees: 1,
+    feedbackCount: 1,
+    avgConfidenceChange: null,
+    confidencePairs: 0,
+    referrers: 1,
+    referrals: 1,
+    fillRate: 0.4,
+    noShowRate: 0,
   });
 });
 
 t.test('by organisation, category and PCN', async (t) => {
   const organisations = await q.funnelBy(db, filters(), 'organisation');
-  t.strictSame(organisations.map((r) => [r.label, r.placesOffered, r.booked, r.attended, r.feedbackCount, r.avgRating, r.referrers, r.referrals]), [
-    ['Open Door Arts', 5, 2, 1, 1, 3, 1, 1],
-    ['Riverside Museum', 4, 3, 3, 2, 4.5, 2, 5],
-  ]);
+  t.strictSame(
+    organisations.map((r) => [r.label, r.placesOffered, r.booked, r.attended, r.feedbackCount, r.avgRating, r.referrers, r.referrals]),
+    [
+      ['Open Door Arts', 5, 2, 1, 1, 3, 1, 1],
+      ['Riverside Museum', 4, 3, 3, 2, 4.5, 2, 5],
+    ],
+  );
   const categories = await q.funnelBy(db, filters(), 'category');
-  t.strictSame(categories.map((r) => [r.key, r.placesOffered, r.booked, r.attended]), [
-    ['heritage_museums', 4, 3, 3],
-    ['singing_music', 5, 2, 1],
-  ]);
+  t.strictSame(
+    categories.map((r) => [r.key, r.placesOffered, r.booked, r.attended]),
+    [
+      ['heritage_museums', 4, 3, 3],
+      ['singing_music', 5, 2, 1],
+    ],
+  );
   const pcns = await q.funnelBy(db, filters(), 'pcn');
-  t.strictSame(pcns.map((r) => r.label), ['Central PCN', 'East PCN', 'North PCN']);
+  t.strictSame(
+    pcns.map((r) => r.label),
+    ['Central PCN', 'East PCN', 'North PCN'],
+  );
   t.strictSame(picked(pcns[0], funnelKeys), {
-    sessions: null, placesOffered: null, booked: 4, attended: 2, walkIns: 0, noShows: 1, attendanceRecorded: 3, waitingDemand: 1, attendees: 2,
-    feedbackCount: 2, avgConfidenceChange: 5, confidencePairs: 1, referrers: 2, referrals: 4, fillRate: null, noShowRate: 1 / 3,
+    sessions: null,
+    placesOffered: null,
+    booked: 4,
+    attended: 2,
+    walkIns: 0,
+    noShows: 1,
+    attendanceRecorded: 3,
+    waitingDemand: 1,
+    attendees: 2,
+    feedbackCount: 2,
+    avgConfidenceChange: 5,
+    confidencePairs: 1,
+    referrers: 2,
+    referrals: 4,
+    fillRate: null,
+    noShowRate: 1 / 3,
   });
   t.strictSame(picked(pcns[1], funnelKeys), {
-    sessions: null, placesOffered: null, booked: 1, attended: 2, walkIns: 1, noShows: 0, attendanceRecorded: 1, waitingDemand: 1, attendees: 2,
-    feedbackCount: 1, avgConfidenceChange: 1, confidencePairs: 1, referrers: 1, referrals: 2, fillRate: null, noShowRate: 0,
+    sessions: null,
+    placesOffered: null,
+    booked: 1,
+    attended: 2,
+    walkIns: 1,
+    noShows: 0,
+    attendanceRecorded: 1,
+    waitingDemand: 1,
+    attendees: 2,
+    feedbackCount: 1,
+    avgConfidenceChange: 1,
+    confidencePairs: 1,
+    referrers: 1,
+    referrals: 2,
+    fillRate: null,
+    noShowRate: 0,
   });
-  t.strictSame(picked(pcns[2], ['booked', 'attended', 'waitingDemand', 'referrals']), { booked: 0, attended: 0, waitingDemand: 0, referrals: 0 }, 'a cancelled booking only');
+  t.strictSame(
+    picked(pcns[2], ['booked', 'attended', 'waitingDemand', 'referrals']),
+    { booked: 0, attended: 0, waitingDemand: 0, referrals: 0 },
+    'a cancelled booking only',
+  );
 });
 
 t.test('filters narrow every figure', async (t) => {
   const byOrganisation = (await q.funnelBy(db, filters({ organisation: arts.id }), 'total'))[0];
-  t.strictSame(picked(byOrganisation, ['sessions', 'placesOffered', 'booked', 'attended', 'referrers', 'referrals']), { sessions: 2, placesOffered: 5, booked: 2, attended: 1, referrers: 1, referrals: 1 });
+  t.strictSame(picked(byOrganisation, ['sessions', 'placesOffered', 'booked', 'attended', 'referrers', 'referrals']), {
+    sessions: 2,
+    placesOffered: 5,
+    booked: 2,
+    attended: 1,
+    referrers: 1,
+    referrals: 1,
+  });
   t.strictSame(await q.referralsRecordedInPeriod(db, filters({ organisation: arts.id })), { referrals: 6, linkWorkers: 2 });
   const byKind = (await q.funnelBy(db, filters({ organisationKind: 'museum' }), 'total'))[0];
   t.strictSame(picked(byKind, ['placesOffered', 'booked', 'attended', 'referrals']), { placesOffered: 4, booked: 3, attended: 3, referrals: 5 });
   const byCategory = (await q.funnelBy(db, filters({ category: 'singing_music' }), 'total'))[0];
   t.strictSame(picked(byCategory, ['placesOffered', 'booked', 'attended']), { placesOffered: 5, booked: 2, attended: 1 });
   const byPcn = (await q.funnelBy(db, filters({ pcn: 'East PCN' }), 'total'))[0];
-  t.strictSame(picked(byPcn, ['placesOffered', 'booked', 'attended', 'walkIns', 'feedbackCount', 'referrers', 'referrals', 'fillRate']), {
-    placesOffered: 9, booked: 1, attended: 2, walkIns: 1, feedbackCount: 1, referrers: 1, referrals: 2, fillRate: 1 / 9,
-  }, 'places stay; people narrow');
+  t.strictSame(
+    picked(byPcn, ['placesOffered', 'booked', 'attended', 'walkIns', 'feedbackCount', 'referrers', 'referrals', 'fillRate']),
+    {
+      placesOffered: 9,
+      booked: 1,
+      attended: 2,
+      walkIns: 1,
+      feedbackCount: 1,
+      referrers: 1,
+      referrals: 2,
+      fillRate: 1 / 9,
+    },
+    'places stay; people narrow',
+  );
   t.strictSame(await q.pcnsWithoutAttendance(db, filters({ pcn: 'East PCN' })), []);
   t.strictSame(await q.categoriesWithSessions(db, filters({ organisationKind: 'garden' })), []);
 });
@@ -178,7 +336,10 @@ t.test('an empty period: zeros, and no rate or average rather than a division by
   t.strictSame(await q.funnelBy(db, empty, 'month'), []);
   t.strictSame(await q.funnelBy(db, empty, 'pcn'), []);
   t.strictSame(await q.referralsRecordedInPeriod(db, empty), { referrals: 0, linkWorkers: 0 });
-  t.strictSame((await q.pcnsWithoutAttendance(db, empty)).map((p) => p.pcn), ['Central PCN', 'East PCN', 'North PCN']);
+  t.strictSame(
+    (await q.pcnsWithoutAttendance(db, empty)).map((p) => p.pcn),
+    ['Central PCN', 'East PCN', 'North PCN'],
+  );
   t.strictSame(await q.categoriesWithSessions(db, empty), []);
   const zero = q.emptyFunnelRow('all', 'All');
   t.strictSame([zero.fillRate, zero.noShowRate, zero.avgRating, zero.placesOffered], [null, null, null, 0]);
@@ -209,10 +370,7 @@ t.test('the report page shows the figures as charts with tables, for coordinator
 
   const wrong = await coordinator.visitor.get('/reports?from=2027-04-31&to=2027-03-01&category=knitting');
   t.equal(wrong.statusCode, 400);
-  t.strictSame(errorSummary(wrong.body), [
-    'from: Enter the start date as a real date, like 1 January 2027',
-    'category: Select a category from the list',
-  ]);
+  t.strictSame(errorSummary(wrong.body), ['from: Enter the start date as a real date, like 1 January 2027', 'category: Select a category from the list']);
   const backwards = await coordinator.visitor.get('/reports?from=2027-04-30&to=2027-03-01');
   t.strictSame(errorSummary(backwards.body), ['to: The end date must be the same as or after the start date']);
 

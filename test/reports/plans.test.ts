@@ -31,34 +31,34 @@ await db.transaction().execute(async (tx) => {
     insert into organisations (name, kind)
     select 'Organisation ' || g, (array['gallery','library','garden','museum','arts','heritage','community','other'])[1 + g % 8]
     from generate_series(1, 40) g`.execute(tx);
-    await sql`
+  await sql`
     insert into offers (organisation_id, title, category, description, how_to_refer)
     select o.id, 'Offer ' || o.name || ' ' || k,
       (array['dance_movement','singing_music','arts_crafts','drawing_painting','reading_writing','heritage_museums','gardening_nature','volunteering','wellbeing_mindfulness','other'])[1 + (row_number() over ()) % 10],
       'An activity', 'Email us'
     from organisations o cross join generate_series(1, 4) k`.execute(tx);
-    await sql`
+  await sql`
     insert into users (email, name, role, practice, pcn, status)
     select 'plan-' || g || '@nhs.net', 'Person ' || g, 'link_worker', 'Practice ' || (g % 100), 'PCN ' || (g % 40), 'active'
     from generate_series(1, 400) g`.execute(tx);
-    await sql`
+  await sql`
     with numbered as (select id, row_number() over (order by id) - 1 as n from offers)
     insert into taster_sessions (offer_id, is_online, joining_instructions, starts_at, ends_at, capacity, booking_closes_at, status, published_at)
     select numbered.id, true, 'Online', timestamptz '2023-01-01 10:00Z' + g * (interval '1461 days' / ${sessions}::int),
       timestamptz '2023-01-01 12:00Z' + g * (interval '1461 days' / ${sessions}::int), 8, timestamptz '2022-12-01 10:00Z', 'published', now()
     from generate_series(1, ${sessions}::int) g join numbered on numbered.n = g % 160`.execute(tx);
-    await sql`
+  await sql`
     with people as (select array_agg(id order by id) as ids from users where role = 'link_worker'),
     numbered as (select id, row_number() over (order by starts_at) as n from taster_sessions)
     insert into bookings (taster_session_id, user_id, status, confirmed_at, attendance, confidence_before)
     select s.id, people.ids[1 + ((s.n * 7 + k * 13) % 400)::int], 'confirmed', now(),
       case when (s.n + k) % 6 = 0 then 'no_show' else 'attended' end, (s.n + k) % 7
     from numbered s cross join generate_series(1, ${perSession}::int) k cross join people`.execute(tx);
-    await sql`
+  await sql`
     insert into feedback (booking_id, confidence_after, rating, accessible, appropriate, adequate, affordable, available, intends_to_refer, comments)
     select id, 7, 4, 4, 4, 3, 2, null, 'yes', case when random() < 0.3 then 'A comment' end
     from bookings where attendance = 'attended' and ascii(id::text) % 2 = 0`.execute(tx);
-    await sql`
+  await sql`
     insert into referral_reports (user_id, offer_id, month, referral_count)
     select distinct on (b.user_id, s.offer_id, date_trunc('month', s.starts_at)::date) b.user_id, s.offer_id, date_trunc('month', s.starts_at)::date, 2
     from bookings b join taster_sessions s on s.id = b.taster_session_id
@@ -155,7 +155,11 @@ for (const [name, run] of cases) {
     for (const { chosen, indexed } of plans) {
       t.comment(`chosen: ${describe(chosen)}`);
       const whole = scans(indexed).filter((r) => r['Node Type'] === 'Seq Scan' && bigTables.has(r['Relation Name']!));
-      t.same(whole.map((r) => r['Relation Name']), [], `an index serves every big table: ${describe(indexed)}`);
+      t.same(
+        whole.map((r) => r['Relation Name']),
+        [],
+        `an index serves every big table: ${describe(indexed)}`,
+      );
     }
   });
 }

@@ -1,11 +1,11 @@
 import t from 'tap';
 import * as pq from '../../src/reports/provider-queries.ts';
 import * as q from '../../src/reports/queries.ts';
-import { buildTestApp, createTestDatabase, heading } from '../helper.ts';
-import { HOSTILE } from '../fixtures/hostile.ts';
 import { createBooking, createFeedback, createOffer, createOrganisation, createReferralReport, createSession, createUser } from '../fixtures/builders.ts';
-import { signedIn } from '../fixtures/visitors.ts';
+import { HOSTILE } from '../fixtures/hostile.ts';
 import { startedHoursAgo } from '../fixtures/time.ts';
+import { signedIn } from '../fixtures/visitors.ts';
+import { buildTestApp, createTestDatabase, heading } from '../helper.ts';
 
 const database = await createTestDatabase();
 t.teardown(() => database.close());
@@ -20,7 +20,13 @@ const elsewhere = await createOffer(db, other.id, { title: 'Elsewhere painting' 
 const staff = await signedIn(app, db, 'provider', { organisationId: museum.id });
 
 /** One attended booking with feedback on a session of `offerId` that happened `daysAgo` days ago. */
-async function response(offerId: string, daysAgo: number, feedback: Parameters<typeof createFeedback>[2], confidenceBefore: number | null = 4, name = 'Anonymous Person') {
+async function response(
+  offerId: string,
+  daysAgo: number,
+  feedback: Parameters<typeof createFeedback>[2],
+  confidenceBefore: number | null = 4,
+  name = 'Anonymous Person',
+) {
   const session = await createSession(db, offerId, { ...startedHoursAgo(daysAgo * 24), capacity: 6 });
   const person = await createUser(db, 'link_worker', { name });
   const booking = await createBooking(db, session.id, person.id, { attendance: 'attended', confidenceBefore });
@@ -60,8 +66,29 @@ t.test('from 3 responses: ratings, five As, confidence change and comments, with
 
 t.test('confidence change needs 3 people who answered before and after', async (t) => {
   for (const days of [7, 6, 5]) await response(drawing.id, days, { rating: 4, comments: days === 5 ? null : 'Same words' }, days === 7 ? 3 : null);
-  const rows = await q.funnelBy(db, { from: '2020-01-01', to: '2099-12-31', start: new Date('2020-01-01'), end: new Date(), fromMonth: '2020-01-01', toMonth: '2099-12-01', organisationId: museum.id, kind: null, category: null, pcn: null }, 'offer');
-  t.same(rows.map((r) => [r.label, r.feedbackCount, r.confidencePairs]), [['Drawing in the galleries', 3, 1], ['Object handling', 3, 3]]);
+  const rows = await q.funnelBy(
+    db,
+    {
+      from: '2020-01-01',
+      to: '2099-12-31',
+      start: new Date('2020-01-01'),
+      end: new Date(),
+      fromMonth: '2020-01-01',
+      toMonth: '2099-12-01',
+      organisationId: museum.id,
+      kind: null,
+      category: null,
+      pcn: null,
+    },
+    'offer',
+  );
+  t.same(
+    rows.map((r) => [r.label, r.feedbackCount, r.confidencePairs]),
+    [
+      ['Drawing in the galleries', 3, 1],
+      ['Object handling', 3, 3],
+    ],
+  );
   const page = await staff.visitor.get('/provider/feedback');
   t.match(page.body, /Confidence to refer<\/dt><dd class="nhsuk-summary-list__value">Not shown: fewer than 3 people answered before and after/);
   t.match(page.body, /Same words <span class="nhsuk-body-s">\(2 people\)<\/span>/, 'the same words once, with how many wrote them');

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import t from 'tap';
 import type { Role } from '../../src/db/tables/accounts.ts';
-import { createTestDatabase, heading, Visitor } from '../helper.ts';
 import { databaseDigest } from '../fixtures/database.ts';
+import { createTestDatabase, heading, Visitor } from '../helper.ts';
 import { type Entry, matrix } from './matrix.ts';
 import { appWithRoutes, buildSecurityWorld, type Route, type SecurityWorld } from './world.ts';
 
@@ -15,7 +15,12 @@ import { appWithRoutes, buildSecurityWorld, type Route, type SecurityWorld } fro
  * (signed out: a redirect to sign in), and nothing in the database changes.
  */
 type Actor = 'signedOut' | 'linkWorker' | 'providerA' | 'providerB' | 'coordinator';
-const actorRole: Record<Exclude<Actor, 'signedOut'>, Role> = { linkWorker: 'link_worker', providerA: 'provider', providerB: 'provider', coordinator: 'coordinator' };
+const actorRole: Record<Exclude<Actor, 'signedOut'>, Role> = {
+  linkWorker: 'link_worker',
+  providerA: 'provider',
+  providerB: 'provider',
+  coordinator: 'coordinator',
+};
 
 /**
  * The address a route is sent to by an actor: every id in it belongs to someone else — the other
@@ -33,7 +38,11 @@ function urlFor(world: SecurityWorld, route: Route, actor: Actor): string {
     session = theirs.sessions.past.id;
     registerBooking = (actor === 'providerB' ? world.linkWorker.bookings.attended : otherPerson.bookings.attended).id;
   }
-  const booking = path.endsWith('/feedback') ? otherPerson.bookings.attended.id : path.endsWith('/missed') ? otherPerson.bookings.missed.id : otherPerson.bookings.upcoming.id;
+  const booking = path.endsWith('/feedback')
+    ? otherPerson.bookings.attended.id
+    : path.endsWith('/missed')
+      ? otherPerson.bookings.missed.id
+      : otherPerson.bookings.upcoming.id;
   return path
     .replace(/^\/people\/:id/, `/people/${otherPerson.person.id}`)
     .replace(/^\/organisations\/:id/, `/organisations/${theirs.organisation.id}`)
@@ -93,8 +102,7 @@ for (const actor of ['signedOut', 'linkWorker', 'providerA', 'providerB', 'coord
       const url = urlFor(world, route, actor);
       for (const htmx of [false, true]) {
         const headers: Record<string, string> = htmx ? { 'hx-request': 'true' } : {};
-        const response =
-          route.method === 'GET' ? await visitor.get(url, headers) : await visitor.post(url, entry.body ?? {}, { headers });
+        const response = route.method === 'GET' ? await visitor.get(url, headers) : await visitor.post(url, entry.body ?? {}, { headers });
         const what = `${route.method} ${url}${htmx ? ' (htmx)' : ''}`;
         checked++;
         if (expected === 'sign-in') {

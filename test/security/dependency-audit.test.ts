@@ -3,7 +3,11 @@ import t from 'tap';
 import { judgeAudit } from '../../scripts/dependency-audit.ts';
 
 const report = (vulnerabilities: Record<string, unknown>, counts: Record<string, number>) =>
-  JSON.stringify({ auditReportVersion: 2, vulnerabilities, metadata: { vulnerabilities: { info: 0, low: 0, moderate: 0, high: 0, critical: 0, total: 0, ...counts } } });
+  JSON.stringify({
+    auditReportVersion: 2,
+    vulnerabilities,
+    metadata: { vulnerabilities: { info: 0, low: 0, moderate: 0, high: 0, critical: 0, total: 0, ...counts } },
+  });
 
 t.test('a high or critical finding in a production dependency fails, and names it with its fix', async (t) => {
   const verdict = judgeAudit(
@@ -16,7 +20,12 @@ t.test('a high or critical finding in a production dependency fails, and names i
           fixAvailable: { name: 'tar-like', version: '2.0.1', isSemVerMajor: false },
         },
         wrapper: { name: 'wrapper', severity: 'high', via: ['tar-like'], fixAvailable: true },
-        'left-pad-ish': { name: 'left-pad-ish', severity: 'moderate', via: [{ title: 'ReDoS', url: 'https://example.org', severity: 'moderate' }], fixAvailable: false },
+        'left-pad-ish': {
+          name: 'left-pad-ish',
+          severity: 'moderate',
+          via: [{ title: 'ReDoS', url: 'https://example.org', severity: 'moderate' }],
+          fixAvailable: false,
+        },
       },
       { critical: 1, high: 1, moderate: 1, total: 3 },
     ),
@@ -24,9 +33,15 @@ t.test('a high or critical finding in a production dependency fails, and names i
   t.equal(verdict.outcome, 'failed');
   t.match(verdict.lines[0], /2 production dependencies have a known high or critical vulnerability/);
   t.ok(verdict.lines.some((l) => /critical tar-like; fix: tar-like@2\.0\.1/.test(l)));
-  t.ok(verdict.lines.some((l) => /GHSA-aaaa-bbbb-cccc/.test(l)), 'the advisory address');
+  t.ok(
+    verdict.lines.some((l) => /GHSA-aaaa-bbbb-cccc/.test(l)),
+    'the advisory address',
+  );
   t.ok(verdict.lines.some((l) => /high wrapper \(through tar-like\); fix: npm audit fix/.test(l)));
-  t.notOk(verdict.lines.some((l) => /left-pad-ish/.test(l)), 'moderate findings do not fail the build');
+  t.notOk(
+    verdict.lines.some((l) => /left-pad-ish/.test(l)),
+    'moderate findings do not fail the build',
+  );
 });
 
 t.test('only low and moderate findings pass, and say how many', async (t) => {
@@ -36,7 +51,13 @@ t.test('only low and moderate findings pass, and say how many', async (t) => {
 });
 
 t.test('an audit service that cannot answer is reported as not run, with the reason, never as passed', async (t) => {
-  const refused = judgeAudit(JSON.stringify({ message: '405 Method Not Allowed - POST https://registry.example/-/npm/v1/security/advisories/bulk', statusCode: 405, error: { summary: '', detail: '' } }));
+  const refused = judgeAudit(
+    JSON.stringify({
+      message: '405 Method Not Allowed - POST https://registry.example/-/npm/v1/security/advisories/bulk',
+      statusCode: 405,
+      error: { summary: '', detail: '' },
+    }),
+  );
   t.equal(refused.outcome, 'not_run');
   t.match(refused.lines[0], /^AUDIT NOT RUN: .*405 Method Not Allowed.*NOT checked\.$/);
   const offline = judgeAudit(JSON.stringify({ error: { code: 'ENOTFOUND', summary: 'getaddrinfo ENOTFOUND registry.npmjs.org' } }));
@@ -48,7 +69,11 @@ t.test('an audit service that cannot answer is reported as not run, with the rea
 t.test('`npm run audit:prod` runs here and ends with a clear verdict', async (t) => {
   const run = spawnSync('npm', ['run', '--silent', 'audit:prod'], { encoding: 'utf8', timeout: 120_000 });
   const output = `${run.stdout}${run.stderr}`;
-  t.match(output, /npm audit: no known high or critical|AUDIT NOT RUN: |has a known high or critical|have a known high or critical/, output.trim().split('\n').at(-1) ?? 'no output');
+  t.match(
+    output,
+    /npm audit: no known high or critical|AUDIT NOT RUN: |has a known high or critical|have a known high or critical/,
+    output.trim().split('\n').at(-1) ?? 'no output',
+  );
   if (/AUDIT NOT RUN/.test(output)) t.equal(run.status, 0, 'an unreachable audit service alone does not fail the build');
   const required = spawnSync('npm', ['run', '--silent', 'audit:prod'], { encoding: 'utf8', timeout: 120_000, env: { ...process.env, AUDIT_REQUIRED: 'true' } });
   if (/AUDIT NOT RUN/.test(`${required.stdout}${required.stderr}`)) t.equal(required.status, 1, 'unless AUDIT_REQUIRED=true');

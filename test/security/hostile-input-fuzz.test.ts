@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { LightMyRequestResponse } from 'fastify';
 import t from 'tap';
-import { createTestDatabase, Visitor } from '../helper.ts';
 import { databaseDigest } from '../fixtures/database.ts';
+import { createTestDatabase, Visitor } from '../helper.ts';
 import { type Entry, matrix } from './matrix.ts';
 import { appWithRoutes, buildSecurityWorld, type Route } from './world.ts';
 
@@ -62,7 +62,8 @@ function ownParam(route: Route, name: string): string {
   if (url.startsWith('/venues/')) return world.a.venue.id;
   if (url.startsWith('/offers/')) return world.a.offer.id;
   if (url.startsWith('/sessions/')) return url.includes('/register') ? world.a.sessions.past.id : world.a.sessions.upcoming.id;
-  if (url.startsWith('/bookings/')) return url.endsWith('/feedback') ? own.bookings.attended.id : url.endsWith('/missed') ? own.bookings.missed.id : own.bookings.upcoming.id;
+  if (url.startsWith('/bookings/'))
+    return url.endsWith('/feedback') ? own.bookings.attended.id : url.endsWith('/missed') ? own.bookings.missed.id : own.bookings.upcoming.id;
   if (url.startsWith('/dev/mailbox/') || url.startsWith('/messages/')) return world.message.id;
   return randomUUID();
 }
@@ -83,9 +84,7 @@ const matchers = routes.map((route) => ({ route, matches: matcherFor(route.url),
 
 /** The route a form's action and method reach: a fixed address before one with parameters, as the router does. */
 function routeFor(method: string, path: string): Route | undefined {
-  return matchers
-    .filter((m) => m.route.method === method && m.matches.test(path))
-    .sort((a, b) => a.dynamic - b.dynamic)[0]?.route;
+  return matchers.filter((m) => m.route.method === method && m.matches.test(path)).sort((a, b) => a.dynamic - b.dynamic)[0]?.route;
 }
 
 /** The forms on a page: where each sends, how, and the names of its fields. */
@@ -174,7 +173,11 @@ function slotsFor(route: Route, discovered: Set<string> | undefined): Slot[] {
 
 t.test('every route the app registers has an entry in the access matrix, so the fuzz knows who may use it', async (t) => {
   t.ok(routes.length > 100, `${routes.length} routes`);
-  t.same(routes.map(key).filter((k) => !(k in matrix)), [], 'routes without an entry: add each to test/security/matrix.ts');
+  t.same(
+    routes.map(key).filter((k) => !(k in matrix)),
+    [],
+    'routes without an entry: add each to test/security/matrix.ts',
+  );
   t.same(routes.filter((route) => !actors.some((actor) => mayUse(matrix[key(route)]!, actor))).map(key), [], 'routes nobody here may use');
 });
 
@@ -196,7 +199,11 @@ for (const actor of actors) {
     }
     t.same(failures, [], 'no 5xx for a NUL byte, half a surrogate pair, an escape code or 100,000 characters');
     const after = await databaseDigest(db);
-    t.same(Object.keys(after).filter((table) => after[table] !== before[table]), [], 'nothing stored: no table changed');
+    t.same(
+      Object.keys(after).filter((table) => after[table] !== before[table]),
+      [],
+      'nothing stored: no table changed',
+    );
 
     const oddFailures: string[] = [];
     for (const route of usable) {

@@ -2,9 +2,9 @@ import type { LightMyRequestResponse } from 'fastify';
 import t from 'tap';
 import { FORM_BODY_LIMIT } from '../../src/app.ts';
 import type { Role } from '../../src/db/tables/accounts.ts';
+import { HOSTILE, HOSTILE_MARKUP } from '../fixtures/hostile.ts';
 import { createTestDatabase, Visitor } from '../helper.ts';
 import { appWithRoutes, buildSecurityWorld, type Route, type SecurityWorld } from './world.ts';
-import { HOSTILE, HOSTILE_MARKUP } from '../fixtures/hostile.ts';
 
 /**
  * Every page each role may open, on its own records, with hostile markup in every text field the
@@ -25,7 +25,11 @@ const roleOf: Record<Actor, Role> = { linkWorker: 'link_worker', providerA: 'pro
 function ownUrl(world: SecurityWorld, route: Route): string {
   const own = world.linkWorker;
   const session = /register/.test(route.url) ? world.a.sessions.past.id : world.a.sessions.upcoming.id;
-  const booking = route.url.endsWith('/feedback') ? own.bookings.attended.id : route.url.endsWith('/missed') ? own.bookings.missed.id : own.bookings.upcoming.id;
+  const booking = route.url.endsWith('/feedback')
+    ? own.bookings.attended.id
+    : route.url.endsWith('/missed')
+      ? own.bookings.missed.id
+      : own.bookings.upcoming.id;
   return route.url
     .replace(/^\/people\/:id/, `/people/${own.person.id}`)
     .replace(/^\/organisations\/:id/, `/organisations/${world.a.organisation.id}`)
@@ -39,7 +43,9 @@ function ownUrl(world: SecurityWorld, route: Route): string {
 
 // Pages whose access the matrix test decides; here, a simple reading of the guards is enough to
 // choose which to open as whom: try every GET route and keep what answers.
-const pageRoutes = routes.filter((r) => r.method === 'GET' && !/^\/(static|openreferral|healthz|readyz|calendar|release-place|register\/confirm|invitations|reset-password\/)/.test(r.url));
+const pageRoutes = routes.filter(
+  (r) => r.method === 'GET' && !/^\/(static|openreferral|healthz|readyz|calendar|release-place|register\/confirm|invitations|reset-password\/)/.test(r.url),
+);
 
 const period = { from: '2026-01-01', to: '2027-12-31' };
 const extraUrls: Record<Actor, string[]> = {
@@ -50,7 +56,11 @@ const extraUrls: Record<Actor, string[]> = {
     `/venues/new?organisationId=${world.a.organisation.id}`,
     `/find?q=${encodeURIComponent(HOSTILE.slice(0, 100))}`,
   ],
-  linkWorker: [`/find?q=${encodeURIComponent(HOSTILE.slice(0, 100))}`, `/sessions/${world.b.sessions.upcoming.id}`, `/sessions/${world.a.sessions.upcoming.id}/book`],
+  linkWorker: [
+    `/find?q=${encodeURIComponent(HOSTILE.slice(0, 100))}`,
+    `/sessions/${world.b.sessions.upcoming.id}`,
+    `/sessions/${world.a.sessions.upcoming.id}/book`,
+  ],
   providerA: [`/sessions/${world.a.sessions.past.id}/register`, `/sessions/${world.a.sessions.draft.id}`],
 };
 
@@ -124,7 +134,15 @@ t.test('in production: HSTS, the content security policy and no-store on signed-
   const form = await production.inject({ method: 'GET', url: '/sign-in', headers });
   t.match(String(form.headers['strict-transport-security']), /max-age=31536000; includeSubDomains/);
   const csp = String(form.headers['content-security-policy']);
-  for (const directive of ["default-src 'self'", "script-src 'self'", "object-src 'none'", "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'", 'upgrade-insecure-requests']) {
+  for (const directive of [
+    "default-src 'self'",
+    "script-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+    'upgrade-insecure-requests',
+  ]) {
     t.ok(csp.includes(directive), directive);
   }
   t.notMatch(csp, /unsafe-inline|unsafe-eval/);

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import t from 'tap';
-import { buildTestApp, createTestDatabase, Visitor } from '../helper.ts';
 import { setUpTwoStep } from '../accounts/two-step/helpers.ts';
-import { createUser, PASSWORD } from '../fixtures/builders.ts';
 import { linkOnPage } from '../fixtures/accounts.ts';
+import { createUser, PASSWORD } from '../fixtures/builders.ts';
+import { buildTestApp, createTestDatabase, Visitor } from '../helper.ts';
 
 /** What the checks need from a test (a subtest's own type does not check under TypeScript 7). */
 type Checks = Pick<typeof t, 'ok' | 'notMatch' | 'match' | 'equal'>;

@@ -4,7 +4,12 @@ import { buildTestApp, createTestDatabase, heading } from '../helper.ts';
 const database = await createTestDatabase();
 t.teardown(() => database.close());
 
-const text = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/&#39;/g, "'").replace(/&quot;/g, '"').replace(/\s+/g, ' ');
+const text = (html: string) =>
+  html
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&#39;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/\s+/g, ' ');
 
 t.test('the privacy notice states the periods the service is configured with', async (t) => {
   const app = await buildTestApp(t, database, {

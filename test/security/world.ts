@@ -6,7 +6,6 @@ import type { Db } from '../../src/db/database.ts';
 import type { Attendance } from '../../src/db/tables/bookings.ts';
 import { newToken } from '../../src/lib/tokens.ts';
 import { queueMessage } from '../../src/messages/outbox.ts';
-import type { TestDatabase } from '../helper.ts';
 import {
   createBooking,
   createFeedback,
@@ -21,6 +20,7 @@ import {
 import { HOSTILE } from '../fixtures/hostile.ts';
 import { daysFromNow } from '../fixtures/time.ts';
 import { signedIn } from '../fixtures/visitors.ts';
+import type { TestDatabase } from '../helper.ts';
 
 export type Route = { method: string; url: string };
 
@@ -44,7 +44,15 @@ async function organisationWorld(db: Db, label: string) {
   });
   const provider = await createUser(db, 'provider', { organisationId: organisation.id, name: `Provider ${label} ${HOSTILE}` });
   const venue = await createVenue(db, organisation.id, { name: `Hall ${label} ${HOSTILE}`, addressLine2: HOSTILE, travelNotes: HOSTILE, accessNotes: HOSTILE });
-  const offer = await createOffer(db, organisation.id, { title: `Singing ${label} ${HOSTILE}`, description: HOSTILE, suits: HOSTILE, howToRefer: HOSTILE, costNote: HOSTILE, scheduleNote: HOSTILE, usualVenueId: venue.id });
+  const offer = await createOffer(db, organisation.id, {
+    title: `Singing ${label} ${HOSTILE}`,
+    description: HOSTILE,
+    suits: HOSTILE,
+    howToRefer: HOSTILE,
+    costNote: HOSTILE,
+    scheduleNote: HOSTILE,
+    usualVenueId: venue.id,
+  });
   const common = { venueId: venue.id, whatToBring: HOSTILE, accessNotes: HOSTILE, facilitatorNote: HOSTILE };
   const upcoming = await createSession(db, offer.id, { ...common, startsAt: daysFromNow(7) });
   const past = await createSession(db, offer.id, { ...common, startsAt: daysFromNow(-3) });

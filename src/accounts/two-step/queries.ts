@@ -33,7 +33,10 @@ export async function claimStep(db: Queryable, userId: string, step: number): Pr
 
 export async function replaceRecoveryCodes(db: Queryable, userId: string, hashes: string[]) {
   await db.deleteFrom('twoStepRecoveryCodes').where('userId', '=', userId).execute();
-  await db.insertInto('twoStepRecoveryCodes').values(hashes.map((codeHash) => ({ userId, codeHash }))).execute();
+  await db
+    .insertInto('twoStepRecoveryCodes')
+    .values(hashes.map((codeHash) => ({ userId, codeHash })))
+    .execute();
 }
 
 /** Uses a recovery code once: the same conditional-update idea as claimStep. */

@@ -1,10 +1,10 @@
-import { actorOf, userOf } from '../../web/request.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { DomainError } from '../../lib/errors.ts';
+import { type FieldErrors, parseForm } from '../../lib/forms.ts';
+import { requireRole, requireSignIn } from '../../plugins/auth.ts';
+import { actorOf, userOf } from '../../web/request.ts';
 import { safeReturnTo } from '../schemas.ts';
 import { throttledPage } from '../throttled-page.ts';
-import { DomainError } from '../../lib/errors.ts';
-import { parseForm, type FieldErrors } from '../../lib/forms.ts';
-import { requireRole, requireSignIn } from '../../plugins/auth.ts';
 import { decryptSecret, encryptSecret } from './crypto.ts';
 import { SET_UP_PATH } from './gate.ts';
 import { qrCodeImage } from './qr.ts';
@@ -12,10 +12,10 @@ import { twoStepSummary } from './queries.ts';
 import { codeForm, setUpForm } from './schemas.ts';
 import * as twoStep from './service.ts';
 import './session.ts';
-import { groupedSecret, newTotpSecret, provisioningUri } from './totp.ts';
 import { fieldsChecked } from '../../plugins/hostile-input.ts';
-import { idParams, paramsOf } from '../../web/params.ts';
 import { formPage } from '../../web/forms.ts';
+import { idParams, paramsOf } from '../../web/params.ts';
+import { groupedSecret, newTotpSecret, provisioningUri } from './totp.ts';
 
 /** Two-step sign-in: the second step of signing in, setting it up, managing it, and a coordinator's reset. */
 export async function twoStepRoutes(app: FastifyInstance) {
@@ -24,8 +24,7 @@ export async function twoStepRoutes(app: FastifyInstance) {
 
   // ---------- the second step of signing in ----------
 
-  const codePage = (reply: FastifyReply, errors: FieldErrors = {}) =>
-    formPage(reply, 'twostep/code.eta', { title: 'Enter your security code', errors });
+  const codePage = (reply: FastifyReply, errors: FieldErrors = {}) => formPage(reply, 'twostep/code.eta', { title: 'Enter your security code', errors });
 
   app.get('/sign-in/two-step', async (request, reply) => {
     if (request.user) return reply.redirect('/', 303);
@@ -39,9 +38,7 @@ export async function twoStepRoutes(app: FastifyInstance) {
     const form = parseForm(codeForm, request.body);
     if (!form.ok) return codePage(reply, form.errors);
     const path = request.session.twoStepPath ?? 'password';
-    const result = await db.transaction().execute((tx) =>
-      twoStep.completeSignIn(tx, keys, { userId, code: form.value.code, address: request.ip, path }),
-    );
+    const result = await db.transaction().execute((tx) => twoStep.completeSignIn(tx, keys, { userId, code: form.value.code, address: request.ip, path }));
     switch (result.outcome) {
       case 'throttled':
         return throttledPage(request, reply, result, { stage: 'two_step', path, userId });
@@ -87,19 +84,15 @@ export async function twoStepRoutes(app: FastifyInstance) {
     }
     const secret = decryptSecret(keys.sessionSecret, encrypted);
     const required = config.twoStepRequiredRoles.includes(userOf(request).role);
-    return formPage(
-      reply,
-      'twostep/set-up.eta',
-      {
-        title: 'Set up two-step sign-in',
-        required,
-        qrCode: await qrCodeImage(provisioningUri(secret, userOf(request).email)),
-        secret: groupedSecret(secret),
-        values: { ...values, code: '' },
-        ...(required ? {} : { backLink: { href: '/account', text: 'Back to your account' } }),
-        errors,
-      },
-    );
+    return formPage(reply, 'twostep/set-up.eta', {
+      title: 'Set up two-step sign-in',
+      required,
+      qrCode: await qrCodeImage(provisioningUri(secret, userOf(request).email)),
+      secret: groupedSecret(secret),
+      values: { ...values, code: '' },
+      ...(required ? {} : { backLink: { href: '/account', text: 'Back to your account' } }),
+      errors,
+    });
   }
 
   app.get(SET_UP_PATH, { preHandler: requireSignIn }, async (request, reply) => {
@@ -137,7 +130,9 @@ export async function twoStepRoutes(app: FastifyInstance) {
       title: 'Two-step sign-in',
       summary,
       required: config.twoStepRequiredRoles.includes(userOf(request).role),
-      backLink: { href: '/account', text: 'Back to your account' }, errors });
+      backLink: { href: '/account', text: 'Back to your account' },
+      errors,
+    });
   }
 
   app.post('/account/two-step/recovery-codes', { preHandler: requireSignIn, ...fieldsChecked }, async (request, reply) => {
@@ -158,9 +153,7 @@ export async function twoStepRoutes(app: FastifyInstance) {
     const form = parseForm(codeForm, request.body);
     if (!form.ok) return managePage(request, reply, form.errors);
     try {
-      await db.transaction().execute((tx) =>
-        twoStep.turnOffTwoStep(tx, keys, actorOf(request), config.twoStepRequiredRoles, form.value.code),
-      );
+      await db.transaction().execute((tx) => twoStep.turnOffTwoStep(tx, keys, actorOf(request), config.twoStepRequiredRoles, form.value.code));
     } catch (error) {
       if (error instanceof DomainError && error.field) return managePage(request, reply, { [error.field]: error.message });
       throw error;

@@ -23,4 +23,3 @@ export const setUpForm = z.object({
     ),
   returnTo: z.string().optional(),
 });
-

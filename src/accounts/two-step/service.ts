@@ -1,13 +1,13 @@
-import { endSessionsOf, findUserById, lockUser, markSignedIn, recordSignInAttempt } from '../queries.ts';
-import { attemptThrottle, type AttemptPath, codeKind, type Throttle } from '../throttle.ts';
-import type { Role } from '../../db/tables/accounts.ts';
+import type { Actor } from '../../audit/actor.ts';
 import { recordAudit } from '../../audit/record.ts';
 import type { Tx } from '../../db/database.ts';
+import type { Role } from '../../db/tables/accounts.ts';
 import { DomainError, NotFoundError } from '../../lib/errors.ts';
+import { endSessionsOf, findUserById, lockUser, markSignedIn, recordSignInAttempt } from '../queries.ts';
+import { type AttemptPath, attemptThrottle, codeKind, type Throttle } from '../throttle.ts';
 import { decryptSecret, encryptSecret, hashRecoveryCode } from './crypto.ts';
 import * as q from './queries.ts';
 import { looksLikeTotp, matchingStep, newRecoveryCode, normaliseCode, RECOVERY_CODE_COUNT } from './totp.ts';
-import type { Actor } from '../../audit/actor.ts';
 
 /** Codes are counted per address (accounts/throttle.ts), so these always know where a request came from. */
 type ActorAt = Actor & { address: string };
@@ -33,7 +33,14 @@ async function checkCode(
   const { address, path, now } = attempt;
   const throttle = await attemptThrottle(tx, { email: user.email, address, path, now });
   if (throttle) {
-    await recordAudit(tx, { actorId: user.id, action: 'two_step_throttled', subjectType: 'user', subjectId: user.id, details: { limit: throttle.limit, path }, address });
+    await recordAudit(tx, {
+      actorId: user.id,
+      action: 'two_step_throttled',
+      subjectType: 'user',
+      subjectId: user.id,
+      details: { limit: throttle.limit, path },
+      address,
+    });
     return { outcome: 'throttled', ...throttle };
   }
 
@@ -52,7 +59,14 @@ async function checkCode(
   // that address is guessing at (see countAccountsFailedFrom).
   await recordSignInAttempt(tx, user.email, address, result.outcome === 'accepted', codeKind[path]);
   if (result.outcome !== 'accepted') {
-    await recordAudit(tx, { actorId: user.id, action: 'two_step_refused', subjectType: 'user', subjectId: user.id, details: { reason: result.outcome }, address });
+    await recordAudit(tx, {
+      actorId: user.id,
+      action: 'two_step_refused',
+      subjectType: 'user',
+      subjectId: user.id,
+      details: { reason: result.outcome },
+      address,
+    });
   }
   return result;
 }

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import { listLiveBookings } from '../queries.ts';
-import { toBookingItem } from '../present.ts';
 import { NotFoundError } from '../../lib/errors.ts';
 import { hashToken } from '../../lib/tokens.ts';
+import { toBookingItem } from '../present.ts';
+import { listLiveBookings } from '../queries.ts';
 import { bookingsCalendar } from './ics.ts';
 import { findFeedOwner, markFeedFetched } from './queries.ts';
 

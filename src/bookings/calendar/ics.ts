@@ -1,7 +1,7 @@
 import ical, { ICalCalendarMethod, ICalEventStatus } from 'ical-generator';
 import { DateTime } from 'luxon';
-import type { BookingItem } from '../present.ts';
 import { LONDON } from '../../lib/view-helpers.ts';
+import type { BookingItem } from '../present.ts';
 
 /**
  * The UK rule since 1996: British Summer Time from 01:00 UTC on the last Sunday in March to
@@ -33,7 +33,18 @@ const LONDON_VTIMEZONE = [
 /** What a calendar event shows of a booking: a booking of My bookings, or one an email recorded. */
 export type CalendarItem = Pick<
   BookingItem,
-  'id' | 'status' | 'position' | 'sessionCancelled' | 'cancellationReason' | 'title' | 'organisationName' | 'startsAt' | 'endsAt' | 'joiningInstructions' | 'place' | 'updatedAt'
+  | 'id'
+  | 'status'
+  | 'position'
+  | 'sessionCancelled'
+  | 'cancellationReason'
+  | 'title'
+  | 'organisationName'
+  | 'startsAt'
+  | 'endsAt'
+  | 'joiningInstructions'
+  | 'place'
+  | 'updatedAt'
 >;
 
 const inLondon = (value: Date) => DateTime.fromJSDate(new Date(value)).setZone(LONDON);

@@ -1,14 +1,13 @@
 import type { FastifyInstance } from 'fastify';
-import { listLiveBookings } from '../queries.ts';
-
-import { toBookingItem } from '../present.ts';
 import { NotFoundError } from '../../lib/errors.ts';
 import { requireRole } from '../../plugins/auth.ts';
+import { idParams, paramsOf } from '../../web/params.ts';
+import { actorOf, userOf } from '../../web/request.ts';
+import { toBookingItem } from '../present.ts';
+import { listLiveBookings } from '../queries.ts';
 import { bookingsCalendar } from './ics.ts';
 import { findFeed } from './queries.ts';
 import { resetCalendarFeed } from './service.ts';
-import { actorOf, userOf } from '../../web/request.ts';
-import { idParams, paramsOf } from '../../web/params.ts';
 
 /** "Add to calendar" for one booking, and setting up or replacing the private calendar feed. */
 export async function calendarRoutes(app: FastifyInstance) {
@@ -20,10 +19,7 @@ export async function calendarRoutes(app: FastifyInstance) {
     const [row] = await listLiveBookings(db, userOf(request).id, { bookingId: params.id });
     if (!row) throw new NotFoundError();
     const body = bookingsCalendar([toBookingItem(row)], { name: 'Tasters booking', baseUrl: config.baseUrl, feed: false });
-    return reply
-      .type('text/calendar; charset=utf-8')
-      .header('content-disposition', 'attachment; filename="taster-booking.ics"')
-      .send(body);
+    return reply.type('text/calendar; charset=utf-8').header('content-disposition', 'attachment; filename="taster-booking.ics"').send(body);
   });
 
   async function feedPage(userId: string, feedUrl: string | null) {

@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { NotFoundError } from '../../lib/errors.ts';
-import { findOrganisation } from '../organisations/queries.ts';
 import { requireRole } from '../../plugins/auth.ts';
 import { flashFor } from '../../web/forms.ts';
+import { userOf } from '../../web/request.ts';
+import { findOrganisation } from '../organisations/queries.ts';
 import { dashboardMessages } from './links.ts';
 import { dashboardData } from './queries.ts';
-import { userOf } from '../../web/request.ts';
 
 /** The provider's dashboard: their sessions with bookings and waiting lists, offers and venues. */
 export async function dashboardRoutes(app: FastifyInstance) {

@@ -4,7 +4,18 @@ import type { OfferInput } from './schemas.ts';
 export async function listOffers(db: Queryable, organisationId: string) {
   return db
     .selectFrom('offers')
-    .select(['id', 'title', 'category', 'status', 'scheduleFrequency', 'scheduleDays', 'scheduleWeekOfMonth', 'scheduleStartTime', 'scheduleEndTime', 'scheduleNote'])
+    .select([
+      'id',
+      'title',
+      'category',
+      'status',
+      'scheduleFrequency',
+      'scheduleDays',
+      'scheduleWeekOfMonth',
+      'scheduleStartTime',
+      'scheduleEndTime',
+      'scheduleNote',
+    ])
     .where('organisationId', '=', organisationId)
     .orderBy('status')
     .orderBy('title')
@@ -28,11 +39,19 @@ export async function lockOffer(tx: Tx, id: string) {
 }
 
 export async function insertOffer(db: Queryable, organisationId: string, input: OfferInput) {
-  return db.insertInto('offers').values({ ...input, organisationId }).returning('id').executeTakeFirstOrThrow();
+  return db
+    .insertInto('offers')
+    .values({ ...input, organisationId })
+    .returning('id')
+    .executeTakeFirstOrThrow();
 }
 
 export async function updateOffer(db: Queryable, id: string, input: OfferInput) {
-  await db.updateTable('offers').set({ ...input, updatedAt: new Date() }).where('id', '=', id).execute();
+  await db
+    .updateTable('offers')
+    .set({ ...input, updatedAt: new Date() })
+    .where('id', '=', id)
+    .execute();
 }
 
 export async function setOfferStatus(db: Queryable, id: string, status: 'active' | 'archived') {

@@ -1,22 +1,21 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { NotFoundError } from '../../lib/errors.ts';
-import { formValues, parseForm, type FieldErrors } from '../../lib/forms.ts';
-import { requireRole } from '../../plugins/auth.ts';
-import { assertManages, organisationForNew } from '../organisations/access.ts';
-
-import { findOrganisation } from '../organisations/queries.ts';
-import { fieldErrorFrom, flashFor, formPage } from '../../web/forms.ts';
-import { dashboardHref, requestedOrganisation } from '../dashboard/links.ts';
 import { categoryNames, offerCategories, weekdays } from '../../db/tables/publishing.ts';
+import { NotFoundError } from '../../lib/errors.ts';
+import { type FieldErrors, formValues, parseForm } from '../../lib/forms.ts';
+import { requireRole } from '../../plugins/auth.ts';
+import { fieldsChecked } from '../../plugins/hostile-input.ts';
+import { fieldErrorFrom, flashFor, formPage } from '../../web/forms.ts';
+import { idParams, paramsOf } from '../../web/params.ts';
+import { actorOf, userOf } from '../../web/request.ts';
+import { dashboardHref, requestedOrganisation } from '../dashboard/links.ts';
+import { assertManages, organisationForNew } from '../organisations/access.ts';
+import { findOrganisation } from '../organisations/queries.ts';
 import { listSessionSummaries } from '../sessions/queries.ts';
 import { listVenues } from '../venues/queries.ts';
 import { describeAges, describeCost, describeSchedule, timeInput } from './present.ts';
 import * as q from './queries.ts';
 import { dayNames, frequencyNames, offerForm, weekOfMonthNames } from './schemas.ts';
 import * as offers from './service.ts';
-import { fieldsChecked } from '../../plugins/hostile-input.ts';
-import { idParams, paramsOf } from '../../web/params.ts';
-import { actorOf, userOf } from '../../web/request.ts';
 
 type Offer = NonNullable<Awaited<ReturnType<typeof q.findOffer>>>;
 
@@ -143,7 +142,10 @@ export async function offerRoutes(app: FastifyInstance) {
     return reply.redirect(`/offers/${offer.id}?done=saved`, 303);
   });
 
-  for (const [action, status] of [['archive', 'archived'], ['restore', 'active']] as const) {
+  for (const [action, status] of [
+    ['archive', 'archived'],
+    ['restore', 'active'],
+  ] as const) {
     app.post(`/offers/:id/${action}`, staff, async (request, reply) => {
       const offer = await ownOffer(request);
       await db.transaction().execute((tx) => offers.setOfferStatus(tx, actorOf(request), offer.id, status));

@@ -1,8 +1,8 @@
 import { z } from 'zod';
+import { type OfferCategory, offerCategories, type ScheduleFrequency, type Weekday, weekdays } from '../../db/tables/publishing.ts';
 import { optionalText, requiredText } from '../../lib/forms.ts';
 import { parseTime } from '../../lib/london-time.ts';
 import { notesText, optionalEmail, optionalId, optionalPhone, optionalWholeNumber } from '../organisations/fields.ts';
-import { offerCategories, weekdays, type OfferCategory, type ScheduleFrequency, type Weekday } from '../../db/tables/publishing.ts';
 
 export const dayNames: Record<Weekday, string> = {
   MO: 'Monday',
@@ -57,15 +57,24 @@ export const offerForm = z
     howToRefer: requiredText('Enter how a link worker refers someone', 2000, 'How to refer must be 2,000 characters or fewer', { multiline: true }),
     referralEmail: optionalEmail('Enter a referral email address in the correct format, like learning@example.org'),
     referralPhone: optionalPhone('Enter a UK phone number for referrals, like 01865 123456'),
-    minAge: optionalWholeNumber({ invalid: 'Youngest age must be a whole number, like 18', min: [0, 'Youngest age must be 0 or more'], max: [120, 'Youngest age must be 120 or less'] }),
-    maxAge: optionalWholeNumber({ invalid: 'Oldest age must be a whole number, like 99', min: [0, 'Oldest age must be 0 or more'], max: [120, 'Oldest age must be 120 or less'] }),
+    minAge: optionalWholeNumber({
+      invalid: 'Youngest age must be a whole number, like 18',
+      min: [0, 'Youngest age must be 0 or more'],
+      max: [120, 'Youngest age must be 120 or less'],
+    }),
+    maxAge: optionalWholeNumber({
+      invalid: 'Oldest age must be a whole number, like 99',
+      min: [0, 'Oldest age must be 0 or more'],
+      max: [120, 'Oldest age must be 120 or less'],
+    }),
     volunteeringRequirements: optionalText(2000, 'What the placement needs must be 2,000 characters or fewer', { multiline: true }),
   })
   .superRefine((form, ctx) => {
     const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
     if (form.scheduleFrequency !== 'none') {
       if (form.scheduleDays.length === 0) issue('scheduleDays', 'Select the day or days the activity runs');
-      if (form.scheduleFrequency === 'monthly' && form.scheduleWeekOfMonth === null) issue('scheduleWeekOfMonth', 'Select which week of the month the activity runs');
+      if (form.scheduleFrequency === 'monthly' && form.scheduleWeekOfMonth === null)
+        issue('scheduleWeekOfMonth', 'Select which week of the month the activity runs');
     }
     const start = form.scheduleStartTime ? parseTime(form.scheduleStartTime) : null;
     const end = form.scheduleEndTime ? parseTime(form.scheduleEndTime) : null;
@@ -78,7 +87,8 @@ export const offerForm = z
       if (form.costAmount && !/^\d{1,5}(\.\d{1,2})?$/.test(form.costAmount)) issue('costAmount', 'Enter the cost in pounds, like 3.50');
       if (!form.costAmount && !form.costNote) issue('costAmount', 'Enter the cost, or describe it in the cost note');
     }
-    if (form.minAge !== null && form.maxAge !== null && form.minAge > form.maxAge) issue('maxAge', 'Oldest age must be the same as or more than the youngest age');
+    if (form.minAge !== null && form.maxAge !== null && form.minAge > form.maxAge)
+      issue('maxAge', 'Oldest age must be the same as or more than the youngest age');
     if (form.category === 'volunteering' && !form.volunteeringRequirements) {
       issue('volunteeringRequirements', 'Enter what the volunteering placement needs, such as an induction, time commitment or checks');
     }

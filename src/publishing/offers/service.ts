@@ -1,10 +1,10 @@
+import type { ActorInRole } from '../../audit/actor.ts';
 import { recordAudit } from '../../audit/record.ts';
 import type { Tx } from '../../db/database.ts';
 import { DomainError, NotFoundError } from '../../lib/errors.ts';
 import { assertManages } from '../organisations/access.ts';
 import { findOrganisation } from '../organisations/queries.ts';
 import { findUsableVenue } from '../venues/queries.ts';
-import type { ActorInRole } from '../../audit/actor.ts';
 import * as q from './queries.ts';
 import type { OfferInput } from './schemas.ts';
 

@@ -111,4 +111,3 @@ export const optionalId = z
   .string()
   .optional()
   .transform((value) => (value && z.uuid().safeParse(value).success ? value : null));
-

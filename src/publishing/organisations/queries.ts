@@ -9,7 +9,12 @@ export async function listOrganisations(db: Queryable) {
       'o.id',
       'o.name',
       'o.kind',
-      eb.selectFrom('offers').select(sql<number>`count(*)::int`.as('n')).whereRef('offers.organisationId', '=', 'o.id').where('offers.status', '=', 'active').as('offers'),
+      eb
+        .selectFrom('offers')
+        .select(sql<number>`count(*)::int`.as('n'))
+        .whereRef('offers.organisationId', '=', 'o.id')
+        .where('offers.status', '=', 'active')
+        .as('offers'),
       eb
         .selectFrom('users')
         .select(sql<number>`count(*)::int`.as('n'))
@@ -49,18 +54,17 @@ export async function insertOrganisation(db: Queryable, input: OrganisationInput
 }
 
 export async function updateOrganisation(db: Queryable, id: string, input: OrganisationInput) {
-  await db.updateTable('organisations').set({ ...input, updatedAt: new Date() }).where('id', '=', id).execute();
+  await db
+    .updateTable('organisations')
+    .set({ ...input, updatedAt: new Date() })
+    .where('id', '=', id)
+    .execute();
 }
 
 /** The organisation's staff accounts and its invitations not yet accepted. */
 export async function listStaff(db: Queryable, organisationId: string) {
   const [people, invitations] = await Promise.all([
-    db
-      .selectFrom('users')
-      .select(['id', 'name', 'email', 'status'])
-      .where('organisationId', '=', organisationId)
-      .orderBy('name')
-      .execute(),
+    db.selectFrom('users').select(['id', 'name', 'email', 'status']).where('organisationId', '=', organisationId).orderBy('name').execute(),
     db
       .selectFrom('accountLinks')
       .select(['id', 'email', 'expiresAt'])

@@ -1,19 +1,18 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { formValues, parseForm, type FieldErrors } from '../../lib/forms.ts';
+import type { OrganisationRow } from '../../db/tables/organisations.ts';
+import { organisationKinds } from '../../db/tables/organisations.ts';
 import { NotFoundError } from '../../lib/errors.ts';
+import { type FieldErrors, formValues, parseForm } from '../../lib/forms.ts';
 import { requireRole } from '../../plugins/auth.ts';
-import { dashboardData } from '../dashboard/queries.ts';
+import { fieldsChecked } from '../../plugins/hostile-input.ts';
 import { fieldErrorFrom, flashFor, formPage } from '../../web/forms.ts';
+import { idParams, paramsOf } from '../../web/params.ts';
+import { actorOf, userOf } from '../../web/request.ts';
 import { dashboardMessages } from '../dashboard/links.ts';
-
+import { dashboardData } from '../dashboard/queries.ts';
 import * as q from './queries.ts';
 import { kindNames, organisationForm } from './schemas.ts';
 import * as organisations from './service.ts';
-import { organisationKinds } from '../../db/tables/organisations.ts';
-import type { OrganisationRow } from '../../db/tables/organisations.ts';
-import { fieldsChecked } from '../../plugins/hostile-input.ts';
-import { idParams, paramsOf } from '../../web/params.ts';
-import { actorOf, userOf } from '../../web/request.ts';
 
 const kindOptions = [{ value: '', text: 'Select the kind of organisation' }, ...organisationKinds.map((k) => ({ value: k, text: kindNames[k] }))];
 
@@ -35,7 +34,10 @@ export async function organisationRoutes(app: FastifyInstance) {
   const coordinator = { preHandler: requireRole('coordinator') };
   const provider = { preHandler: requireRole('provider') };
 
-  function editPage(reply: FastifyReply, data: { action: string; title: string; back: string; values: Record<string, string>; errors?: FieldErrors; creating?: boolean }) {
+  function editPage(
+    reply: FastifyReply,
+    data: { action: string; title: string; back: string; values: Record<string, string>; errors?: FieldErrors; creating?: boolean },
+  ) {
     return formPage(reply, 'organisations/form.eta', { ...data, kindOptions, backLink: { href: data.back, text: 'Back' } });
   }
 
@@ -44,7 +46,13 @@ export async function organisationRoutes(app: FastifyInstance) {
   );
 
   app.get('/organisations/new', coordinator, async (_request, reply) =>
-    editPage(reply, { action: '/organisations/new', title: 'Add an organisation', back: '/organisations', values: { publishesOpenData: 'yes' }, creating: true }),
+    editPage(reply, {
+      action: '/organisations/new',
+      title: 'Add an organisation',
+      back: '/organisations',
+      values: { publishesOpenData: 'yes' },
+      creating: true,
+    }),
   );
 
   app.post('/organisations/new', { ...coordinator, ...fieldsChecked }, async (request, reply) => {
@@ -96,7 +104,11 @@ export async function organisationRoutes(app: FastifyInstance) {
   ];
   for (const [path, guard, idOf] of editRoutes) {
     const own = path.startsWith('/organisation/');
-    const pageFor = (id: string) => ({ action: own ? '/organisation/edit' : `/organisations/${id}/edit`, title: 'Edit organisation details', back: own ? '/organisation' : `/organisations/${id}` });
+    const pageFor = (id: string) => ({
+      action: own ? '/organisation/edit' : `/organisations/${id}/edit`,
+      title: 'Edit organisation details',
+      back: own ? '/organisation' : `/organisations/${id}`,
+    });
 
     app.get(path, guard, async (request, reply) => {
       const id = idOf(request);

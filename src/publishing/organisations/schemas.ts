@@ -1,7 +1,7 @@
 import { z } from 'zod';
+import { type OrganisationKind, organisationKinds } from '../../db/tables/organisations.ts';
 import { requiredText } from '../../lib/forms.ts';
 import { checkbox, notesText, optionalEmail, optionalPhone, optionalWebsite } from './fields.ts';
-import { organisationKinds, type OrganisationKind } from '../../db/tables/organisations.ts';
 
 export const kindNames: Record<OrganisationKind, string> = {
   gallery: 'Gallery',

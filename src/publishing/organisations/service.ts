@@ -1,8 +1,8 @@
+import type { ActorInRole } from '../../audit/actor.ts';
 import { recordAudit } from '../../audit/record.ts';
 import type { Tx } from '../../db/database.ts';
 import { DomainError, NotFoundError } from '../../lib/errors.ts';
 import { assertManages } from './access.ts';
-import type { ActorInRole } from '../../audit/actor.ts';
 import * as q from './queries.ts';
 import type { OrganisationInput } from './schemas.ts';
 

@@ -1,5 +1,5 @@
-import { addLondonWeeks, londonParts } from '../../lib/london-time.ts';
 import type { TasterSessionRow } from '../../db/tables/publishing.ts';
+import { addLondonWeeks, londonParts } from '../../lib/london-time.ts';
 import { DEFAULT_CLOSING_HOURS } from './schemas.ts';
 
 type SessionFields = Pick<

@@ -1,20 +1,19 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { inTransaction } from '../../db/transaction.ts';
 import { DomainError, NotFoundError } from '../../lib/errors.ts';
-import { parseForm, type FieldErrors } from '../../lib/forms.ts';
-import { requireRole } from '../../plugins/auth.ts';
-import { assertManages } from '../organisations/access.ts';
-
+import { type FieldErrors, parseForm } from '../../lib/forms.ts';
 import { viewHelpers } from '../../lib/view-helpers.ts';
+import { requireRole } from '../../plugins/auth.ts';
+import { fieldsChecked } from '../../plugins/hostile-input.ts';
 import { formPage } from '../../web/forms.ts';
+import { idParams, paramsOf } from '../../web/params.ts';
+import { actorOf, isHtmx, userOf } from '../../web/request.ts';
 import { dashboardHref } from '../dashboard/links.ts';
+import { assertManages } from '../organisations/access.ts';
 import { sessionPage } from './page.ts';
 import * as q from './queries.ts';
 import { cancelForm } from './schemas.ts';
 import * as sessions from './service.ts';
-import { isHtmx, actorOf, userOf } from '../../web/request.ts';
-import { fieldsChecked } from '../../plugins/hostile-input.ts';
-import { inTransaction } from '../../db/transaction.ts';
-import { idParams, paramsOf } from '../../web/params.ts';
 
 /** draft → published → cancelled, and deleting drafts. Each action is one transaction with its audit entry. */
 export async function sessionLifecycleRoutes(app: FastifyInstance) {
@@ -52,7 +51,8 @@ export async function sessionLifecycleRoutes(app: FastifyInstance) {
       if (isHtmx(request)) return dashboardRow(reply, session.id, error.message, 409);
       return refused(reply, session.id, error);
     }
-    if (isHtmx(request)) return dashboardRow(reply, session.id, `Published: ${session.offerTitle}, ${viewHelpers.dateTime(session.startsAt)}. Link workers can now book it.`, 200);
+    if (isHtmx(request))
+      return dashboardRow(reply, session.id, `Published: ${session.offerTitle}, ${viewHelpers.dateTime(session.startsAt)}. Link workers can now book it.`, 200);
     return reply.redirect(`/sessions/${session.id}?done=published`, 303);
   });
 
@@ -80,7 +80,10 @@ export async function sessionLifecycleRoutes(app: FastifyInstance) {
   app.get('/sessions/:id/cancel', staff, async (request, reply) => {
     const session = await managedSession(request);
     if (session.status !== 'published') {
-      const message = session.status === 'draft' ? 'This session is a draft that nobody can see yet. Delete it instead of cancelling it' : 'This session is already cancelled';
+      const message =
+        session.status === 'draft'
+          ? 'This session is a draft that nobody can see yet. Delete it instead of cancelling it'
+          : 'This session is already cancelled';
       return sessionPage(reply, db, session, { errors: { status: message }, statusCode: 409 });
     }
     return cancelPage(reply, session, {});
@@ -104,7 +107,11 @@ export async function sessionLifecycleRoutes(app: FastifyInstance) {
     if (session.status !== 'draft') {
       return sessionPage(reply, db, session, { errors: { status: 'Only a draft can be deleted. Cancel a published session instead' }, statusCode: 409 });
     }
-    return reply.viewAsync('sessions/delete.eta', { title: 'Delete this draft session', session, backLink: { href: `/sessions/${session.id}`, text: 'Back to the session' } });
+    return reply.viewAsync('sessions/delete.eta', {
+      title: 'Delete this draft session',
+      session,
+      backLink: { href: `/sessions/${session.id}`, text: 'Back to the session' },
+    });
   });
 
   app.post('/sessions/:id/delete', staff, async (request, reply) => {

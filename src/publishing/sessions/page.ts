@@ -1,11 +1,11 @@
 import type { FastifyReply } from 'fastify';
+import { bookingPanel } from '../../bookings/panel.ts';
 import type { Queryable } from '../../db/database.ts';
 import type { FieldErrors } from '../../lib/forms.ts';
-import { bookingPanel } from '../../bookings/panel.ts';
-import { manages } from '../organisations/access.ts';
-import { draftsInSeries, hasConfirmedBooking, type SessionDetail } from './queries.ts';
-import { sessionView } from './present.ts';
 import { actorOf } from '../../web/request.ts';
+import { manages } from '../organisations/access.ts';
+import { sessionView } from './present.ts';
+import { draftsInSeries, hasConfirmedBooking, type SessionDetail } from './queries.ts';
 
 /**
  * The session page. Joining instructions of an online session are for people with a confirmed
@@ -21,10 +21,7 @@ export async function sessionPage(
   const now = new Date();
   const canManage = manages(actor, session.organisationId);
   const booked = actor.role === 'link_worker' ? await hasConfirmedBooking(db, session.id, actor.id) : false;
-  const seriesDrafts =
-    canManage && session.seriesId
-      ? (await draftsInSeries(db, session.seriesId)).filter((draft) => draft.startsAt > now).length
-      : 0;
+  const seriesDrafts = canManage && session.seriesId ? (await draftsInSeries(db, session.seriesId)).filter((draft) => draft.startsAt > now).length : 0;
   // Link workers book from here; staff and coordinators see the counts and who has booked.
   const panel = session.status === 'draft' ? null : await bookingPanel(db, session.id, reply.request.user);
   return reply.code(options.statusCode ?? 200).viewAsync('sessions/show.eta', {

@@ -1,5 +1,5 @@
-import { describeAges, describeCost, describeSchedule } from '../offers/present.ts';
 import { categoryNames } from '../../db/tables/publishing.ts';
+import { describeAges, describeCost, describeSchedule } from '../offers/present.ts';
 import { accessFeatures } from '../venues/schemas.ts';
 import type { SessionDetail } from './queries.ts';
 
@@ -24,9 +24,7 @@ export function sessionView(s: SessionDetail, now: Date) {
   const minutes = Math.round((s.endsAt.getTime() - s.startsAt.getTime()) / 60_000);
   const started = s.startsAt <= now;
   const bookingOpen = s.status === 'published' && s.bookingClosesAt > now;
-  const access = s.isOnline
-    ? []
-    : accessFeatures.map(([key, text]) => ({ text, available: Boolean(s[key]) }));
+  const access = s.isOnline ? [] : accessFeatures.map(([key, text]) => ({ text, available: Boolean(s[key]) }));
 
   const place = s.isOnline ? 'online. People with a confirmed place see how to join on this page' : `at ${s.venueName}, ${s.town}`;
   const whatToExpect = [

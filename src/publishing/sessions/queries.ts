@@ -7,14 +7,16 @@ type WithSessions = Database & { s: Database['tasterSessions'] };
 
 /** Places are counted from the bookings themselves, never from a stored counter. */
 function bookingCount(eb: ExpressionBuilder<WithSessions, 's'>, status: 'confirmed' | 'waitlisted') {
-  return eb
-    .selectFrom('bookings')
-    .select(sql<number>`count(*)::int`.as('n'))
-    .whereRef('bookings.tasterSessionId', '=', 's.id')
-    .where('bookings.status', '=', status)
-    // Walk-ins are recorded at the door after booking has closed: they never took a booked place.
-    .where('bookings.isWalkIn', '=', false)
-    .as(status);
+  return (
+    eb
+      .selectFrom('bookings')
+      .select(sql<number>`count(*)::int`.as('n'))
+      .whereRef('bookings.tasterSessionId', '=', 's.id')
+      .where('bookings.status', '=', status)
+      // Walk-ins are recorded at the door after booking has closed: they never took a booked place.
+      .where('bookings.isWalkIn', '=', false)
+      .as(status)
+  );
 }
 
 export async function findSessionDetail(db: Queryable, id: string) {
@@ -126,7 +128,6 @@ export async function listSessionSummaries(
   return rows.map((row) => ({ ...row, confirmed: row.confirmed ?? 0, waitlisted: row.waitlisted ?? 0 }));
 }
 
-
 export async function hasConfirmedBooking(db: Queryable, sessionId: string, userId: string): Promise<boolean> {
   const row = await db
     .selectFrom('bookings')
@@ -139,7 +140,13 @@ export async function hasConfirmedBooking(db: Queryable, sessionId: string, user
 }
 
 export async function draftsInSeries(db: Queryable, seriesId: string) {
-  return db.selectFrom('tasterSessions').select(['id', 'startsAt']).where('seriesId', '=', seriesId).where('status', '=', 'draft').orderBy('startsAt').execute();
+  return db
+    .selectFrom('tasterSessions')
+    .select(['id', 'startsAt'])
+    .where('seriesId', '=', seriesId)
+    .where('status', '=', 'draft')
+    .orderBy('startsAt')
+    .execute();
 }
 
 export type NewSession = {
@@ -165,7 +172,11 @@ export async function insertSessions(db: Queryable, sessions: NewSession[]) {
 export type SessionChanges = Omit<NewSession, 'offerId' | 'seriesId' | 'createdBy'>;
 
 export async function updateSession(db: Queryable, id: string, changes: SessionChanges) {
-  await db.updateTable('tasterSessions').set({ ...changes, updatedAt: new Date() }).where('id', '=', id).execute();
+  await db
+    .updateTable('tasterSessions')
+    .set({ ...changes, updatedAt: new Date() })
+    .where('id', '=', id)
+    .execute();
 }
 
 export async function setSessionStatus(db: Queryable, id: string, status: SessionStatus, extra: { cancellationReason?: string } = {}) {

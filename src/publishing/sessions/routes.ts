@@ -1,22 +1,21 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { inTransaction } from '../../db/transaction.ts';
 import { NotFoundError } from '../../lib/errors.ts';
-import { formValues, parseForm, type FieldErrors } from '../../lib/forms.ts';
+import { type FieldErrors, formValues, parseForm } from '../../lib/forms.ts';
 import { requireRole, requireSignIn } from '../../plugins/auth.ts';
-import { assertManages, manages } from '../organisations/access.ts';
-
-import { findOffer } from '../offers/queries.ts';
+import { fieldsChecked } from '../../plugins/hostile-input.ts';
 import { fieldErrorFrom, flashFor, formPage } from '../../web/forms.ts';
+import { idParams, paramsOf } from '../../web/params.ts';
+import { actorOf } from '../../web/request.ts';
+import { findOffer } from '../offers/queries.ts';
+import { assertManages, manages } from '../organisations/access.ts';
 import { listVenues } from '../venues/queries.ts';
 import { copyValues, sessionValues } from './form-values.ts';
 import { sessionPage } from './page.ts';
 import * as q from './queries.ts';
 import { MAX_REPEAT_WEEKS, sessionForm } from './schemas.ts';
 import * as sessions from './service.ts';
-import { fieldsChecked } from '../../plugins/hostile-input.ts';
-import { inTransaction } from '../../db/transaction.ts';
-import { idParams, paramsOf } from '../../web/params.ts';
-import { actorOf } from '../../web/request.ts';
 
 const copyQuery = z.object({ copy: z.uuid().optional() });
 
@@ -49,7 +48,8 @@ export async function sessionRoutes(app: FastifyInstance) {
     const venues = await listVenues(db, data.offer.organisationId);
     // A session keeps its venue in the list even if the venue has since been archived.
     const session = data.session;
-    const current = session?.venueId && !venues.some((v) => v.id === session.venueId) ? [{ id: session.venueId, name: session.venueName ?? 'Current venue' }] : [];
+    const current =
+      session?.venueId && !venues.some((v) => v.id === session.venueId) ? [{ id: session.venueId, name: session.venueName ?? 'Current venue' }] : [];
     const title = data.session ? 'Edit taster session' : data.copyOf ? 'Copy a taster session' : 'Add a taster session';
     return formPage(reply, 'sessions/form.eta', {
       title,

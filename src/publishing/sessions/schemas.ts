@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { londonInstant, parseDateParts, parseTime } from '../../lib/london-time.ts';
 import { requiredText } from '../../lib/forms.ts';
+import { londonInstant, parseDateParts, parseTime } from '../../lib/london-time.ts';
 import { notesText, optionalId, wholeNumber } from '../organisations/fields.ts';
 
 export const MAX_REPEAT_WEEKS = 26;
@@ -60,7 +60,11 @@ function times(form: RawSessionForm): Times {
   if (!date.ok) {
     issues.push([
       'date',
-      date.problem === 'missing' ? 'Enter the date of the session' : date.problem === 'incomplete' ? 'The date must include a day, month and year' : 'The date must be a real date, like 28 10 2027',
+      date.problem === 'missing'
+        ? 'Enter the date of the session'
+        : date.problem === 'incomplete'
+          ? 'The date must include a day, month and year'
+          : 'The date must be a real date, like 28 10 2027',
     ]);
   }
   const start = form.startTime ? parseTime(form.startTime) : null;
@@ -89,7 +93,12 @@ function times(form: RawSessionForm): Times {
     const closesDate = parseDateParts({ day: form.closesDay, month: form.closesMonth, year: form.closesYear });
     const closesTime = form.closesTime ? parseTime(form.closesTime) : null;
     if (!closesDate.ok) {
-      issues.push(['bookingCloses', closesDate.problem === 'invalid' ? 'The date booking closes must be a real date' : 'Enter the date booking closes, with a day, month and year, or leave it all blank']);
+      issues.push([
+        'bookingCloses',
+        closesDate.problem === 'invalid'
+          ? 'The date booking closes must be a real date'
+          : 'Enter the date booking closes, with a day, month and year, or leave it all blank',
+      ]);
     } else if (!form.closesTime) {
       issues.push(['bookingCloses', 'Enter the time booking closes, like 17:00, or leave it all blank']);
     } else if (!closesTime) {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { ActorInRole } from '../../audit/actor.ts';
 import { recordAudit } from '../../audit/record.ts';
 import { countConfirmed, fillFreedPlaces, lockTasterSession } from '../../capacity/places.ts';
 import type { Tx } from '../../db/database.ts';
@@ -6,7 +7,6 @@ import { DomainError, NotFoundError } from '../../lib/errors.ts';
 import { addLondonWeeks } from '../../lib/london-time.ts';
 import { queueSessionCancelled, queueSessionChanged } from '../../messages/session-messages.ts';
 import { assertManages } from '../organisations/access.ts';
-import type { ActorInRole } from '../../audit/actor.ts';
 import { findUsableVenue } from '../venues/queries.ts';
 import * as q from './queries.ts';
 import type { SessionInput } from './schemas.ts';
@@ -179,16 +179,11 @@ export async function publishSeries(tx: Tx, actor: ActorInRole, id: string, now 
  * published → cancelled, with a reason everyone sees. Bookings stay as they are (they show the
  * session as cancelled), and everyone booked or waiting is emailed in the same transaction.
  */
-export async function cancelSession(
-  tx: Tx,
-  actor: ActorInRole,
-  id: string,
-  reason: string,
-  options: { now?: Date; baseUrl?: string } = {},
-): Promise<void> {
+export async function cancelSession(tx: Tx, actor: ActorInRole, id: string, reason: string, options: { now?: Date; baseUrl?: string } = {}): Promise<void> {
   const now = options.now ?? new Date();
   const session = await sessionForChange(tx, actor, id);
-  if (session.status === 'draft') throw new DomainError('draft_not_cancellable', 'This session is a draft that nobody can see yet. Delete it instead of cancelling it');
+  if (session.status === 'draft')
+    throw new DomainError('draft_not_cancellable', 'This session is a draft that nobody can see yet. Delete it instead of cancelling it');
   if (session.status === 'cancelled') throw new DomainError('already_cancelled', 'This session is already cancelled');
   if (session.endsAt <= now) throw new DomainError('session_over', 'This session has already happened, so it cannot be cancelled');
   await q.setSessionStatus(tx, id, 'cancelled', { cancellationReason: reason });

@@ -4,7 +4,10 @@ import type { VenueInput } from './schemas.ts';
 export async function listVenues(db: Queryable, organisationId: string, options: { includeArchived?: boolean } = {}) {
   let query = db.selectFrom('venues').selectAll().where('organisationId', '=', organisationId);
   if (!options.includeArchived) query = query.where('archivedAt', 'is', null);
-  return query.orderBy('archivedAt', (o) => o.nullsFirst()).orderBy('name').execute();
+  return query
+    .orderBy('archivedAt', (o) => o.nullsFirst())
+    .orderBy('name')
+    .execute();
 }
 
 export async function findVenue(db: Queryable, id: string) {
@@ -28,11 +31,19 @@ export async function findUsableVenue(db: Queryable, organisationId: string, ven
 }
 
 export async function insertVenue(db: Queryable, organisationId: string, input: VenueInput) {
-  return db.insertInto('venues').values({ ...input, organisationId }).returning('id').executeTakeFirstOrThrow();
+  return db
+    .insertInto('venues')
+    .values({ ...input, organisationId })
+    .returning('id')
+    .executeTakeFirstOrThrow();
 }
 
 export async function updateVenue(db: Queryable, id: string, input: VenueInput) {
-  await db.updateTable('venues').set({ ...input, updatedAt: new Date() }).where('id', '=', id).execute();
+  await db
+    .updateTable('venues')
+    .set({ ...input, updatedAt: new Date() })
+    .where('id', '=', id)
+    .execute();
 }
 
 export async function setVenueArchived(db: Queryable, id: string, archived: boolean) {

@@ -1,20 +1,19 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { NotFoundError } from '../../lib/errors.ts';
-import { formValues, parseForm, type FieldErrors } from '../../lib/forms.ts';
-import { requireRole } from '../../plugins/auth.ts';
-import { assertManages, organisationForNew } from '../organisations/access.ts';
-
-import { findOrganisation } from '../organisations/queries.ts';
-import { fieldErrorFrom, formPage } from '../../web/forms.ts';
-import { dashboardHref, requestedOrganisation } from '../dashboard/links.ts';
+import type { ActorInRole } from '../../audit/actor.ts';
 import type { VenueRow } from '../../db/tables/publishing.ts';
+import { NotFoundError } from '../../lib/errors.ts';
+import { type FieldErrors, formValues, parseForm } from '../../lib/forms.ts';
+import { requireRole } from '../../plugins/auth.ts';
+import { fieldsChecked } from '../../plugins/hostile-input.ts';
+import { fieldErrorFrom, formPage } from '../../web/forms.ts';
+import { idParams, paramsOf } from '../../web/params.ts';
+import { actorOf, userOf } from '../../web/request.ts';
+import { dashboardHref, requestedOrganisation } from '../dashboard/links.ts';
+import { assertManages, organisationForNew } from '../organisations/access.ts';
+import { findOrganisation } from '../organisations/queries.ts';
 import * as q from './queries.ts';
 import { accessFeatures, venueForm } from './schemas.ts';
 import * as venues from './service.ts';
-import { fieldsChecked } from '../../plugins/hostile-input.ts';
-import { idParams, paramsOf } from '../../web/params.ts';
-import { actorOf, userOf } from '../../web/request.ts';
-import type { ActorInRole } from '../../audit/actor.ts';
 
 function valuesOf(venue: VenueRow): Record<string, string> {
   const values: Record<string, string> = {
@@ -35,10 +34,7 @@ export async function venueRoutes(app: FastifyInstance) {
   const { db } = app;
   const staff = { preHandler: requireRole('provider', 'coordinator') };
 
-  async function venuePage(
-    reply: FastifyReply,
-    data: { organisationId: string; venue?: VenueRow; values: Record<string, string>; errors?: FieldErrors },
-  ) {
+  async function venuePage(reply: FastifyReply, data: { organisationId: string; venue?: VenueRow; values: Record<string, string>; errors?: FieldErrors }) {
     const organisation = await findOrganisation(db, data.organisationId);
     if (!organisation) throw new NotFoundError();
     const back = dashboardHref(userOf(reply.request), data.organisationId);
@@ -96,7 +92,10 @@ export async function venueRoutes(app: FastifyInstance) {
     return reply.redirect(`${dashboardHref(userOf(request), venue.organisationId)}?done=venue`, 303);
   });
 
-  for (const [action, archived] of [['archive', true], ['restore', false]] as const) {
+  for (const [action, archived] of [
+    ['archive', true],
+    ['restore', false],
+  ] as const) {
     app.post(`/venues/:id/${action}`, staff, async (request, reply) => {
       const actor = actorOf(request);
       const venue = await ownVenue(request, actor);

@@ -1,9 +1,9 @@
 import t from 'tap';
 import { buildApp } from '../../../src/app.ts';
 import { testConfig } from '../../../src/config.ts';
+import { createUser, PASSWORD } from '../../fixtures/builders.ts';
 import { createTestDatabase, Visitor } from '../../helper.ts';
 import { codeFor, recoveryCodesFromPage, secretFromPage } from './helpers.ts';
-import { createUser, PASSWORD } from '../../fixtures/builders.ts';
 
 const database = await createTestDatabase();
 t.teardown(() => database.close());
@@ -37,7 +37,8 @@ t.test('two-step sign-in is logged, but never a secret, a code or a recovery cod
   t.match(log, /"event":"two_step_enabled"/, 'setting it up is logged');
   t.match(log, /"event":"two_step_refused"/, 'a wrong code is logged');
   t.match(log, /"secondStep":"recovery_code"/, 'a sign-in with a recovery code is logged as such');
-  for (const value of [secret, ...recovery, ...recovery.map((c) => c.replace('-', ''))]) t.notOk(log.includes(value), `never in the log: ${value.slice(0, 3)}…`);
+  for (const value of [secret, ...recovery, ...recovery.map((c) => c.replace('-', ''))])
+    t.notOk(log.includes(value), `never in the log: ${value.slice(0, 3)}…`);
   // Six digits on their own, not as part of a longer number (a time in milliseconds has many digits).
   for (const value of [first, wrong, second]) t.notMatch(log, new RegExp(`(?<![0-9])${value}(?![0-9])`), `code ${value.slice(0, 2)}… never in the log`);
 });

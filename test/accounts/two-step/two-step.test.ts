@@ -1,10 +1,10 @@
 import t from 'tap';
 import { MAX_FAILURES_PER_ACCOUNT_AT_ADDRESS } from '../../../src/accounts/throttle.ts';
 import { decryptSecret, encryptSecret } from '../../../src/accounts/two-step/crypto.ts';
-import { buildTestApp, createTestDatabase, errorSummary, fieldError, heading, Visitor } from '../../helper.ts';
-import { codeFor, recoveryCodesFromPage, secretFromPage, setUpTwoStep } from './helpers.ts';
 import { PASSWORD } from '../../fixtures/builders.ts';
 import { signedIn } from '../../fixtures/visitors.ts';
+import { buildTestApp, createTestDatabase, errorSummary, fieldError, heading, Visitor } from '../../helper.ts';
+import { codeFor, recoveryCodesFromPage, secretFromPage, setUpTwoStep } from './helpers.ts';
 
 const database = await createTestDatabase();
 t.teardown(() => database.close());
@@ -57,8 +57,15 @@ t.test('setting up: the page shows a QR code and the key as text, and a wrong co
   t.equal(decryptSecret('test-secret-that-is-long-enough-for-signing-cookies', stored.secretEncrypted), secret, 'it is stored encrypted');
   const hashes = await db.selectFrom('twoStepRecoveryCodes').select('codeHash').where('userId', '=', user.id).execute();
   t.equal(hashes.length, 10);
-  for (const code of codes) t.notOk(hashes.some((h) => h.codeHash.includes(code.replace('-', ''))), 'recovery codes are kept only as hashes');
-  t.same((await auditActions(user.id)).filter((a) => a !== 'signed_in'), ['two_step_enabled']);
+  for (const code of codes)
+    t.notOk(
+      hashes.some((h) => h.codeHash.includes(code.replace('-', ''))),
+      'recovery codes are kept only as hashes',
+    );
+  t.same(
+    (await auditActions(user.id)).filter((a) => a !== 'signed_in'),
+    ['two_step_enabled'],
+  );
   t.equal((await visitor.get('/account/two-step/set-up')).headers.location, '/account/two-step', 'once on, set-up sends to the settings');
   const account = await visitor.get('/account/two-step');
   t.match(account.body, /id="recovery-codes-left">10 of 10/);
@@ -168,7 +175,13 @@ t.test('recovery codes work once each, instead of the app', async (t) => {
   t.equal(fieldError(reused.body, 'code'), 'This code has already been used. Wait for your app to show a new code, then enter it');
   const other = await again.post('/sign-in/two-step', { code: recoveryCodes[4]! });
   t.equal(other.statusCode, 303, 'another recovery code still works');
-  const signIn = await db.selectFrom('auditEvents').select('details').where('action', '=', 'signed_in').where('actorId', '=', user.id).orderBy('id', 'desc').executeTakeFirstOrThrow();
+  const signIn = await db
+    .selectFrom('auditEvents')
+    .select('details')
+    .where('action', '=', 'signed_in')
+    .where('actorId', '=', user.id)
+    .orderBy('id', 'desc')
+    .executeTakeFirstOrThrow();
   t.same(signIn.details, { secondStep: 'recovery_code' });
 });
 
@@ -224,10 +237,16 @@ t.test('coordinators must set it up straight after the password, before any othe
   const fragment = await visitor.get('/people', { 'hx-request': 'true' });
   t.equal(fragment.statusCode, 403, 'an htmx request is refused rather than redirected');
   for (const url of ['/help', '/accessibility', '/privacy']) t.equal((await visitor.get(url)).statusCode, 200, `${url} stays open`);
-  const before = await db.selectFrom('accountLinks').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const before = await db
+    .selectFrom('accountLinks')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   const invite = await visitor.post('/people/invite', { email: 'someone-new@nhs.net', role: 'coordinator' });
   t.equal(invite.statusCode, 403, 'actions are refused');
-  const after = await db.selectFrom('accountLinks').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const after = await db
+    .selectFrom('accountLinks')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   t.equal(Number(after.n), Number(before.n), 'and change nothing');
 
   const setUp = await visitor.get('/account/two-step/set-up?returnTo=%2Fpeople');
@@ -256,18 +275,20 @@ t.test('anyone else may turn it off, and make new recovery codes, with a current
   t.equal(fresh.statusCode, 200);
   const newCodes = recoveryCodesFromPage(fresh.body);
   t.equal(newCodes.length, 10);
-  t.notOk(newCodes.some((c) => recoveryCodes.includes(c)), 'all new');
+  t.notOk(
+    newCodes.some((c) => recoveryCodes.includes(c)),
+    'all new',
+  );
   const old = await visitor.post('/account/two-step/turn-off', { code: recoveryCodes[0]! });
   t.equal(old.statusCode, 400, 'the old recovery codes stopped working');
   const off = await visitor.post('/account/two-step/turn-off', { code: newCodes[0]! });
   t.equal(off.statusCode, 303);
   t.notOk(await db.selectFrom('twoStepCredentials').select('userId').where('userId', '=', user.id).executeTakeFirst());
   t.equal((await db.selectFrom('twoStepRecoveryCodes').select('id').where('userId', '=', user.id).execute()).length, 0);
-  t.same((await auditActions(user.id)).filter((a) => a.startsWith('two_step_') && a !== 'two_step_refused'), [
-    'two_step_enabled',
-    'two_step_recovery_codes_replaced',
-    'two_step_turned_off',
-  ]);
+  t.same(
+    (await auditActions(user.id)).filter((a) => a.startsWith('two_step_') && a !== 'two_step_refused'),
+    ['two_step_enabled', 'two_step_recovery_codes_replaced', 'two_step_turned_off'],
+  );
   await visitor.post('/sign-out', {});
   const { response } = await passwordStep(user.email);
   t.equal(response.headers.location, '/', 'a password alone signs in again');
@@ -290,7 +311,12 @@ t.test("a coordinator resets someone else's second step: audited, and their sess
   t.equal(reset.statusCode, 303);
   t.notOk(await db.selectFrom('twoStepCredentials').select('userId').where('userId', '=', person.id).executeTakeFirst());
   t.equal((await personVisitor.get('/account')).statusCode, 302, 'their session ended');
-  const entry = await db.selectFrom('auditEvents').selectAll().where('action', '=', 'two_step_reset').where('subjectId', '=', person.id).executeTakeFirstOrThrow();
+  const entry = await db
+    .selectFrom('auditEvents')
+    .selectAll()
+    .where('action', '=', 'two_step_reset')
+    .where('subjectId', '=', person.id)
+    .executeTakeFirstOrThrow();
   t.equal(entry.actorId, coordinatorUser.id, 'the audit trail says who reset it');
   const again = await coordinator.post(`/people/${person.id}/two-step/reset`, {});
   t.equal(again.statusCode, 409, 'nothing to reset');

@@ -2,9 +2,9 @@ import ICAL from 'ical.js';
 import { DateTime } from 'luxon';
 import t from 'tap';
 import { hashToken } from '../../../src/lib/tokens.ts';
-import { buildTestApp, createTestDatabase, decodeHtml } from '../../helper.ts';
 import { createBooking, createTaster, createUser } from '../../fixtures/builders.ts';
 import { signedIn } from '../../fixtures/visitors.ts';
+import { buildTestApp, createTestDatabase, decodeHtml } from '../../helper.ts';
 
 const database = await createTestDatabase();
 const { db } = database;
@@ -12,7 +12,17 @@ t.teardown(() => database.close());
 
 const london = (iso: string) => DateTime.fromISO(iso, { zone: 'Europe/London' }).toJSDate();
 
-type ParsedEvent = { uid: string; summary: string; status: string; start: string; end: string; tzid: string; startUtc: string; endUtc: string; description: string };
+type ParsedEvent = {
+  uid: string;
+  summary: string;
+  status: string;
+  start: string;
+  end: string;
+  tzid: string;
+  startUtc: string;
+  endUtc: string;
+  description: string;
+};
 
 /** Parses an iCalendar text with ical.js, using only the time zones the file itself defines. */
 function parseCalendar(text: string): ParsedEvent[] {
@@ -96,7 +106,10 @@ t.test('the private feed: subscribed without cookies, waiting lists tentative, r
     ],
   );
   t.match(events[1]!.description, /You are number 1 on the waiting list/);
-  t.ok((await db.selectFrom('calendarFeeds').select('lastFetchedAt').where('userId', '=', me.id).executeTakeFirstOrThrow()).lastFetchedAt, 'last read is recorded');
+  t.ok(
+    (await db.selectFrom('calendarFeeds').select('lastFetchedAt').where('userId', '=', me.id).executeTakeFirstOrThrow()).lastFetchedAt,
+    'last read is recorded',
+  );
   const page = await visitor.get('/my-bookings');
   t.match(page.body, /Manage your calendar feed/);
 

@@ -1,6 +1,6 @@
 import t from 'tap';
-import { buildTestApp, createTestDatabase, decodeHtml, errorSummary, fieldError, heading, Visitor } from '../../helper.ts';
 import { createOrganisation, createUser, PASSWORD } from '../../fixtures/builders.ts';
+import { buildTestApp, createTestDatabase, decodeHtml, errorSummary, fieldError, heading, Visitor } from '../../helper.ts';
 
 const database = await createTestDatabase();
 t.teardown(() => database.close());
@@ -17,7 +17,10 @@ const validOrganisation = {
 };
 
 async function auditCount(action: string, subjectId?: string) {
-  let query = db.selectFrom('auditEvents').select((eb) => eb.fn.countAll<number>().as('n')).where('action', '=', action);
+  let query = db
+    .selectFrom('auditEvents')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('action', '=', action);
   if (subjectId) query = query.where('subjectId', '=', subjectId);
   return Number((await query.executeTakeFirstOrThrow()).n);
 }
@@ -52,7 +55,10 @@ t.test('a coordinator adds an organisation, edits it and is sent to invite its s
   t.match(invite.body, new RegExp(`<option value="${id}" selected>`), 'the invitation form has the organisation chosen');
   t.match(invite.body, /value="provider" checked/, 'and the provider role chosen');
 
-  const edited = await visitor.post(`/organisations/${id}/edit`, { ...validOrganisation, name: row.name, kind: 'museum', publishesOpenData: '' } as Record<string, string>);
+  const edited = await visitor.post(`/organisations/${id}/edit`, { ...validOrganisation, name: row.name, kind: 'museum', publishesOpenData: '' } as Record<
+    string,
+    string
+  >);
   t.equal(edited.statusCode, 303);
   const after = await db.selectFrom('organisations').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
   t.equal(after.kind, 'museum');
@@ -66,12 +72,15 @@ t.test('organisation form errors: every field explains itself, keeps values and 
   const existing = await createOrganisation(db, { name: `Existing ${Date.now()}` });
   const visitor = new Visitor(app);
   await visitor.signIn(coordinator.email, PASSWORD);
-  const before = await db.selectFrom('organisations').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const before = await db
+    .selectFrom('organisations')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
 
   const empty = await visitor.post('/organisations/new', {});
   t.equal(empty.statusCode, 400);
   t.match(empty.body, /<title>Error: /);
-  t.same(errorSummary(empty.body), ["name: Enter the organisation&#39;s name", 'kind: Select the kind of organisation']);
+  t.same(errorSummary(empty.body), ['name: Enter the organisation&#39;s name', 'kind: Select the kind of organisation']);
 
   const bad = await visitor.post('/organisations/new', {
     ...validOrganisation,
@@ -92,7 +101,10 @@ t.test('organisation form errors: every field explains itself, keeps values and 
   t.equal(duplicate.statusCode, 400);
   t.equal(fieldError(duplicate.body, 'name'), 'There is already an organisation with this name. Enter a different name');
 
-  const after = await db.selectFrom('organisations').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const after = await db
+    .selectFrom('organisations')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   t.equal(Number(after.n), Number(before.n), 'nothing was added');
 });
 
@@ -115,7 +127,13 @@ t.test('provider staff edit only their own organisation, at /organisation', asyn
   t.equal((await db.selectFrom('organisations').select('description').where('id', '=', mine.id).executeTakeFirstOrThrow()).description, 'Updated by our staff');
 
   // Coordinator pages refuse provider staff, whichever organisation they name.
-  for (const url of ['/organisations', '/organisations/new', `/organisations/${theirs.id}`, `/organisations/${theirs.id}/edit`, `/organisations/${mine.id}/edit`]) {
+  for (const url of [
+    '/organisations',
+    '/organisations/new',
+    `/organisations/${theirs.id}`,
+    `/organisations/${theirs.id}/edit`,
+    `/organisations/${mine.id}/edit`,
+  ]) {
     t.equal((await visitor.get(url)).statusCode, 403, `GET ${url}`);
   }
   const attempt = await visitor.post(`/organisations/${theirs.id}/edit`, { ...validOrganisation, name: 'Taken over' });

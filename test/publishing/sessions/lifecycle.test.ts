@@ -1,15 +1,15 @@
 import t, { type Test } from 'tap';
-import type { Tx } from '../../../src/db/database.ts';
-import { DomainError } from '../../../src/lib/errors.ts';
-import { renderPendingMessages } from '../../../src/delivery/render.ts';
 import type { ActorInRole } from '../../../src/audit/actor.ts';
-import * as sessions from '../../../src/publishing/sessions/service.ts';
-import { buildTestApp, createTestDatabase, errorSummary, fieldError, heading } from '../../helper.ts';
+import type { Tx } from '../../../src/db/database.ts';
+import { renderPendingMessages } from '../../../src/delivery/render.ts';
+import { DomainError } from '../../../src/lib/errors.ts';
 import { londonParts } from '../../../src/lib/london-time.ts';
-import { dateFields, sessionFields, sessionIdFrom } from '../helpers.ts';
-import { at } from '../../fixtures/time.ts';
+import * as sessions from '../../../src/publishing/sessions/service.ts';
 import { createBookings, createOffer, createSession, createVenue } from '../../fixtures/builders.ts';
+import { at } from '../../fixtures/time.ts';
 import { signedIn } from '../../fixtures/visitors.ts';
+import { buildTestApp, createTestDatabase, errorSummary, fieldError, heading } from '../../helper.ts';
+import { dateFields, sessionFields, sessionIdFrom } from '../helpers.ts';
 
 const database = await createTestDatabase();
 t.teardown(() => database.close());
@@ -79,15 +79,46 @@ t.test('illegal transitions are refused with a stable code and change nothing', 
   const published = await createSession(db, offer.id, { venueId: venue.id, status: 'published', capacity: 12 });
   const cancelled = await createSession(db, offer.id, { venueId: venue.id, status: 'cancelled', capacity: 12 });
   const past = await createSession(db, offer.id, { venueId: venue.id, status: 'draft', startsAt: at(-3, 14), capacity: 12 });
-  const run = <T>(work: (tx: Tx) => Promise<T>) => () => db.transaction().execute(work);
+  const run =
+    <T>(work: (tx: Tx) => Promise<T>) =>
+    () =>
+      db.transaction().execute(work);
 
-  await rejectsWith(t, run((tx) => sessions.cancelSession(tx, actor, draft.id, 'No reason')), 'draft_not_cancellable');
-  await rejectsWith(t, run((tx) => sessions.cancelSession(tx, actor, cancelled.id, 'Again')), 'already_cancelled');
-  await rejectsWith(t, run((tx) => sessions.publishSession(tx, actor, published.id)), 'already_published');
-  await rejectsWith(t, run((tx) => sessions.publishSession(tx, actor, cancelled.id)), 'session_cancelled');
-  await rejectsWith(t, run((tx) => sessions.publishSession(tx, actor, past.id)), 'session_started');
-  await rejectsWith(t, run((tx) => sessions.deleteSession(tx, actor, published.id)), 'not_draft');
-  await rejectsWith(t, run((tx) => sessions.deleteSession(tx, actor, cancelled.id)), 'not_draft');
+  await rejectsWith(
+    t,
+    run((tx) => sessions.cancelSession(tx, actor, draft.id, 'No reason')),
+    'draft_not_cancellable',
+  );
+  await rejectsWith(
+    t,
+    run((tx) => sessions.cancelSession(tx, actor, cancelled.id, 'Again')),
+    'already_cancelled',
+  );
+  await rejectsWith(
+    t,
+    run((tx) => sessions.publishSession(tx, actor, published.id)),
+    'already_published',
+  );
+  await rejectsWith(
+    t,
+    run((tx) => sessions.publishSession(tx, actor, cancelled.id)),
+    'session_cancelled',
+  );
+  await rejectsWith(
+    t,
+    run((tx) => sessions.publishSession(tx, actor, past.id)),
+    'session_started',
+  );
+  await rejectsWith(
+    t,
+    run((tx) => sessions.deleteSession(tx, actor, published.id)),
+    'not_draft',
+  );
+  await rejectsWith(
+    t,
+    run((tx) => sessions.deleteSession(tx, actor, cancelled.id)),
+    'not_draft',
+  );
 
   // The same through the pages: a 409 page saying why.
   const cases: Array<[string, Record<string, string>, string]> = [
@@ -109,7 +140,12 @@ t.test('illegal transitions are refused with a stable code and change nothing', 
 
   t.same(
     [await load(draft.id), await load(published.id), await load(cancelled.id), await load(past.id)].map((s) => [s.status, s.capacity]),
-    [['draft', 12], ['published', 12], ['cancelled', 12], ['draft', 12]],
+    [
+      ['draft', 12],
+      ['published', 12],
+      ['cancelled', 12],
+      ['draft', 12],
+    ],
     'nothing changed',
   );
   const cancelledPage = await visitor.get(`/sessions/${cancelled.id}`);
@@ -124,7 +160,10 @@ t.test('a draft can be deleted; it is gone and the deletion is recorded', async 
   t.equal(deleted.statusCode, 303);
   t.equal(deleted.headers.location, '/provider?done=deleted');
   t.equal(await db.selectFrom('tasterSessions').select('id').where('id', '=', draft.id).executeTakeFirst(), undefined);
-  t.same((await audits(draft.id)).map((a) => a.action), ['session_deleted']);
+  t.same(
+    (await audits(draft.id)).map((a) => a.action),
+    ['session_deleted'],
+  );
 });
 
 t.test('a published session can be edited, but never below its confirmed bookings', async (t) => {
@@ -136,7 +175,9 @@ t.test('a published session can be edited, but never below its confirmed booking
   t.match(form.body, /name="capacity" type="text" value="6"/);
 
   const fields = (capacity: string) => {
-    const values = Object.fromEntries([...form.body.matchAll(/name="([a-zA-Z]+)" type="text" (?:inputmode="numeric" )?value="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]));
+    const values = Object.fromEntries(
+      [...form.body.matchAll(/name="([a-zA-Z]+)" type="text" (?:inputmode="numeric" )?value="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]),
+    );
     return sessionFields(venue.id, { ...values, capacity, where: 'venue', venueId: venue.id });
   };
   const tooFew = await visitor.post(`/sessions/${session.id}/edit`, fields('4'));
@@ -148,7 +189,12 @@ t.test('a published session can be edited, but never below its confirmed booking
   t.equal(exactly.statusCode, 303, 'down to the number booked is fine');
   t.equal((await load(session.id)).capacity, 5);
   t.equal((await load(session.id)).startsAt.getTime(), session.startsAt.getTime(), 'the time is kept');
-  const updated = await db.selectFrom('auditEvents').select('details').where('subjectId', '=', session.id).where('action', '=', 'session_updated').executeTakeFirstOrThrow();
+  const updated = await db
+    .selectFrom('auditEvents')
+    .select('details')
+    .where('subjectId', '=', session.id)
+    .where('action', '=', 'session_updated')
+    .executeTakeFirstOrThrow();
   const details = typeof updated.details === 'string' ? JSON.parse(updated.details) : updated.details;
   t.same(details.capacity, { from: 6, to: 5 }, 'the audit entry records the change of capacity');
 });
@@ -177,14 +223,27 @@ t.test('raising the capacity of a published session gives the new places to the 
   const status = (id: string) => bookings.find((b) => b.id === id)!.status;
   t.same(waiting.map(status), ['confirmed', 'confirmed', 'waitlisted'], 'the two longest waiting get the places');
   t.equal(bookings.filter((b) => b.status === 'confirmed').length, 4, 'never more confirmed than capacity');
-  const promotions = await db.selectFrom('auditEvents').select('subjectId').where('action', '=', 'booking_promoted').where('subjectId', 'in', waiting).execute();
+  const promotions = await db
+    .selectFrom('auditEvents')
+    .select('subjectId')
+    .where('action', '=', 'booking_promoted')
+    .where('subjectId', 'in', waiting)
+    .execute();
   t.equal(promotions.length, 2);
 
   // Through the page: the people promoted get one email each, with a link to their booking.
   const page = await createSession(db, offer.id, { venueId: venue.id, capacity: 1 });
   await createBookings(db, page.id, 'confirmed', 1);
   const [first, second] = await createBookings(db, page.id, 'waitlisted', 2);
-  const raised = await visitor.post(`/sessions/${page.id}/edit`, sessionFields(venue.id, { ...dateFields(londonParts(page.startsAt).isoDate), startTime: londonParts(page.startsAt).time, endTime: londonParts(page.endsAt).time, capacity: '2' }));
+  const raised = await visitor.post(
+    `/sessions/${page.id}/edit`,
+    sessionFields(venue.id, {
+      ...dateFields(londonParts(page.startsAt).isoDate),
+      startTime: londonParts(page.startsAt).time,
+      endTime: londonParts(page.endsAt).time,
+      capacity: '2',
+    }),
+  );
   t.equal(raised.statusCode, 303);
   const promotedPeople = await db.selectFrom('bookings').select(['userId', 'status']).where('id', 'in', [first!, second!]).execute();
   t.same(promotedPeople.map((b) => b.status).sort(), ['confirmed', 'waitlisted']);
@@ -210,7 +269,10 @@ t.test('publishing a whole weekly series at once', async (t) => {
   t.equal(published.statusCode, 303);
   const { seriesId } = await load(id);
   const series = await db.selectFrom('tasterSessions').select('status').where('seriesId', '=', seriesId).execute();
-  t.same(series.map((s) => s.status), ['published', 'published', 'published']);
+  t.same(
+    series.map((s) => s.status),
+    ['published', 'published', 'published'],
+  );
   const again = await visitor.post(`/sessions/${id}/publish-series`);
   t.equal(again.statusCode, 409);
   t.same(errorSummary(again.body), ['status: There are no draft sessions in this series that can still be published']);
@@ -222,8 +284,15 @@ t.test('copying a session prefills the form a week later; saving makes a new dra
   t.equal(heading(form.body), 'Copy a taster session');
   t.match(form.body, /name="capacity" type="text" value="9"/);
   t.match(form.body, /Wear comfortable shoes; tea provided/);
-  const values = Object.fromEntries([...form.body.matchAll(/name="([a-zA-Z]+)" type="text" (?:inputmode="numeric" )?value="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]));
-  const saved = await visitor.post(`/offers/${offer.id}/sessions/new`, { ...values, where: 'venue', venueId: venue.id, whatToBring: 'Wear comfortable shoes; tea provided' });
+  const values = Object.fromEntries(
+    [...form.body.matchAll(/name="([a-zA-Z]+)" type="text" (?:inputmode="numeric" )?value="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]),
+  );
+  const saved = await visitor.post(`/offers/${offer.id}/sessions/new`, {
+    ...values,
+    where: 'venue',
+    venueId: venue.id,
+    whatToBring: 'Wear comfortable shoes; tea provided',
+  });
   t.equal(saved.statusCode, 303);
   const copy = await load(sessionIdFrom(saved.headers.location));
   t.not(copy.id, original.id);

@@ -1,10 +1,10 @@
 import { DateTime } from 'luxon';
 import t, { type Test } from 'tap';
-import { buildTestApp, createTestDatabase, errorSummary, fieldError, heading } from '../../helper.ts';
 import { londonInstant } from '../../../src/lib/london-time.ts';
-import { count, dateFields, londonDate, sessionFields, validOffer } from '../helpers.ts';
 import { createOffer, createOrganisation, createVenue } from '../../fixtures/builders.ts';
 import { signedIn } from '../../fixtures/visitors.ts';
+import { buildTestApp, createTestDatabase, errorSummary, fieldError, heading } from '../../helper.ts';
+import { count, dateFields, londonDate, sessionFields, validOffer } from '../helpers.ts';
 
 const database = await createTestDatabase();
 t.teardown(() => database.close());
@@ -89,7 +89,7 @@ t.test('booking deadline: after the start, at the start, in the past, half given
   t.equal(session.bookingClosesAt.getTime(), londonInstant(londonDate(12), '17:00')!.getTime(), '"5pm" is read as 17:00 London time');
 });
 
-t.test('where: a venue must be chosen, online needs joining instructions, another organisation\'s venue is refused', async (t) => {
+t.test("where: a venue must be chosen, online needs joining instructions, another organisation's venue is refused", async (t) => {
   await refused(t, { venueId: '' }, 'venueId', 'Select the venue');
   await refused(t, { where: '' }, 'where', 'Select where the session takes place');
   await refused(t, { where: 'online', venueId: '' }, 'joiningInstructions', 'Enter the joining instructions for the online session');
