@@ -36,6 +36,7 @@ import { security } from './plugins/security.ts';
 import { staticFiles } from './plugins/static-files.ts';
 import { views } from './plugins/views.ts';
 import { preferenceRoutes } from './preferences/routes.ts';
+import { unsubscribeRoutes } from './preferences/unsubscribe-routes.ts';
 import { privacyRoutes } from './privacy/routes.ts';
 import { publishingRoutes } from './publishing/routes.ts';
 import { recordRoutes } from './records/routes.ts';
@@ -62,8 +63,8 @@ function parseFormBody(body: string): ReturnType<typeof parseQueryString> {
   return parseQueryString(body);
 }
 
-// Secrets travel in some paths (invitation, reset and calendar links): they never reach the log.
-const secretPath = /\/(invitations|reset-password|register\/confirm|register\/sent|calendar|release-place)\/[^/?#]+/g;
+// Secrets travel in some paths (invitation, reset, calendar and unsubscribe links): they never reach the log.
+const secretPath = /\/(invitations|reset-password|register\/confirm|register\/sent|calendar|release-place|unsubscribe)\/[^/?#]+/g;
 export function redactUrl(url: string): string {
   return url.replace(secretPath, '/$1/[redacted]');
 }
@@ -105,6 +106,8 @@ export async function buildApp({ config, db, logger, logStream, onRoute }: AppOp
   await app.register(health);
   // Private calendar feeds: the secret address is the credential; no session, no cookies.
   await app.register(calendarFeedRoutes);
+  // The "stop these emails" link: mail clients post to it with no cookie or CSRF token (RFC 8058).
+  await app.register(unsubscribeRoutes);
   // The open-data feed: public JSON, no cookies, so outside the pages' sessions and CSRF.
   await app.register(openReferralRoutes, { prefix: '/openreferral' });
 

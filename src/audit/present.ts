@@ -10,6 +10,7 @@ function detailLines(action: string, details: Record<string, unknown>): string[]
   const text = (value: unknown) => (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : null);
   if (action === 'role_changed') lines.push(`From ${text(details.from) ?? '?'} to ${text(details.to) ?? '?'}`.replace(/_/g, ' '));
   if (action === 'attendance_recorded') lines.push(details.attendance === 'attended' ? 'Attended' : 'Did not attend');
+  if (action === 'message_preferences_changed' && details.via === 'email_link') lines.push('With the “stop these emails” link in an email');
   const reason = text(details.reason);
   if (reason) lines.push(`Reason: ${reason.replace(/_/g, ' ')}`);
   if (text(details.email)) lines.push(`Email: ${text(details.email)}`);

@@ -4,9 +4,10 @@ import type { Queryable } from '../db/database.ts';
 import { FEEDBACK_EDITABLE_DAYS } from '../feedback/service.ts';
 import { viewHelpers as h, LONDON } from '../lib/view-helpers.ts';
 import { type Block, compose, paragraph } from '../messages/compose.ts';
-import { absolute, greeting, preferencesFooter, sessionFacts, whenText } from '../messages/facts.ts';
+import { absolute, greeting, sessionFacts, whenText } from '../messages/facts.ts';
 import { queueMessage } from '../messages/outbox.ts';
 import { findSessionFacts, type SessionFacts } from '../messages/queries.ts';
+import { unsubscribeLinks } from '../preferences/unsubscribe.ts';
 import { PROMPT_LASTS_WEEKS, PROMPT_WEEKS, referralPrompts } from '../referrals/prompts.ts';
 import { digestRecipients, feedbackCandidates, referralPromptCandidates, reminderCandidates, sessionsWithPlaces } from './queries.ts';
 
@@ -45,6 +46,7 @@ export async function queueReminders({ db, baseUrl, secret, now }: ScheduleConte
     const facts = await session(booking.sessionId);
     if (!facts) continue;
     const tomorrow = h.isoDate(facts.startsAt) !== h.isoDate(now);
+    const stop = unsubscribeLinks({ baseUrl, secret, userId: booking.userId, choice: 'reminders' });
     const message = compose({
       subject: `Reminder: ${facts.title} ${tomorrow ? 'tomorrow' : 'today'}`,
       heading: `Your taster session is ${tomorrow ? 'tomorrow' : 'today'}`,
@@ -60,7 +62,7 @@ export async function queueReminders({ db, baseUrl, secret, now }: ScheduleConte
         paragraph('If you cannot come, please release your place so the next person on the waiting list can have it. You do not need to sign in.'),
         { type: 'action', text: 'I can’t come – release my place', href: absolute(baseUrl, releasePath(secret, booking.bookingId)) },
       ],
-      footer: [paragraph('You get a reminder the day before each taster session you book.'), preferencesFooter(baseUrl)],
+      footer: [paragraph('You get a reminder the day before each taster session you book.'), ...stop.footer],
     });
     const isoStart = new Date(facts.startsAt).toISOString();
     if (
@@ -70,6 +72,7 @@ export async function queueReminders({ db, baseUrl, secret, now }: ScheduleConte
         to: booking.email,
         recipientId: booking.userId,
         ...message,
+        unsubscribeUrl: stop.url,
       })
     )
       queued++;
@@ -77,12 +80,13 @@ export async function queueReminders({ db, baseUrl, secret, now }: ScheduleConte
   return queued;
 }
 
-export async function queueFeedbackRequests({ db, baseUrl, now }: ScheduleContext): Promise<number> {
+export async function queueFeedbackRequests({ db, baseUrl, secret, now }: ScheduleContext): Promise<number> {
   const session = sessionCache(db);
   let queued = 0;
   for (const booking of await feedbackCandidates(db, now, FEEDBACK_EDITABLE_DAYS)) {
     const facts = await session(booking.sessionId);
     if (!facts) continue;
+    const stop = unsubscribeLinks({ baseUrl, secret, userId: booking.userId, choice: 'feedbackRequests' });
     const message = compose({
       subject: `How was ${facts.title}?`,
       heading: 'How was your taster session?',
@@ -94,7 +98,7 @@ export async function queueFeedbackRequests({ db, baseUrl, now }: ScheduleContex
         ),
         { type: 'action', text: 'Give feedback', href: absolute(baseUrl, `/bookings/${booking.bookingId}/feedback`) },
       ],
-      footer: [paragraph('We ask once after each taster you attend.'), preferencesFooter(baseUrl)],
+      footer: [paragraph('We ask once after each taster you attend.'), ...stop.footer],
     });
     if (
       await queueMessage(db, {
@@ -103,6 +107,7 @@ export async function queueFeedbackRequests({ db, baseUrl, now }: ScheduleContex
         to: booking.email,
         recipientId: booking.userId,
         ...message,
+        unsubscribeUrl: stop.url,
       })
     )
       queued++;
@@ -110,11 +115,12 @@ export async function queueFeedbackRequests({ db, baseUrl, now }: ScheduleContex
   return queued;
 }
 
-export async function queueReferralPrompts({ db, baseUrl, now }: ScheduleContext): Promise<number> {
+export async function queueReferralPrompts({ db, baseUrl, secret, now }: ScheduleContext): Promise<number> {
   const first = PROMPT_WEEKS[0];
   const last = Math.max(...PROMPT_WEEKS) + PROMPT_LASTS_WEEKS;
   let queued = 0;
   for (const person of await referralPromptCandidates(db, now, first, last)) {
+    const stop = unsubscribeLinks({ baseUrl, secret, userId: person.userId, choice: 'referralPrompts' });
     for (const prompt of await referralPrompts(db, person.userId, now)) {
       const message = compose({
         subject: `Have you referred anyone to ${prompt.offerTitle}?`,
@@ -127,10 +133,13 @@ export async function queueReferralPrompts({ db, baseUrl, now }: ScheduleContext
           ),
           { type: 'action', text: 'Record referrals', href: absolute(baseUrl, `/referrals/new?offer=${encodeURIComponent(prompt.offerId)}`) },
         ],
-        footer: [paragraph(`We ask ${PROMPT_WEEKS.join(' and ')} weeks after a taster.`), preferencesFooter(baseUrl)],
+        footer: [paragraph(`We ask ${PROMPT_WEEKS.join(' and ')} weeks after a taster.`), ...stop.footer],
       });
       const key = `referral_prompt:${person.userId}:${prompt.offerId}:${prompt.weeks}:${h.isoDate(prompt.lastTasterAt)}`;
-      if (await queueMessage(db, { dedupeKey: key, kind: 'referral_prompt', to: person.email, recipientId: person.userId, ...message })) queued++;
+      if (
+        await queueMessage(db, { dedupeKey: key, kind: 'referral_prompt', to: person.email, recipientId: person.userId, ...message, unsubscribeUrl: stop.url })
+      )
+        queued++;
     }
   }
   return queued;
@@ -144,7 +153,7 @@ export function isoWeek(now: Date): string {
   return DateTime.fromJSDate(now, { zone: LONDON }).toFormat("kkkk-'W'WW");
 }
 
-export async function queueDigests({ db, baseUrl, now }: ScheduleContext): Promise<number> {
+export async function queueDigests({ db, baseUrl, secret, now }: ScheduleContext): Promise<number> {
   const until = DateTime.fromJSDate(now, { zone: LONDON }).plus({ days: DIGEST_DAYS }).toJSDate();
   const sessions = await sessionsWithPlaces(db, now, until);
   const week = isoWeek(now);
@@ -169,14 +178,15 @@ export async function queueDigests({ db, baseUrl, now }: ScheduleContext): Promi
       blocks.push({ type: 'link', text: `Open ${session.title}, ${h.shortDate(session.startsAt)}`, href: absolute(baseUrl, `/sessions/${session.id}`) });
     }
     if (theirs.length > DIGEST_MOST) blocks.push(paragraph(`And ${theirs.length - DIGEST_MOST} more. See them all on Tasters.`));
+    const stop = unsubscribeLinks({ baseUrl, secret, userId: person.userId, choice: 'digests' });
     const message = compose({
       subject: 'Taster sessions with places left in the next two weeks',
       greeting: greeting(person.name),
       blocks,
-      footer: [paragraph('This digest comes on Monday mornings.'), preferencesFooter(baseUrl)],
+      footer: [paragraph('This digest comes on Monday mornings.'), ...stop.footer],
     });
-    if (await queueMessage(db, { dedupeKey: `digest:${person.userId}:${week}`, kind: 'digest', to: person.email, recipientId: person.userId, ...message }))
-      queued++;
+    const digest = { dedupeKey: `digest:${person.userId}:${week}`, kind: 'digest', to: person.email, recipientId: person.userId, ...message };
+    if (await queueMessage(db, { ...digest, unsubscribeUrl: stop.url })) queued++;
   }
   return queued;
 }

@@ -10,6 +10,8 @@ export type Deliverable = {
   textBody: string;
   htmlBody: string | null;
   attachments: MessageAttachment[];
+  /** An optional email's signed "stop these emails" address; none for emails that always go. */
+  unsubscribeUrl?: string | null;
 };
 
 export type Mailer = {
@@ -50,7 +52,13 @@ export function smtpMailer(options: { url: string; from: string; baseUrl: string
         text: message.textBody,
         ...(message.htmlBody ? { html: message.htmlBody } : {}),
         messageId: messageIdFor(message.id, options.baseUrl),
-        headers: { 'Auto-Submitted': 'auto-generated' },
+        // One-click unsubscribe (RFC 8058): mail clients POST to the link themselves. Only optional
+        // emails have a link; the mail relay's DKIM signature must cover both headers.
+        ...(message.unsubscribeUrl ? { list: { unsubscribe: { url: message.unsubscribeUrl } } } : {}),
+        headers: {
+          'Auto-Submitted': 'auto-generated',
+          ...(message.unsubscribeUrl ? { 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' } : {}),
+        },
         attachments: message.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, content: a.content })),
       });
     },

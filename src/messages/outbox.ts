@@ -17,6 +17,8 @@ export type OutgoingMessage = {
   /** Simple HTML beside the text; made from the text when not given. */
   html?: string;
   attachments?: MessageAttachment[];
+  /** For an optional email only: the signed link that switches it off (List-Unsubscribe). */
+  unsubscribeUrl?: string | null;
 };
 
 /**
@@ -34,6 +36,7 @@ export async function queueMessage(db: Queryable, message: OutgoingMessage): Pro
     textBody: message.text,
     htmlBody: message.html ?? htmlFromText(message.subject, message.text),
     attachments: message.attachments ?? [],
+    unsubscribeUrl: message.unsubscribeUrl ?? null,
   });
   return inserted !== undefined;
 }

@@ -106,6 +106,7 @@ export async function insertOutboxMessage(
     textBody: string;
     htmlBody: string;
     attachments: MessageAttachment[];
+    unsubscribeUrl: string | null;
   },
 ) {
   return db

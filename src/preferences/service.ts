@@ -16,7 +16,12 @@ export async function getPreferences(db: Queryable, userId: string): Promise<Pre
  * messages (invitations, confirmations, password resets, booking changes and cancellations) are not
  * choices at all: they always go.
  */
-export async function savePreferences(tx: Tx, actor: Pick<ActorInRole, 'id' | 'role' | 'address'>, submitted: Preferences): Promise<Preferences> {
+export async function savePreferences(
+  tx: Tx,
+  actor: Pick<ActorInRole, 'id' | 'role' | 'address'>,
+  submitted: Preferences,
+  options: { via?: 'email_link' } = {},
+): Promise<Preferences> {
   const current = await getPreferences(tx, actor.id);
   const applicable = messagesFor[actor.role];
   const next: Preferences = { ...current };
@@ -29,7 +34,7 @@ export async function savePreferences(tx: Tx, actor: Pick<ActorInRole, 'id' | 'r
     action: 'message_preferences_changed',
     subjectType: 'user',
     subjectId: actor.id,
-    details: Object.fromEntries(changed.map((choice: OptionalMessage) => [choice, next[choice]])),
+    details: { ...Object.fromEntries(changed.map((choice: OptionalMessage) => [choice, next[choice]])), ...(options.via ? { via: options.via } : {}) },
     address: actor.address ?? null,
   });
   return next;

@@ -42,6 +42,8 @@ const access: Record<string, Access> = {
   // Messages, preferences and the audit trail (the release link is its own credential)
   'GET /release-place/:token': 'public',
   'POST /release-place/:token': 'public',
+  'GET /unsubscribe/:token': 'public',
+  'POST /unsubscribe/:token': 'public',
   'GET /account/preferences': 'signed-in',
   'POST /account/preferences': 'signed-in',
   'GET /audit': coordinator,

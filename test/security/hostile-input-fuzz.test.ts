@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { LightMyRequestResponse } from 'fastify';
 import t from 'tap';
+import { unsubscribeToken } from '../../src/preferences/unsubscribe.ts';
 import { databaseDigest } from '../fixtures/database.ts';
 import { createTestDatabase, Visitor } from '../helper.ts';
 import { type Entry, matrix } from './matrix.ts';
@@ -56,7 +57,10 @@ function ownParam(route: Route, name: string): string {
   if (name === 'bookingId') return own.bookings.attended.id;
   if (name === 'index') return '0';
   if (name === 'file') return `${own.calendarToken}.ics`;
-  if (name === 'token') return url.startsWith('/release-place') ? `${own.bookings.upcoming.id}.${'x'.repeat(43)}` : 'x'.repeat(43);
+  if (name === 'token' && url.startsWith('/release-place')) return `${own.bookings.upcoming.id}.${'x'.repeat(43)}`;
+  // A real link, so hostile values in its fields reach the edge in front of a working handler.
+  if (name === 'token' && url.startsWith('/unsubscribe')) return unsubscribeToken(app.config.sessionSecret, own.person.id, 'reminders');
+  if (name === 'token') return 'x'.repeat(43);
   if (url.startsWith('/people/')) return world.otherLinkWorker.person.id;
   if (url.startsWith('/organisations/')) return world.a.organisation.id;
   if (url.startsWith('/venues/')) return world.a.venue.id;

@@ -73,6 +73,9 @@ export const matrix: Record<string, Entry> = {
   'POST /sign-in/link/:token': { who: 'token' },
   'GET /release-place/:token': { who: 'token' },
   'POST /release-place/:token': { who: 'token' },
+  // The "stop these emails" link (RFC 8058 one-click): outside the pages, no session or CSRF.
+  'GET /unsubscribe/:token': { who: 'token' },
+  'POST /unsubscribe/:token': { who: 'token', body: { 'List-Unsubscribe': 'One-Click' } },
   'POST /session/keep-alive': { who: 'public', signedOut: 401 },
   // Your account: only ever your own, so nobody else's to aim at
   'GET /account': { who: 'signed-in' },

@@ -21,6 +21,11 @@ export interface OutboxMessagesTable {
    */
   facts: ColumnType<unknown, never, never>;
   attachments: ColumnType<MessageAttachment[], string | undefined, string>;
+  /**
+   * The signed address that switches this kind of email off for its recipient (src/preferences/
+   * unsubscribe.ts), sent as List-Unsubscribe. Only optional emails have one.
+   */
+  unsubscribeUrl: string | null;
   createdAt: ColumnType<Date, never, never>;
   /** A delivery job exists for this message (src/messages/worker.ts). */
   dispatchedAt: Date | null;
