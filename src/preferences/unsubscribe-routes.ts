@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { messageChoices } from './schemas.ts';
-import { findUnsubscribeTarget, readUnsubscribeToken, type UnsubscribeTarget, unsubscribe } from './unsubscribe.ts';
+import { findUnsubscribeTarget, readUnsubscribeToken, type UnsubscribeTarget, unsubscribe, unsubscribePath } from './unsubscribe.ts';
 
 const tokenParams = z.object({ token: z.string().max(200) });
 
@@ -41,7 +41,7 @@ export async function unsubscribeRoutes(app: FastifyInstance) {
     return reply.viewAsync('preferences/unsubscribe.eta', {
       title: `Stop getting ${choice.inSentence}?`,
       choice,
-      action: request.url.split('?')[0],
+      action: unsubscribePath(config.sessionSecret, target.userId, target.choice),
       user: null,
       csrfToken: '',
     });

@@ -6,6 +6,8 @@ import { startMessageWorker } from '../../src/delivery/worker.ts';
 import { createBoss } from '../../src/messages/boss.ts';
 import { mailboxMailer } from '../../src/messages/mailer.ts';
 import { queueMessage } from '../../src/messages/outbox.ts';
+import { getPreferences } from '../../src/preferences/service.ts';
+import { unsubscribePath } from '../../src/preferences/unsubscribe.ts';
 import { createBooking, createTaster, createUser, PASSWORD } from '../fixtures/builders.ts';
 import { bossSchema, waitFor } from '../fixtures/delivery.ts';
 import { createTestDatabase } from '../helper.ts';
@@ -119,6 +121,29 @@ t.test('a link worker releases a place from a reminder without signing in, and s
   t.match(await page.locator('.nhsuk-notification-banner').textContent(), /saved/);
   t.notOk(await page.getByLabel('Reminders').isChecked(), 'reminders are off');
   t.same(await accessibilityViolations(page), [], 'no accessibility violations: email choices saved');
+  await context.close();
+});
+
+t.test('someone stops the weekly digest from the link in it, without signing in, and nothing else changes', async (t) => {
+  const person = await createUser(db, 'provider', { name: 'Uma Unsubscriber' });
+  const { page, context } = await browser.newPage({ phone: true });
+  await page.goto(unsubscribePath(browser.app.config.sessionSecret, person.id, 'digests'));
+  t.equal(await page.locator('h1').textContent(), 'Stop getting the weekly digest?');
+  t.notOk(await scrollsSideways(page), 'fits 320px');
+  t.same(await accessibilityViolations(page), [], 'no accessibility violations: the question');
+  t.same(
+    await getPreferences(db, person.id),
+    { reminders: true, feedbackRequests: true, referralPrompts: true, digests: true },
+    'opening the link changes nothing',
+  );
+  await page.getByRole('button', { name: 'Stop getting the weekly digest' }).click();
+  t.equal((await page.locator('h1').textContent())?.trim(), 'You will no longer get the weekly digest');
+  t.notOk(await scrollsSideways(page), 'fits 320px');
+  t.same(await accessibilityViolations(page), [], 'no accessibility violations: done');
+  t.equal((await getPreferences(db, person.id)).digests, false, 'the digest is off');
+  await page.goto(`/unsubscribe/${person.id}.digests.${'x'.repeat(43)}`);
+  t.equal(await page.locator('h1').textContent(), 'This link does not work');
+  t.same(await accessibilityViolations(page), [], 'no accessibility violations: a link that does not work');
   await context.close();
 });
 
