@@ -102,7 +102,7 @@ function startTimeoutWarning(idleMs) {
   }
 
   async function stayActive() {
-    const token = JSON.parse(document.body.getAttribute('hx-headers:inherited') || '{}')['x-csrf-token'] || '';
+    const token = JSON.parse(document.body.getAttribute('data-hx-headers:inherited') || '{}')['x-csrf-token'] || '';
     try {
       const response = await fetch('/session/keep-alive', { method: 'POST', headers: { 'x-csrf-token': token }, credentials: 'same-origin' });
       if (response.status === 204) {

@@ -3,7 +3,7 @@ import { buildApp, redactUrl } from '../src/app.ts';
 import { testConfig } from '../src/config.ts';
 import { linkOnPage, runAccountRequests, uniqueEmail } from './fixtures/accounts.ts';
 import { createUser, PASSWORD } from './fixtures/builders.ts';
-import { createTestDatabase, Visitor } from './helper.ts';
+import { createTestDatabase, Visitor, validateEveryHtmlResponse } from './helper.ts';
 
 const database = await createTestDatabase();
 t.teardown(() => database.close());
@@ -26,6 +26,7 @@ t.test('the log has requests and sign-ins, but no password, token from a link or
     db,
     logStream: { write: (line: string) => void lines.push(line) },
   });
+  validateEveryHtmlResponse(t, app);
   t.teardown(() => app.close());
   const secrets: string[] = [];
   const NEW_PASSWORD = 'juniper teacup harbour';

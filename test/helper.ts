@@ -5,6 +5,7 @@ import { buildApp } from '../src/app.ts';
 import { type Config, testConfig } from '../src/config.ts';
 import { type Db, openDatabase } from '../src/db/database.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
+import { checkHtmlResponses, htmlFailure } from './html/check.ts';
 
 export type TestDatabase = { db: Db; kind: 'postgres' | 'pglite'; close: () => Promise<void> };
 
@@ -49,11 +50,25 @@ export async function openSecondPool(database: TestDatabase, poolSize = 8): Prom
 
 type Teardown = { teardown: (fn: () => unknown) => void };
 
-/** The real app, built through its factory, on a test database. Closed when the test ends. */
+/**
+ * The real app, built through its factory, on a test database. Closed when the test ends.
+ * Every HTML page and htmx fragment it sends is validated (test/html/config.ts): the test fails
+ * at its end, naming the request, rule and line, if any was invalid.
+ */
 export async function buildTestApp(t: Teardown, database: TestDatabase, overrides: Partial<Config> = {}): Promise<FastifyInstance> {
   const app = await buildApp({ config: testConfig(overrides), db: database.db });
+  validateEveryHtmlResponse(t, app);
   t.teardown(() => app.close());
   return app;
+}
+
+/** For tests that build the app themselves: validates its HTML responses as buildTestApp does. */
+export function validateEveryHtmlResponse(t: Teardown, app: FastifyInstance): void {
+  const check = checkHtmlResponses(app);
+  t.teardown(() => {
+    const failure = htmlFailure(check);
+    if (failure) throw failure;
+  });
 }
 
 /**

@@ -4,7 +4,7 @@ import { buildApp } from '../../src/app.ts';
 import { testConfig } from '../../src/config.ts';
 import { linkOnPage, runAccountRequests } from '../fixtures/accounts.ts';
 import { createUser, PASSWORD } from '../fixtures/builders.ts';
-import { createTestDatabase, heading, Visitor } from '../helper.ts';
+import { createTestDatabase, heading, Visitor, validateEveryHtmlResponse } from '../helper.ts';
 import { codeFor, setUpTwoStep } from './two-step/helpers.ts';
 
 /**
@@ -21,6 +21,7 @@ const app = await buildApp({
   db,
   logStream: { write: (line: string) => void lines.push(line) },
 });
+validateEveryHtmlResponse(t, app);
 t.teardown(() => app.close());
 
 // Far more attempts than any limit: the stranger never stops.

@@ -7,7 +7,7 @@ import { buildApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { hashToken } from '../../src/lib/tokens.ts';
 import { createUser, PASSWORD } from '../fixtures/builders.ts';
-import { buildTestApp, createTestDatabase, Visitor } from '../helper.ts';
+import { buildTestApp, createTestDatabase, Visitor, validateEveryHtmlResponse } from '../helper.ts';
 
 const database = await createTestDatabase();
 t.teardown(() => database.close());
@@ -198,6 +198,7 @@ t.test('in production the cookies are Secure with the __Host- prefix, behind the
     LOG_LEVEL: 'silent',
   });
   const app = await buildApp({ config, db });
+  validateEveryHtmlResponse(t, app);
   t.teardown(() => app.close());
   const user = await createUser(db, 'link_worker');
   // TLS ends at the load balancer, which tells the app so.

@@ -99,8 +99,8 @@ t.test('with htmx the reply is just the row, the counts and an announcement', as
   t.notMatch(response.body, /<html|<h1/, 'no page around it');
   t.match(response.body, new RegExp(`<li [^>]*id="booking-${s.samBooking.id}"`));
   t.match(response.body, 'Did not attend');
-  t.match(response.body, /<hx-partial hx-target="#register-counts"[^>]*>0 people attended, 1 did not attend, 1 not marked yet/);
-  t.match(response.body, /<hx-partial hx-target="#register-announcement"[^>]*>Sam Green marked as did not attend\.<\/hx-partial>/);
+  t.match(response.body, /<hx-partial data-hx-target="#register-counts"[^>]*>0 people attended, 1 did not attend, 1 not marked yet/);
+  t.match(response.body, /<hx-partial data-hx-target="#register-announcement"[^>]*>Sam Green marked as did not attend\.<\/hx-partial>/);
   t.equal((await bookingRow(s.samBooking.id)).attendance, 'no_show');
 });
 

@@ -4,6 +4,7 @@ import { type Browser, type BrowserContext, chromium, type Page } from 'playwrig
 import { buildApp } from '../../src/app.ts';
 import { testConfig } from '../../src/config.ts';
 import type { TestDatabase } from '../helper.ts';
+import { checkHtmlResponses, htmlFailure } from '../html/check.ts';
 
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -28,9 +29,13 @@ export type BrowserTest = {
   close: () => Promise<void>;
 };
 
-/** The real app listening on a free loopback port, and headless Chromium pointed at it. */
+/**
+ * The real app listening on a free loopback port, and headless Chromium pointed at it. Every HTML
+ * page and fragment the browser is sent is validated as in the inject tests: `close` throws if any was invalid.
+ */
 export async function startBrowserTest(database: TestDatabase): Promise<BrowserTest> {
   const app = await buildApp({ config: testConfig(), db: database.db });
+  const html = checkHtmlResponses(app);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   if (!address || typeof address === 'string') throw new Error('no port');
@@ -54,6 +59,8 @@ export async function startBrowserTest(database: TestDatabase): Promise<BrowserT
     close: async () => {
       await browser.close();
       await app.close();
+      const failure = htmlFailure(html);
+      if (failure) throw failure;
     },
   };
 }

@@ -5,7 +5,7 @@ import t from 'tap';
 import { buildApp } from '../../src/app.ts';
 import { testConfig } from '../../src/config.ts';
 import { createUser, PASSWORD } from '../fixtures/builders.ts';
-import { createTestDatabase } from '../helper.ts';
+import { createTestDatabase, validateEveryHtmlResponse } from '../helper.ts';
 import { accessibilityViolations, chromiumPath, scrollsSideways } from './helper.ts';
 
 /** What the checks need from a test (a subtest's own type does not check under TypeScript 7). */
@@ -18,6 +18,7 @@ const app: FastifyInstance = await buildApp({
   config: testConfig({ sessionIdleMinutes: 3, twoStepRequiredRoles: ['coordinator'] }),
   db: database.db,
 });
+validateEveryHtmlResponse(t, app);
 await app.listen({ port: 0, host: '127.0.0.1' });
 const address = app.server.address();
 if (!address || typeof address === 'string') throw new Error('no port');

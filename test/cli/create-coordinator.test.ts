@@ -8,7 +8,7 @@ import t from 'tap';
 import { buildApp } from '../../src/app.ts';
 import { testConfig } from '../../src/config.ts';
 import { type Db, openDatabase, pgliteFolder } from '../../src/db/database.ts';
-import { createTestDatabase, testDatabaseKind, Visitor } from '../helper.ts';
+import { createTestDatabase, testDatabaseKind, Visitor, validateEveryHtmlResponse } from '../helper.ts';
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const dataDir = mkdtempSync(path.join(tmpdir(), 'tasters-cli-'));
@@ -82,6 +82,7 @@ t.test('creates the first coordinator, who can then sign in', async (t) => {
     );
 
     const app = await buildApp({ config: testConfig(), db });
+    validateEveryHtmlResponse(t, app);
     t.teardown(() => app.close());
     const visitor = new Visitor(app);
     await visitor.signIn('helen.okafor@nhs.net', PASSWORD);
@@ -106,6 +107,7 @@ t.test('the password can come from standard input instead', async (t) => {
   t.equal(outcome.code, 0, outcome.stderr);
   await withDatabase(async (db) => {
     const app = await buildApp({ config: testConfig(), db });
+    validateEveryHtmlResponse(t, app);
     t.teardown(() => app.close());
     await new Visitor(app).signIn('second.coordinator@nhs.net', PASSWORD);
     await app.close();

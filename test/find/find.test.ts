@@ -262,8 +262,8 @@ t.test('the page is a plain GET form that keeps the filters (no JavaScript neede
   t.notMatch(response.body, /value="WE" checked/);
   t.match(response.body, /name="stepFree" type="checkbox" value="yes" checked/);
   t.match(response.body, /id="place" name="place" type="text" value="OX1"/);
-  t.match(response.body, /hx-get="\/find" hx-target="#find-results"/);
-  t.match(response.body, /hx-push-url="true"/);
+  t.match(response.body, /data-hx-get="\/find" data-hx-target="#find-results"/);
+  t.match(response.body, /data-hx-push-url="true"/);
   t.match(response.body, /id="find-status"[^>]*role="status"/);
   t.same(titles(response.body), ['Singing for wellbeing']);
 });
@@ -273,7 +273,7 @@ t.test('an htmx request gets only the results, with the count for the live regio
   t.equal(response.statusCode, 200);
   t.notMatch(response.body, /<html|<form/, 'the results alone');
   t.same(titles(response.body), ['Origami circle']);
-  t.match(response.body, /<hx-partial hx-target="#find-status" hx-swap="innerHTML">1 taster session found<\/hx-partial>/);
+  t.match(response.body, /<hx-partial data-hx-target="#find-status" data-hx-swap="innerHTML">1 taster session found<\/hx-partial>/);
 });
 
 t.test('bad filter values get a message beside the field, never a 500', async (t) => {

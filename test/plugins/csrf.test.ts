@@ -91,7 +91,7 @@ t.test('the same site, with the token in the form or in the htmx header, is acce
 
 t.test('the page carries the token for htmx in the body attribute', async (t) => {
   const page = await coordinatorVisitor.get('/people');
-  const match = /hx-headers:inherited='\{"x-csrf-token": "([^"]+)"\}'/.exec(page.body);
+  const match = /<body data-hx-headers:inherited='\{"x-csrf-token": "([^"]+)"\}'/.exec(page.body);
   t.ok(match, 'the token is on <body>');
   t.equal(match?.[1], coordinatorVisitor.csrfToken, 'the same token as in the forms');
 });

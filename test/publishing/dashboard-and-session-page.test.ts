@@ -74,7 +74,7 @@ t.test('publishing from the dashboard with htmx returns the updated row and a me
   t.match(response.body, /Published<\/strong>/);
   t.match(
     response.body,
-    /<hx-partial hx-target="#dashboard-status" hx-swap="innerHTML"><p class="nhsuk-body tasters-break">Published: Object handling and conversation/,
+    /<hx-partial data-hx-target="#dashboard-status" data-hx-swap="innerHTML"><p class="nhsuk-body tasters-break">Published: Object handling and conversation/,
   );
   t.equal((await db.selectFrom('tasterSessions').select('status').where('id', '=', draft.id).executeTakeFirstOrThrow()).status, 'published');
 
