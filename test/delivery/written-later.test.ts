@@ -7,6 +7,7 @@ import { createOffer, createSession, createUser, createVenue, type TestUser } fr
 import { startSmtp } from '../fixtures/delivery.ts';
 import { at } from '../fixtures/time.ts';
 import { signedIn } from '../fixtures/visitors.ts';
+import { readCalendar } from '../bookings/calendar/parse.ts';
 import { buildTestApp, createTestDatabase } from '../helper.ts';
 import { dateFields, londonDate, sessionFields } from '../publishing/helpers.ts';
 
@@ -106,4 +107,21 @@ t.test('a session moved after booking, before delivery: the confirmation has the
     t.match(change.textBody!, /It was at: The Long Gallery/);
     t.ok(change.sentAt);
   }
+
+  // On the wire, Ada's change is an iMIP update (RFC 6047) of the event her confirmation added: a
+  // text/calendar alternative naming its METHOD, with the same UID and a higher SEQUENCE.
+  const adaChange = changes.find((change) => change.recipientId === ada.id)!;
+  const wire = smtp.accepted.find((mail) => mail.messageId === `<${adaChange.id}@tasters.test>`)!;
+  t.match(wire.raw, /Content-Type: multipart\/alternative/);
+  t.match(wire.raw, /Content-Type: text\/calendar; charset=utf-8; method=REQUEST/);
+  const update = readCalendar(adaChange.attachments[0]!.content);
+  const added = readCalendar(confirmation.attachments[0]!.content);
+  t.equal(update.method, 'REQUEST');
+  t.equal(update.events[0]!.uid, added.events[0]!.uid, 'the same event');
+  t.ok(update.events[0]!.sequence > added.events[0]!.sequence, 'a newer version of it');
+  t.equal(update.events[0]!.startUtc, new Date(now.startsAt).toISOString());
+  const boChange = changes.find((change) => change.recipientId === bo.id)!;
+  t.same(boChange.attachments, [], 'Bo, waiting, has no event to update');
+  const boWire = smtp.accepted.find((mail) => mail.messageId === `<${boChange.id}@tasters.test>`)!;
+  t.notMatch(boWire.raw, /text\/calendar/);
 });
