@@ -3,11 +3,11 @@ import t from 'tap';
 import { deliverMessage } from '../../src/delivery/worker.ts';
 import { viewHelpers as h } from '../../src/lib/view-helpers.ts';
 import { smtpMailer } from '../../src/messages/mailer.ts';
+import { readCalendar } from '../bookings/calendar/parse.ts';
 import { createOffer, createSession, createUser, createVenue, type TestUser } from '../fixtures/builders.ts';
 import { startSmtp } from '../fixtures/delivery.ts';
 import { at } from '../fixtures/time.ts';
 import { signedIn } from '../fixtures/visitors.ts';
-import { readCalendar } from '../bookings/calendar/parse.ts';
 import { buildTestApp, createTestDatabase } from '../helper.ts';
 import { dateFields, londonDate, sessionFields } from '../publishing/helpers.ts';
 
@@ -113,7 +113,7 @@ t.test('a session moved after booking, before delivery: the confirmation has the
   const adaChange = changes.find((change) => change.recipientId === ada.id)!;
   const wire = smtp.accepted.find((mail) => mail.messageId === `<${adaChange.id}@tasters.test>`)!;
   t.match(wire.raw, /Content-Type: multipart\/alternative/);
-  const calendarHeaders = /^Content-Type: text\/calendar;[^]*?\r\n\r\n/m.exec(wire.raw)?.[0] ?? '';
+  const calendarHeaders = /^Content-Type: text\/calendar;[\s\S]*?\r\n\r\n/m.exec(wire.raw)?.[0] ?? '';
   t.match(calendarHeaders, /method=REQUEST/, 'a text/calendar part naming its METHOD');
   t.notMatch(calendarHeaders, /Content-Disposition: attachment/, 'as an alternative of the text, where Outlook and Exchange act on it');
   const update = readCalendar(adaChange.attachments[0]!.content);
