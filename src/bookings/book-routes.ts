@@ -56,7 +56,7 @@ export async function bookRoutes(app: FastifyInstance) {
       return isHtmx(request) ? panelFragment(request, reply, id, input, 400) : bookPage(request, reply, id, input);
     }
     try {
-      const outcome = await bookPlace(db, actorOf(request), id, form.value, { baseUrl: config.baseUrl });
+      const outcome = await bookPlace(db, actorOf(request), id, form.value, { baseUrl: config.baseUrl, mailFrom: config.mailFrom });
       if (isHtmx(request)) return panelFragment(request, reply, id);
       return reply.redirect(`/bookings/${outcome.bookingId}`, 303);
     } catch (error) {

@@ -52,7 +52,7 @@ export async function bookingPageRoutes(app: FastifyInstance) {
   app.post('/bookings/:id/cancel', async (request, reply) => {
     const id = bookingId(request);
     try {
-      const { sessionId } = await cancelBooking(db, actorOf(request), id, { baseUrl: config.baseUrl });
+      const { sessionId } = await cancelBooking(db, actorOf(request), id, { baseUrl: config.baseUrl, mailFrom: config.mailFrom });
       if (isHtmx(request)) {
         const panel = await bookingPanel(db, sessionId, request.user, { focus: true });
         return reply.viewAsync('bookings/panel.eta', { bookingPanel: panel });

@@ -3,7 +3,7 @@ import { viewHelpers as h, placeLines } from '../lib/view-helpers.ts';
 import type { Written } from '../messages/compose.ts';
 import { type Block, compose, paragraph } from '../messages/compose.ts';
 import { recipientFacts, sessionFactsJson } from '../messages/facts.ts';
-import { bookingsCalendar } from './calendar/ics.ts';
+import { calendarPart } from './calendar/part.ts';
 
 export const bookingMessageKinds = ['booking_confirmed', 'booking_waitlisted', 'booking_promoted', 'booking_cancelled'] as const;
 export type BookingMessageKind = (typeof bookingMessageKinds)[number];
@@ -21,41 +21,22 @@ export const bookingMessageFacts = z.object({
     status: z.enum(['confirmed', 'waitlisted', 'cancelled']),
     /** Place on the waiting list when the person joined it; null otherwise. */
     position: z.number().int().nullable(),
-    /** The booking's last change: the calendar file's DTSTAMP. */
+    /** The booking's last change (recorded; a calendar part's DTSTAMP is when it is written). */
     updatedAt: z.coerce.date(),
+    /** The calendar event's SEQUENCE after the change (calendarSequence in src/messages/queries.ts). */
+    sequence: z.number().int().optional(),
+    /** For a cancellation: what the booking was, as only a place had an event to cancel. */
+    was: z.enum(['confirmed', 'waitlisted', 'cancelled']).nullable().optional(),
   }),
   session: sessionFactsJson,
 });
 
-type BookingMessageFacts = z.infer<typeof bookingMessageFacts>;
-
-/** The booking as a calendar file, for a place that is the person's (confirmed or promoted). */
-function calendarFile({ booking, session }: BookingMessageFacts, baseUrl: string) {
-  const confirmed = booking.status === 'confirmed';
-  const item = {
-    id: booking.id,
-    status: booking.status,
-    position: booking.status === 'waitlisted' ? booking.position : null,
-    sessionCancelled: session.status === 'cancelled',
-    cancellationReason: session.cancellationReason,
-    title: session.title,
-    organisationName: session.organisationName,
-    startsAt: session.startsAt,
-    endsAt: session.endsAt,
-    // Joining details are for people with a place, never for the waiting list.
-    joiningInstructions: confirmed ? session.joiningInstructions : null,
-    place: placeLines(session),
-    updatedAt: booking.updatedAt,
-  };
-  return {
-    filename: 'taster-booking.ics',
-    contentType: 'text/calendar; charset=utf-8; method=PUBLISH',
-    content: bookingsCalendar([item], { name: 'Tasters booking', baseUrl, feed: false }),
-  };
-}
-
-/** Writes the email about a change to a booking. A confirmed place comes with the .ics to add to a calendar. */
-export function writeBookingMessage(kind: BookingMessageKind, recorded: unknown): Written {
+/**
+ * Writes the email about a change to a booking. A confirmed place comes with the .ics to add to a
+ * calendar (PUBLISH); cancelling a place comes with a METHOD:CANCEL for that event (same UID, higher
+ * SEQUENCE). A waiting-list place has no event, so its emails carry none. `now` is the DTSTAMP.
+ */
+export function writeBookingMessage(kind: BookingMessageKind, recorded: unknown, now = new Date()): Written {
   const facts = bookingMessageFacts.parse(recorded);
   const { booking, session, baseUrl } = facts;
   const sessionBlock: Block = {
@@ -70,6 +51,12 @@ export function writeBookingMessage(kind: BookingMessageKind, recorded: unknown)
   const link: Block = baseUrl
     ? { type: 'action', text: 'See your booking', href: `${baseUrl}/bookings/${booking.id}` }
     : paragraph('Sign in to Tasters and open My bookings to see it.');
+  const withPlace = kind === 'booking_confirmed' || kind === 'booking_promoted';
+  const calendar = withPlace
+    ? calendarPart(facts, 'PUBLISH', now)
+    : kind === 'booking_cancelled' && booking.was === 'confirmed'
+      ? calendarPart(facts, 'CANCEL', now)
+      : null;
   const calendarNote = paragraph('The attached calendar file adds the session to your calendar.');
   const messages: Record<BookingMessageKind, { subject: string; heading: string; blocks: Block[] }> = {
     booking_confirmed: {
@@ -79,7 +66,7 @@ export function writeBookingMessage(kind: BookingMessageKind, recorded: unknown)
         paragraph('You have a place on this taster session:'),
         sessionBlock,
         link,
-        ...(baseUrl ? [calendarNote] : []),
+        ...(calendar ? [calendarNote] : []),
         paragraph('If you cannot go, please cancel so someone on the waiting list can have your place.'),
       ],
     },
@@ -100,20 +87,24 @@ export function writeBookingMessage(kind: BookingMessageKind, recorded: unknown)
         paragraph('A place has become free on this taster session, and it is yours:'),
         sessionBlock,
         link,
-        ...(baseUrl ? [calendarNote] : []),
+        ...(calendar ? [calendarNote] : []),
         paragraph('If you can no longer go, please cancel so the next person can have it.'),
       ],
     },
     booking_cancelled: {
       subject: `Cancelled: ${session.title}`,
       heading: 'Your booking is cancelled',
-      blocks: [paragraph('You have cancelled your booking for:'), sessionBlock, paragraph('You can book again while places are left.')],
+      blocks: [
+        paragraph('You have cancelled your booking for:'),
+        sessionBlock,
+        ...(calendar ? [paragraph('The attached calendar file removes the session from your calendar.')] : []),
+        paragraph('You can book again while places are left.'),
+      ],
     },
   };
   const message = messages[kind];
-  const withPlace = kind === 'booking_confirmed' || kind === 'booking_promoted';
   return {
     ...compose({ subject: message.subject, heading: message.heading, greeting: facts.name ? `Dear ${facts.name},` : null, blocks: message.blocks }),
-    attachments: withPlace && baseUrl ? [calendarFile(facts, baseUrl)] : [],
+    attachments: calendar ? [calendar] : [],
   };
 }

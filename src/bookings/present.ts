@@ -56,5 +56,7 @@ export function toBookingItem(row: LiveBookingRow) {
     joiningInstructions: row.status === 'confirmed' ? row.joiningInstructions : null,
     place: placeLines(row),
     updatedAt: row.updatedAt,
+    sequence: row.calendarSequence,
+    organisationEmail: row.organisationEmail,
   };
 }

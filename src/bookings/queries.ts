@@ -5,6 +5,7 @@ import type { Database } from '../db/schema.ts';
 import { placeColumns, sessionsWithPlace, sessionsWithPlaceSql } from '../db/sessions-with-place.ts';
 import type { BookingStatus } from '../db/tables/bookings.ts';
 import type { SessionStatus } from '../db/tables/publishing.ts';
+import { calendarSequence, senderAddress } from '../messages/queries.ts';
 
 type WithBooking = Database & { b: Database['bookings'] };
 
@@ -104,6 +105,8 @@ export async function listLiveBookings(db: Queryable, userId: string, filter: { 
       'b.requestedAt',
       'b.updatedAt',
       waitingPosition(eb).as('position'),
+      calendarSequence().as('calendarSequence'),
+      'g.contactEmail as organisationEmail',
       's.id as sessionId',
       's.status as sessionStatus',
       's.startsAt',
@@ -172,19 +175,18 @@ export type BookPlaceRow = {
 };
 
 /**
- * Rules 1 and 3 as one call to the database (the book_place function, migration 0806): lock the
+ * Rules 1 and 3 as one call to the database (the book_place function, migrations 0806 and 0901): lock the
  * session, then, while booking is open, the person's live booking or a new one — confirmed while
  * places are left, else waiting — with its audit entry and the facts of its email. Run outside a
  * transaction, the lock is held inside the database only, and only until this call commits.
  */
 export async function bookPlaceLocked(
   db: Queryable,
-  input: { sessionId: string; userId: string; confidenceBefore: number | null; address: string | null; baseUrl: string | null },
+  input: { sessionId: string; userId: string; confidenceBefore: number | null; address: string | null; baseUrl: string | null; mailFrom: string | null },
 ): Promise<BookPlaceRow> {
   const result = await sql<BookPlaceRow>`
-    select * from book_place(${input.sessionId}::uuid, ${input.userId}::uuid, ${input.confidenceBefore}::smallint, ${input.address}::text, ${input.baseUrl}::text)`.execute(
-    db,
-  );
+    select * from book_place(${input.sessionId}::uuid, ${input.userId}::uuid, ${input.confidenceBefore}::smallint, ${input.address}::text,
+      ${input.baseUrl}::text, ${senderAddress(input.mailFrom)}::text)`.execute(db);
   const row = result.rows[0];
   if (!row) throw new Error('book_place answered no row');
   return row;
@@ -197,7 +199,15 @@ export async function bookPlaceLocked(
  */
 export async function cancelBookingLocked(
   tx: Tx,
-  input: { bookingId: string; sessionId: string; actorId: string; open: boolean; address: string | null; baseUrl: string | null },
+  input: {
+    bookingId: string;
+    sessionId: string;
+    actorId: string;
+    open: boolean;
+    address: string | null;
+    baseUrl: string | null;
+    mailFrom: string | null;
+  },
 ): Promise<{ status: BookingStatus; was: BookingStatus | null } | undefined> {
   const result = await sql<{ status: BookingStatus; was: BookingStatus | null }>`
     with target as (select id, status from bookings where id = ${input.bookingId}::uuid),
@@ -205,7 +215,7 @@ export async function cancelBookingLocked(
       update bookings b set status = 'cancelled', cancelled_at = clock_timestamp(), updated_at = clock_timestamp()
       from target t
       where b.id = t.id and t.status <> 'cancelled' and ${input.open}::boolean
-      returning b.id, b.status, b.user_id, b.updated_at, t.status as was
+      returning b.id, b.status, b.user_id, b.updated_at, b.promoted_at, t.status as was
     ),
     audited as (
       insert into audit_events (actor_id, action, subject_type, subject_id, details, address)
@@ -215,7 +225,7 @@ export async function cancelBookingLocked(
     ),
     queued as (
       insert into outbox_messages (dedupe_key, kind, recipient_email, recipient_id, facts)
-      select 'booking_cancelled:' || b.id, 'booking_cancelled', u.email, u.id, ${bookingMessageFacts(input.baseUrl, sql`null::int`)}
+      select 'booking_cancelled:' || b.id, 'booking_cancelled', u.email, u.id, ${bookingMessageFacts(input, sql`null::int`, sql`b.was`)}
       from cancelled b
       join users u on u.id = b.user_id and u.status = 'active'
       cross join ${sessionsWithPlaceSql}

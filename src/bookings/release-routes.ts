@@ -53,7 +53,7 @@ export async function releaseRoutes(app: FastifyInstance) {
     const booking = await releaseTarget((request.params as { token?: unknown }).token);
     if (!booking?.userId) return unknownLink(reply);
     try {
-      const outcome = await releasePlace(db, booking.id, { baseUrl: config.baseUrl, address: request.ip });
+      const outcome = await releasePlace(db, booking.id, { baseUrl: config.baseUrl, mailFrom: config.mailFrom, address: request.ip });
       if (outcome === 'not_found') return unknownLink(reply);
       if (outcome === 'already_released') return alreadyReleased(reply);
     } catch (error) {

@@ -40,11 +40,15 @@ export type ReleaseOutcome = 'released' | 'already_released';
  * Releases the place through the booking feature's own cancel path, acting as the booking's
  * owner: the same lock, audit entry, message, and promotion of the longest-waiting person.
  */
-export async function releasePlace(db: Db, bookingId: string, options: { baseUrl: string; address?: string | null }): Promise<ReleaseOutcome | 'not_found'> {
+export async function releasePlace(
+  db: Db,
+  bookingId: string,
+  options: { baseUrl: string; mailFrom?: string | undefined; address?: string | null },
+): Promise<ReleaseOutcome | 'not_found'> {
   const booking = await findBookingToRelease(db, bookingId);
   if (!booking?.userId) return 'not_found';
   if (booking.status === 'cancelled') return 'already_released';
-  await cancelBooking(db, { id: booking.userId, address: options.address ?? null }, bookingId, { baseUrl: options.baseUrl });
+  await cancelBooking(db, { id: booking.userId, address: options.address ?? null }, bookingId, { baseUrl: options.baseUrl, mailFrom: options.mailFrom });
   // A second click racing the first finds the booking cancelled under the session lock and
   // changes nothing; either way the place is released now.
   return 'released';

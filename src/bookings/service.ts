@@ -7,6 +7,9 @@ import { errorCode, inTransaction, publishLockHeld, retrying } from '../db/trans
 import { DomainError, NotFoundError } from '../lib/errors.ts';
 import { bookPlaceLocked, cancelBookingLocked, findLiveBooking, findSessionOfOwnBooking } from './queries.ts';
 
+/** What the emails queued by a change need from the configuration: the site's address, and MAIL_FROM (a calendar's ORGANIZER when the provider has no contact email). */
+export type EmailContext = { baseUrl?: string | undefined; mailFrom?: string | undefined };
+
 export type BookingOutcome = { bookingId: string; status: BookingStatus; created: boolean };
 
 /** Why nobody can book a session right now, or null when they can. Shared by the rule and the panel. */
@@ -34,7 +37,7 @@ export async function book(
   actor: Actor,
   sessionId: string,
   input: { confidenceBefore: number | null },
-  options: { baseUrl?: string } = {},
+  options: EmailContext = {},
 ): Promise<BookingOutcome> {
   const { lockHeldMs: _, ...outcome } = await bookTimed(db, actor, sessionId, input, options);
   return outcome;
@@ -45,7 +48,7 @@ async function bookTimed(
   actor: Actor,
   sessionId: string,
   input: { confidenceBefore: number | null },
-  options: { baseUrl?: string },
+  options: EmailContext,
 ): Promise<BookingOutcome & { lockHeldMs: number | null }> {
   const row = await bookPlaceLocked(db, {
     sessionId,
@@ -53,6 +56,7 @@ async function bookTimed(
     confidenceBefore: input.confidenceBefore,
     address: actor.address ?? null,
     baseUrl: options.baseUrl ?? null,
+    mailFrom: options.mailFrom ?? null,
   });
   if (!row.sessionFound || !row.sessionStatus || !row.startsAt || !row.bookingClosesAt) throw new NotFoundError();
   if (!row.bookingId || !row.bookingStatus) {
@@ -72,7 +76,7 @@ async function bookTimed(
  * Under the lock: the lock, cancelBookingLocked (the cancellation, its audit entry and the facts
  * of its email) and, when a place was freed, promoteWaitingLocked; then the commit.
  */
-export async function cancel(tx: Tx, actor: Actor, bookingId: string, options: { baseUrl?: string } = {}): Promise<{ sessionId: string; promoted: number }> {
+export async function cancel(tx: Tx, actor: Actor, bookingId: string, options: EmailContext = {}): Promise<{ sessionId: string; promoted: number }> {
   const owned = await findSessionOfOwnBooking(tx, bookingId, actor.id);
   if (!owned) throw new NotFoundError();
   const sessionId = owned.tasterSessionId;
@@ -87,6 +91,7 @@ export async function cancel(tx: Tx, actor: Actor, bookingId: string, options: {
     open: new Date(session.startsAt) > new Date(),
     address: actor.address ?? null,
     baseUrl: options.baseUrl ?? null,
+    mailFrom: options.mailFrom ?? null,
   });
   if (!outcome || outcome.status === 'cancelled') return { sessionId, promoted: 0 };
   if (!outcome.was) {
@@ -113,7 +118,7 @@ export async function bookPlace(
   actor: Actor,
   sessionId: string,
   input: { confidenceBefore: number | null },
-  options: { baseUrl?: string } = {},
+  options: EmailContext = {},
 ): Promise<BookingOutcome> {
   try {
     const { lockHeldMs, ...outcome } = await retrying(() => bookTimed(db, actor, sessionId, input, options));
@@ -127,6 +132,6 @@ export async function bookPlace(
   }
 }
 
-export async function cancelBooking(db: Db, actor: Actor, bookingId: string, options: { baseUrl?: string } = {}) {
+export async function cancelBooking(db: Db, actor: Actor, bookingId: string, options: EmailContext = {}) {
   return inTransaction(db, (tx) => cancel(tx, actor, bookingId, options));
 }

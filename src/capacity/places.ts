@@ -22,8 +22,8 @@ export async function fillFreedPlaces(
   tx: Tx,
   sessionId: string,
   actorId: string | null,
-  options: { baseUrl?: string } = {},
+  options: { baseUrl?: string | undefined; mailFrom?: string | undefined } = {},
 ): Promise<Array<{ bookingId: string; userId: string | null }>> {
-  const promoted = await promoteWaitingLocked(tx, { sessionId, actorId, baseUrl: options.baseUrl ?? null });
+  const promoted = await promoteWaitingLocked(tx, { sessionId, actorId, baseUrl: options.baseUrl ?? null, mailFrom: options.mailFrom ?? null });
   return promoted.map((b) => ({ bookingId: b.id, userId: b.userId }));
 }

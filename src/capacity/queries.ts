@@ -2,7 +2,7 @@ import { type RawBuilder, sql } from 'kysely';
 import type { Tx } from '../db/database.ts';
 import { sessionsWithPlaceSql } from '../db/sessions-with-place.ts';
 import { noteLockGranted } from '../db/transaction.ts';
-import { sessionFactsJson } from '../messages/queries.ts';
+import { calendarOrganizer, calendarSequence, sessionFactsJson } from '../messages/queries.ts';
 
 /** How long a booking waits for another to finish with the same session before giving up. */
 export const LOCK_TIMEOUT = '5s';
@@ -47,12 +47,21 @@ export async function countConfirmed(tx: Tx, sessionId: string): Promise<number>
 }
 
 /**
- * The facts of an email about a booking (BookingMessageFacts in messages.ts), from the booking row
- * b as changed, its position p (or null), the person u and the session s, o, g, v.
+ * The facts of an email about a booking (bookingMessageFacts in src/bookings/messages.ts), from the
+ * booking row b as changed (with its status, promoted_at and updated_at), its position (or null),
+ * what it was before (for a cancellation), the person u and the session s, o, g, v; with what a
+ * calendar part needs: the event's SEQUENCE, ORGANIZER (mailFrom when the provider has no contact
+ * email) and the person's email for ATTENDEE.
  */
-export function bookingMessageFacts(baseUrl: string | null, position: RawBuilder<unknown>) {
-  return sql`jsonb_build_object('baseUrl', ${baseUrl}::text, 'name', u.name,
-    'booking', jsonb_build_object('id', b.id, 'status', b.status, 'position', ${position}, 'updatedAt', b.updated_at),
+export function bookingMessageFacts(
+  context: { baseUrl: string | null; mailFrom: string | null },
+  position: RawBuilder<unknown>,
+  was: RawBuilder<unknown> = sql`null::text`,
+) {
+  return sql`jsonb_build_object('baseUrl', ${context.baseUrl}::text, 'name', u.name,
+    'email', u.email, 'organizer', ${calendarOrganizer(context.mailFrom)},
+    'booking', jsonb_build_object('id', b.id, 'status', b.status, 'position', ${position}, 'updatedAt', b.updated_at,
+      'sequence', ${calendarSequence()}, 'was', ${was}),
     'session', ${sessionFactsJson})`;
 }
 
@@ -65,7 +74,7 @@ export function bookingMessageFacts(baseUrl: string | null, position: RawBuilder
  */
 export async function promoteWaitingLocked(
   tx: Tx,
-  input: { sessionId: string; actorId: string | null; baseUrl: string | null },
+  input: { sessionId: string; actorId: string | null; baseUrl: string | null; mailFrom: string | null },
 ): Promise<Array<{ id: string; userId: string | null }>> {
   const { sessionId } = input;
   const result = await sql<{ id: string; userId: string | null }>`
@@ -89,7 +98,7 @@ export async function promoteWaitingLocked(
       set status = 'confirmed', confirmed_at = stamp.at, promoted_at = stamp.at, updated_at = stamp.at
       from chosen c cross join lateral (select moment.at + (c.turn - 1) * interval '1 microsecond' as at from moment) stamp
       where b.id = c.id
-      returning b.id, b.status, b.user_id, b.updated_at, c.turn
+      returning b.id, b.status, b.user_id, b.updated_at, b.promoted_at, c.turn
     ),
     audited as (
       insert into audit_events (actor_id, action, subject_type, subject_id, details)
@@ -98,7 +107,7 @@ export async function promoteWaitingLocked(
     ),
     queued as (
       insert into outbox_messages (dedupe_key, kind, recipient_email, recipient_id, facts)
-      select 'booking_promoted:' || b.id, 'booking_promoted', u.email, u.id, ${bookingMessageFacts(input.baseUrl, sql`null::int`)}
+      select 'booking_promoted:' || b.id, 'booking_promoted', u.email, u.id, ${bookingMessageFacts(input, sql`null::int`)}
       from promoted b
       join users u on u.id = b.user_id and u.status = 'active'
       cross join ${sessionsWithPlaceSql}

@@ -17,17 +17,21 @@ import { listUnwrittenMessages, storeWrittenText } from './queries.ts';
  * format per message and gain nothing. Delivery, retries and the pages are the same for both.
  */
 
-const writers: Record<string, (facts: unknown) => Written> = {
-  ...Object.fromEntries(bookingMessageKinds.map((kind) => [kind, (facts: unknown) => writeBookingMessage(kind, facts)])),
+const writers: Record<string, (facts: unknown, now: Date) => Written> = {
+  ...Object.fromEntries(bookingMessageKinds.map((kind) => [kind, (facts: unknown, now: Date) => writeBookingMessage(kind, facts, now)])),
   session_changed: writeSessionChanged,
   session_cancelled: writeSessionCancelled,
 };
 
-/** Writes a message from its recorded facts. Throws for facts it cannot read: a fault to fix, not to send. */
-export function writeMessage(kind: string, facts: unknown): Written {
+/**
+ * Writes a message from its recorded facts. Throws for facts it cannot read: a fault to fix, not to
+ * send. `now` is when it is written: the DTSTAMP of any calendar part (RFC 5545: when the calendar
+ * object was made). Everything else comes from the facts, as they were at the change.
+ */
+export function writeMessage(kind: string, facts: unknown, now = new Date()): Written {
   const write = writers[kind];
   if (!write) throw new Error(`no writer for messages of kind ${kind}`);
-  return write(facts);
+  return write(facts, now);
 }
 
 /** Shown for a message whose facts could not be written (yet): the delivery worker records why. */

@@ -27,8 +27,17 @@ export const sessionFactsJson = z.object({
 
 export type SessionFactsJson = z.infer<typeof sessionFactsJson>;
 
-/** Who a queued message is for, and the site address its links start with (null: no links). */
-export const recipientFacts = { baseUrl: z.string().nullable(), name: z.string().nullable() };
+/**
+ * Who a queued message is for, and the site address its links start with (null: no links). Email
+ * and organizer are for a calendar part (ATTENDEE and ORGANIZER); messages queued before they were
+ * recorded have neither, and go without one.
+ */
+export const recipientFacts = {
+  baseUrl: z.string().nullable(),
+  name: z.string().nullable(),
+  email: z.string().optional(),
+  organizer: z.string().nullable().optional(),
+};
 
 type DescribedSession = { title: string; organisationName: string; startsAt: Date; endsAt: Date } & Parameters<typeof placeLines>[0];
 

@@ -30,6 +30,20 @@ export function messageIdFor(id: string, baseUrl: string): string {
   return `<${id}@${new URL(baseUrl).hostname}>`;
 }
 
+/**
+ * A calendar update or cancellation (METHOD:REQUEST or CANCEL) goes as iMIP does it (RFC 6047): a
+ * text/calendar alternative of the text, which Outlook, Exchange and Gmail apply to the event they
+ * have (nodemailer also attaches it as a file). Any other file, a PUBLISH .ics included, is an attachment.
+ */
+function mimeParts(attachments: MessageAttachment[]) {
+  const update = attachments.find((a) => /^text\/calendar;.*\bmethod=(REQUEST|CANCEL)\b/i.test(a.contentType));
+  const method = update ? /\bmethod=(\w+)/i.exec(update.contentType)?.[1] : undefined;
+  return {
+    attachments: attachments.filter((a) => a !== update).map((a) => ({ filename: a.filename, contentType: a.contentType, content: a.content })),
+    ...(update && method ? { icalEvent: { method, filename: update.filename, content: update.content } } : {}),
+  };
+}
+
 export function smtpMailer(options: { url: string; from: string; baseUrl: string }): Mailer {
   const transport = createTransport(
     {
@@ -59,7 +73,7 @@ export function smtpMailer(options: { url: string; from: string; baseUrl: string
           'Auto-Submitted': 'auto-generated',
           ...(message.unsubscribeUrl ? { 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' } : {}),
         },
-        attachments: message.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, content: a.content })),
+        ...mimeParts(message.attachments),
       });
     },
     close: () => transport.close(),

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import type { Queryable, Tx } from '../db/database.ts';
 import { placeColumns, sessionsWithPlace, sessionsWithPlaceSql } from '../db/sessions-with-place.ts';
 import type { MessageAttachment } from '../db/tables/messages.ts';
@@ -35,6 +35,33 @@ export const sessionFactsJson = sql`jsonb_build_object(
   'venueName', v.name, 'addressLine1', v.address_line1, 'addressLine2', v.address_line2, 'town', v.town, 'postcode', v.postcode,
   'joiningInstructions', s.joining_instructions, 'cancellationReason', s.cancellation_reason)`;
 
+/**
+ * The SEQUENCE of the calendar event of booking b (its UID is the booking's id), given the
+ * session's count of moves and cancellation (taster_sessions.calendar_sequence, or the value a
+ * statement has just raised it to). One more once the booking was promoted from the waiting list,
+ * one more once it is cancelled. promoted_at is never cleared and a cancelled booking is never
+ * revived (booking again makes a new booking, so a new UID), so every part only grows, and the
+ * sum rises with every move, promotion and cancellation, in whatever order they come, without
+ * writing to every booking of a session when it moves. See migration 20261203_0901.
+ */
+export function calendarSequence(sessionSequence: RawBuilder<number> = sql<number>`s.calendar_sequence`) {
+  return sql<number>`(${sessionSequence} + (b.promoted_at is not null)::int + (b.status = 'cancelled')::int)`;
+}
+
+/**
+ * Who organises a booking's calendar event (ORGANIZER, RFC 5546): the contact email of the
+ * provider's organisation g, else the service's from-address (MAIL_FROM).
+ */
+export function calendarOrganizer(mailFrom: string | null) {
+  return sql<string | null>`coalesce(g.contact_email, ${senderAddress(mailFrom)}::text)`;
+}
+
+/** The address of a From header such as "Tasters <tasters@example.org>"; null for none. */
+export function senderAddress(mailFrom: string | null | undefined): string | null {
+  if (!mailFrom) return null;
+  return /<([^<>]+)>/.exec(mailFrom)?.[1] ?? mailFrom.trim();
+}
+
 /** Everyone with a place or on the waiting list of the session s (b), whose account is active (u). */
 const livePeopleOfSession = sql`join bookings b on b.taster_session_id = s.id and b.status in ('confirmed', 'waitlisted')
   join users u on u.id = b.user_id and u.status = 'active'`;
@@ -51,11 +78,17 @@ export type PlaceAndTime = { startsAt: Date; endsAt: Date; venueId: string | nul
 export async function insertSessionChangedMessages(
   tx: Tx,
   sessionId: string,
-  change: { before: PlaceAndTime; timeChanged: boolean; placeChanged: boolean; baseUrl: string | null },
+  change: { before: PlaceAndTime; timeChanged: boolean; placeChanged: boolean; baseUrl: string | null; mailFrom: string | null },
 ): Promise<number> {
   const { before } = change;
+  // The move raises the session's calendar SEQUENCE (calendarSequence), and the emails carry the
+  // raised value: the sub-statements share one snapshot, so it is read from RETURNING.
   const result = await sql<{ id: string }>`
     with event as (select gen_random_uuid()::text as id),
+    moved as (
+      update taster_sessions set calendar_sequence = calendar_sequence + 1
+      where id = ${sessionId}::uuid returning calendar_sequence
+    ),
     was as (
       select ${JSON.stringify({ startsAt: before.startsAt, endsAt: before.endsAt, venueId: before.venueId, isOnline: before.isOnline })}::jsonb || jsonb_build_object(
         'venueName', ov.name, 'addressLine1', ov.address_line1, 'addressLine2', ov.address_line2, 'town', ov.town, 'postcode', ov.postcode) as facts
@@ -64,10 +97,11 @@ export async function insertSessionChangedMessages(
     insert into outbox_messages (dedupe_key, kind, recipient_email, recipient_id, facts)
     select 'session_changed:' || event.id || ':' || b.id, 'session_changed', u.email, u.id,
       jsonb_build_object('baseUrl', ${change.baseUrl}::text, 'name', u.name,
-        'booking', jsonb_build_object('id', b.id, 'status', b.status),
+        'email', u.email, 'organizer', ${calendarOrganizer(change.mailFrom)},
+        'booking', jsonb_build_object('id', b.id, 'status', b.status, 'sequence', ${calendarSequence(sql<number>`moved.calendar_sequence`)}),
         'session', ${sessionFactsJson}, 'before', was.facts,
         'timeChanged', ${change.timeChanged}::boolean, 'placeChanged', ${change.placeChanged}::boolean)
-    from event, was, ${sessionsWithPlaceSql} ${livePeopleOfSession}
+    from event, was, moved, ${sessionsWithPlaceSql} ${livePeopleOfSession}
     where s.id = ${sessionId}::uuid and s.status = 'published'
     on conflict (dedupe_key) do nothing
     returning id`.execute(tx);
@@ -78,13 +112,20 @@ export async function insertSessionChangedMessages(
  * Queues "the organiser cancelled it" for everyone booked or waiting, as facts, in one statement
  * after the session's cancellation (it carries the reason). Returns how many were queued.
  */
-export async function insertSessionCancelledMessages(tx: Tx, sessionId: string, baseUrl: string | null): Promise<number> {
+export async function insertSessionCancelledMessages(tx: Tx, sessionId: string, baseUrl: string | null, mailFrom: string | null): Promise<number> {
+  // The cancellation raises the session's calendar SEQUENCE, as a move does (calendarSequence).
   const result = await sql<{ id: string }>`
+    with called_off as (
+      update taster_sessions set calendar_sequence = calendar_sequence + 1
+      where id = ${sessionId}::uuid and status = 'cancelled' returning calendar_sequence
+    )
     insert into outbox_messages (dedupe_key, kind, recipient_email, recipient_id, facts)
     select 'session_cancelled:' || b.id, 'session_cancelled', u.email, u.id,
       jsonb_build_object('baseUrl', ${baseUrl}::text, 'name', u.name,
-        'booking', jsonb_build_object('id', b.id, 'status', b.status), 'session', ${sessionFactsJson})
-    from ${sessionsWithPlaceSql} ${livePeopleOfSession}
+        'email', u.email, 'organizer', ${calendarOrganizer(mailFrom)},
+        'booking', jsonb_build_object('id', b.id, 'status', b.status, 'sequence', ${calendarSequence(sql<number>`called_off.calendar_sequence`)}),
+        'session', ${sessionFactsJson})
+    from called_off, ${sessionsWithPlaceSql} ${livePeopleOfSession}
     where s.id = ${sessionId}::uuid and s.status = 'cancelled'
     on conflict (dedupe_key) do nothing
     returning id`.execute(tx);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { calendarPart } from '../bookings/calendar/part.ts';
 import type { Tx } from '../db/database.ts';
 import type { Written } from './compose.ts';
 import { type Block, compose, paragraph } from './compose.ts';
@@ -23,13 +24,19 @@ export async function queueSessionChanged(
   tx: Tx,
   sessionId: string,
   change: { before: PlaceAndTime; after: PlaceAndTime },
-  options: { baseUrl?: string | undefined } = {},
+  options: { baseUrl?: string | undefined; mailFrom?: string | undefined } = {},
 ): Promise<number> {
   const { before, after } = change;
   const timeChanged = !sameInstant(before.startsAt, after.startsAt) || !sameInstant(before.endsAt, after.endsAt);
   const placeChanged = before.venueId !== after.venueId || before.isOnline !== after.isOnline;
   if (!timeChanged && !placeChanged) return 0;
-  return insertSessionChangedMessages(tx, sessionId, { before, timeChanged, placeChanged, baseUrl: options.baseUrl ?? null });
+  return insertSessionChangedMessages(tx, sessionId, {
+    before,
+    timeChanged,
+    placeChanged,
+    baseUrl: options.baseUrl ?? null,
+    mailFrom: options.mailFrom ?? null,
+  });
 }
 
 /**
@@ -37,11 +44,23 @@ export async function queueSessionChanged(
  * cancelling transaction (call after the status change): facts now, the emails written by the
  * delivery worker. Returns how many messages were queued.
  */
-export async function queueSessionCancelled(tx: Tx, sessionId: string, options: { baseUrl?: string | undefined } = {}): Promise<number> {
-  return insertSessionCancelledMessages(tx, sessionId, options.baseUrl ?? null);
+export async function queueSessionCancelled(
+  tx: Tx,
+  sessionId: string,
+  options: { baseUrl?: string | undefined; mailFrom?: string | undefined } = {},
+): Promise<number> {
+  return insertSessionCancelledMessages(tx, sessionId, options.baseUrl ?? null, options.mailFrom ?? null);
 }
 
-const person = { ...recipientFacts, booking: z.object({ id: z.string(), status: z.enum(['confirmed', 'waitlisted', 'cancelled']) }) };
+const person = {
+  ...recipientFacts,
+  booking: z.object({
+    id: z.string(),
+    status: z.enum(['confirmed', 'waitlisted', 'cancelled']),
+    /** The calendar event's SEQUENCE after the change (calendarSequence in queries.ts). */
+    sequence: z.number().int().optional(),
+  }),
+};
 
 const sessionChangedFacts = z.object({
   ...person,
@@ -61,8 +80,15 @@ const sessionChangedFacts = z.object({
   placeChanged: z.boolean(),
 });
 
-export function writeSessionChanged(recorded: unknown): Written {
-  const { session, before, timeChanged, placeChanged, booking, ...facts } = sessionChangedFacts.parse(recorded);
+/**
+ * The email about a new time or place. A person with a place gets the event again as a
+ * METHOD:REQUEST with the same UID and a higher SEQUENCE, so a calendar that imported it from the
+ * booking email moves it; a person waiting has no event, so gets none.
+ */
+export function writeSessionChanged(recorded: unknown, now = new Date()): Written {
+  const parsed = sessionChangedFacts.parse(recorded);
+  const { session, before, timeChanged, placeChanged, booking, ...facts } = parsed;
+  const calendar = booking.status === 'confirmed' ? calendarPart(parsed, 'REQUEST', now) : null;
   const what = timeChanged && placeChanged ? 'time and place' : timeChanged ? 'time' : 'place';
   return {
     ...compose({
@@ -86,17 +112,24 @@ export function writeSessionChanged(recorded: unknown): Written {
             ? 'Your place is kept. If you can no longer go, please cancel so someone on the waiting list can have it.'
             : 'You are still on the waiting list. If you no longer want a place, please leave the waiting list.',
         ),
+        ...(calendar ? [paragraph('The attached calendar file updates the event in your calendar.')] : []),
         bookingLink(facts.baseUrl, booking.id),
       ],
     }),
-    attachments: [],
+    attachments: calendar ? [calendar] : [],
   };
 }
 
 const sessionCancelledFacts = z.object({ ...person, session: sessionFactsJson });
 
-export function writeSessionCancelled(recorded: unknown): Written {
-  const { session, baseUrl, name } = sessionCancelledFacts.parse(recorded);
+/**
+ * The email about the provider cancelling. A person with a place gets a METHOD:CANCEL for the
+ * event (same UID, higher SEQUENCE), so a calendar that has it shows it cancelled.
+ */
+export function writeSessionCancelled(recorded: unknown, now = new Date()): Written {
+  const parsed = sessionCancelledFacts.parse(recorded);
+  const { session, baseUrl, name } = parsed;
+  const calendar = parsed.booking.status === 'confirmed' ? calendarPart(parsed, 'CANCEL', now) : null;
   return {
     ...compose({
       subject: `Cancelled by the organiser: ${session.title}`,
@@ -107,9 +140,10 @@ export function writeSessionCancelled(recorded: unknown): Written {
         sessionFacts(session),
         ...(session.cancellationReason ? [{ type: 'facts', rows: [{ label: 'Reason', value: session.cancellationReason }] } as Block] : []),
         paragraph('You do not need to do anything. We are sorry for the change of plan.'),
+        ...(calendar ? [paragraph('The attached calendar file marks the event as cancelled in your calendar.')] : []),
         ...(baseUrl ? [{ type: 'action', text: 'Find another taster session', href: absolute(baseUrl, '/find') } as Block] : []),
       ],
     }),
-    attachments: [],
+    attachments: calendar ? [calendar] : [],
   };
 }

@@ -90,7 +90,11 @@ t.test('booked, waiting, given a place, cancelled: each person gets the right me
   const cancelled = (await messageOf(`booking_cancelled:${adaBooking}`))!;
   t.equal(cancelled.recipientEmail, ada.email);
   t.equal(cancelled.subject, 'Cancelled: Lino printing');
-  t.same(cancelled.attachments, []);
+  t.same(
+    cancelled.attachments.map((a) => a.contentType),
+    ['text/calendar; charset=utf-8; method=CANCEL'],
+    'cancelling a place removes its event from the calendar (test/bookings/calendar/updates.test.ts)',
+  );
   const promoted = (await messageOf(`booking_promoted:${boBooking}`))!;
   t.equal(promoted.recipientEmail, bo.email);
   t.equal(promoted.subject, 'You have a place: Lino printing');

@@ -3,6 +3,7 @@ import t from 'tap';
 import { deliverMessage } from '../../src/delivery/worker.ts';
 import { viewHelpers as h } from '../../src/lib/view-helpers.ts';
 import { smtpMailer } from '../../src/messages/mailer.ts';
+import { readCalendar } from '../bookings/calendar/parse.ts';
 import { createOffer, createSession, createUser, createVenue, type TestUser } from '../fixtures/builders.ts';
 import { startSmtp } from '../fixtures/delivery.ts';
 import { at } from '../fixtures/time.ts';
@@ -106,4 +107,23 @@ t.test('a session moved after booking, before delivery: the confirmation has the
     t.match(change.textBody!, /It was at: The Long Gallery/);
     t.ok(change.sentAt);
   }
+
+  // On the wire, Ada's change is an iMIP update (RFC 6047) of the event her confirmation added: a
+  // text/calendar alternative naming its METHOD, with the same UID and a higher SEQUENCE.
+  const adaChange = changes.find((change) => change.recipientId === ada.id)!;
+  const wire = smtp.accepted.find((mail) => mail.messageId === `<${adaChange.id}@tasters.test>`)!;
+  t.match(wire.raw, /Content-Type: multipart\/alternative/);
+  const calendarHeaders = /^Content-Type: text\/calendar;[\s\S]*?\r\n\r\n/m.exec(wire.raw)?.[0] ?? '';
+  t.match(calendarHeaders, /method=REQUEST/, 'a text/calendar part naming its METHOD');
+  t.notMatch(calendarHeaders, /Content-Disposition: attachment/, 'as an alternative of the text, where Outlook and Exchange act on it');
+  const update = readCalendar(adaChange.attachments[0]!.content);
+  const added = readCalendar(confirmation.attachments[0]!.content);
+  t.equal(update.method, 'REQUEST');
+  t.equal(update.events[0]!.uid, added.events[0]!.uid, 'the same event');
+  t.ok(update.events[0]!.sequence > added.events[0]!.sequence, 'a newer version of it');
+  t.equal(update.events[0]!.startUtc, new Date(now.startsAt).toISOString());
+  const boChange = changes.find((change) => change.recipientId === bo.id)!;
+  t.same(boChange.attachments, [], 'Bo, waiting, has no event to update');
+  const boWire = smtp.accepted.find((mail) => mail.messageId === `<${boChange.id}@tasters.test>`)!;
+  t.notMatch(boWire.raw, /text\/calendar/);
 });

@@ -3,7 +3,7 @@ import { NotFoundError } from '../../lib/errors.ts';
 import { hashToken } from '../../lib/tokens.ts';
 import { toBookingItem } from '../present.ts';
 import { listLiveBookings } from '../queries.ts';
-import { bookingsCalendar } from './ics.ts';
+import { bookingsCalendar, calendarItem } from './ics.ts';
 import { findFeedOwner, markFeedFetched } from './queries.ts';
 
 const FEED_HISTORY_MS = 90 * 24 * 3_600_000;
@@ -24,7 +24,8 @@ export async function calendarFeedRoutes(app: FastifyInstance) {
     if (!owner) throw new NotFoundError();
     const rows = await listLiveBookings(db, owner.id, { since: new Date(Date.now() - FEED_HISTORY_MS) });
     await markFeedFetched(db, owner.id);
-    const body = bookingsCalendar(rows.map(toBookingItem), { name: 'Tasters bookings', baseUrl: config.baseUrl, feed: true });
+    const items = rows.map((row) => calendarItem(toBookingItem(row), config.mailFrom));
+    const body = bookingsCalendar(items, { name: 'Tasters bookings', baseUrl: config.baseUrl, feed: true, now: new Date() });
     return reply.type('text/calendar; charset=utf-8').header('cache-control', 'no-store').send(body);
   });
 }

@@ -5,7 +5,7 @@ import { idParams, paramsOf } from '../../web/params.ts';
 import { actorOf, userOf } from '../../web/request.ts';
 import { toBookingItem } from '../present.ts';
 import { listLiveBookings } from '../queries.ts';
-import { bookingsCalendar } from './ics.ts';
+import { bookingsCalendar, calendarItem } from './ics.ts';
 import { findFeed } from './queries.ts';
 import { resetCalendarFeed } from './service.ts';
 
@@ -17,8 +17,14 @@ export async function calendarRoutes(app: FastifyInstance) {
   app.get('/bookings/:id/calendar.ics', async (request, reply) => {
     const params = paramsOf(idParams, request);
     const [row] = await listLiveBookings(db, userOf(request).id, { bookingId: params.id });
-    if (!row) throw new NotFoundError();
-    const body = bookingsCalendar([toBookingItem(row)], { name: 'Tasters booking', baseUrl: config.baseUrl, feed: false });
+    // Only a place is an event to add: a waiting-list place is not one yet (the feed shows it, marked as such).
+    if (row?.status !== 'confirmed') throw new NotFoundError();
+    const body = bookingsCalendar([calendarItem(toBookingItem(row), config.mailFrom)], {
+      name: 'Tasters booking',
+      baseUrl: config.baseUrl,
+      feed: false,
+      now: new Date(),
+    });
     return reply.type('text/calendar; charset=utf-8').header('content-disposition', 'attachment; filename="taster-booking.ics"').send(body);
   });
 

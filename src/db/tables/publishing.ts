@@ -108,6 +108,8 @@ export interface TasterSessionsTable {
   facilitatorNote: Generated<string>;
   status: Generated<SessionStatus>;
   cancellationReason: string | null;
+  /** Raised by each move and by the cancellation: part of a calendar event's SEQUENCE (src/messages/queries.ts). */
+  calendarSequence: Generated<number>;
   seriesId: string | null;
   publishedAt: Date | null;
   cancelledAt: Date | null;

@@ -94,7 +94,9 @@ export async function sessionLifecycleRoutes(app: FastifyInstance) {
     const form = parseForm(cancelForm, request.body);
     if (!form.ok) return cancelPage(reply, session, form.values, form.errors);
     try {
-      await inTransaction(db, (tx) => sessions.cancelSession(tx, actorOf(request), session.id, form.value.reason, { baseUrl: app.config.baseUrl }));
+      await inTransaction(db, (tx) =>
+        sessions.cancelSession(tx, actorOf(request), session.id, form.value.reason, { baseUrl: app.config.baseUrl, mailFrom: app.config.mailFrom }),
+      );
     } catch (error) {
       if (!(error instanceof DomainError) || error.code === 'not_found') throw error;
       return refused(reply, session.id, error);

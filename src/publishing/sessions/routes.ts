@@ -142,7 +142,9 @@ export async function sessionRoutes(app: FastifyInstance) {
     const form = parseForm(sessionForm({ now: new Date(), currentStartsAt: session.startsAt, currentClosesAt: session.bookingClosesAt }), request.body);
     if (!form.ok) return formFor(reply, { offer, session, values: form.values, errors: form.errors });
     try {
-      await inTransaction(db, (tx) => sessions.updateSession(tx, actorOf(request), session.id, form.value, { baseUrl: app.config.baseUrl }));
+      await inTransaction(db, (tx) =>
+        sessions.updateSession(tx, actorOf(request), session.id, form.value, { baseUrl: app.config.baseUrl, mailFrom: app.config.mailFrom }),
+      );
     } catch (error) {
       const errors = fieldErrorFrom(error, 'date');
       if (errors) return formFor(reply, { offer, session, values: formValues(request.body), errors });

@@ -93,7 +93,7 @@ export async function updateSession(
   actor: ActorInRole,
   id: string,
   input: SessionInput,
-  options: { now?: Date; baseUrl?: string } = {},
+  options: { now?: Date; baseUrl?: string; mailFrom?: string } = {},
 ): Promise<{ promoted: number }> {
   const now = options.now ?? new Date();
   const session = await sessionForChange(tx, actor, id);
@@ -128,11 +128,11 @@ export async function updateSession(
   // facts (the lock is held for SQL only; the delivery worker writes the emails).
   const before = { startsAt: session.startsAt, endsAt: session.endsAt, venueId: session.venueId, isOnline: session.isOnline };
   const after = { startsAt: input.startsAt, endsAt: input.endsAt, venueId: input.venueId, isOnline: input.isOnline };
-  await queueSessionChanged(tx, id, { before, after }, { baseUrl: options.baseUrl });
+  await queueSessionChanged(tx, id, { before, after }, { baseUrl: options.baseUrl, mailFrom: options.mailFrom });
   let promoted = 0;
   if (session.status === 'published' && input.capacity > session.capacity) {
     // The people promoted are told by email, with a link to their booking.
-    promoted = (await fillFreedPlaces(tx, id, actor.id, options.baseUrl ? { baseUrl: options.baseUrl } : {})).length;
+    promoted = (await fillFreedPlaces(tx, id, actor.id, { baseUrl: options.baseUrl, mailFrom: options.mailFrom })).length;
   }
   return { promoted };
 }
@@ -179,7 +179,13 @@ export async function publishSeries(tx: Tx, actor: ActorInRole, id: string, now 
  * published → cancelled, with a reason everyone sees. Bookings stay as they are (they show the
  * session as cancelled), and everyone booked or waiting is emailed in the same transaction.
  */
-export async function cancelSession(tx: Tx, actor: ActorInRole, id: string, reason: string, options: { now?: Date; baseUrl?: string } = {}): Promise<void> {
+export async function cancelSession(
+  tx: Tx,
+  actor: ActorInRole,
+  id: string,
+  reason: string,
+  options: { now?: Date; baseUrl?: string; mailFrom?: string } = {},
+): Promise<void> {
   const now = options.now ?? new Date();
   const session = await sessionForChange(tx, actor, id);
   if (session.status === 'draft')
@@ -189,7 +195,7 @@ export async function cancelSession(tx: Tx, actor: ActorInRole, id: string, reas
   await q.setSessionStatus(tx, id, 'cancelled', { cancellationReason: reason });
   await audit(tx, actor, 'session_cancelled', id, { reason, confirmed: await countConfirmed(tx, id) });
   // Everyone booked or waiting is told, with the reason, in this same transaction.
-  await queueSessionCancelled(tx, id, { baseUrl: options.baseUrl });
+  await queueSessionCancelled(tx, id, { baseUrl: options.baseUrl, mailFrom: options.mailFrom });
 }
 
 /** Only a draft can be deleted: once published, people may have seen or booked it. */

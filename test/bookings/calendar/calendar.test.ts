@@ -5,6 +5,7 @@ import { hashToken } from '../../../src/lib/tokens.ts';
 import { createBooking, createTaster, createUser } from '../../fixtures/builders.ts';
 import { signedIn } from '../../fixtures/visitors.ts';
 import { buildTestApp, createTestDatabase, decodeHtml } from '../../helper.ts';
+import { readCalendar } from './parse.ts';
 
 const database = await createTestDatabase();
 const { db } = database;
@@ -26,6 +27,7 @@ type ParsedEvent = {
 
 /** Parses an iCalendar text with ical.js, using only the time zones the file itself defines. */
 function parseCalendar(text: string): ParsedEvent[] {
+  readCalendar(text); // CRLF line ends, the last one included, and lines of at most 75 octets
   const calendar = new ICAL.Component(ICAL.parse(text));
   for (const zone of calendar.getAllSubcomponents('vtimezone')) ICAL.TimezoneService.register(new ICAL.Timezone(zone));
   return calendar.getAllSubcomponents('vevent').map((component) => {
