@@ -127,12 +127,16 @@ export const serviceAtLocationQuery = serviceQuery.extend({
       })
       .optional(),
   ),
-  proximity: z.preprocess(
-    emptyAsMissing,
-    z
-      .undefined({ error: 'proximity is not supported: this feed cannot find where a postcode is. Use postcode on its own to match a postcode district.' })
-      .optional(),
-  ),
+  // Checked with the postcode below: what is wrong with it depends on whether one was given.
+  proximity: z.preprocess(emptyAsMissing, z.string().optional()),
+}).superRefine((query, context) => {
+  if (query.proximity === undefined) return;
+  // The spec measures proximity in metres from the centroid of the postcode given with it.
+  const message =
+    query.postcode === undefined
+      ? 'proximity needs a postcode: it is a distance in metres from the centre of the postcode given with it. Add postcode, such as postcode=OX1 3BG'
+      : 'proximity is not supported: this feed cannot find where a postcode is. Use postcode on its own to match a postcode district';
+  context.addIssue({ code: 'custom', path: ['proximity'], message });
 });
 
 export type ServiceQuery = z.output<typeof serviceQuery>;
