@@ -114,30 +114,32 @@ export const serviceQuery = z.object({
   end_time: time('end_time'),
 });
 
-export const serviceAtLocationQuery = serviceQuery.extend({
-  postcode: z.preprocess(
-    emptyAsMissing,
-    z
-      .string()
-      .transform((value, context) => {
-        const district = /^([A-Z]{1,2}\d[A-Z\d]?)(\d[A-Z]{2})?$/.exec(value.replace(/\s+/g, '').toUpperCase())?.[1];
-        if (district) return district;
-        context.addIssue({ code: 'custom', message: 'postcode must be a UK postcode, such as OX1 3BG, or its first half, such as OX1' });
-        return z.NEVER;
-      })
-      .optional(),
-  ),
-  // Checked with the postcode below: what is wrong with it depends on whether one was given.
-  proximity: z.preprocess(emptyAsMissing, z.string().optional()),
-}).superRefine((query, context) => {
-  if (query.proximity === undefined) return;
-  // The spec measures proximity in metres from the centroid of the postcode given with it.
-  const message =
-    query.postcode === undefined
-      ? 'proximity needs a postcode: it is a distance in metres from the centre of the postcode given with it. Add postcode, such as postcode=OX1 3BG'
-      : 'proximity is not supported: this feed cannot find where a postcode is. Use postcode on its own to match a postcode district';
-  context.addIssue({ code: 'custom', path: ['proximity'], message });
-});
+export const serviceAtLocationQuery = serviceQuery
+  .extend({
+    postcode: z.preprocess(
+      emptyAsMissing,
+      z
+        .string()
+        .transform((value, context) => {
+          const district = /^([A-Z]{1,2}\d[A-Z\d]?)(\d[A-Z]{2})?$/.exec(value.replace(/\s+/g, '').toUpperCase())?.[1];
+          if (district) return district;
+          context.addIssue({ code: 'custom', message: 'postcode must be a UK postcode, such as OX1 3BG, or its first half, such as OX1' });
+          return z.NEVER;
+        })
+        .optional(),
+    ),
+    // Checked with the postcode below: what is wrong with it depends on whether one was given.
+    proximity: z.preprocess(emptyAsMissing, z.string().optional()),
+  })
+  .superRefine((query, context) => {
+    if (query.proximity === undefined) return;
+    // The spec measures proximity in metres from the centroid of the postcode given with it.
+    const message =
+      query.postcode === undefined
+        ? 'proximity needs a postcode: it is a distance in metres from the centre of the postcode given with it. Add postcode, such as postcode=OX1 3BG'
+        : 'proximity is not supported: this feed cannot find where a postcode is. Use postcode on its own to match a postcode district';
+    context.addIssue({ code: 'custom', path: ['proximity'], message });
+  });
 
 export type ServiceQuery = z.output<typeof serviceQuery>;
 export type ServiceAtLocationQuery = z.output<typeof serviceAtLocationQuery>;
