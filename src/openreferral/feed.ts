@@ -5,8 +5,8 @@ import * as places from './location-queries.ts';
 import { type FeedContext, mapService, mapServiceAtLocation, mapServiceAtLocationSummary, mapServiceSummary, noUpcomingSessions, page } from './mapping.ts';
 import type { OfferFilters } from './published-queries.ts';
 import * as q from './queries.ts';
-import type { ServiceAtLocationQuery, ServiceQuery } from './schemas.ts';
-import { categoryForTermId, taxonomy, taxonomyId, taxonomyTerm, taxonomyTerms } from './taxonomy.ts';
+import type { ServiceAtLocationQuery, ServiceQuery, TaxonomyQuery, TaxonomyTermQuery } from './schemas.ts';
+import { categoryForTermId, findTaxonomyTerms, matchesSearch, taxonomy, taxonomyId, taxonomyTerm } from './taxonomy.ts';
 
 /**
  * The feed's read operations: parsed parameters in, Open Referral UK objects out. Each returns
@@ -79,16 +79,24 @@ function slice<T>(items: T[], pageNumber: number, perPage: number) {
   return page(items.slice((pageNumber - 1) * perPage, pageNumber * perPage), items.length, pageNumber, perPage);
 }
 
-export function listTaxonomies(paging: { page: number; per_page: number }, context: FeedContext) {
-  return slice([taxonomy(context.baseUrl, { withTerms: false })], paging.page, paging.per_page);
+export function listTaxonomies(query: TaxonomyQuery, context: FeedContext) {
+  const ours = taxonomy(context.baseUrl, { withTerms: false });
+  const found = matchesSearch([ours.name, ours.description], query.search) ? [ours] : [];
+  return slice(found, query.page, query.per_page);
 }
 
 export function getTaxonomy(id: string, context: FeedContext) {
   return id.toLowerCase() === taxonomyId ? taxonomy(context.baseUrl, { withTerms: true }) : null;
 }
 
-export function listTaxonomyTerms(paging: { page: number; per_page: number }, context: FeedContext) {
-  return slice(taxonomyTerms(context.baseUrl), paging.page, paging.per_page);
+export function listTaxonomyTerms(query: TaxonomyTermQuery, context: FeedContext) {
+  const terms = findTaxonomyTerms(context.baseUrl, {
+    search: query.search,
+    taxonomyId: query.taxonomy_id,
+    topOnly: query.top_only,
+    parentId: query.parent_id,
+  });
+  return slice(terms, query.page, query.per_page);
 }
 
 export function getTaxonomyTerm(id: string, context: FeedContext) {

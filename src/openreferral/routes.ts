@@ -5,7 +5,7 @@ import { HostileInputError } from '../lib/errors.ts';
 import { isRefusedInput } from '../plugins/errors.ts';
 import { pathOf } from '../web/request.ts';
 import * as feed from './feed.ts';
-import { pageQuery, parseQuery, serviceAtLocationQuery, serviceQuery } from './schemas.ts';
+import { parseQuery, serviceAtLocationQuery, serviceQuery, taxonomyQuery, taxonomyTermQuery } from './schemas.ts';
 
 /** Requests one address may make to the feed in a minute. */
 export const FEED_RATE_LIMIT = 300;
@@ -102,7 +102,7 @@ export async function openReferralRoutes(app: FastifyInstance) {
   });
 
   app.get('/taxonomies', async (request, reply) => {
-    const query = parseQuery(pageQuery, request.query);
+    const query = parseQuery(taxonomyQuery, request.query);
     if (!query.ok) return badParameter(reply, query);
     return feed.listTaxonomies(query.value, context);
   });
@@ -112,7 +112,7 @@ export async function openReferralRoutes(app: FastifyInstance) {
   });
 
   app.get('/taxonomy_terms', async (request, reply) => {
-    const query = parseQuery(pageQuery, request.query);
+    const query = parseQuery(taxonomyTermQuery, request.query);
     if (!query.ok) return badParameter(reply, query);
     return feed.listTaxonomyTerms(query.value, context);
   });

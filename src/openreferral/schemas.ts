@@ -73,6 +73,31 @@ const paging = {
 
 export const pageQuery = z.object(paging);
 
+const booleanParameter = (name: string) =>
+  z.preprocess(
+    emptyAsMissing,
+    z
+      .string()
+      .trim()
+      .toLowerCase()
+      .refine((value) => value === 'true' || value === 'false', { error: `${name} must be true or false` })
+      .transform((value) => value === 'true')
+      .optional(),
+  );
+
+export const taxonomyQuery = z.object({ ...paging, search: text('search', 200) });
+
+export const taxonomyTermQuery = z.object({
+  ...paging,
+  search: text('search', 200),
+  taxonomy_id: text('taxonomy_id', 100),
+  top_only: booleanParameter('top_only'),
+  parent_id: text('parent_id', 100),
+});
+
+export type TaxonomyQuery = z.output<typeof taxonomyQuery>;
+export type TaxonomyTermQuery = z.output<typeof taxonomyTermQuery>;
+
 export const serviceQuery = z.object({
   ...paging,
   search: text('search', 200),
