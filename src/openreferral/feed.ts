@@ -2,10 +2,21 @@ import type { Queryable } from '../db/database.ts';
 import type { OfferCategory } from '../db/tables/publishing.ts';
 import { isUuid } from './ids.ts';
 import * as places from './location-queries.ts';
-import { type FeedContext, mapService, mapServiceAtLocation, mapServiceAtLocationSummary, mapServiceSummary, noUpcomingSessions, page } from './mapping.ts';
+import {
+  type FeedContext,
+  mapOrganisationSummary,
+  mapOrganisationWithServices,
+  mapService,
+  mapServiceAtLocation,
+  mapServiceAtLocationSummary,
+  mapServiceSummary,
+  noUpcomingSessions,
+  page,
+} from './mapping.ts';
+import * as orgs from './organisation-queries.ts';
 import type { OfferFilters } from './published-queries.ts';
 import * as q from './queries.ts';
-import type { ServiceAtLocationQuery, ServiceQuery, TaxonomyQuery, TaxonomyTermQuery } from './schemas.ts';
+import type { OrganizationQuery, ServiceAtLocationQuery, ServiceQuery, TaxonomyQuery, TaxonomyTermQuery } from './schemas.ts';
 import { categoryForTermId, findTaxonomyTerms, matchesSearch, taxonomy, taxonomyId, taxonomyTerm } from './taxonomy.ts';
 
 /**
@@ -14,7 +25,7 @@ import { categoryForTermId, findTaxonomyTerms, matchesSearch, taxonomy, taxonomy
  */
 
 /** The query's filters, or null when a taxonomy filter names nothing of ours (no item can match). */
-function offerFilters(query: ServiceQuery): OfferFilters | null {
+function offerFilters(query: Partial<ServiceQuery>): OfferFilters | null {
   let category: OfferCategory | undefined;
   if (query.taxonomy_term_id !== undefined) {
     category = categoryForTermId(query.taxonomy_term_id);
@@ -73,6 +84,38 @@ export async function getServiceAtLocation(db: Queryable, id: string, context: F
   const { offer, venue } = pair;
   const [venues, sessions] = await Promise.all([places.findVenuesOfOffers(db, [offer.id]), q.findSessionFacts(db, [offer.id])]);
   return mapServiceAtLocation(offer, venue, venues.get(offer.id) ?? [], sessions.get(offer.id) ?? noUpcomingSessions, context);
+}
+
+export async function listOrganizations(db: Queryable, query: OrganizationQuery, context: FeedContext) {
+  const paging = { page: query.page, perPage: query.per_page };
+  const filters = offerFilters(query);
+  const { total, organisations } = filters
+    ? await orgs.listPublishedOrganisations(db, { search: query.search, category: filters.category }, paging)
+    : { total: 0, organisations: [] };
+  return page(
+    organisations.map((organisation) => mapOrganisationSummary(organisation, context)),
+    total,
+    paging.page,
+    paging.perPage,
+  );
+}
+
+/** An organisation with its services: their one-to-one fields, or (full_service) each fully nested. */
+export async function getOrganization(db: Queryable, id: string, options: { fullService: boolean }, context: FeedContext) {
+  if (!isUuid(id)) return null;
+  const organisation = await orgs.findPublishedOrganisation(db, id);
+  if (!organisation) return null;
+  const offers = await q.findPublishedOffersOf(db, organisation.id);
+  if (!options.fullService)
+    return mapOrganisationWithServices(
+      organisation,
+      offers.map((offer) => mapServiceSummary(offer, context)),
+      context,
+    );
+  const ids = offers.map((offer) => offer.id);
+  const [venues, sessions] = await Promise.all([places.findVenuesOfOffers(db, ids), q.findSessionFacts(db, ids)]);
+  const services = offers.map((offer) => mapService(offer, venues.get(offer.id) ?? [], sessions.get(offer.id) ?? noUpcomingSessions, context));
+  return mapOrganisationWithServices(organisation, services, context);
 }
 
 function slice<T>(items: T[], pageNumber: number, perPage: number) {

@@ -75,6 +75,19 @@ export function mapOrganisation(organisation: FeedOrganisation): Json {
   };
 }
 
+/** An organisation as /organizations lists it: its own fields and its address in the feed. */
+export function mapOrganisationSummary(organisation: FeedOrganisation, context: FeedContext): Json {
+  return { ...mapOrganisation(organisation), uri: `${context.baseUrl}/openreferral/organizations/${organisation.id}` };
+}
+
+/** An organisation with its services (each without the organisation nested again). */
+export function mapOrganisationWithServices(organisation: FeedOrganisation, services: Json[], context: FeedContext): Json {
+  return {
+    ...mapOrganisationSummary(organisation, context),
+    services: services.map(({ organization: _organization, ...service }) => service),
+  };
+}
+
 /** The service's one-to-one fields: what /services lists. */
 export function mapServiceSummary(offer: FeedOffer, context: FeedContext): Json {
   const summary = present({

@@ -28,7 +28,8 @@ export type Paging = { page: number; perPage: number };
 
 export const now = sql<Date>`now()`;
 
-function escapeLike(text: string): string {
+/** Text for a LIKE pattern, its wildcards taken literally. */
+export function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 

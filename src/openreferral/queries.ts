@@ -22,6 +22,15 @@ export async function findPublishedOffer(db: Queryable, id: string): Promise<Fee
   return row && toFeedOffer(row);
 }
 
+/** Every published offer of one organisation, in title order. */
+export async function findPublishedOffersOf(db: Queryable, organisationId: string): Promise<FeedOffer[]> {
+  const rows = await selectOffer(publishedOffers(db, { organisationId }))
+    .orderBy(sql`lower(${sql.ref('offers.title')})`)
+    .orderBy('offers.id')
+    .execute();
+  return rows.map(toFeedOffer);
+}
+
 /** For each offer: when its next published taster starts, and whether any upcoming one is online. */
 export async function findSessionFacts(db: Queryable, offerIds: string[]): Promise<Map<string, OfferSessions>> {
   const facts = new Map<string, OfferSessions>(offerIds.map((id) => [id, { nextStartsAt: null, online: false }]));

@@ -5,7 +5,7 @@ import { HostileInputError } from '../lib/errors.ts';
 import { isRefusedInput } from '../plugins/errors.ts';
 import { pathOf } from '../web/request.ts';
 import * as feed from './feed.ts';
-import { parseQuery, serviceAtLocationQuery, serviceQuery, taxonomyQuery, taxonomyTermQuery } from './schemas.ts';
+import { organizationItemQuery, organizationQuery, parseQuery, serviceAtLocationQuery, serviceQuery, taxonomyQuery, taxonomyTermQuery } from './schemas.ts';
 
 /** Requests one address may make to the feed in a minute. */
 export const FEED_RATE_LIMIT = 300;
@@ -99,6 +99,19 @@ export async function openReferralRoutes(app: FastifyInstance) {
   app.get<{ Params: IdParams }>('/service_at_locations/:id', async (request, reply) => {
     const found = await feed.getServiceAtLocation(db, request.params.id, context);
     return found ?? notFound(reply, 'service at location', request.params.id);
+  });
+
+  app.get('/organizations', async (request, reply) => {
+    const query = parseQuery(organizationQuery, request.query);
+    if (!query.ok) return badParameter(reply, query);
+    return feed.listOrganizations(db, query.value, context);
+  });
+
+  app.get<{ Params: IdParams }>('/organizations/:id', async (request, reply) => {
+    const query = parseQuery(organizationItemQuery, request.query);
+    if (!query.ok) return badParameter(reply, query);
+    const found = await feed.getOrganization(db, request.params.id, { fullService: query.value.full_service ?? false }, context);
+    return found ?? notFound(reply, 'organization', request.params.id);
   });
 
   app.get('/taxonomies', async (request, reply) => {

@@ -95,6 +95,16 @@ export const taxonomyTermQuery = z.object({
   parent_id: text('parent_id', 100),
 });
 
+export const organizationQuery = z.object({
+  ...paging,
+  search: text('search', 200),
+  taxonomy_term_id: text('taxonomy_term_id', 100),
+  taxonomy_id: text('taxonomy_id', 100),
+});
+
+export const organizationItemQuery = z.object({ full_service: booleanParameter('full_service') });
+
+export type OrganizationQuery = z.output<typeof organizationQuery>;
 export type TaxonomyQuery = z.output<typeof taxonomyQuery>;
 export type TaxonomyTermQuery = z.output<typeof taxonomyTermQuery>;
 

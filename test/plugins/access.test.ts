@@ -173,6 +173,8 @@ const access: Record<string, Access> = {
   'GET /openreferral/taxonomies/:id': 'outside',
   'GET /openreferral/taxonomy_terms': 'outside',
   'GET /openreferral/taxonomy_terms/:id': 'outside',
+  'GET /openreferral/organizations': 'outside',
+  'GET /openreferral/organizations/:id': 'outside',
   'OPTIONS /openreferral*': 'outside',
 };
 

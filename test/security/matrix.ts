@@ -42,6 +42,8 @@ export const matrix: Record<string, Entry> = {
   'GET /openreferral/taxonomies/:id': { who: 'outside' },
   'GET /openreferral/taxonomy_terms': { who: 'outside' },
   'GET /openreferral/taxonomy_terms/:id': { who: 'outside' },
+  'GET /openreferral/organizations': { who: 'outside' },
+  'GET /openreferral/organizations/:id': { who: 'outside' },
   'GET /calendar/:file': { who: 'token' },
   // The page frame
   'GET /': { who: 'public' },
