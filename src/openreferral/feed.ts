@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { Queryable } from '../db/database.ts';
 import type { OfferCategory } from '../db/tables/publishing.ts';
 import { isUuid } from './ids.ts';
@@ -149,10 +150,21 @@ export function getTaxonomyTerm(id: string, context: FeedContext) {
 
 /**
  * What GET / says about the API. Open Referral UK's validator reads `version` as the profile
- * version ("HSDS-UK-3.0") and knows the profile's API description by this openapi_url.
+ * version ("HSDS-UK-3.0"); `openapi_url` is the API description this feed conforms to, which it
+ * serves itself (openapi.json beside this file).
  */
-export const apiInformation = {
-  version: 'HSDS-UK-3.0',
-  profile: 'https://github.com/OpenReferralUK/uk-profile',
-  openapi_url: 'https://openreferraluk.org/specifications/3.0/openapi.json',
-};
+export function apiInformation(context: FeedContext) {
+  return {
+    version: 'HSDS-UK-3.0',
+    profile: 'https://github.com/OpenReferralUK/uk-profile',
+    openapi_url: `${context.baseUrl}/openreferral/openapi.json`,
+  };
+}
+
+// Read once: the profile's API description with what this feed adds (see its info.description).
+const apiDescription = JSON.parse(readFileSync(new URL('./openapi.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+
+/** The API description, its servers entry pointing at this deployment. */
+export function openApiDocument(context: FeedContext) {
+  return { ...apiDescription, servers: [{ url: `${context.baseUrl}/openreferral`, description: 'This Tasters area’s open-data feed' }] };
+}

@@ -77,7 +77,9 @@ export async function openReferralRoutes(app: FastifyInstance) {
       .send(),
   );
 
-  app.get('/', async () => feed.apiInformation);
+  app.get('/', async () => feed.apiInformation(context));
+
+  app.get('/openapi.json', async () => feed.openApiDocument(context));
 
   app.get('/services', async (request, reply) => {
     const query = parseQuery(serviceQuery, request.query);

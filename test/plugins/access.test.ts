@@ -174,6 +174,7 @@ const access: Record<string, Access> = {
   'GET /openreferral/taxonomy_terms': 'outside',
   'GET /openreferral/taxonomy_terms/:id': 'outside',
   'GET /openreferral/organizations': 'outside',
+  'GET /openreferral/openapi.json': 'outside',
   'GET /openreferral/organizations/:id': 'outside',
   'OPTIONS /openreferral*': 'outside',
 };

@@ -43,6 +43,7 @@ export const matrix: Record<string, Entry> = {
   'GET /openreferral/taxonomy_terms': { who: 'outside' },
   'GET /openreferral/taxonomy_terms/:id': { who: 'outside' },
   'GET /openreferral/organizations': { who: 'outside' },
+  'GET /openreferral/openapi.json': { who: 'outside' },
   'GET /openreferral/organizations/:id': { who: 'outside' },
   'GET /calendar/:file': { who: 'token' },
   // The page frame
