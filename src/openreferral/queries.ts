@@ -31,6 +31,25 @@ export async function findPublishedOffersOf(db: Queryable, organisationId: strin
   return rows.map(toFeedOffer);
 }
 
+export type UpcomingTaster = { startsAt: Date; endsAt: Date; isOnline: boolean; venueId: string | null };
+
+/**
+ * The next published tasters of an offer: when, and where (the venue's id, looked up among the
+ * offer's published venues). Nothing about who booked, or how many places are left.
+ */
+export async function findUpcomingTasters(db: Queryable, offerId: string, limit: number): Promise<UpcomingTaster[]> {
+  const rows = await db
+    .selectFrom('tasterSessions')
+    .where('offerId', '=', offerId)
+    .where('status', '=', 'published')
+    .where('startsAt', '>=', now)
+    .select(['startsAt', 'endsAt', 'isOnline', 'venueId'])
+    .orderBy('startsAt')
+    .limit(limit)
+    .execute();
+  return rows.map((row) => ({ startsAt: new Date(row.startsAt), endsAt: new Date(row.endsAt), isOnline: row.isOnline, venueId: row.venueId }));
+}
+
 /** For each offer: when its next published taster starts, and whether any upcoming one is online. */
 export async function findSessionFacts(db: Queryable, offerIds: string[]): Promise<Map<string, OfferSessions>> {
   const facts = new Map<string, OfferSessions>(offerIds.map((id) => [id, { nextStartsAt: null, online: false }]));

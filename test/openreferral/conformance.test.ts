@@ -112,7 +112,7 @@ t.test('the demo data, with offers like the demo area', async (t) => {
     name: 'Singing for wellbeing',
     status: 'active',
     minimum_age: 18,
-    url: `http://localhost:3000/find?offer=${area.singing.id}`,
+    url: `http://localhost:3000/activities/${area.singing.id}`,
     eligibility_description: 'Adults who feel isolated. Ages 18 and over.',
     schedules: [{ freq: 'WEEKLY', interval: 1, byday: 'TU,TH', opens_at: '14:00:00', closes_at: '15:30:00', attending_type: 'In person' }],
     cost_options: [{ amount: 3.5, currency: 'GBP', amount_description: 'per session, tea included' }],
