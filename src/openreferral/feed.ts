@@ -1,12 +1,24 @@
+import { readFileSync } from 'node:fs';
 import type { Queryable } from '../db/database.ts';
 import type { OfferCategory } from '../db/tables/publishing.ts';
 import { isUuid } from './ids.ts';
 import * as places from './location-queries.ts';
-import { type FeedContext, mapService, mapServiceAtLocation, mapServiceAtLocationSummary, mapServiceSummary, noUpcomingSessions, page } from './mapping.ts';
+import {
+  type FeedContext,
+  mapOrganisationSummary,
+  mapOrganisationWithServices,
+  mapService,
+  mapServiceAtLocation,
+  mapServiceAtLocationSummary,
+  mapServiceSummary,
+  noUpcomingSessions,
+  page,
+} from './mapping.ts';
+import * as orgs from './organisation-queries.ts';
 import type { OfferFilters } from './published-queries.ts';
 import * as q from './queries.ts';
-import type { ServiceAtLocationQuery, ServiceQuery } from './schemas.ts';
-import { categoryForTermId, taxonomy, taxonomyId, taxonomyTerm, taxonomyTerms } from './taxonomy.ts';
+import type { OrganizationQuery, ServiceAtLocationQuery, ServiceQuery, TaxonomyQuery, TaxonomyTermQuery } from './schemas.ts';
+import { categoryForTermId, findTaxonomyTerms, matchesSearch, taxonomy, taxonomyId, taxonomyTerm } from './taxonomy.ts';
 
 /**
  * The feed's read operations: parsed parameters in, Open Referral UK objects out. Each returns
@@ -14,7 +26,7 @@ import { categoryForTermId, taxonomy, taxonomyId, taxonomyTerm, taxonomyTerms } 
  */
 
 /** The query's filters, or null when a taxonomy filter names nothing of ours (no item can match). */
-function offerFilters(query: ServiceQuery): OfferFilters | null {
+function offerFilters(query: Partial<ServiceQuery>): OfferFilters | null {
   let category: OfferCategory | undefined;
   if (query.taxonomy_term_id !== undefined) {
     category = categoryForTermId(query.taxonomy_term_id);
@@ -75,20 +87,60 @@ export async function getServiceAtLocation(db: Queryable, id: string, context: F
   return mapServiceAtLocation(offer, venue, venues.get(offer.id) ?? [], sessions.get(offer.id) ?? noUpcomingSessions, context);
 }
 
+export async function listOrganizations(db: Queryable, query: OrganizationQuery, context: FeedContext) {
+  const paging = { page: query.page, perPage: query.per_page };
+  const filters = offerFilters(query);
+  const { total, organisations } = filters
+    ? await orgs.listPublishedOrganisations(db, { search: query.search, category: filters.category }, paging)
+    : { total: 0, organisations: [] };
+  return page(
+    organisations.map((organisation) => mapOrganisationSummary(organisation, context)),
+    total,
+    paging.page,
+    paging.perPage,
+  );
+}
+
+/** An organisation with its services: their one-to-one fields, or (full_service) each fully nested. */
+export async function getOrganization(db: Queryable, id: string, options: { fullService: boolean }, context: FeedContext) {
+  if (!isUuid(id)) return null;
+  const organisation = await orgs.findPublishedOrganisation(db, id);
+  if (!organisation) return null;
+  const offers = await q.findPublishedOffersOf(db, organisation.id);
+  if (!options.fullService)
+    return mapOrganisationWithServices(
+      organisation,
+      offers.map((offer) => mapServiceSummary(offer, context)),
+      context,
+    );
+  const ids = offers.map((offer) => offer.id);
+  const [venues, sessions] = await Promise.all([places.findVenuesOfOffers(db, ids), q.findSessionFacts(db, ids)]);
+  const services = offers.map((offer) => mapService(offer, venues.get(offer.id) ?? [], sessions.get(offer.id) ?? noUpcomingSessions, context));
+  return mapOrganisationWithServices(organisation, services, context);
+}
+
 function slice<T>(items: T[], pageNumber: number, perPage: number) {
   return page(items.slice((pageNumber - 1) * perPage, pageNumber * perPage), items.length, pageNumber, perPage);
 }
 
-export function listTaxonomies(paging: { page: number; per_page: number }, context: FeedContext) {
-  return slice([taxonomy(context.baseUrl, { withTerms: false })], paging.page, paging.per_page);
+export function listTaxonomies(query: TaxonomyQuery, context: FeedContext) {
+  const ours = taxonomy(context.baseUrl, { withTerms: false });
+  const found = matchesSearch([ours.name, ours.description], query.search) ? [ours] : [];
+  return slice(found, query.page, query.per_page);
 }
 
 export function getTaxonomy(id: string, context: FeedContext) {
   return id.toLowerCase() === taxonomyId ? taxonomy(context.baseUrl, { withTerms: true }) : null;
 }
 
-export function listTaxonomyTerms(paging: { page: number; per_page: number }, context: FeedContext) {
-  return slice(taxonomyTerms(context.baseUrl), paging.page, paging.per_page);
+export function listTaxonomyTerms(query: TaxonomyTermQuery, context: FeedContext) {
+  const terms = findTaxonomyTerms(context.baseUrl, {
+    search: query.search,
+    taxonomyId: query.taxonomy_id,
+    topOnly: query.top_only,
+    parentId: query.parent_id,
+  });
+  return slice(terms, query.page, query.per_page);
 }
 
 export function getTaxonomyTerm(id: string, context: FeedContext) {
@@ -98,10 +150,21 @@ export function getTaxonomyTerm(id: string, context: FeedContext) {
 
 /**
  * What GET / says about the API. Open Referral UK's validator reads `version` as the profile
- * version ("HSDS-UK-3.0") and knows the profile's API description by this openapi_url.
+ * version ("HSDS-UK-3.0"); `openapi_url` is the API description this feed conforms to, which it
+ * serves itself (openapi.json beside this file).
  */
-export const apiInformation = {
-  version: 'HSDS-UK-3.0',
-  profile: 'https://github.com/OpenReferralUK/uk-profile',
-  openapi_url: 'https://openreferraluk.org/specifications/3.0/openapi.json',
-};
+export function apiInformation(context: FeedContext) {
+  return {
+    version: 'HSDS-UK-3.0',
+    profile: 'https://github.com/OpenReferralUK/uk-profile',
+    openapi_url: `${context.baseUrl}/openreferral/openapi.json`,
+  };
+}
+
+// Read once: the profile's API description with what this feed adds (see its info.description).
+const apiDescription = JSON.parse(readFileSync(new URL('./openapi.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+
+/** The API description, its servers entry pointing at this deployment. */
+export function openApiDocument(context: FeedContext) {
+  return { ...apiDescription, servers: [{ url: `${context.baseUrl}/openreferral`, description: 'This Tasters area’s open-data feed' }] };
+}

@@ -44,6 +44,11 @@ export function findTastersUrl(baseUrl: string, offerId: string): string {
   return `${baseUrl}/find?offer=${encodeURIComponent(offerId)}`;
 }
 
+/** The offer's public page: no sign-in, what it is, who runs it, where, when and how to join. */
+export function publicOfferUrl(baseUrl: string, offerId: string): string {
+  return `${baseUrl}/activities/${encodeURIComponent(offerId)}`;
+}
+
 // The same pattern the profile's validators use for `format: email`: anything else is left out.
 const emailPattern = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/i;
 
@@ -75,6 +80,19 @@ export function mapOrganisation(organisation: FeedOrganisation): Json {
   };
 }
 
+/** An organisation as /organizations lists it: its own fields and its address in the feed. */
+export function mapOrganisationSummary(organisation: FeedOrganisation, context: FeedContext): Json {
+  return { ...mapOrganisation(organisation), uri: `${context.baseUrl}/openreferral/organizations/${organisation.id}` };
+}
+
+/** An organisation with its services (each without the organisation nested again). */
+export function mapOrganisationWithServices(organisation: FeedOrganisation, services: Json[], context: FeedContext): Json {
+  return {
+    ...mapOrganisationSummary(organisation, context),
+    services: services.map(({ organization: _organization, ...service }) => service),
+  };
+}
+
 /** The service's one-to-one fields: what /services lists. */
 export function mapServiceSummary(offer: FeedOffer, context: FeedContext): Json {
   const summary = present({
@@ -82,7 +100,8 @@ export function mapServiceSummary(offer: FeedOffer, context: FeedContext): Json 
     organization_id: offer.organisationId,
     name: offer.title,
     description: offer.description,
-    url: findTastersUrl(context.baseUrl, offer.id),
+    // The public page: the find page needs signing in, which a directory's readers cannot do.
+    url: publicOfferUrl(context.baseUrl, offer.id),
     email: publicEmail(offer.referralEmail) ?? publicEmail(offer.organisation.contactEmail),
     status: offer.status === 'active' ? 'active' : 'inactive',
     fees: feesText(offer),

@@ -17,7 +17,10 @@ export async function openDataPageRoutes(app: FastifyInstance) {
       categories: taxonomyTerms(app.config.baseUrl).length,
       publishingCount: summary.organisations.length - notPublishing.length,
       notPublishing,
-      endpoints: ['services', 'service_at_locations', 'taxonomies', 'taxonomy_terms'].map((name) => ({ name, url: `${feedUrl}${name}` })),
+      endpoints: ['services', 'service_at_locations', 'organizations', 'taxonomies', 'taxonomy_terms', 'openapi.json'].map((name) => ({
+        name,
+        url: `${feedUrl}${name}`,
+      })),
     });
   });
 }

@@ -28,7 +28,8 @@ export type Paging = { page: number; perPage: number };
 
 export const now = sql<Date>`now()`;
 
-function escapeLike(text: string): string {
+/** Text for a LIKE pattern, its wildcards taken literally. */
+export function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
@@ -62,8 +63,12 @@ export function publishedOffers(db: Queryable, filters: OfferFilters) {
   if (filters.organisationId) query = query.where('offers.organisationId', '=', filters.organisationId);
   if (filters.modifiedAfter) query = query.where(lastModified, '>=', filters.modifiedAfter);
   // The profile: "a minimum age of at least" and "a maximum age equal to or below" the value.
+  // An offer with no minimum starts at 0. An offer with no maximum has no upper limit: it is open
+  // to every age, so maximum_age never rules it out (maximum_age=99 would otherwise find almost
+  // nothing, since most offers state no maximum); only a stated maximum above the bound does.
   if (filters.minimumAge !== undefined) query = query.where(sql<number>`coalesce(${sql.ref('offers.minAge')}, 0)`, '>=', filters.minimumAge);
-  if (filters.maximumAge !== undefined) query = query.where('offers.maxAge', '<=', filters.maximumAge);
+  const { maximumAge } = filters;
+  if (maximumAge !== undefined) query = query.where((eb) => eb.or([eb('offers.maxAge', 'is', null), eb('offers.maxAge', '<=', maximumAge)]));
   if (filters.day) query = query.where(sql<SqlBool>`${filters.day} = any(${sql.ref('offers.scheduleDays')})`);
   if (filters.startTime) query = query.where(sql<SqlBool>`${sql.ref('offers.scheduleStartTime')} >= cast(${filters.startTime} as time)`);
   if (filters.endTime) query = query.where(sql<SqlBool>`${sql.ref('offers.scheduleEndTime')} <= cast(${filters.endTime} as time)`);

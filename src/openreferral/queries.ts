@@ -22,6 +22,34 @@ export async function findPublishedOffer(db: Queryable, id: string): Promise<Fee
   return row && toFeedOffer(row);
 }
 
+/** Every published offer of one organisation, in title order. */
+export async function findPublishedOffersOf(db: Queryable, organisationId: string): Promise<FeedOffer[]> {
+  const rows = await selectOffer(publishedOffers(db, { organisationId }))
+    .orderBy(sql`lower(${sql.ref('offers.title')})`)
+    .orderBy('offers.id')
+    .execute();
+  return rows.map(toFeedOffer);
+}
+
+export type UpcomingTaster = { startsAt: Date; endsAt: Date; isOnline: boolean; venueId: string | null };
+
+/**
+ * The next published tasters of an offer: when, and where (the venue's id, looked up among the
+ * offer's published venues). Nothing about who booked, or how many places are left.
+ */
+export async function findUpcomingTasters(db: Queryable, offerId: string, limit: number): Promise<UpcomingTaster[]> {
+  const rows = await db
+    .selectFrom('tasterSessions')
+    .where('offerId', '=', offerId)
+    .where('status', '=', 'published')
+    .where('startsAt', '>=', now)
+    .select(['startsAt', 'endsAt', 'isOnline', 'venueId'])
+    .orderBy('startsAt')
+    .limit(limit)
+    .execute();
+  return rows.map((row) => ({ startsAt: new Date(row.startsAt), endsAt: new Date(row.endsAt), isOnline: row.isOnline, venueId: row.venueId }));
+}
+
 /** For each offer: when its next published taster starts, and whether any upcoming one is online. */
 export async function findSessionFacts(db: Queryable, offerIds: string[]): Promise<Map<string, OfferSessions>> {
   const facts = new Map<string, OfferSessions>(offerIds.map((id) => [id, { nextStartsAt: null, online: false }]));

@@ -5,7 +5,7 @@ import { HostileInputError } from '../lib/errors.ts';
 import { isRefusedInput } from '../plugins/errors.ts';
 import { pathOf } from '../web/request.ts';
 import * as feed from './feed.ts';
-import { pageQuery, parseQuery, serviceAtLocationQuery, serviceQuery } from './schemas.ts';
+import { organizationItemQuery, organizationQuery, parseQuery, serviceAtLocationQuery, serviceQuery, taxonomyQuery, taxonomyTermQuery } from './schemas.ts';
 
 /** Requests one address may make to the feed in a minute. */
 export const FEED_RATE_LIMIT = 300;
@@ -77,7 +77,9 @@ export async function openReferralRoutes(app: FastifyInstance) {
       .send(),
   );
 
-  app.get('/', async () => feed.apiInformation);
+  app.get('/', async () => feed.apiInformation(context));
+
+  app.get('/openapi.json', async () => feed.openApiDocument(context));
 
   app.get('/services', async (request, reply) => {
     const query = parseQuery(serviceQuery, request.query);
@@ -101,8 +103,21 @@ export async function openReferralRoutes(app: FastifyInstance) {
     return found ?? notFound(reply, 'service at location', request.params.id);
   });
 
+  app.get('/organizations', async (request, reply) => {
+    const query = parseQuery(organizationQuery, request.query);
+    if (!query.ok) return badParameter(reply, query);
+    return feed.listOrganizations(db, query.value, context);
+  });
+
+  app.get<{ Params: IdParams }>('/organizations/:id', async (request, reply) => {
+    const query = parseQuery(organizationItemQuery, request.query);
+    if (!query.ok) return badParameter(reply, query);
+    const found = await feed.getOrganization(db, request.params.id, { fullService: query.value.full_service ?? false }, context);
+    return found ?? notFound(reply, 'organization', request.params.id);
+  });
+
   app.get('/taxonomies', async (request, reply) => {
-    const query = parseQuery(pageQuery, request.query);
+    const query = parseQuery(taxonomyQuery, request.query);
     if (!query.ok) return badParameter(reply, query);
     return feed.listTaxonomies(query.value, context);
   });
@@ -112,7 +127,7 @@ export async function openReferralRoutes(app: FastifyInstance) {
   });
 
   app.get('/taxonomy_terms', async (request, reply) => {
-    const query = parseQuery(pageQuery, request.query);
+    const query = parseQuery(taxonomyTermQuery, request.query);
     if (!query.ok) return badParameter(reply, query);
     return feed.listTaxonomyTerms(query.value, context);
   });

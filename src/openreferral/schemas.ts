@@ -73,6 +73,41 @@ const paging = {
 
 export const pageQuery = z.object(paging);
 
+const booleanParameter = (name: string) =>
+  z.preprocess(
+    emptyAsMissing,
+    z
+      .string()
+      .trim()
+      .toLowerCase()
+      .refine((value) => value === 'true' || value === 'false', { error: `${name} must be true or false` })
+      .transform((value) => value === 'true')
+      .optional(),
+  );
+
+export const taxonomyQuery = z.object({ ...paging, search: text('search', 200) });
+
+export const taxonomyTermQuery = z.object({
+  ...paging,
+  search: text('search', 200),
+  taxonomy_id: text('taxonomy_id', 100),
+  top_only: booleanParameter('top_only'),
+  parent_id: text('parent_id', 100),
+});
+
+export const organizationQuery = z.object({
+  ...paging,
+  search: text('search', 200),
+  taxonomy_term_id: text('taxonomy_term_id', 100),
+  taxonomy_id: text('taxonomy_id', 100),
+});
+
+export const organizationItemQuery = z.object({ full_service: booleanParameter('full_service') });
+
+export type OrganizationQuery = z.output<typeof organizationQuery>;
+export type TaxonomyQuery = z.output<typeof taxonomyQuery>;
+export type TaxonomyTermQuery = z.output<typeof taxonomyTermQuery>;
+
 export const serviceQuery = z.object({
   ...paging,
   search: text('search', 200),
@@ -114,26 +149,32 @@ export const serviceQuery = z.object({
   end_time: time('end_time'),
 });
 
-export const serviceAtLocationQuery = serviceQuery.extend({
-  postcode: z.preprocess(
-    emptyAsMissing,
-    z
-      .string()
-      .transform((value, context) => {
-        const district = /^([A-Z]{1,2}\d[A-Z\d]?)(\d[A-Z]{2})?$/.exec(value.replace(/\s+/g, '').toUpperCase())?.[1];
-        if (district) return district;
-        context.addIssue({ code: 'custom', message: 'postcode must be a UK postcode, such as OX1 3BG, or its first half, such as OX1' });
-        return z.NEVER;
-      })
-      .optional(),
-  ),
-  proximity: z.preprocess(
-    emptyAsMissing,
-    z
-      .undefined({ error: 'proximity is not supported: this feed cannot find where a postcode is. Use postcode on its own to match a postcode district.' })
-      .optional(),
-  ),
-});
+export const serviceAtLocationQuery = serviceQuery
+  .extend({
+    postcode: z.preprocess(
+      emptyAsMissing,
+      z
+        .string()
+        .transform((value, context) => {
+          const district = /^([A-Z]{1,2}\d[A-Z\d]?)(\d[A-Z]{2})?$/.exec(value.replace(/\s+/g, '').toUpperCase())?.[1];
+          if (district) return district;
+          context.addIssue({ code: 'custom', message: 'postcode must be a UK postcode, such as OX1 3BG, or its first half, such as OX1' });
+          return z.NEVER;
+        })
+        .optional(),
+    ),
+    // Checked with the postcode below: what is wrong with it depends on whether one was given.
+    proximity: z.preprocess(emptyAsMissing, z.string().optional()),
+  })
+  .superRefine((query, context) => {
+    if (query.proximity === undefined) return;
+    // The spec measures proximity in metres from the centroid of the postcode given with it.
+    const message =
+      query.postcode === undefined
+        ? 'proximity needs a postcode: it is a distance in metres from the centre of the postcode given with it. Add postcode, such as postcode=OX1 3BG'
+        : 'proximity is not supported: this feed cannot find where a postcode is. Use postcode on its own to match a postcode district';
+    context.addIssue({ code: 'custom', path: ['proximity'], message });
+  });
 
 export type ServiceQuery = z.output<typeof serviceQuery>;
 export type ServiceAtLocationQuery = z.output<typeof serviceAtLocationQuery>;

@@ -79,3 +79,26 @@ export function taxonomy(baseUrl: string, options: { withTerms: boolean }): Oruk
     ...(options.withTerms ? { taxonomy_terms: taxonomyTerms(baseUrl) } : {}),
   };
 }
+
+/** Whether every word of a search appears, in any case, in one of the texts (the services' rule too). */
+export function matchesSearch(texts: string[], search: string | undefined): boolean {
+  const haystack = texts.join('\n').toLowerCase();
+  return (search ?? '')
+    .toLowerCase()
+    .split(/\s+/)
+    .filter(Boolean)
+    .every((word) => haystack.includes(word));
+}
+
+export type TermFilters = { search?: string | undefined; taxonomyId?: string | undefined; topOnly?: boolean | undefined; parentId?: string | undefined };
+
+/**
+ * The terms a /taxonomy_terms query asks for. Ours form one flat taxonomy: every term is at the
+ * top, so top_only changes nothing and a parent_id matches no term; a taxonomy_id that is not ours
+ * names no terms (never all of them).
+ */
+export function findTaxonomyTerms(baseUrl: string, filters: TermFilters): OrukTaxonomyTerm[] {
+  if (filters.taxonomyId !== undefined && filters.taxonomyId.toLowerCase() !== taxonomyId) return [];
+  if (filters.parentId !== undefined) return [];
+  return taxonomyTerms(baseUrl).filter((term) => matchesSearch([term.name, term.description, term.code], filters.search));
+}

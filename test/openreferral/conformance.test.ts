@@ -35,6 +35,7 @@ async function walkFeed(t: Tap, app: FastifyInstance) {
     ['/service_at_locations', '/service_at_locations/{id}', 'service_at_locations'],
     ['/taxonomies', '/taxonomies/{id}', 'taxonomies'],
     ['/taxonomy_terms', '/taxonomy_terms/{id}', 'taxonomy_terms'],
+    ['/organizations', '/organizations/{id}', 'organizations'],
   ];
   for (const [list, item, path] of lists) {
     seen[path] = 0;
@@ -43,6 +44,7 @@ async function walkFeed(t: Tap, app: FastifyInstance) {
       bodies.push(listed);
       for (const entry of listed.contents ?? []) {
         bodies.push(await fetchValid(t, app, item, `/openreferral/${path}/${entry.id}`));
+        if (path === 'organizations') bodies.push(await fetchValid(t, app, item, `/openreferral/${path}/${entry.id}?full_service=true`));
         seen[path]++;
       }
       if (listed.last_page) break;
@@ -59,7 +61,7 @@ t.test('an area with no offers at all', async (t) => {
   t.equal(Number(offers.n), 0, 'the database starts empty');
   const app = await buildTestApp(t, database);
   const { seen } = await walkFeed(t, app);
-  t.same(seen, { services: 0, service_at_locations: 0, taxonomies: 1, taxonomy_terms: 10 });
+  t.same(seen, { services: 0, service_at_locations: 0, taxonomies: 1, taxonomy_terms: 10, organizations: 0 });
   const services = await fetchValid(t, app, '/services', '/openreferral/services');
   t.match(services, { total_items: 0, total_pages: 0, page_number: 1, size: 0, first_page: true, last_page: true, empty: true, contents: [] });
 });
@@ -72,6 +74,7 @@ t.test('the demo data, with offers like the demo area', async (t) => {
   // The demo seed may bring offers of its own; ours must all be there.
   t.ok(seen.services! >= 5, 'every published offer walked');
   t.ok(seen.service_at_locations! >= 4, 'handling, singing and drawing at the gallery, gardening at the glasshouses');
+  t.ok(seen.organizations! >= 2, 'the museum and the garden');
   const listedIds = JSON.stringify(bodies.filter((body) => Array.isArray(body.contents)));
   for (const offer of [area.handling, area.singing, area.gardening, area.drawing, area.reading]) t.ok(listedIds.includes(offer.id), `${offer.title} is listed`);
 
@@ -84,12 +87,32 @@ t.test('the demo data, with offers like the demo area', async (t) => {
     t.notOk(everything.includes(user.email), `${user.email} is not in the feed`);
   }
 
+  const museum = await fetchValid(t, app, '/organizations/{id}', `/openreferral/organizations/${area.museum.id}`);
+  t.match(museum, {
+    id: area.museum.id,
+    name: area.museum.name,
+    website: 'https://museum.example.org.uk/',
+    uri: `http://localhost:3000/openreferral/organizations/${area.museum.id}`,
+  });
+  t.same(
+    (museum.services as Array<{ name: string }>).map((service) => service.name),
+    ['Drawing in the galleries', area.handling.title, 'Singing for wellbeing'],
+    'its services, in title order',
+  );
+  const full = await fetchValid(t, app, '/organizations/{id}', `/openreferral/organizations/${area.museum.id}?full_service=true`);
+  t.match(full.services, [
+    { name: 'Drawing in the galleries', schedules: [{ freq: 'MONTHLY' }] },
+    {},
+    { name: 'Singing for wellbeing', cost_options: [{ amount: 3.5 }] },
+  ]);
+  t.notOk('organization' in (full.services as object[])[0]!, 'the organisation is not nested again in its own services');
+
   const singing = await fetchValid(t, app, '/services/{id}', `/openreferral/services/${area.singing.id}`);
   t.match(singing, {
     name: 'Singing for wellbeing',
     status: 'active',
     minimum_age: 18,
-    url: `http://localhost:3000/find?offer=${area.singing.id}`,
+    url: `http://localhost:3000/activities/${area.singing.id}`,
     eligibility_description: 'Adults who feel isolated. Ages 18 and over.',
     schedules: [{ freq: 'WEEKLY', interval: 1, byday: 'TU,TH', opens_at: '14:00:00', closes_at: '15:30:00', attending_type: 'In person' }],
     cost_options: [{ amount: 3.5, currency: 'GBP', amount_description: 'per session, tea included' }],
@@ -181,5 +204,7 @@ t.test('every endpoint of the API description is served and checked', async (t) 
     '/taxonomies/{id}',
     '/taxonomy_terms',
     '/taxonomy_terms/{id}',
+    '/organizations',
+    '/organizations/{id}',
   ]);
 });

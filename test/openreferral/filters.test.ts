@@ -159,7 +159,24 @@ t.test('day, start_time and end_time follow the usual schedule', async (t) => {
 t.test('minimum_age and maximum_age', async (t) => {
   const app = await buildTestApp(t, database);
   t.same(names(await list(app, 'services', 'minimum_age=18')), ['Alpha singing', 'Bravo dance']);
-  t.same(names(await list(app, 'services', 'maximum_age=30')), ['Delta gardening']);
+  // Charlie, Echo, Foxtrot, Golf and Alpha state no maximum age: open to every age, so no upper
+  // bound rules them out; Bravo (up to 99) is out at 30 and in at 99.
+  const noMaximum = ['Alpha singing', 'Charlie drawing', 'Echo reading', 'Foxtrot singing', 'Golf museum tour'];
+  t.same(names(await list(app, 'services', 'maximum_age=30')), [...noMaximum.slice(0, 2), 'Delta gardening', ...noMaximum.slice(2)]);
+  t.same(names(await list(app, 'services', 'maximum_age=99')), ['Alpha singing', 'Bravo dance', 'Charlie drawing', 'Delta gardening', ...noMaximum.slice(2)]);
+  t.same(names(await list(app, 'services', 'maximum_age=20')), noMaximum, 'a stated maximum above the bound is ruled out');
+  t.same(names(await list(app, 'services', 'minimum_age=18&maximum_age=99')), ['Alpha singing', 'Bravo dance']);
+});
+
+t.test('proximity needs a postcode, and says so', async (t) => {
+  const app = await buildTestApp(t, database);
+  const alone = await app.inject('/openreferral/service_at_locations?proximity=1000');
+  t.equal(alone.statusCode, 400);
+  t.match(alone.json(), { status: 400, error: 'invalid_parameter', parameter: 'proximity', message: /proximity needs a postcode/ });
+  const withPostcode = await app.inject('/openreferral/service_at_locations?proximity=1000&postcode=OX1%203PW');
+  t.equal(withPostcode.statusCode, 400, 'with a postcode it is still refused: the feed cannot find where a postcode is');
+  t.match(withPostcode.json(), { parameter: 'proximity', message: /not supported/ });
+  t.notMatch(withPostcode.json().message, /needs a postcode/);
 });
 
 t.test('service_at_locations: paging, search and postcode', async (t) => {

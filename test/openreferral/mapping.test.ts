@@ -176,7 +176,7 @@ t.test('an online-only offer has no locations but an online service area', async
   const service = mapService(offer, [], { nextStartsAt: new Date('2026-12-01T18:00:00Z'), online: true }, { baseUrl: 'https://tasters.example.org' });
   t.same(service.service_at_locations, []);
   t.match(service.service_areas, [{ name: 'Online' }]);
-  t.equal(service.url, `https://tasters.example.org/find?offer=${OFFER_ID}`);
+  t.equal(service.url, `https://tasters.example.org/activities/${OFFER_ID}`, 'the public page, not the find page that needs signing in');
   t.match(service.attributes, [{ link_id: OFFER_ID, taxonomy_term: { code: 'reading_writing', name: 'Reading and writing' } }]);
   t.notOk('email' in service, 'no email when neither the offer nor the organisation gives one');
 });

@@ -74,6 +74,13 @@ const endpointSchemas: Record<string, Schema> = {
   '/taxonomies/{id}': responseSchema('/taxonomies/{id}'),
   '/taxonomy_terms': responseSchema('/taxonomy_terms'),
   '/taxonomy_terms/{id}': responseSchema('/taxonomy_terms/{id}'),
+  // Not in the profile's API description: HSDS 3.0's, which answers them with the profile's own
+  // compiled organization schemas (a page of organization_list, and a fully nested organization).
+  '/organizations': {
+    allOf: [{ $ref: PAGE_ID }],
+    properties: { contents: { type: 'array', items: { $ref: `${PROFILE_BASE}compiled/organization_list.json` } } },
+  },
+  '/organizations/{id}': { $ref: `${PROFILE_BASE}compiled/organization.json` },
 };
 
 export type Endpoint = keyof typeof endpointSchemas;

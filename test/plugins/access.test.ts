@@ -175,6 +175,11 @@ const access: Record<string, Access> = {
   'GET /openreferral/taxonomies/:id': 'outside',
   'GET /openreferral/taxonomy_terms': 'outside',
   'GET /openreferral/taxonomy_terms/:id': 'outside',
+  'GET /openreferral/organizations': 'outside',
+  'GET /openreferral/openapi.json': 'outside',
+  // An offer's public page: outside the sessions, the same for everyone
+  'GET /activities/:id': 'public',
+  'GET /openreferral/organizations/:id': 'outside',
   'OPTIONS /openreferral*': 'outside',
 };
 

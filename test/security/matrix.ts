@@ -42,6 +42,11 @@ export const matrix: Record<string, Entry> = {
   'GET /openreferral/taxonomies/:id': { who: 'outside' },
   'GET /openreferral/taxonomy_terms': { who: 'outside' },
   'GET /openreferral/taxonomy_terms/:id': { who: 'outside' },
+  'GET /openreferral/organizations': { who: 'outside' },
+  'GET /openreferral/openapi.json': { who: 'outside' },
+  // An offer's public page: outside the sessions, the same for everyone
+  'GET /activities/:id': { who: 'public' },
+  'GET /openreferral/organizations/:id': { who: 'outside' },
   'GET /calendar/:file': { who: 'token' },
   // The page frame
   'GET /': { who: 'public' },

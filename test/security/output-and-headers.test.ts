@@ -44,7 +44,9 @@ function ownUrl(world: SecurityWorld, route: Route): string {
 // Pages whose access the matrix test decides; here, a simple reading of the guards is enough to
 // choose which to open as whom: try every GET route and keep what answers.
 const pageRoutes = routes.filter(
-  (r) => r.method === 'GET' && !/^\/(static|openreferral|healthz|readyz|calendar|release-place|register\/confirm|invitations|reset-password\/)/.test(r.url),
+  (r) =>
+    r.method === 'GET' &&
+    !/^\/(static|openreferral|activities|healthz|readyz|calendar|release-place|register\/confirm|invitations|reset-password\/)/.test(r.url),
 );
 
 const period = { from: '2026-01-01', to: '2027-12-31' };
@@ -102,6 +104,22 @@ for (const actor of ['coordinator', 'providerA', 'linkWorker'] as const) {
     if (actor !== 'providerA') t.ok(downloads > 0, `${downloads} downloads checked`);
   });
 }
+
+// An offer's public page is outside the sessions (the same for everyone, so cacheable): checked
+// here for hostile text, as anyone signed in or not would see it.
+t.test('an offer’s public page shows hostile text as text, and the same to everyone', async (t) => {
+  const signedOut = await app.inject(`/activities/${world.a.offer.id}`);
+  t.equal(signedOut.statusCode, 200);
+  for (const markup of HOSTILE_MARKUP) t.notOk(signedOut.body.includes(markup), `no raw ${markup.slice(0, 12)}…`);
+  t.notOk(signedOut.body.includes('"><img src=x'), 'no way out of an attribute');
+  t.ok(signedOut.body.includes('&lt;script&gt;alert(1)&lt;/script&gt;'), 'the hostile text is shown, escaped');
+  t.equal(signedOut.headers['cache-control'], 'public, max-age=300');
+  for (const actor of ['coordinator', 'providerA', 'linkWorker'] as const) {
+    const page = await world.visitors[actor].get(`/activities/${world.a.offer.id}`);
+    t.equal(page.body, signedOut.body, `a ${roleOf[actor]} sees exactly what anyone sees`);
+    t.notOk(page.headers['set-cookie'], `no cookie for a ${roleOf[actor]}`);
+  }
+});
 
 t.test('the private calendar feed and every download is no-store', async (t) => {
   const feed = await app.inject({ method: 'GET', url: `/calendar/${world.linkWorker.calendarToken}.ics` });
