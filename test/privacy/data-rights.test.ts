@@ -2,6 +2,7 @@ import t from 'tap';
 import { reportQuery } from '../../src/reports/filters.ts';
 import * as reports from '../../src/reports/queries.ts';
 import { PASSWORD } from '../fixtures/builders.ts';
+import { everyRecordEndsWithCrlf } from '../fixtures/csv.ts';
 import { buildTestApp, createTestDatabase, errorSummary, heading, Visitor } from '../helper.ts';
 import { allTables, buildWorld, findText, rowsMentioning } from './world.ts';
 
@@ -127,6 +128,7 @@ t.test('the same download as a CSV: one value a line, formulas neutralised', asy
   t.match(String(response.headers['content-type']), /^text\/csv/);
   t.match(String(response.headers['content-disposition']), /^attachment; filename="tasters-personal-data-[a-z0-9-]+\.csv"$/);
   t.equal(response.headers['cache-control'], 'no-store');
+  t.ok(everyRecordEndsWithCrlf(response.body), 'every record ends with CRLF');
   const lines = response.body.replace(/^\uFEFF/, '').split(/\r?\n/);
   t.equal(lines[0], 'Section,Record,Field,Value');
   for (const title of [
@@ -181,7 +183,9 @@ t.test('a coordinator downloads the same for a person who asks, and it is audite
     .where('actorId', '=', world.coordinator.id)
     .execute();
   t.equal(audited.length, 1, 'the download is in the audit trail');
-  t.equal((await coordinator.get(`/people/${subject.id}/data.csv`)).statusCode, 200);
+  const csv = await coordinator.get(`/people/${subject.id}/data.csv`);
+  t.equal(csv.statusCode, 200);
+  t.ok(everyRecordEndsWithCrlf(csv.body), 'every record ends with CRLF');
   t.equal((await world.visitor.get(`/people/${subject.id}/data.json`)).statusCode, 403, 'a link worker cannot use the coordinator route');
 });
 
