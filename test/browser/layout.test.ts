@@ -28,18 +28,18 @@ const linkWorker = await createUser(db, 'link_worker', {
  * Chevrons drawn in and around the back link: inline icons, and pseudo-elements the stylesheet
  * draws (nhsuk-frontend 10 draws its chevron with ::before on .nhsuk-back-link).
  */
-function chevronsInBackLink() {
-  const parts = [...document.querySelectorAll('.nhsuk-back-link, .nhsuk-back-link *')];
+// Run in the page (a string: the tests are typed without the DOM's types).
+const chevronsInBackLink = `(() => {
   let drawn = 0;
-  for (const element of parts) {
-    if (element instanceof SVGElement && element.tagName.toLowerCase() === 'svg') drawn++;
+  for (const element of document.querySelectorAll('.nhsuk-back-link, .nhsuk-back-link *')) {
+    if (element.tagName.toLowerCase() === 'svg') drawn++;
     for (const pseudo of ['::before', '::after']) {
       const style = getComputedStyle(element, pseudo);
       if (style.content !== 'none' && style.display !== 'none' && Number.parseFloat(style.width) > 0) drawn++;
     }
   }
   return drawn;
-}
+})()`;
 
 t.test('a back link shows one chevron, as the design system draws it', async (t) => {
   for (const [who, url] of [
@@ -51,7 +51,7 @@ t.test('a back link shows one chevron, as the design system draws it', async (t)
     await page.goto(url);
     const back = page.getByRole('link', { name: /^Back/ });
     t.equal(await back.count(), 1, `${url}: one back link`);
-    t.equal(await page.evaluate(chevronsInBackLink), 1, `${url}: one chevron`);
+    t.equal(await page.evaluate<number>(chevronsInBackLink), 1, `${url}: one chevron`);
     t.same(await accessibilityViolations(page), [], `${url}: no accessibility violations`);
     await context.close();
   }
@@ -62,17 +62,15 @@ t.test('the People page fits a 320px phone: nothing scrolls sideways and no colu
   await signIn(page, coordinator.email, PASSWORD);
   await page.goto('/people');
   t.equal((await page.locator('h1').textContent())?.trim(), 'People');
-  t.ok((await page.evaluate(() => document.documentElement.scrollWidth)) <= 320, 'the page is no wider than the screen');
+  t.ok((await page.evaluate<number>('document.documentElement.scrollWidth')) <= 320, 'the page is no wider than the screen');
   // Every cell is on the screen, not hidden inside a box that scrolls sideways.
-  const offScreen = await page.evaluate(() =>
-    // Column headings are hidden visually on a phone (each line carries its own): only the people.
-    [...document.querySelectorAll('main tbody td, main tbody th')]
-      .filter((cell) => {
-        const box = cell.getBoundingClientRect();
-        return box.width > 0 && (box.left < 0 || box.right > 320);
-      })
-      .map((cell) => cell.textContent?.trim()),
-  );
+  // Column headings are hidden visually on a phone (each line carries its own): only the people.
+  const offScreen = await page.evaluate<string[]>(`[...document.querySelectorAll('main tbody td, main tbody th')]
+    .filter((cell) => {
+      const box = cell.getBoundingClientRect();
+      return box.width > 0 && (box.left < 0 || box.right > 320);
+    })
+    .map((cell) => cell.textContent.trim())`);
   t.same(offScreen, [], 'every cell is within the screen');
   for (const text of [
     'Bartholomew Featherstonehaugh-Wolstenholme',
