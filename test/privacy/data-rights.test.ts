@@ -196,7 +196,7 @@ async function reportFigures() {
     figures[dimension] = await reports.funnelBy(db, filters, dimension);
     figures[`${dimension}-riverside`] = await reports.funnelBy(db, { ...filters, pcn: 'Riverside PCN' }, dimension);
   }
-  figures.referrals = await reports.referralsRecordedInPeriod(db, filters);
+  figures.referrals = await reports.referralsRecordedSincePeriodStart(db, filters);
   figures.pcnsWithout = await reports.pcnsWithoutAttendance(db, filters);
   figures.categories = await reports.categoriesWithSessions(db, filters);
   figures.choices = await reports.filterChoices(db);
