@@ -167,6 +167,10 @@ t.test('a coordinator downloads the same for a person who asks, and it is audite
   const page = await coordinator.get(`/people/${subject.id}/data`);
   t.equal(page.statusCode, 200);
   t.equal(heading(page.body), 'Data held about Zebedee Quartermaine');
+  // The coordinator reads about someone else: no "you" that would mean the coordinator.
+  t.notMatch(page.body, /Your account|by you or about you|with your email address|sent to you|you missed/);
+  t.match(page.body, 'Their account');
+  t.match(page.body, 'Audit trail entries by them or about them');
   t.match(page.body, new RegExp(`href="/people/${subject.id}/data.csv"`));
   const own = JSON.parse((await world.visitor.get('/account/data.json')).body) as Download;
   const response = await coordinator.get(`/people/${subject.id}/data.json`);
@@ -231,6 +235,11 @@ t.test('erasing a person: confirmation first, then no trace of who they were, an
   const done = await coordinator.post(`/people/${subject.id}/erase`, { confirm: 'yes' });
   t.equal(done.statusCode, 200);
   t.equal(heading(done.body), 'Their data has been erased');
+  t.notMatch(done.body, /Let them know/, 'no suggestion to contact someone whose address is gone');
+  const people = await coordinator.get('/people');
+  t.notMatch(people.body, 'Erased person', 'not listed among the people with an account');
+  t.notMatch(people.body, '@invalid');
+  t.match(people.body, '1 erased person is not listed.');
 
   t.equal((await world.visitor.get('/account')).statusCode, 302, 'their session has ended');
   for (const trace of ['Zebedee', 'Quartermaine', subject.email, 'Marlowe Road Surgery']) {
