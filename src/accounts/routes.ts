@@ -14,6 +14,7 @@ import { askForPasswordReset } from './requests.ts';
 import { acceptInvitationForm, confirmEmailForm, newPasswordForm, registerForm, resetRequestForm, safeReturnTo, signInForm } from './schemas.ts';
 import * as accounts from './service.ts';
 import { throttledPage } from './throttled-page.ts';
+import { SET_UP_PATH } from './two-step/gate.ts';
 import { twoStepSummary } from './two-step/queries.ts';
 import { startSecondStep } from './two-step/session.ts';
 
@@ -194,17 +195,21 @@ export async function accountRoutes(app: FastifyInstance) {
     if (!form.ok) {
       return formPage(reply, 'accounts/accept-invitation.eta', { ...page, values: { ...form.values, password: '', confirmPassword: '' }, errors: form.errors });
     }
+    let user: { id: string };
     try {
-      await db.transaction().execute((tx) => accounts.acceptInvitation(tx, params.data.token, form.value));
+      user = await db.transaction().execute((tx) => accounts.acceptInvitation(tx, params.data.token, form.value, request.ip));
     } catch (error) {
       if (error instanceof DomainError && error.code.startsWith('link_')) return linkFailed(reply, error.code.slice(5));
       if (error instanceof DomainError) return formPage(reply, 'accounts/accept-invitation.eta', { ...page, errors: { name: error.message } });
       throw error;
     }
-    return reply.viewAsync('accounts/done.eta', {
-      title: 'Your account is ready',
-      message: `You can now sign in with ${invitation.email} and the password you chose.`,
-    });
+    // Signed in at once, in a new session: an id planted before is worth nothing after. A role that
+    // must use two-step sign-in is taken to set it up by the gate before anything else.
+    await request.session.regenerate();
+    request.session.userId = user.id;
+    request.log.info({ event: 'signed_in', userId: user.id, firstStep: 'invitation' }, 'signed in');
+    const twoStepNext = config.twoStepRequiredRoles.includes(invitation.role ?? 'link_worker');
+    return reply.redirect(twoStepNext ? SET_UP_PATH : '/?done=account-ready', 303);
   });
 
   // ---------- password reset ----------

@@ -187,7 +187,17 @@ export async function invite(
   return link;
 }
 
-export async function acceptInvitation(tx: Tx, token: string, input: { name: string; password: string; practice: string | null; pcn: string | null }) {
+/**
+ * Makes the invited person's account and signs them in: they have just proved they hold the link
+ * and chosen their password, so asking for it again at once would only be in their way.
+ */
+export async function acceptInvitation(
+  tx: Tx,
+  token: string,
+  input: { name: string; password: string; practice: string | null; pcn: string | null },
+  address: string | null = null,
+  now = new Date(),
+) {
   const link = await useLink(tx, 'invitation', token);
   // An account for this address may be being made from a confirmation link at the same moment.
   await q.lockEmailAddress(tx, link.email);
@@ -205,6 +215,8 @@ export async function acceptInvitation(tx: Tx, token: string, input: { name: str
     passwordHash: await hashPassword(input.password),
   });
   await recordAudit(tx, { actorId: user.id, action: 'invitation_accepted', subjectType: 'user', subjectId: user.id });
+  await q.markSignedIn(tx, user.id, now);
+  await recordAudit(tx, { actorId: user.id, action: 'signed_in', subjectType: 'user', subjectId: user.id, address });
   return user;
 }
 

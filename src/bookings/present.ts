@@ -44,6 +44,7 @@ export function toBookingItem(row: LiveBookingRow) {
     statusName: statusNames[row.status],
     position: row.status === 'waitlisted' ? row.position : null,
     attendance: row.attendance,
+    feedbackGiven: Boolean(row.feedbackGiven),
     sessionId: row.sessionId,
     sessionCancelled: row.sessionStatus === 'cancelled',
     cancellationReason: row.cancellationReason,

@@ -114,6 +114,8 @@ export async function listLiveBookings(db: Queryable, userId: string, filter: { 
       's.isOnline',
       's.joiningInstructions',
       's.cancellationReason',
+      // My bookings leads from a past taster to the feedback on it: to give it, or to see it.
+      eb.exists(eb.selectFrom('feedback as f').select('f.id').whereRef('f.bookingId', '=', 'b.id')).as('feedbackGiven'),
       ...placeColumns,
     ])
     .where('b.userId', '=', userId)

@@ -55,6 +55,8 @@ export async function feedbackRoutes(app: FastifyInstance) {
       errors,
       flash,
       given: Boolean(stored),
+      // A first feedback is welcome at any time; changing it closes 14 days after the taster.
+      changeable: new Date() <= editableUntil,
       editable: !stored || new Date() <= editableUntil,
       editableUntil,
       fiveAs,

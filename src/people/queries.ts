@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Queryable, Tx } from '../db/database.ts';
 import type { Role } from '../db/tables/accounts.ts';
 
@@ -21,8 +22,17 @@ function people(db: Queryable) {
     ]);
 }
 
+/**
+ * Everyone with an account, leaving out erased people: they cannot sign in, have no address and
+ * nothing can be done for them; what remains of them is anonymous rows in the reports.
+ */
 export async function listPeople(db: Queryable) {
-  return people(db).orderBy('users.name').execute();
+  return people(db).where('users.erasedAt', 'is', null).orderBy('users.name').execute();
+}
+
+export async function countErasedPeople(db: Queryable): Promise<number> {
+  const row = await db.selectFrom('users').select(sql<number>`count(*)::int`.as('count')).where('erasedAt', 'is not', null).executeTakeFirstOrThrow();
+  return row.count;
 }
 
 export async function findPerson(db: Queryable, id: string) {

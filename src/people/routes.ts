@@ -28,8 +28,8 @@ export async function peopleRoutes(app: FastifyInstance) {
   app.addHook('preHandler', requireRole('coordinator'));
 
   app.get('/people', async (_request, reply) => {
-    const [everyone, invitations] = await Promise.all([q.listPeople(db), q.listPendingInvitations(db)]);
-    return reply.viewAsync('people/list.eta', { title: 'People', people: everyone, invitations, roleNames });
+    const [everyone, invitations, erased] = await Promise.all([q.listPeople(db), q.listPendingInvitations(db), q.countErasedPeople(db)]);
+    return reply.viewAsync('people/list.eta', { title: 'People', people: everyone, invitations, erased, roleNames });
   });
 
   async function invitePage(reply: FastifyReply, values: Record<string, string>, errors: FieldErrors = {}) {

@@ -46,6 +46,21 @@ const titles = {
 
 type SectionName = keyof typeof titles;
 
+/** The same sections as a coordinator reads them about someone else: "you" would mean the coordinator. */
+const titlesAboutThem: Record<SectionName, string> = {
+  ...titles,
+  account: 'Their account',
+  missedSessionAnswers: 'What got in the way of sessions they missed',
+  auditEntries: 'Audit trail entries by them or about them',
+  signInAttempts: 'Sign-in attempts with their email address',
+  messages: 'Emails sent to them',
+};
+
+/** A section's title for a coordinator acting on someone's request (generic sections keep theirs). */
+export function titleAboutThem(section: ExportSection): string {
+  return section.name in titlesAboutThem ? titlesAboutThem[section.name as SectionName] : section.title;
+}
+
 /** Everything held about one person, section by section. */
 export async function collectPersonalData(db: Queryable, personId: string, now = new Date()): Promise<PersonalData> {
   const account = await q.accountOf(db, personId);

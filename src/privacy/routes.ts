@@ -10,7 +10,7 @@ import { formPage } from '../web/forms.ts';
 import { idParams, paramsOf } from '../web/params.ts';
 import { actorOf, userOf } from '../web/request.ts';
 import { erasePerson } from './erase.ts';
-import { collectPersonalData, personalDataCsv, personalDataJson } from './export.ts';
+import { collectPersonalData, personalDataCsv, personalDataJson, titleAboutThem } from './export.ts';
 import { accountOf } from './queries.ts';
 import { eraseForm } from './schemas.ts';
 
@@ -41,9 +41,9 @@ export async function privacyRoutes(app: FastifyInstance) {
     return reply.type('text/csv; charset=utf-8').send(personalDataCsv(data));
   }
 
-  async function summaryPage(reply: FastifyReply, view: string, subjectId: string, extra: Record<string, unknown>) {
+  async function summaryPage(reply: FastifyReply, view: string, subjectId: string, extra: Record<string, unknown>, aboutThem = false) {
     const data = await collectPersonalData(db, subjectId);
-    const sections = data.sections.map((s) => ({ title: s.title, count: s.rows.length }));
+    const sections = data.sections.map((s) => ({ title: aboutThem ? titleAboutThem(s) : s.title, count: s.rows.length }));
     return reply.viewAsync(view, { sections, ...extra });
   }
 
@@ -64,12 +64,18 @@ export async function privacyRoutes(app: FastifyInstance) {
     const id = personId(request);
     const person = await accountOf(db, id);
     if (!person) throw new NotFoundError();
-    return summaryPage(reply, 'privacy/person-data.eta', id, {
-      title: `Data held about ${person.name}`,
-      person,
-      own: id === userOf(request).id,
-      backLink: { href: `/people/${id}`, text: 'Back to the person' },
-    });
+    return summaryPage(
+      reply,
+      'privacy/person-data.eta',
+      id,
+      {
+        title: `Data held about ${person.name}`,
+        person,
+        own: id === userOf(request).id,
+        backLink: { href: `/people/${id}`, text: 'Back to the person' },
+      },
+      id !== userOf(request).id,
+    );
   });
   app.get('/people/:id/data.json', coordinator, async (request, reply) => download(request, reply, personId(request), 'json'));
   app.get('/people/:id/data.csv', coordinator, async (request, reply) => download(request, reply, personId(request), 'csv'));

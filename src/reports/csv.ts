@@ -19,13 +19,15 @@ export function csvDateTime(value: Date): string {
 }
 
 /**
- * Rows to CSV through csv-stringify, as a stream. Rows are pulled from the source only as fast as
+ * Rows to CSV through csv-stringify, as a stream, each record ending in CRLF. Rows are pulled from the source only as fast as
  * the response is written, so an export of any size holds one page of rows at a time.
  */
 export function csvStream<Row extends object>(rows: AsyncIterable<Row> | Iterable<Row>, columns: Array<CsvColumn<Row>>): Readable {
   const stringifier = stringify({
     header: true,
     bom: true,
+    // RFC 4180 ends records with CRLF, and Excel on some systems reads LF alone as one long line.
+    record_delimiter: 'windows',
     columns: columns.map((c) => ({ key: c.key, header: c.header })),
     cast: {
       string: (value) => neutraliseFormula(value),

@@ -119,7 +119,7 @@ export function reportView(
       breakdown('category', 'By category', 'Category', categories, true),
       breakdown('pcn', 'By PCN', 'PCN', data.byPcn, false),
     ],
-    recorded: data.recorded,
+    recorded: { ...data.recorded, fromMonth: format.month(f.fromMonth.slice(0, 7)) },
     pcnsWithout: data.pcnsWithout,
     categoriesWithout: considered.filter((c) => !data.categoriesWith.includes(c)).map((c) => categoryNames[c]),
     period: { from: format.date(f.from), to: format.date(f.to) },

@@ -19,7 +19,9 @@ import type { ReportFilters } from './filters.ts';
  * - feedback: feedback given on those bookings; confidence change = confidence after − before,
  *   over the people who answered both;
  * - referrers and referrals: link workers who attended a taster in the period and later recorded
- *   referrals to that taster's offer (from the taster's month on), and how many they recorded.
+ *   referrals to that taster's offer (from the taster's month on, including months after the
+ *   period), and how many they recorded; "all referrals" counts the same months (the period's
+ *   first month on), so it always includes them.
  *
  * The PCN filter is about people: it narrows bookings, feedback and referrals to link workers of
  * that PCN; places offered stay as they are.
@@ -312,8 +314,13 @@ export function emptyFunnelRow(key: string, label: string, withPlaces = true): F
   };
 }
 
-/** Referrals recorded for months in the period, by anyone, to offers matching the filters. */
-export async function referralsRecordedInPeriod(db: Queryable, f: ReportFilters) {
+/**
+ * All referrals recorded, by anyone, to offers matching the filters, for the period's first month
+ * and every month after it: the whole of which the funnel's "referrals reported" is a part. The
+ * funnel counts referrals a taster led to from the taster's month on, with no end (referrals come
+ * weeks later), so a whole that stopped at the period's last month could be smaller than its part.
+ */
+export async function referralsRecordedSincePeriodStart(db: Queryable, f: ReportFilters) {
   return db
     .selectFrom('referralReports as r')
     .innerJoin('offers as o', 'o.id', 'r.offerId')
@@ -321,7 +328,6 @@ export async function referralsRecordedInPeriod(db: Queryable, f: ReportFilters)
     .leftJoin('users as u', 'u.id', 'r.userId')
     .select([sql<number>`coalesce(sum(r.referral_count), 0)::int`.as('referrals'), sql<number>`count(distinct r.user_id)::int`.as('linkWorkers')])
     .where('r.month', '>=', f.fromMonth)
-    .where('r.month', '<=', f.toMonth)
     .$call((qb) => (f.organisationId === null ? qb : qb.where('o.organisationId', '=', f.organisationId)))
     .$call((qb) => (f.kind === null ? qb : qb.where('org.kind', '=', f.kind)))
     .$call((qb) => (f.category === null ? qb : qb.where('o.category', '=', f.category)))

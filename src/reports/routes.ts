@@ -44,7 +44,7 @@ export async function reportRoutes(app: FastifyInstance) {
       q.funnelBy(db, f, 'organisation'),
       q.funnelBy(db, f, 'category'),
       q.funnelBy(db, f, 'pcn'),
-      q.referralsRecordedInPeriod(db, f),
+      q.referralsRecordedSincePeriodStart(db, f),
       q.pcnsWithoutAttendance(db, f),
       q.categoriesWithSessions(db, f),
       filterOptions(),

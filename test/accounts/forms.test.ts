@@ -175,7 +175,7 @@ t.test('hostile values that are valid are stored as text and shown as text', asy
       password: NEW_PASSWORD,
       confirmPassword: NEW_PASSWORD,
     });
-    t.equal(accepted.statusCode, 200, `accepted with ${hostile}`);
+    t.equal(accepted.statusCode, 303, `accepted with ${hostile}, and signed in`);
     const user = await db.selectFrom('users').select(['id', 'name', 'practice']).where('email', '=', email).executeTakeFirstOrThrow();
     t.equal(user.name, hostile, 'stored exactly as typed');
 

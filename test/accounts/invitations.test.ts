@@ -24,6 +24,8 @@ async function invite(values: { email: string; role: string; organisationId?: st
 
 const linkWorkerForm = { name: 'Nadia Link', practice: 'Riverside Surgery', pcn: 'Riverside PCN', password: NEW_PASSWORD, confirmPassword: NEW_PASSWORD };
 
+const sessionCookie = (visitor: Visitor) => Object.entries(visitor.cookies).find(([name]) => name.endsWith('tasters-session'))?.[1];
+
 async function userByEmail(email: string) {
   return db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
 }
@@ -38,10 +40,17 @@ t.test('a link worker accepts an invitation, sets name and password, and signs i
   t.match(page.body, email, 'shows the address they will sign in with');
   t.match(page.body, /a link worker/);
 
+  const sessionBefore = sessionCookie(visitor);
   const response = await visitor.post(link, linkWorkerForm);
-  t.equal(response.statusCode, 200);
-  t.equal(heading(response.body), 'Your account is ready');
+  t.equal(response.statusCode, 303, 'signed in and sent on, not asked to sign in again');
+  t.equal(response.headers.location, '/?done=account-ready');
+  t.ok(sessionCookie(visitor), 'a session');
+  t.not(sessionCookie(visitor), sessionBefore, 'a new session id, not the one from before');
+  const home = await visitor.get(response.headers.location as string);
+  t.equal(heading(home.body), 'Welcome, Nadia Link');
+  t.match(home.body, 'Your account is ready, and you are signed in.');
   const user = await userByEmail(email);
+  t.ok(user?.lastSignedInAt, 'the sign-in is recorded');
   t.ok(user, 'the account exists');
   t.equal(user?.role, 'link_worker');
   t.equal(user?.status, 'active');
@@ -63,7 +72,7 @@ t.test('a link worker accepts an invitation, sets name and password, and signs i
 t.test('an invitation works once: a second use is refused and makes no second account', async (t) => {
   const email = uniqueEmail('twice');
   const link = await invite({ email, role: 'link_worker' });
-  t.equal((await new Visitor(app).post(link, linkWorkerForm)).statusCode, 200);
+  t.equal((await new Visitor(app).post(link, linkWorkerForm)).statusCode, 303);
   const before = await rowCounts(db);
 
   const again = new Visitor(app);
@@ -84,7 +93,7 @@ t.test('two people using one link at the same moment: exactly one account', asyn
   const second = new Visitor(app);
   await Promise.all([first.get(link), second.get(link)]);
   const responses = await Promise.all([first.post(link, linkWorkerForm), second.post(link, linkWorkerForm)]);
-  t.same(responses.map((r) => r.statusCode).sort(), [200, 410], 'one succeeds, the other is told the link was used');
+  t.same(responses.map((r) => r.statusCode).sort(), [303, 410], 'one succeeds, the other is told the link was used');
   const count = await db
     .selectFrom('users')
     .select((eb) => eb.fn.countAll<number>().as('n'))
@@ -151,7 +160,8 @@ t.test('provider staff are invited to an organisation, and join it', async (t) =
   t.match(page.body, /Riverside Gallery/);
   t.notMatch(page.body, /name="practice"/, 'provider staff are not asked for a GP practice');
   const response = await visitor.post(link, { name: 'Pat Provider', password: NEW_PASSWORD, confirmPassword: NEW_PASSWORD });
-  t.equal(response.statusCode, 200);
+  t.equal(response.statusCode, 303);
+  t.equal(heading((await visitor.get('/')).body), 'Welcome, Pat Provider', 'signed in straight away');
   const user = await userByEmail(email);
   t.equal(user?.role, 'provider');
   t.equal(user?.organisationId, organisation.id);
@@ -162,7 +172,7 @@ t.test('a coordinator invitation makes a coordinator', async (t) => {
   const email = uniqueEmail('coordinator');
   const link = await invite({ email, role: 'coordinator' });
   const response = await new Visitor(app).post(link, { name: 'Cora Ordinator', password: NEW_PASSWORD, confirmPassword: NEW_PASSWORD });
-  t.equal(response.statusCode, 200);
+  t.equal(response.statusCode, 303);
   t.equal((await userByEmail(email))?.role, 'coordinator');
 });
 
@@ -199,9 +209,24 @@ t.test('two invitations to one address: after the first is accepted the second e
   const email = uniqueEmail('double');
   const first = await invite({ email, role: 'link_worker' });
   const second = await invite({ email, role: 'coordinator' });
-  t.equal((await new Visitor(app).post(first, linkWorkerForm)).statusCode, 200);
+  t.equal((await new Visitor(app).post(first, linkWorkerForm)).statusCode, 303);
   const response = await new Visitor(app).post(second, { name: 'Second Go', password: NEW_PASSWORD, confirmPassword: NEW_PASSWORD });
   t.equal(response.statusCode, 400);
   t.match(response.body, /There is already an account with this email address/);
   t.equal((await userByEmail(email))?.role, 'link_worker', 'the account is not turned into a coordinator');
+});
+
+t.test('an invited provider whose role must use two-step sign-in is signed in and taken to set it up first', async (t) => {
+  const strict = await buildTestApp(t, database, { twoStepRequiredRoles: ['provider'] });
+  const organisation = await createOrganisation(db);
+  const email = uniqueEmail('strict-provider', 'gallery.example.org');
+  const link = await invite({ email, role: 'provider', organisationId: organisation.id });
+  const visitor = new Visitor(strict);
+  const response = await visitor.post(link, { name: 'Sol Provider', password: NEW_PASSWORD, confirmPassword: NEW_PASSWORD });
+  t.equal(response.statusCode, 303);
+  t.match(response.headers.location, /^\/account\/two-step\/set-up/, 'to setting up two-step sign-in');
+  t.equal((await visitor.get(response.headers.location as string)).statusCode, 200, 'signed in: the set-up page opens');
+  const elsewhere = await visitor.get('/');
+  t.equal(elsewhere.statusCode, 303, 'nothing else until it is set up');
+  t.match(elsewhere.headers.location, /^\/account\/two-step\/set-up/);
 });

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { bookingPanel } from '../../src/bookings/panel.ts';
-import { createBooking, createTaster, createUser } from '../fixtures/builders.ts';
+import { createBooking, createFeedback, createTaster, createUser } from '../fixtures/builders.ts';
 import { at } from '../fixtures/time.ts';
 import { signedIn } from '../fixtures/visitors.ts';
 import { buildTestApp, createTestDatabase, decodeHtml, heading } from '../helper.ts';
@@ -41,6 +41,35 @@ t.test('My bookings lists places, waiting lists with positions, and past tasters
   t.match(section(page.body, 'Places booked'), /calendar\.ics/);
   t.notMatch(section(page.body, 'Past tasters'), /calendar\.ics/);
   t.match(page.body, /Set up a calendar feed/);
+});
+
+t.test('past tasters lead to feedback, or to what got in the way, as My record does', async (t) => {
+  const app = await buildTestApp(t, database);
+  const me = await createUser(db, 'link_worker');
+  const went = await createTaster(db, { title: 'Printmaking', startsAt: at(-10, 14), bookingClosesAt: at(-11, 14) });
+  const answered = await createTaster(db, { title: 'Choir', startsAt: at(-8, 14), bookingClosesAt: at(-9, 14) });
+  const missed = await createTaster(db, { title: 'Pottery', startsAt: at(-6, 14), bookingClosesAt: at(-7, 14) });
+  const wentBooking = await createBooking(db, went.sessionId, me.id, { attendance: 'attended' });
+  const answeredBooking = await createBooking(db, answered.sessionId, me.id, { attendance: 'attended' });
+  await createFeedback(db, answeredBooking.id);
+  const missedBooking = await createBooking(db, missed.sessionId, me.id, { attendance: 'no_show' });
+  const { visitor } = await signedIn(app, db, me);
+  const past = section((await visitor.get('/my-bookings')).body, 'Past tasters');
+  t.match(
+    past,
+    new RegExp(`You attended\\.[^<]*<a href="/bookings/${wentBooking.id}/feedback">Give feedback<span class="nhsuk-u-visually-hidden"> on Printmaking, `),
+    'a way to give feedback',
+  );
+  t.match(
+    past,
+    new RegExp(`<a href="/bookings/${answeredBooking.id}/feedback">See your feedback<span class="nhsuk-u-visually-hidden"> on Choir, `),
+    'a way to see feedback given',
+  );
+  t.match(
+    past,
+    new RegExp(`<a href="/bookings/${missedBooking.id}/missed">Tell us what got in the way<span class="nhsuk-u-visually-hidden"> of Pottery, `),
+    'a way to say what got in the way',
+  );
 });
 
 t.test('the booking page shows joining instructions only to people with a place', async (t) => {

@@ -128,6 +128,28 @@ t.test('feedback can be changed for 14 days after the session, then it stays as 
   t.equal((await feedbackOf(first.booking.id)).length, 1);
 });
 
+t.test('the form says before anything is written how long feedback can be changed', async (t) => {
+  const recent = await attendedBooking('attended', 2 * DAY);
+  const open = await recent.visitor.get(recent.url);
+  t.match(open.body, /You can change your feedback until [^<]+\. After that it stays as you left it\./, 'the rule, above the form');
+  const rule = open.body.indexOf('You can change your feedback until');
+  t.ok(rule >= 0 && rule < open.body.indexOf('<form action="/bookings'), 'said before the questions');
+
+  // Past the 14 days a first feedback is still welcome, but the person is told first that it cannot be changed.
+  const late = await attendedBooking('attended', 20 * DAY);
+  const page = await late.visitor.get(late.url);
+  t.match(
+    page.body,
+    /The time for changing feedback on this taster ended on [^<]+: once you send it, it cannot be changed\. Check your answers before you send them\./,
+  );
+  const warning = page.body.indexOf('The time for changing feedback');
+  t.ok(warning >= 0 && warning < page.body.indexOf('<form action="/bookings'), 'said before the questions');
+  t.notMatch(page.body, 'You can change your feedback until');
+  t.equal((await late.visitor.post(late.url, valid)).statusCode, 303, 'accepted');
+  const after = await late.visitor.get(late.url);
+  t.match(after.body, 'Thank you for your feedback.', 'and then shown as sent, as it said it would be');
+});
+
 t.test('missing and impossible answers are explained beside each question, and kept', async (t) => {
   const { visitor, url, booking } = await attendedBooking();
   const empty = await visitor.post(url, { referringEasier: 'Keep this text' });

@@ -350,3 +350,30 @@ t.test("the results name the viewer's own booking and a full session", async (t)
   t.match(page.body, /Origami circle[\s\S]*You have a place/);
   t.match(page.body, /Evening sketching[\s\S]*Full: waiting list open[\s\S]*Join the waiting list/);
 });
+
+t.test('two museums with the same taster on the same day: each link says whose it is', async (t) => {
+  const day = next(4, 10);
+  const sessions = [
+    await createTaster(db, { title: 'Object handling and conversation', organisationName: 'Pitt Rivers Museum', startsAt: day }),
+    await createTaster(db, { title: 'Object handling and conversation', organisationName: 'Ashmolean Museum', startsAt: day }),
+  ];
+  const page = await linkWorker.get('/find?q=object+handling');
+  const linkName = (sessionId: string, suffix: string) => {
+    const match = new RegExp(`<a href="/sessions/${sessionId}/${suffix}">([\\s\\S]*?)</a>`).exec(page.body);
+    return match
+      ? decodeHtml(match[1]!.replace(/<[^>]+>/g, ''))
+          .replace(/\s+/g, ' ')
+          .trim()
+      : '';
+  };
+  const names = sessions.map((s) => linkName(s.sessionId, 'book'));
+  t.match(names[0], /^Book a place for Object handling and conversation, Pitt Rivers Museum, /);
+  t.match(names[1], /^Book a place for Object handling and conversation, Ashmolean Museum, /);
+  t.not(names[0], names[1], 'the two links have different accessible names');
+
+  const coordinator = (await signedIn(app, db, 'coordinator')).visitor;
+  const seen = await coordinator.get('/find?q=object+handling');
+  const whoBooked = sessions.map((s) => new RegExp(`<a href="/sessions/${s.sessionId}/bookings">([\\s\\S]*?)</a>`).exec(seen.body)?.[1]);
+  t.match(whoBooked[0], 'Pitt Rivers Museum');
+  t.match(whoBooked[1], 'Ashmolean Museum');
+});

@@ -2,6 +2,7 @@ import t from 'tap';
 import { reportQuery } from '../../src/reports/filters.ts';
 import * as reports from '../../src/reports/queries.ts';
 import { PASSWORD } from '../fixtures/builders.ts';
+import { everyRecordEndsWithCrlf } from '../fixtures/csv.ts';
 import { buildTestApp, createTestDatabase, errorSummary, heading, Visitor } from '../helper.ts';
 import { allTables, buildWorld, findText, rowsMentioning } from './world.ts';
 
@@ -127,6 +128,7 @@ t.test('the same download as a CSV: one value a line, formulas neutralised', asy
   t.match(String(response.headers['content-type']), /^text\/csv/);
   t.match(String(response.headers['content-disposition']), /^attachment; filename="tasters-personal-data-[a-z0-9-]+\.csv"$/);
   t.equal(response.headers['cache-control'], 'no-store');
+  t.ok(everyRecordEndsWithCrlf(response.body), 'every record ends with CRLF');
   const lines = response.body.replace(/^\uFEFF/, '').split(/\r?\n/);
   t.equal(lines[0], 'Section,Record,Field,Value');
   for (const title of [
@@ -165,6 +167,10 @@ t.test('a coordinator downloads the same for a person who asks, and it is audite
   const page = await coordinator.get(`/people/${subject.id}/data`);
   t.equal(page.statusCode, 200);
   t.equal(heading(page.body), 'Data held about Zebedee Quartermaine');
+  // The coordinator reads about someone else: no "you" that would mean the coordinator.
+  t.notMatch(page.body, /Your account|by you or about you|with your email address|sent to you|you missed/);
+  t.match(page.body, 'Their account');
+  t.match(page.body, 'Audit trail entries by them or about them');
   t.match(page.body, new RegExp(`href="/people/${subject.id}/data.csv"`));
   const own = JSON.parse((await world.visitor.get('/account/data.json')).body) as Download;
   const response = await coordinator.get(`/people/${subject.id}/data.json`);
@@ -181,7 +187,9 @@ t.test('a coordinator downloads the same for a person who asks, and it is audite
     .where('actorId', '=', world.coordinator.id)
     .execute();
   t.equal(audited.length, 1, 'the download is in the audit trail');
-  t.equal((await coordinator.get(`/people/${subject.id}/data.csv`)).statusCode, 200);
+  const csv = await coordinator.get(`/people/${subject.id}/data.csv`);
+  t.equal(csv.statusCode, 200);
+  t.ok(everyRecordEndsWithCrlf(csv.body), 'every record ends with CRLF');
   t.equal((await world.visitor.get(`/people/${subject.id}/data.json`)).statusCode, 403, 'a link worker cannot use the coordinator route');
 });
 
@@ -192,7 +200,7 @@ async function reportFigures() {
     figures[dimension] = await reports.funnelBy(db, filters, dimension);
     figures[`${dimension}-riverside`] = await reports.funnelBy(db, { ...filters, pcn: 'Riverside PCN' }, dimension);
   }
-  figures.referrals = await reports.referralsRecordedInPeriod(db, filters);
+  figures.referrals = await reports.referralsRecordedSincePeriodStart(db, filters);
   figures.pcnsWithout = await reports.pcnsWithoutAttendance(db, filters);
   figures.categories = await reports.categoriesWithSessions(db, filters);
   figures.choices = await reports.filterChoices(db);
@@ -227,6 +235,11 @@ t.test('erasing a person: confirmation first, then no trace of who they were, an
   const done = await coordinator.post(`/people/${subject.id}/erase`, { confirm: 'yes' });
   t.equal(done.statusCode, 200);
   t.equal(heading(done.body), 'Their data has been erased');
+  t.notMatch(done.body, /Let them know/, 'no suggestion to contact someone whose address is gone');
+  const people = await coordinator.get('/people');
+  t.notMatch(people.body, 'Erased person', 'not listed among the people with an account');
+  t.notMatch(people.body, '@invalid');
+  t.match(people.body, '1 erased person is not listed.');
 
   t.equal((await world.visitor.get('/account')).statusCode, 302, 'their session has ended');
   for (const trace of ['Zebedee', 'Quartermaine', subject.email, 'Marlowe Road Surgery']) {

@@ -1,5 +1,6 @@
 import t from 'tap';
 import { createBooking, createOffer, createOrganisation, createSession, createUser } from '../fixtures/builders.ts';
+import { everyRecordEndsWithCrlf } from '../fixtures/csv.ts';
 import { HOSTILE } from '../fixtures/hostile.ts';
 import { sessionAt } from '../fixtures/time.ts';
 import { signedIn } from '../fixtures/visitors.ts';
@@ -40,10 +41,11 @@ t.test('a link worker sees and downloads the tasters they attended, with hours',
   t.match(csv.headers['content-type'], /^text\/csv/);
   t.equal(csv.headers['cache-control'], 'no-store');
   t.match(csv.headers['content-disposition'], /^attachment; filename="tasters-record-dev-sharma-\d{4}-\d{2}-\d{2}\.csv"$/);
+  t.ok(everyRecordEndsWithCrlf(csv.body), 'every record ends with CRLF');
   const lines = csv.body
     .replace(/^\uFEFF/, '')
-    .trim()
-    .split('\n');
+    .replace(/\r\n$/, '')
+    .split('\r\n');
   t.strictSame(lines, [
     'Date,Start,End,Activity,Category,Organisation,Place,Hours',
     '2027-03-10,14:00,15:30,Object handling,Heritage and museums,Riverside Museum,Online,1.5',

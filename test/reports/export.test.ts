@@ -6,6 +6,7 @@ import { csvStream, neutraliseFormula } from '../../src/reports/csv.ts';
 import { exportCsv, exportRows } from '../../src/reports/export.ts';
 import { reportQuery } from '../../src/reports/filters.ts';
 import { createBooking, createFeedback, createOffer, createOrganisation, createReferralReport, createSession, createUser } from '../fixtures/builders.ts';
+import { everyRecordEndsWithCrlf } from '../fixtures/csv.ts';
 import { sessionAt } from '../fixtures/time.ts';
 import { signedIn } from '../fixtures/visitors.ts';
 import { buildTestApp, createTestDatabase, testDatabaseKind } from '../helper.ts';
@@ -163,6 +164,16 @@ t.test('bookings, attendance and referrals exports, with the same filters', asyn
   t.equal(otherPcn.length, 1, 'a filter that matches nothing gives just the headers');
   const march = parseCsv((await coordinator.visitor.get('/reports/export.csv?kind=bookings&from=2028-03-01&to=2028-03-31')).body.slice(1));
   t.equal(march.length, 1, '23:30 UTC on 31 March is April in London');
+});
+
+t.test('every export ends each record with CRLF, as RFC 4180 and Excel expect', async (t) => {
+  for (const kind of ['feedback', 'bookings', 'attendance', 'referrals']) {
+    const body = (await coordinator.visitor.get(`/reports/export.csv?kind=${kind}&${period}`)).body;
+    t.ok(everyRecordEndsWithCrlf(body), `${kind}: every record ends with CRLF`);
+  }
+  // Line breaks inside a comment are data: they stay as typed, inside their quotes.
+  const feedback = (await coordinator.visitor.get(`/reports/export.csv?kind=feedback&${period}`)).body;
+  t.match(feedback, '"He said ""hi"", then\nleft, quickly"');
 });
 
 t.test('a bad export request gets the report form with a message, not a file', async (t) => {

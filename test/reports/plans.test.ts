@@ -128,7 +128,7 @@ const cases: Array<[name: string, run: (db: Db) => Promise<unknown>]> = [
     (dimension) => [`report by ${dimension}`, (d: Db) => q.funnelBy(d, month, dimension)] as [string, (db: Db) => Promise<unknown>],
   ),
   ['report for one PCN', (d) => q.funnelBy(d, { ...month, pcn: 'PCN 3' }, 'total')],
-  ['referrals recorded', (d) => q.referralsRecordedInPeriod(d, month)],
+  ['referrals recorded', (d) => q.referralsRecordedSincePeriodStart(d, month)],
   ['PCNs with no attendance', (d) => q.pcnsWithoutAttendance(d, month)],
   ['categories with sessions', (d) => q.categoriesWithSessions(d, month)],
   ...exportKinds.map(
