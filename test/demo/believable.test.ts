@@ -138,6 +138,6 @@ t.test('the coordinator\u2019s reports page shows figures', async (t) => {
   t.match(page.body, /Average rating<\/dt><dd class="nhsuk-summary-list__value">[1-5]\.\d out of 5/);
   const intend = /(\d+) yes, (\d+) maybe, (\d+) no/.exec(page.body);
   t.ok(intend && Number(intend[1]) > 0, `intend to refer: ${intend?.[0]}`);
-  const recorded = /All referrals recorded for these months<\/dt><dd class="nhsuk-summary-list__value">(\d+)/.exec(page.body);
+  const recorded = /All referrals recorded from [A-Z][a-z]+ \d{4} on<\/dt><dd class="nhsuk-summary-list__value">(\d+)/.exec(page.body);
   t.ok(recorded && Number(recorded[1]) > 0, `referrals recorded: ${recorded?.[1]}`);
 });
