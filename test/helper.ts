@@ -163,3 +163,12 @@ export function decodeHtml(text: string): string {
     .replace(/&#39;/g, "'")
     .replace(/&amp;/g, '&');
 }
+
+/**
+ * Fresh planner statistics for this test database's own tables. A bare ANALYZE would visit every
+ * schema on the server, and other test files drop theirs meanwhile ("relation with OID … does not exist").
+ */
+export async function analyzeTestSchema(db: Db): Promise<void> {
+  const { rows } = await sql<{ name: string }>`select tablename as name from pg_tables where schemaname = current_schema()`.execute(db);
+  for (const { name } of rows) await sql`analyze ${sql.id(name)}`.execute(db);
+}

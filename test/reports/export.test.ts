@@ -9,7 +9,7 @@ import { createBooking, createFeedback, createOffer, createOrganisation, createR
 import { everyRecordEndsWithCrlf } from '../fixtures/csv.ts';
 import { sessionAt } from '../fixtures/time.ts';
 import { signedIn } from '../fixtures/visitors.ts';
-import { buildTestApp, createTestDatabase, testDatabaseKind } from '../helper.ts';
+import { analyzeTestSchema, buildTestApp, createTestDatabase, testDatabaseKind } from '../helper.ts';
 
 // A full garbage collection on demand, to measure what is held rather than what is waiting to go.
 v8.setFlagsFromString('--expose-gc');
@@ -209,7 +209,7 @@ t.test('a large export streams a page at a time with bounded memory', async (t) 
       from taster_sessions s cross join users u
       where s.offer_id = ${bulkOffer.id}::uuid and u.email like 'bulk-%'`.execute(tx);
   });
-  await sql`analyze`.execute(db);
+  await analyzeTestSchema(db);
 
   const f = reportQuery(new Date()).parse({ from: '2033-01-01', to: '2033-12-31' });
   const pageSize = 1000;

@@ -7,7 +7,7 @@ import { exportKinds } from '../../src/reports/export-queries.ts';
 import { reportQuery } from '../../src/reports/filters.ts';
 import * as pq from '../../src/reports/provider-queries.ts';
 import * as q from '../../src/reports/queries.ts';
-import { createTestDatabase, testDatabaseKind } from '../helper.ts';
+import { analyzeTestSchema, createTestDatabase, testDatabaseKind } from '../helper.ts';
 
 /**
  * Reports must stay flat as the data grows: each query reaches the big tables (sessions, bookings,
@@ -64,7 +64,7 @@ await db.transaction().execute(async (tx) => {
     from bookings b join taster_sessions s on s.id = b.taster_session_id
     where b.attendance = 'attended' and ascii(b.id::text) % 3 = 0`.execute(tx);
 });
-await sql`analyze`.execute(db);
+await analyzeTestSchema(db);
 
 /** Records each query a function runs (after the camel-case plugin has named things), to explain it. */
 class Capture implements KyselyPlugin {
