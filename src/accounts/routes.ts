@@ -13,6 +13,7 @@ import { askToRegister, confirmEmail } from './registration.ts';
 import { askForPasswordReset } from './requests.ts';
 import { acceptInvitationForm, confirmEmailForm, newPasswordForm, registerForm, resetRequestForm, safeReturnTo, signInForm } from './schemas.ts';
 import * as accounts from './service.ts';
+import { startSignedInSession } from './signed-in-session.ts';
 import { throttledPage } from './throttled-page.ts';
 import { SET_UP_PATH } from './two-step/gate.ts';
 import { twoStepSummary } from './two-step/queries.ts';
@@ -74,10 +75,7 @@ export async function accountRoutes(app: FastifyInstance) {
         startSecondStep(request.session, result.userId, values.returnTo);
         return reply.redirect('/sign-in/two-step', 303);
       case 'signed_in':
-        // A new session id at sign-in: an id planted before sign-in is worth nothing after it.
-        await request.session.regenerate();
-        request.session.userId = result.userId;
-        request.log.info({ event: 'signed_in', userId: result.userId }, 'signed in');
+        await startSignedInSession(request, result.userId);
         return reply.redirect(values.returnTo, 303);
     }
   });
@@ -203,11 +201,9 @@ export async function accountRoutes(app: FastifyInstance) {
       if (error instanceof DomainError) return formPage(reply, 'accounts/accept-invitation.eta', { ...page, errors: { name: error.message } });
       throw error;
     }
-    // Signed in at once, in a new session: an id planted before is worth nothing after. A role that
-    // must use two-step sign-in is taken to set it up by the gate before anything else.
-    await request.session.regenerate();
-    request.session.userId = user.id;
-    request.log.info({ event: 'signed_in', userId: user.id, firstStep: 'invitation' }, 'signed in');
+    // Signed in at once. A role that must use two-step sign-in is taken to set it up by the gate
+    // before anything else.
+    await startSignedInSession(request, user.id, { firstStep: 'invitation' });
     const twoStepNext = config.twoStepRequiredRoles.includes(invitation.role ?? 'link_worker');
     return reply.redirect(twoStepNext ? SET_UP_PATH : '/?done=account-ready', 303);
   });

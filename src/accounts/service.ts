@@ -72,9 +72,21 @@ export async function signIn(db: Tx, input: { email: string; password: string; a
   }
   // The right password is only half of it for someone with two-step sign-in: not signed in yet.
   if (await hasTwoStep(db, user.id)) return { outcome: 'two_step', userId: user.id };
-  await q.markSignedIn(db, user.id, now);
-  await recordAudit(db, { actorId: user.id, action: 'signed_in', subjectType: 'user', subjectId: user.id, address: input.address });
+  await recordSignIn(db, user.id, { address: input.address, now });
   return { outcome: 'signed_in', userId: user.id };
+}
+
+/** A completed sign-in, however it began (password, sign-in link, accepted invitation): noted on the account and audited. */
+export async function recordSignIn(db: Queryable, userId: string, how: { address: string | null; now: Date; firstStep?: 'sign_in_link' }) {
+  await q.markSignedIn(db, userId, how.now);
+  await recordAudit(db, {
+    actorId: userId,
+    action: 'signed_in',
+    subjectType: 'user',
+    subjectId: userId,
+    ...(how.firstStep ? { details: { firstStep: how.firstStep } } : {}),
+    address: how.address,
+  });
 }
 
 // A newer link of these purposes replaces the older ones for the same address: only the link in
@@ -215,8 +227,7 @@ export async function acceptInvitation(
     passwordHash: await hashPassword(input.password),
   });
   await recordAudit(tx, { actorId: user.id, action: 'invitation_accepted', subjectType: 'user', subjectId: user.id });
-  await q.markSignedIn(tx, user.id, now);
-  await recordAudit(tx, { actorId: user.id, action: 'signed_in', subjectType: 'user', subjectId: user.id, address });
+  await recordSignIn(tx, user.id, { address, now });
   return user;
 }
 

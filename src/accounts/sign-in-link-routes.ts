@@ -4,6 +4,7 @@ import { askForSignInLink } from './requests.ts';
 import { signInLinkForm, signInLinkParams } from './schemas.ts';
 import { inspectLink, linkProblem, SIGN_IN_LINK_MINUTES } from './service.ts';
 import { SIGN_IN_LINK_REISSUE_MINUTES, signInWithLink } from './sign-in-links.ts';
+import { startSignedInSession } from './signed-in-session.ts';
 import { startSecondStep } from './two-step/session.ts';
 
 /** Signing in with an emailed one-time link instead of the password: asking for one, and using it. */
@@ -56,9 +57,7 @@ export async function signInLinkRoutes(app: FastifyInstance) {
         request.log.info({ event: 'sign_in_link_used', userId: result.userId }, 'sign-in link used');
         return reply.redirect('/sign-in/two-step', 303);
       case 'signed_in':
-        await request.session.regenerate();
-        request.session.userId = result.userId;
-        request.log.info({ event: 'signed_in', userId: result.userId, firstStep: 'sign_in_link' }, 'signed in');
+        await startSignedInSession(request, result.userId, { firstStep: 'sign_in_link' });
         return reply.redirect('/', 303);
     }
   });

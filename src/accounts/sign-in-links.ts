@@ -4,7 +4,7 @@ import { DomainError } from '../lib/errors.ts';
 import { hashToken } from '../lib/tokens.ts';
 import { queueMessage } from '../messages/outbox.ts';
 import * as q from './queries.ts';
-import { createLink, type LinkState, SIGN_IN_LINK_MINUTES, useLink } from './service.ts';
+import { createLink, type LinkState, recordSignIn, SIGN_IN_LINK_MINUTES, useLink } from './service.ts';
 import { hasTwoStep } from './two-step/queries.ts';
 
 /**
@@ -95,14 +95,6 @@ export async function signInWithLink(tx: Tx, input: { token: string | null; addr
     await recordAudit(tx, { actorId: user.id, action: 'sign_in_link_used', subjectType: 'user', subjectId: user.id, address: input.address });
     return { outcome: 'two_step', userId: user.id };
   }
-  await q.markSignedIn(tx, user.id, now);
-  await recordAudit(tx, {
-    actorId: user.id,
-    action: 'signed_in',
-    subjectType: 'user',
-    subjectId: user.id,
-    details: { firstStep: 'sign_in_link' },
-    address: input.address,
-  });
+  await recordSignIn(tx, user.id, { address: input.address, now, firstStep: 'sign_in_link' });
   return { outcome: 'signed_in', userId: user.id };
 }

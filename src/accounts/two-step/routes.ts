@@ -4,6 +4,7 @@ import { type FieldErrors, parseForm } from '../../lib/forms.ts';
 import { requireRole, requireSignIn } from '../../plugins/auth.ts';
 import { actorOf, userOf } from '../../web/request.ts';
 import { safeReturnTo } from '../schemas.ts';
+import { startSignedInSession } from '../signed-in-session.ts';
 import { throttledPage } from '../throttled-page.ts';
 import { decryptSecret, encryptSecret } from './crypto.ts';
 import { SET_UP_PATH } from './gate.ts';
@@ -53,10 +54,7 @@ export async function twoStepRoutes(app: FastifyInstance) {
         return codePage(reply, { code: 'The code is not right. Enter the code your app shows now, or one of your recovery codes' });
       case 'accepted': {
         const returnTo = safeReturnTo(request.session.twoStepReturnTo);
-        // A new session id once fully signed in, as after a password alone.
-        await request.session.regenerate();
-        request.session.userId = userId;
-        request.log.info({ event: 'signed_in', userId, secondStep: result.method, ...(path === 'link' ? { firstStep: 'sign_in_link' } : {}) }, 'signed in');
+        await startSignedInSession(request, userId, { secondStep: result.method, ...(path === 'link' ? { firstStep: 'sign_in_link' } : {}) });
         return reply.redirect(returnTo, 303);
       }
     }
