@@ -44,7 +44,7 @@ export type Report = {
   rows: Row[];
   check: Check | null;
   weights: PageWeight[];
-  /** Spawn to first answer of `node src/server.ts` on a migrated database, ms, one per start. */
+  /** Spawn to first answer of `node dist/server.js` on a migrated database, ms, one per start. */
   coldStart: number[] | null;
   counts: SeedCounts;
   appMaxRss: number;
@@ -133,7 +133,7 @@ export function markdown(report: Report): string {
       : []),
     ...(report.coldStart?.length
       ? [
-          `- **Start to listening on a migrated database** (\`node src/server.ts\`, production settings, spawn to first answer on /readyz): ${report.coldStart.map((time) => `${(time / 1000).toFixed(2)} s`).join(', ')} (target ≤ 1 s: ${met(Math.max(...report.coldStart) <= 1000)}).`,
+          `- **Start to listening on a migrated database** (\`node dist/server.js\`, production settings, spawn to first answer on /readyz): ${report.coldStart.map((time) => `${(time / 1000).toFixed(2)} s`).join(', ')} (target ≤ 1 s: ${met(Math.max(...report.coldStart) <= 1000)}).`,
         ]
       : []),
     ...(heaviest

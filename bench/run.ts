@@ -14,6 +14,7 @@ import { gzipSync } from 'node:zlib';
 import { sign } from '@fastify/cookie';
 import type { Request } from 'autocannon';
 import { type RawBuilder, sql } from 'kysely';
+import { buildServer, bundle } from '../scripts/build.ts';
 import type { Db } from '../src/db/database.ts';
 import { hashToken } from '../src/lib/tokens.ts';
 import { bookAndCancel, CookieJar, csrfTokenIn, FIND_QUERY, formPost, PROXIED, pageHeaders, type RunOutcome, run, type Visitor, VisitorPool } from './load.ts';
@@ -50,6 +51,12 @@ try {
 
 const log = (message: string) => console.error(`[bench] ${message}`);
 const children: ChildProcess[] = [];
+/** The servers run as deployed, from one built file (scripts/build.ts); the bare route the same way, for a fair comparison. */
+const builtServer = fileURLToPath(new URL('../dist/bench/server.js', import.meta.url));
+await bundle(fileURLToPath(new URL('./server.ts', import.meta.url)), builtServer);
+const builtApp = fileURLToPath(new URL('../dist/server.js', import.meta.url));
+await buildServer(builtApp);
+
 const bench = await createBenchSchema(url);
 let exitCode = 0;
 
@@ -203,7 +210,7 @@ process.exit(exitCode);
 type Server = { kind: 'app' | 'bare'; port: number; child: ChildProcess };
 
 function startServer(kind: 'app' | 'bare', secret: string): Promise<Server> {
-  const child = fork(fileURLToPath(new URL('./server.ts', import.meta.url)), [], {
+  const child = fork(builtServer, [], {
     env: {
       ...process.env,
       BENCH_KIND: kind,
@@ -469,8 +476,8 @@ async function pageWeights(port: number, visitor: Visitor, sessionId: string): P
 }
 
 /**
- * Start to listening on a migrated database: `node src/server.ts` in production mode, as a
- * deployment starts it, timed from the spawn to its first answer on /readyz. Three starts; the
+ * Start to listening on a migrated database: `node dist/server.js` (what `npm start` runs) in
+ * production mode, as a deployment starts it, timed from the spawn to its first answer on /readyz. Three starts; the
  * schema is the benchmark's, already migrated, so this measures what every restart pays.
  */
 async function coldStarts(secret: string): Promise<number[]> {
@@ -480,7 +487,7 @@ async function coldStarts(secret: string): Promise<number[]> {
   for (let i = 0; i < 3; i++) {
     const port = await freePort();
     const started = performance.now();
-    const child = spawn(process.execPath, [fileURLToPath(new URL('../src/server.ts', import.meta.url))], {
+    const child = spawn(process.execPath, [builtApp], {
       env: {
         ...process.env,
         NODE_ENV: 'production',

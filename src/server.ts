@@ -28,23 +28,33 @@ const app = await buildApp({ config, db: database.db });
 // Email delivery and scheduled messages run in every instance; pg-boss shares the work out. It
 // goes through DATABASE_URL even when that is PgBouncer in transaction mode: its advisory locks
 // last one transaction, sent as one statement, and it listens for nothing (useListenNotify is off).
-const boss = createBoss(database, { databaseUrl: config.databaseUrl, log: app.log });
-await boss.start();
-const worker = await startMessageWorker({ db: database.db, boss, mailer: mailerFor(config), log: app.log });
-// Registrations and password-reset requests: the pages store them, this looks the address up and writes the email.
-const accountRequests = await startAccountRequestWorker({ boss, db: database.db, baseUrl: config.baseUrl, log: app.log });
-const schedules = await startSchedules({ boss, db: database.db, baseUrl: config.baseUrl, secret: config.sessionSecret, log: app.log });
-const retention = await startRetentionSchedule({ boss, db: database.db, policy: config.retention, log: app.log });
+// Started once the app listens: the queue's start-up is a fifth of the time to start, and a page
+// that needs an email only writes the outbox, which the worker reads whenever it begins.
+async function startJobs() {
+  const boss = createBoss(database, { databaseUrl: config.databaseUrl, log: app.log });
+  await boss.start();
+  const worker = await startMessageWorker({ db: database.db, boss, mailer: mailerFor(config), log: app.log });
+  // Registrations and password-reset requests: the pages store them, this looks the address up and writes the email.
+  const accountRequests = await startAccountRequestWorker({ boss, db: database.db, baseUrl: config.baseUrl, log: app.log });
+  const schedules = await startSchedules({ boss, db: database.db, baseUrl: config.baseUrl, secret: config.sessionSecret, log: app.log });
+  const retention = await startRetentionSchedule({ boss, db: database.db, policy: config.retention, log: app.log });
+  return {
+    stopTakingJobs: async () => {
+      await Promise.all([worker.stop(), accountRequests.stop(), schedules.stop(), retention.stop()]);
+    },
+    // Its workers are stopped by then, so nothing is left for a graceful stop to wait for.
+    stopJobQueue: () => boss.stop({ graceful: true, timeout: 1_000 }),
+  };
+}
+let jobs: ReturnType<typeof startJobs> | undefined;
 
 // On SIGTERM: stop taking jobs, answer new requests 503 while the load balancer notices, close
 // the listener, finish the requests in flight, then exit (src/shutdown.ts has the order and why).
 const shutdown = gracefulShutdown({
   app,
-  stopTakingJobs: async () => {
-    await Promise.all([worker.stop(), accountRequests.stop(), schedules.stop(), retention.stop()]);
-  },
-  // Its workers are stopped by then, so nothing is left for a graceful stop to wait for.
-  stopJobQueue: () => boss.stop({ graceful: true, timeout: 1_000 }),
+  // A stop that comes while the queue is still starting waits for it, then stops it.
+  stopTakingJobs: async () => (await jobs)?.stopTakingJobs(),
+  stopJobQueue: async () => (await jobs)?.stopJobQueue(),
   closeDatabase: () => database.close(),
   exit: (code) => process.exit(code),
   log: app.log,
@@ -54,6 +64,8 @@ process.on('SIGTERM', () => void shutdown('SIGTERM'));
 process.on('SIGINT', () => void shutdown('SIGINT'));
 
 await app.listen({ port: config.port, host: config.host });
+jobs = startJobs();
+await jobs;
 if (config.demoData) {
   console.log(`\nTasters is running at ${config.baseUrl} with demo data (${database.kind}).`);
   console.log(`Demo accounts (password "${DEMO_PASSWORD}"):`);

@@ -1,5 +1,5 @@
+import { createRequire } from 'node:module';
 import { type Algorithm, hash, verify } from '@node-rs/argon2';
-import { dictionary } from '@zxcvbn-ts/language-common';
 import { z } from 'zod';
 import { plainText } from '../lib/forms.ts';
 
@@ -10,17 +10,29 @@ const argon2Options = { algorithm: 2 as Algorithm, memoryCost: 47_104, timeCost:
 export const MIN_PASSWORD_LENGTH = 12;
 export const MAX_PASSWORD_LENGTH = 256;
 
-const commonPasswords = new Set(dictionary['passwords-common'].map((p) => p.toLowerCase()));
+// The list is 49,000 words (about 19 MB once in memory): read at the first password chosen, not at
+// every start, since most starts serve sign-ins and pages, never a new password. Synchronous because
+// the check runs inside a zod refinement.
+const require = createRequire(import.meta.url);
+let commonPasswordList: Set<string> | undefined;
+function commonPasswords(): Set<string> {
+  if (!commonPasswordList) {
+    const { dictionary } = require('@zxcvbn-ts/language-common') as typeof import('@zxcvbn-ts/language-common');
+    commonPasswordList = new Set(dictionary['passwords-common'].map((p) => p.toLowerCase()));
+  }
+  return commonPasswordList;
+}
 
 export function isCommonPassword(password: string): boolean {
+  const common = commonPasswords();
   const lower = password.toLowerCase();
   // "password1234" or "qwertyqwerty": a common word padded or doubled to reach the length.
   const stripped = lower.replace(/[\d\W_]+$/u, '');
   const half = lower.slice(0, lower.length / 2);
   return (
-    commonPasswords.has(lower) ||
-    (stripped.length > 0 && commonPasswords.has(stripped)) ||
-    (lower.length % 2 === 0 && half.repeat(2) === lower && commonPasswords.has(half)) ||
+    common.has(lower) ||
+    (stripped.length > 0 && common.has(stripped)) ||
+    (lower.length % 2 === 0 && half.repeat(2) === lower && common.has(half)) ||
     /^(.)\1+$/u.test(lower)
   );
 }

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import type { Queryable } from '../db/database.ts';
 import type { OfferCategory } from '../db/tables/publishing.ts';
 import { isUuid } from './ids.ts';
@@ -14,6 +13,7 @@ import {
   noUpcomingSessions,
   page,
 } from './mapping.ts';
+import openApiDescription from './openapi.json' with { type: 'json' };
 import * as orgs from './organisation-queries.ts';
 import type { OfferFilters } from './published-queries.ts';
 import * as q from './queries.ts';
@@ -161,8 +161,9 @@ export function apiInformation(context: FeedContext) {
   };
 }
 
-// Read once: the profile's API description with what this feed adds (see its info.description).
-const apiDescription = JSON.parse(readFileSync(new URL('./openapi.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+// The profile's API description with what this feed adds (see its info.description). Imported, not
+// read from beside this file, so a built bundle carries it.
+const apiDescription = openApiDescription as Record<string, unknown>;
 
 /** The API description, its servers entry pointing at this deployment. */
 export function openApiDocument(context: FeedContext) {

@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { projectRoot } from '../lib/project-root.ts';
 
-const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const root = projectRoot;
 
 /** Our CSS and one script, plus the two vendored front-end packages, all served from this origin. */
 export const staticFiles = fp(async (app: FastifyInstance) => {

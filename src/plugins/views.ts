@@ -1,13 +1,13 @@
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import view from '@fastify/view';
 import { Eta } from 'eta';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { projectRoot } from '../lib/project-root.ts';
 import { viewHelpers } from '../lib/view-helpers.ts';
 import { navigation } from '../web/navigation.ts';
 
-export const viewsFolder = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'views');
+export const viewsFolder = path.join(projectRoot, 'views');
 
 /** Eta templates. Pages name their layout themselves, so an htmx fragment is a page without one. */
 export const views = fp(async (app: FastifyInstance) => {
