@@ -6,7 +6,7 @@
  */
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -56,6 +56,10 @@ const builtServer = fileURLToPath(new URL('../dist/bench/server.js', import.meta
 await bundle(fileURLToPath(new URL('./server.ts', import.meta.url)), builtServer);
 const builtApp = fileURLToPath(new URL('../dist/server.js', import.meta.url));
 await buildServer(builtApp);
+/** Node's flags as `npm start` gives them (package.json), so the servers measured run as deployed. */
+const startFlags = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { scripts: { start: string } }).scripts.start
+  .split(/\s+/)
+  .filter((word) => word.startsWith('--'));
 
 const bench = await createBenchSchema(url);
 let exitCode = 0;
@@ -211,6 +215,7 @@ type Server = { kind: 'app' | 'bare'; port: number; child: ChildProcess };
 
 function startServer(kind: 'app' | 'bare', secret: string): Promise<Server> {
   const child = fork(builtServer, [], {
+    execArgv: startFlags,
     env: {
       ...process.env,
       BENCH_KIND: kind,
@@ -487,7 +492,7 @@ async function coldStarts(secret: string): Promise<number[]> {
   for (let i = 0; i < 3; i++) {
     const port = await freePort();
     const started = performance.now();
-    const child = spawn(process.execPath, [builtApp], {
+    const child = spawn(process.execPath, [...startFlags, builtApp], {
       env: {
         ...process.env,
         NODE_ENV: 'production',
