@@ -10,8 +10,11 @@ initAll();
 // it ends, a dialog offers to stay signed in: one button, which asks the server to keep the
 // session (any signed-in request does) without leaving the page, so nothing typed is lost.
 // Without JavaScript there is no warning; the accessibility statement says so.
+// The server writes a session's idle expiry at most every minute (a thirtieth of the time-out if
+// shorter: touchSlackMs in src/accounts/queries.ts), so the session may end that much sooner than a
+// full time-out after this page: count from the earliest.
 const idleMinutes = Number(document.body.dataset.idleMinutes);
-if (idleMinutes > 0) startTimeoutWarning(idleMinutes * 60_000);
+if (idleMinutes > 0) startTimeoutWarning(idleMinutes * 60_000 - Math.min(60_000, (idleMinutes * 60_000) / 30));
 
 function startTimeoutWarning(idleMs) {
   const warnAfterMs = idleMs > 120_000 ? idleMs - 120_000 : idleMs / 2;

@@ -260,18 +260,33 @@ export async function markAccountRequestsDispatched(db: Queryable, ids: string[]
  * its idle expiry pushed on (being used is activity), and who is signed in with it while their
  * account is active (CurrentUser; none when it was disabled or erased since).
  */
+/**
+ * Reads a live login session and the person signed in with it, and pushes its idle expiry on. The
+ * push is written only when the stored expiry is more than touchSlackMs behind the new one: a
+ * write on every page was a commit (and a WAL flush) per page view, most of the database's work on
+ * a busy find page. So a session may end up to a minute before its idle time is up, never after,
+ * and the time-out warning counts from that earliest end.
+ */
 export async function touchLoginSession(db: Queryable, idHash: string, now: Date, idleExpiresAt: Date) {
+  const stale = new Date(idleExpiresAt.getTime() - touchSlackMs(idleExpiresAt.getTime() - now.getTime()));
   const result = await sql<{ data: Record<string, unknown>; user: CurrentUser | null }>`
-    with touched as (
-      update login_sessions set idle_expires_at = ${idleExpiresAt}
+    with live as (
+      select id_hash, data, user_id, idle_expires_at from login_sessions
       where id_hash = ${idHash} and idle_expires_at > ${now} and absolute_expires_at > ${now}
-      returning data, user_id
+    ), touched as (
+      update login_sessions s set idle_expires_at = ${idleExpiresAt}
+      from live where s.id_hash = live.id_hash and live.idle_expires_at < ${stale}
     )
-    select t.data,
+    select l.data,
       case when u.id is null then null else jsonb_build_object('id', u.id, 'email', u.email, 'name', u.name, 'role', u.role,
         'organisationId', u.organisation_id, 'practice', u.practice, 'pcn', u.pcn) end as user
-    from touched t left join users u on u.id = t.user_id and u.status = 'active'`.execute(db);
+    from live l left join users u on u.id = l.user_id and u.status = 'active'`.execute(db);
   return result.rows[0];
+}
+
+/** A minute, or a thirtieth of a shorter time-out; static/app.js counts the warning from the earliest end. */
+export function touchSlackMs(idleMs: number): number {
+  return Math.min(60_000, idleMs / 30);
 }
 
 /**

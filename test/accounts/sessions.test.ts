@@ -65,6 +65,26 @@ t.test('a signed-in session lasts while it is used, and its idle expiry moves on
   t.equal(after!.absoluteExpiresAt.getTime(), row!.absoluteExpiresAt.getTime(), 'activity never moves the absolute expiry');
 });
 
+t.test('pages within a minute of the last push read the session without writing it', async (t) => {
+  const app = await buildTestApp(t, database);
+  const user = await createUser(db, 'link_worker');
+  const visitor = new Visitor(app);
+  await visitor.signIn(user.email, PASSWORD);
+  // Stored as if pushed 30 s ago: within touchSlackMs (a minute for 30) of where a request now would put it.
+  const recent = new Date(Date.now() + 30 * 60_000 - 30_000);
+  await db.updateTable('loginSessions').set({ idleExpiresAt: recent }).where('userId', '=', user.id).execute();
+  for (let i = 0; i < 3; i++) t.ok(await signedIn(visitor), `page ${i + 1} is served signed in`);
+  const row = await sessionRow(visitor);
+  t.equal(row!.idleExpiresAt.getTime(), recent.getTime(), 'the idle expiry was not rewritten: no write per page');
+
+  // A minute and more behind: the next page pushes it on.
+  const older = new Date(Date.now() + 30 * 60_000 - 61_000);
+  await db.updateTable('loginSessions').set({ idleExpiresAt: older }).where('userId', '=', user.id).execute();
+  t.ok(await signedIn(visitor));
+  const pushed = await sessionRow(visitor);
+  t.ok(pushed!.idleExpiresAt.getTime() > older.getTime() + 60_000, 'pushed on once it was a minute behind');
+});
+
 t.test('an idle session expires: the person must sign in again', async (t) => {
   const app = await buildTestApp(t, database);
   const user = await createUser(db, 'coordinator');
