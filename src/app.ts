@@ -3,6 +3,7 @@ import { parse as parseQueryString } from 'node:querystring';
 import formbody from '@fastify/formbody';
 import Fastify, { type FastifyInstance, type FastifyServerOptions, type RouteOptions } from 'fastify';
 import { keepAliveRoutes } from './accounts/keep-alive-routes.ts';
+import { providerRoutes } from './accounts/providers/routes.ts';
 import { findSignedInUser } from './accounts/queries.ts';
 import { accountRoutes } from './accounts/routes.ts';
 import { PostgresSessionStore } from './accounts/session-store.ts';
@@ -127,6 +128,7 @@ export async function buildApp({ config, db, logger, logStream, onRoute }: AppOp
     await pages.register(pageRoutes);
     await pages.register(accountRoutes);
     await pages.register(signInLinkRoutes);
+    await pages.register(providerRoutes);
     await pages.register(peopleRoutes);
     await pages.register(findRoutes);
     await pages.register(bookingRoutes);
