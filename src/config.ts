@@ -116,6 +116,8 @@ export type SignInProvider = {
   /** `acr` values (such as CIS2's AAL3_ANY) that show the same. */
   twoStepAcr: string[];
   scopes: string;
+  /** The claim that must be true for the address to count as verified: email_verified, or Entra ID's xms_edov. */
+  emailVerifiedClaim: string;
 };
 
 const providerSchema = (id: string) => {
@@ -138,6 +140,10 @@ const providerSchema = (id: string) => {
     [name('EMAIL_DOMAINS')]: list.pipe(z.array(emailDomain).min(1, 'must list at least one email domain, such as nhs.net')),
     [name('TWO_STEP_AMR')]: list,
     [name('TWO_STEP_ACR')]: list,
+    [name('EMAIL_VERIFIED_CLAIM')]: z
+      .string()
+      .regex(/^[a-z_]{1,40}$/, 'must be the name of a claim, such as email_verified or xms_edov')
+      .default('email_verified'),
     [name('SCOPES')]: z
       .string()
       .default('openid email profile')
@@ -169,7 +175,8 @@ function signInProviders(environment: Record<string, string>, ids: string[], env
       throw new ConfigError(`Configuration error: SIGN_IN_${id.toUpperCase()}_ISSUER must use https://`);
     }
     const shortName = (setting('NAME') as string | undefined) ?? label.replace(/^sign in with\s+/i, '');
-    return { id, issuer, clientId, clientSecret, label, name: shortName, emailDomains, twoStepAmr, twoStepAcr, scopes };
+    const emailVerifiedClaim = setting('EMAIL_VERIFIED_CLAIM') as string;
+    return { id, issuer, clientId, clientSecret, label, name: shortName, emailDomains, twoStepAmr, twoStepAcr, scopes, emailVerifiedClaim };
   });
 }
 

@@ -103,7 +103,7 @@ export async function finishSignIn(
   if (idToken.email === undefined && configuration.serverMetadata().userinfo_endpoint) {
     try {
       const userinfo = await client.fetchUserInfo(configuration, tokens.access_token, idToken.sub);
-      claims = { ...userinfo, ...idToken, email: userinfo.email, email_verified: userinfo.email_verified };
+      claims = { ...userinfo, ...idToken, email: userinfo.email, [provider.emailVerifiedClaim]: userinfo[provider.emailVerifiedClaim] };
     } catch (error) {
       throw new ProviderError(problemOf(error), error);
     }
@@ -112,7 +112,8 @@ export async function finishSignIn(
   return {
     subject: claims.sub,
     email: text(claims.email)?.trim().toLowerCase() ?? null,
-    emailVerified: claims.email_verified === true,
+    // Entra ID has no email_verified; its xms_edov (the domain's owner verified it) is named in the settings instead.
+    emailVerified: claims[provider.emailVerifiedClaim] === true,
     name: text(claims.name),
     amr: Array.isArray(claims.amr) ? claims.amr.filter((v): v is string => typeof v === 'string') : [],
     acr: text(claims.acr),

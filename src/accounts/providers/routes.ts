@@ -65,7 +65,9 @@ export async function providerRoutes(app: FastifyInstance) {
     });
 
   // Starting is a form post with the CSRF token: nothing on another site can start one for you.
-  app.post('/sign-in/with/:provider', fieldsChecked, async (request, reply) => {
+  // Its one field is hidden (where to go after): hostile values are refused at the edge, and
+  // anything else that is not a path here means the home page.
+  app.post('/sign-in/with/:provider', async (request, reply) => {
     const provider = providerFrom(app, request);
     const form = parseForm(providerStartForm, request.body);
     const returnTo = safeReturnTo(form.ok ? form.value.returnTo : undefined);
