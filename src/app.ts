@@ -67,8 +67,10 @@ function parseFormBody(body: string): ReturnType<typeof parseQueryString> {
 
 // Secrets travel in some paths (invitation, reset, calendar and unsubscribe links): they never reach the log.
 const secretPath = /\/(invitations|reset-password|register\/confirm|register\/sent|calendar|release-place|unsubscribe)\/[^/?#]+/g;
+// A provider's answer carries its one-time authorisation code and our state in the query.
+const secretQuery = /([?&](?:code|state|session_state)=)[^&#]*/g;
 export function redactUrl(url: string): string {
-  return url.replace(secretPath, '/$1/[redacted]');
+  return url.replace(secretPath, '/$1/[redacted]').replace(secretQuery, '$1[redacted]');
 }
 
 /** Builds the whole app from a config and a database. The server and the tests both start here. */

@@ -82,7 +82,7 @@ export async function providerRoutes(app: FastifyInstance) {
       });
     } catch (error) {
       if (!(error instanceof ProviderError)) throw error;
-      request.log.warn({ event: 'provider_unreachable', provider: provider.id, err: error.cause }, 'sign-in provider unreachable');
+      request.log.warn({ event: 'provider_unreachable', provider: provider.id, cause: causeOf(error) }, 'sign-in provider unreachable');
       await recordAudit(db, {
         actorId: connectTo ?? null,
         action: 'provider_sign_in_refused',
@@ -119,7 +119,7 @@ export async function providerRoutes(app: FastifyInstance) {
       claims = await finishSignIn(provider, pending, answer, { allowHttp: allowHttp() });
     } catch (error) {
       if (!(error instanceof ProviderError)) throw error;
-      return refuse(error.problem, error.cause);
+      return refuse(error.problem, error);
     }
     // Connecting from Your account counts only for the person still signed in who asked.
     const connectTo = pending.connectTo && pending.connectTo === request.user?.id ? pending.connectTo : undefined;
@@ -246,6 +246,19 @@ export async function providerRoutes(app: FastifyInstance) {
     request.log.info({ event: 'provider_unlinked', userId: userOf(request).id }, 'sign-in provider removed');
     return reply.redirect('/account?done=provider-removed', 303);
   });
+}
+
+/**
+ * What went wrong, for the log: the library's error names and codes down the chain, never the
+ * error objects, which can hold the provider's response, claims (names, addresses) or tokens.
+ */
+function causeOf(error: unknown): string {
+  const parts: string[] = [];
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    parts.push(`${e.name}${typeof code === 'string' ? ` ${code}` : ''}`);
+  }
+  return parts.join(' < ');
 }
 
 function problemTitle(provider: SignInProvider, problem: Problem): string {

@@ -345,3 +345,41 @@ t.test('starting needs the form’s CSRF token, and unknown providers are pages 
   t.match(page.body, 'Sign in with NHSmail');
   t.match(page.body, 'Sign in with NHS Care Identity');
 });
+
+t.test('the password proof is held back by the same limits as the sign-in page', async (t) => {
+  const existing = await createUser(db, 'link_worker');
+  const person = personAtProvider({ email: existing.email });
+  const visitor = new Visitor(app);
+  visitor.remoteAddress = '203.0.113.77';
+  await visitor.get(pathOf(await pressProviderButton(visitor, idp, person.sub)));
+  for (let i = 0; i < 10; i++) {
+    const wrong = await visitor.post('/sign-in/with/nhsmail/link-account', { password: `wrong guess ${i}` });
+    t.equal(wrong.statusCode, 400, `guess ${i + 1}`);
+  }
+  const held = await visitor.post('/sign-in/with/nhsmail/link-account', { password: PASSWORD });
+  t.equal(held.statusCode, 429, 'the eleventh try waits, even with the right password');
+  t.equal(heading(held.body), 'Too many attempts');
+  t.equal((await db.selectFrom('signInIdentities').select('id').where('userId', '=', existing.id).execute()).length, 0, 'not linked');
+});
+
+t.test('the provider saying no (the person cancelled) is a page, not a failure', async (t) => {
+  const visitor = new Visitor(app);
+  await visitor.get('/sign-in');
+  const start = await visitor.post('/sign-in/with/nhsmail', { returnTo: '/' });
+  const state = new URL(String(start.headers.location)).searchParams.get('state');
+  const page = await visitor.get(`/sign-in/with/nhsmail/callback?error=access_denied&state=${state}`);
+  t.equal(page.statusCode, 400);
+  t.equal(heading(page.body), 'You did not finish signing in with NHSmail');
+  t.same((await auditOf('provider_sign_in_refused')).at(-1)?.details, { provider: 'nhsmail', reason: 'cancelled' });
+});
+
+t.test('an NHSmail account already connected to one Tasters account cannot be connected to another', async (t) => {
+  const first = await createUser(db, 'link_worker');
+  const person = await linkedAtProvider(first);
+  const { user: second, visitor } = await signedIn(app, db, 'link_worker');
+  const page = await visitor.get(pathOf(await pressProviderButton(visitor, idp, person.sub, { from: '/account' })));
+  t.equal(page.statusCode, 409);
+  t.equal(heading(page.body), 'This NHSmail account is connected to another Tasters account');
+  t.equal((await db.selectFrom('signInIdentities').select('id').where('userId', '=', second.id).execute()).length, 0);
+  t.same((await auditOf('provider_sign_in_refused')).at(-1)?.details, { provider: 'nhsmail', reason: 'linked_elsewhere' });
+});
