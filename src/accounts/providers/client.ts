@@ -36,6 +36,8 @@ function configurationOf(provider: SignInProvider, allowHttp: boolean): Promise<
       .discovery(new URL(provider.issuer), provider.clientId, undefined, client.ClientSecretPost(provider.clientSecret), {
         // Only the tests' provider on loopback, by an explicit setting refused in production (config.ts).
         ...(allowHttp ? { execute: [client.allowInsecureRequests] } : {}),
+        // Every request to the provider (discovery, keys, token, userinfo) gives up after 10 s, well
+        // inside the app's 30 s request timeout: a provider that hangs gets the "cannot be reached" page.
         timeout: 10,
       })
       .catch((error: unknown) => {
