@@ -3,6 +3,7 @@ import { parse as parseQueryString } from 'node:querystring';
 import formbody from '@fastify/formbody';
 import Fastify, { type FastifyInstance, type FastifyServerOptions, type RouteOptions } from 'fastify';
 import { keepAliveRoutes } from './accounts/keep-alive-routes.ts';
+import { providerRoutes } from './accounts/providers/routes.ts';
 import { findSignedInUser } from './accounts/queries.ts';
 import { accountRoutes } from './accounts/routes.ts';
 import { PostgresSessionStore } from './accounts/session-store.ts';
@@ -66,8 +67,10 @@ function parseFormBody(body: string): ReturnType<typeof parseQueryString> {
 
 // Secrets travel in some paths (invitation, reset, calendar and unsubscribe links): they never reach the log.
 const secretPath = /\/(invitations|reset-password|register\/confirm|register\/sent|calendar|release-place|unsubscribe)\/[^/?#]+/g;
+// A provider's answer carries its one-time authorisation code and our state in the query.
+const secretQuery = /([?&](?:code|state|session_state)=)[^&#]*/g;
 export function redactUrl(url: string): string {
-  return url.replace(secretPath, '/$1/[redacted]');
+  return url.replace(secretPath, '/$1/[redacted]').replace(secretQuery, '$1[redacted]');
 }
 
 /** Builds the whole app from a config and a database. The server and the tests both start here. */
@@ -127,6 +130,7 @@ export async function buildApp({ config, db, logger, logStream, onRoute }: AppOp
     await pages.register(pageRoutes);
     await pages.register(accountRoutes);
     await pages.register(signInLinkRoutes);
+    await pages.register(providerRoutes);
     await pages.register(peopleRoutes);
     await pages.register(findRoutes);
     await pages.register(bookingRoutes);

@@ -82,7 +82,103 @@ const environmentSchema = z.object({
     .trim()
     .regex(/^([^<>@\r\n]*<[^<>@\s]+@[^<>@\s]+\.[^<>@\s]+>|[^<>@\s]+@[^<>@\s]+\.[^<>@\s]+)$/, 'must be an address such as Tasters <tasters@example.org>')
     .optional(),
+  SIGN_IN_PROVIDERS: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((id) => id.trim().toLowerCase())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.string().regex(/^[a-z][a-z0-9]{0,19}$/, 'must be a comma-separated list of short names such as nhsmail,cis2 (letters and digits)'))),
+  SIGN_IN_PROVIDERS_ALLOW_HTTP: oneOf(['true', 'false']).default('false'),
 });
+
+/**
+ * One OpenID Connect provider people may sign in with (NHSmail through Microsoft Entra ID, NHS
+ * CIS2), from SIGN_IN_<ID>_* settings. See src/accounts/providers/ and README "Sign in with NHSmail or CIS2".
+ */
+export type SignInProvider = {
+  /** Short name in the provider's addresses (/sign-in/with/<id>) and settings. */
+  id: string;
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  /** The button's words, such as "Sign in with NHSmail". */
+  label: string;
+  /** What people call it, such as "NHSmail", in messages and on Your account (SIGN_IN_<ID>_NAME, or the label without "Sign in with"). */
+  name: string;
+  /** Whose people may come in this way at all (an address from another domain is refused). */
+  emailDomains: string[];
+  /** `amr` values (such as mfa) that show the person passed the provider's multi-factor sign-in. */
+  twoStepAmr: string[];
+  /** `acr` values (such as CIS2's AAL3_ANY) that show the same. */
+  twoStepAcr: string[];
+  scopes: string;
+  /** The claim that must be true for the address to count as verified: email_verified, or Entra ID's xms_edov. */
+  emailVerifiedClaim: string;
+};
+
+const providerSchema = (id: string) => {
+  const name = (setting: string) => `SIGN_IN_${id.toUpperCase()}_${setting}`;
+  const list = z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((v) => v.trim())
+        .filter(Boolean),
+    );
+  return z.object({
+    [name('ISSUER')]: z.url({ protocol: /^https?$/, error: 'must be the provider’s issuer address, such as https://login.microsoftonline.com/<tenant>/v2.0' }),
+    [name('CLIENT_ID')]: z.string({ error: 'is required (the application id the provider gave you)' }).min(1),
+    [name('CLIENT_SECRET')]: z.string({ error: 'is required (the client secret the provider gave you)' }).min(1),
+    [name('LABEL')]: z.string({ error: 'is required (the words on the button, such as Sign in with NHSmail)' }).min(1).max(60, 'must be at most 60 characters'),
+    [name('NAME')]: z.string().max(40, 'must be at most 40 characters').optional(),
+    [name('EMAIL_DOMAINS')]: list.pipe(z.array(emailDomain).min(1, 'must list at least one email domain, such as nhs.net')),
+    [name('TWO_STEP_AMR')]: list,
+    [name('TWO_STEP_ACR')]: list,
+    [name('EMAIL_VERIFIED_CLAIM')]: z
+      .string()
+      .regex(/^[a-z_]{1,40}$/, 'must be the name of a claim, such as email_verified or xms_edov')
+      .default('email_verified'),
+    [name('SCOPES')]: z
+      .string()
+      .default('openid email profile')
+      .refine((s) => s.split(' ').includes('openid'), 'must include openid'),
+  });
+};
+
+function signInProviders(environment: Record<string, string>, ids: string[], env: Config['env'], allowHttp: boolean): SignInProvider[] {
+  return ids.map((id) => {
+    const parsed = providerSchema(id).safeParse(environment);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new ConfigError(`Configuration error: ${String(issue?.path[0] ?? `SIGN_IN_${id.toUpperCase()}`)} ${issue?.message ?? 'is not valid'}`);
+    }
+    const setting = (key: string) => parsed.data[`SIGN_IN_${id.toUpperCase()}_${key}`];
+    const text = (key: string) => setting(key) as string;
+    const list = (key: string) => setting(key) as string[];
+    const [issuer, clientId, clientSecret, label, scopes] = ['ISSUER', 'CLIENT_ID', 'CLIENT_SECRET', 'LABEL', 'SCOPES'].map(text) as [
+      string,
+      string,
+      string,
+      string,
+      string,
+    ];
+    const [emailDomains, twoStepAmr, twoStepAcr] = ['EMAIL_DOMAINS', 'TWO_STEP_AMR', 'TWO_STEP_ACR'].map(list) as [string[], string[], string[]];
+    // Plain http only where someone asked for it outside production (the tests' own provider):
+    // the client library refuses it too unless told (src/accounts/providers/client.ts).
+    if (!issuer.startsWith('https://') && (env === 'production' || !allowHttp)) {
+      throw new ConfigError(`Configuration error: SIGN_IN_${id.toUpperCase()}_ISSUER must use https://`);
+    }
+    const shortName = (setting('NAME') as string | undefined) ?? label.replace(/^sign in with\s+/i, '');
+    const emailVerifiedClaim = setting('EMAIL_VERIFIED_CLAIM') as string;
+    return { id, issuer, clientId, clientSecret, label, name: shortName, emailDomains, twoStepAmr, twoStepAcr, scopes, emailVerifiedClaim };
+  });
+}
 
 /** How long personal data is kept: applied daily by src/privacy/retention.ts, stated in the privacy notice. */
 export type RetentionPolicy = {
@@ -131,6 +227,10 @@ export type Config = {
   smtpUrl: string | undefined;
   /** The sender of every email, such as "Tasters <tasters@example.org>". */
   mailFrom: string;
+  /** OpenID Connect providers people may sign in with beside passwords; none: no button, no routes. */
+  signInProviders: SignInProvider[];
+  /** Lets the client talk to a provider over plain http: only for the tests' own provider, never in production. */
+  signInProvidersAllowHttp: boolean;
 };
 
 export class ConfigError extends Error {}
@@ -157,6 +257,11 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
   if (e.DATABASE_DIRECT_URL && !e.DATABASE_URL) {
     throw new ConfigError('Configuration error: DATABASE_DIRECT_URL needs DATABASE_URL too (the address through PgBouncer that the app uses)');
   }
+  if (e.SIGN_IN_PROVIDERS_ALLOW_HTTP === 'true' && e.NODE_ENV === 'production') {
+    throw new ConfigError('Configuration error: SIGN_IN_PROVIDERS_ALLOW_HTTP cannot be true in production');
+  }
+  const allowHttp = e.SIGN_IN_PROVIDERS_ALLOW_HTTP === 'true';
+  const providers = signInProviders(emptyAsMissing as Record<string, string>, [...new Set(e.SIGN_IN_PROVIDERS)], e.NODE_ENV, allowHttp);
   const dataDir = resolve(e.DATA_DIR);
   return {
     env: e.NODE_ENV,
@@ -184,6 +289,8 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     },
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM ?? defaultSender(e.BASE_URL ?? 'http://localhost'),
+    signInProviders: providers,
+    signInProvidersAllowHttp: allowHttp,
   };
 }
 
@@ -238,6 +345,8 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     retention: { feedbackCommentsMonths: 24, auditMonths: 24, inactiveAccountMonths: 24, signInAttemptsDays: 90 },
     smtpUrl: undefined,
     mailFrom: 'Tasters <no-reply@localhost>',
+    signInProviders: [],
+    signInProvidersAllowHttp: false,
     ...overrides,
   };
 }

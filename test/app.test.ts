@@ -12,6 +12,11 @@ const { db } = database;
 t.test('secret paths are redacted for the log', async (t) => {
   t.equal(redactUrl('/invitations/abc123_-X'), '/invitations/[redacted]');
   t.equal(redactUrl('/reset-password/abc?x=1'), '/reset-password/[redacted]?x=1');
+  t.equal(
+    redactUrl('/sign-in/with/nhsmail/callback?code=one-time-code&state=s3cret&iss=https%3A%2F%2Fidp'),
+    '/sign-in/with/nhsmail/callback?code=[redacted]&state=[redacted]&iss=https%3A%2F%2Fidp',
+    'a provider’s authorisation code and our state never reach the log',
+  );
   t.equal(redactUrl('/register/confirm/abc'), '/register/confirm/[redacted]');
   t.equal(redactUrl('/register/sent/2f1c0d7e-8a4b-4c1e-9d3f-0a1b2c3d4e5f'), '/register/sent/[redacted]');
   t.equal(redactUrl('/calendar/abc.ics'), '/calendar/[redacted]');

@@ -180,3 +180,51 @@ t.test('production never writes a generated secret', async (t) => {
   loadConfig({ ...production, DATA_DIR: folder });
   t.throws(() => statSync(path.join(folder, 'session-secret')), 'no secret file');
 });
+
+t.test('sign-in providers: none by default; each one complete, https, and named in any error', async (t) => {
+  t.same(loadConfig({ DATA_DIR: dataDir }).signInProviders, [], 'none configured: nothing changes');
+  const nhsmail = {
+    SIGN_IN_PROVIDERS: 'nhsmail, CIS2',
+    SIGN_IN_NHSMAIL_ISSUER: 'https://login.microsoftonline.com/tenant/v2.0',
+    SIGN_IN_NHSMAIL_CLIENT_ID: 'client',
+    SIGN_IN_NHSMAIL_CLIENT_SECRET: 'secret',
+    SIGN_IN_NHSMAIL_LABEL: 'Sign in with NHSmail',
+    SIGN_IN_NHSMAIL_EMAIL_DOMAINS: 'nhs.net',
+    SIGN_IN_NHSMAIL_EMAIL_VERIFIED_CLAIM: 'xms_edov',
+    SIGN_IN_NHSMAIL_TWO_STEP_AMR: 'mfa',
+    SIGN_IN_CIS2_ISSUER: 'https://cis2.example.nhs.uk/openam/oauth2/realms/root/realms/oidc',
+    SIGN_IN_CIS2_CLIENT_ID: 'cis2-client',
+    SIGN_IN_CIS2_CLIENT_SECRET: 'cis2-secret',
+    SIGN_IN_CIS2_LABEL: 'Sign in with NHS Care Identity',
+    SIGN_IN_CIS2_EMAIL_DOMAINS: 'nhs.net, nhs.uk',
+    SIGN_IN_CIS2_TWO_STEP_ACR: 'AAL3_ANY',
+  };
+  const config = loadConfig({ DATA_DIR: dataDir, ...nhsmail });
+  t.same(
+    config.signInProviders.map((p) => [p.id, p.name, p.emailDomains, p.twoStepAmr, p.twoStepAcr, p.emailVerifiedClaim, p.scopes]),
+    [
+      ['nhsmail', 'NHSmail', ['nhs.net'], ['mfa'], [], 'xms_edov', 'openid email profile'],
+      ['cis2', 'NHS Care Identity', ['nhs.net', 'nhs.uk'], [], ['AAL3_ANY'], 'email_verified', 'openid email profile'],
+    ],
+  );
+  t.equal(config.signInProvidersAllowHttp, false);
+
+  const { SIGN_IN_CIS2_CLIENT_SECRET: _secret, ...withoutSecret } = nhsmail;
+  t.match(refusal(withoutSecret).message, /^Configuration error: SIGN_IN_CIS2_CLIENT_SECRET is required/);
+  t.match(refusal({ ...nhsmail, SIGN_IN_NHSMAIL_EMAIL_DOMAINS: '' }).message, /^Configuration error: SIGN_IN_NHSMAIL_EMAIL_DOMAINS must list at least one/);
+  t.match(refusal({ ...nhsmail, SIGN_IN_PROVIDERS: 'nhs-mail' }).message, /^Configuration error: SIGN_IN_PROVIDERS must be a comma-separated list/);
+  t.equal(
+    refusal({ ...nhsmail, SIGN_IN_NHSMAIL_ISSUER: 'http://127.0.0.1:4000' }).message,
+    'Configuration error: SIGN_IN_NHSMAIL_ISSUER must use https://',
+    'plain http only when asked for',
+  );
+  t.equal(
+    loadConfig({ DATA_DIR: dataDir, ...nhsmail, SIGN_IN_NHSMAIL_ISSUER: 'http://127.0.0.1:4000', SIGN_IN_PROVIDERS_ALLOW_HTTP: 'true' }).signInProviders[0]
+      ?.issuer,
+    'http://127.0.0.1:4000',
+  );
+  t.equal(
+    refusal({ ...production, ...nhsmail, SIGN_IN_PROVIDERS_ALLOW_HTTP: 'true' }).message,
+    'Configuration error: SIGN_IN_PROVIDERS_ALLOW_HTTP cannot be true in production',
+  );
+});

@@ -6,9 +6,12 @@ import { splitLinks } from '../messages/compose.ts';
 import { findMessageByDedupeKey } from '../messages/outbox.ts';
 import { requireSignIn } from '../plugins/auth.ts';
 import { fieldsChecked } from '../plugins/hostile-input.ts';
-import { formPage } from '../web/forms.ts';
+import { flashFor, formPage } from '../web/forms.ts';
 import { idParams } from '../web/params.ts';
 import { userOf } from '../web/request.ts';
+import { providerSignOutUrl } from './providers/client.ts';
+import { identitiesOf } from './providers/queries.ts';
+import './providers/session.ts';
 import { askToRegister, confirmEmail } from './registration.ts';
 import { askForPasswordReset } from './requests.ts';
 import { acceptInvitationForm, confirmEmailForm, newPasswordForm, registerForm, resetRequestForm, safeReturnTo, signInForm } from './schemas.ts';
@@ -31,19 +34,22 @@ const tokenParams = z.object({
 export async function accountRoutes(app: FastifyInstance) {
   const { db, config } = app;
   const devEmails = config.env !== 'production' && !config.smtpUrl;
+  // Read at each request, like baseUrl: the browser tests point the app at their provider once both listen.
+  const providerButtons = () => config.signInProviders.map(({ id, label }) => ({ id, label }));
 
   app.get('/sign-in', async (request, reply) => {
     const query = z.object({ returnTo: z.string().optional() }).safeParse(request.query);
     if (request.user) return reply.redirect('/');
     return formPage(reply, 'accounts/sign-in.eta', {
       title: 'Sign in',
+      signInProviders: providerButtons(),
       values: { returnTo: query.success ? safeReturnTo(query.data.returnTo) : '/' },
     });
   });
 
   app.post('/sign-in', fieldsChecked, async (request, reply) => {
     const form = parseForm(signInForm, request.body);
-    const page = { title: 'Sign in' };
+    const page = { title: 'Sign in', signInProviders: providerButtons() };
     if (!form.ok) return formPage(reply, 'accounts/sign-in.eta', { ...page, values: { ...form.values, password: '' }, errors: form.errors });
     const { email, password, returnTo } = form.value;
     const result = await db.transaction().execute((tx) => accounts.signIn(tx, { email, password, address: request.ip }));
@@ -82,8 +88,13 @@ export async function accountRoutes(app: FastifyInstance) {
 
   app.post('/sign-out', async (request, reply) => {
     if (request.user) request.log.info({ event: 'signed_out', userId: request.user.id }, 'signed out');
+    const provider = config.signInProviders.find((p) => p.id === request.session.signedInWith?.provider);
     await request.session.destroy();
-    return reply.redirect('/signed-out', 303);
+    // Signed in through a provider: on to its own sign-out too, where it has one, and back to ours.
+    const providerSignOut = provider
+      ? await providerSignOutUrl(provider, { allowHttp: config.signInProvidersAllowHttp, returnTo: `${config.baseUrl}/signed-out` })
+      : null;
+    return reply.redirect(providerSignOut ?? '/signed-out', 303);
   });
 
   app.get('/signed-out', async (_request, reply) => reply.viewAsync('accounts/signed-out.eta', { title: 'You have signed out' }));
@@ -246,15 +257,31 @@ export async function accountRoutes(app: FastifyInstance) {
 
   // ---------- your account ----------
 
-  app.get('/account', { preHandler: requireSignIn }, async (request, reply) =>
-    reply.viewAsync('accounts/account.eta', {
+  app.get('/account', { preHandler: requireSignIn }, async (request, reply) => {
+    const names = new Map(config.signInProviders.map((p) => [p.id, p.name]));
+    const identities = (await identitiesOf(db, userOf(request).id)).map((identity) => ({
+      id: identity.id,
+      provider: identity.provider,
+      // A provider since taken out of the settings is still shown, so the person can remove it.
+      name: names.get(identity.provider) ?? identity.provider,
+      email: identity.email,
+      linkedAt: identity.linkedAt,
+    }));
+    const flash = flashFor(request.query, {
+      'two-step-off': 'Two-step sign-in is off.',
+      'provider-connected': 'Your NHS account is connected. You can sign in with it from now on.',
+      'provider-removed': 'The NHS account has been removed. Sign in with your password or an emailed link from now on.',
+    });
+    return reply.viewAsync('accounts/account.eta', {
       title: 'Your account',
       account: request.user,
       twoStep: await twoStepSummary(db, userOf(request).id),
       twoStepRequired: config.twoStepRequiredRoles.includes(userOf(request).role),
-      ...((request.query as Record<string, unknown>).done === 'two-step-off' ? { flash: 'Two-step sign-in is off.' } : {}),
-    }),
-  );
+      signInProviders: config.signInProviders.map(({ id, name }) => ({ id, name })),
+      identities,
+      ...(flash ? { flash } : {}),
+    });
+  });
 }
 
 function linkFailed(reply: FastifyReply, state: string) {

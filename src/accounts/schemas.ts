@@ -82,3 +82,18 @@ export function safeReturnTo(value: string | undefined): string {
   if (url.origin !== here || url.pathname.startsWith('//')) return '/';
   return `${url.pathname}${url.search}${url.hash}`;
 }
+
+// ---------- signing in with a provider (providers/routes.ts) ----------
+
+/** The few details of a new link worker's account the provider does not give: the rest is theirs. */
+export const providerNewAccountForm = z.object({ name, practice, pcn });
+
+/** The existing account's password, to link the provider to it. */
+export const providerLinkForm = z.object({
+  password: z
+    .string({ error: 'Enter the password of your Tasters account' })
+    .min(1, { error: 'Enter the password of your Tasters account' })
+    .max(MAX_PASSWORD_LENGTH, { error: 'The password is not right. Enter the password of your Tasters account' }),
+});
+
+export const providerStartForm = z.object({ returnTo: z.string().max(2000).optional() });

@@ -76,15 +76,24 @@ export async function signIn(db: Tx, input: { email: string; password: string; a
   return { outcome: 'signed_in', userId: user.id };
 }
 
-/** A completed sign-in, however it began (password, sign-in link, accepted invitation): noted on the account and audited. */
-export async function recordSignIn(db: Queryable, userId: string, how: { address: string | null; now: Date; firstStep?: 'sign_in_link' }) {
+/** A completed sign-in, however it began (password, sign-in link, accepted invitation, a provider): noted on the account and audited. */
+export async function recordSignIn(
+  db: Queryable,
+  userId: string,
+  how: { address: string | null; now: Date; firstStep?: 'sign_in_link' | 'provider'; provider?: string; mfa?: boolean },
+) {
   await q.markSignedIn(db, userId, how.now);
+  const details = {
+    ...(how.firstStep ? { firstStep: how.firstStep } : {}),
+    ...(how.provider ? { provider: how.provider } : {}),
+    ...(how.mfa ? { secondStep: 'provider_mfa' } : {}),
+  };
   await recordAudit(db, {
     actorId: userId,
     action: 'signed_in',
     subjectType: 'user',
     subjectId: userId,
-    ...(how.firstStep ? { details: { firstStep: how.firstStep } } : {}),
+    ...(Object.keys(details).length ? { details } : {}),
     address: how.address,
   });
 }

@@ -12,15 +12,17 @@ export const MAX_ACCOUNTS_FAILED_PER_ADDRESS = 10;
 
 /**
  * How someone reached the check: the password (or a second-step code after it), a second-step code
- * after an emailed sign-in link, or a code asked for while signed in. Each path counts only its own
+ * after an emailed sign-in link, a second-step code after signing in with a provider (NHSmail), or a
+ * code asked for while signed in. Each path counts only its own
  * failures, so a stranger guessing passwords never slows the owner who comes by their mailbox or
  * is already signed in; only someone with the mailbox or the session can fail on those paths.
  */
-export type AttemptPath = 'password' | 'link' | 'signed_in';
+export type AttemptPath = 'password' | 'link' | 'provider' | 'signed_in';
 
 const kindsOf: Record<AttemptPath, readonly SignInAttemptKind[]> = {
   password: ['password', 'two_step'],
   link: ['link_two_step'],
+  provider: ['provider_two_step'],
   signed_in: ['signed_in_two_step'],
 };
 
@@ -28,6 +30,7 @@ const kindsOf: Record<AttemptPath, readonly SignInAttemptKind[]> = {
 export const codeKind: Record<AttemptPath, SignInAttemptKind> = {
   password: 'two_step',
   link: 'link_two_step',
+  provider: 'provider_two_step',
   signed_in: 'signed_in_two_step',
 };
 

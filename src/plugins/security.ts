@@ -9,7 +9,7 @@ import fp from 'fastify-plugin';
 export const security = fp(async (app: FastifyInstance) => {
   const production = app.config.env === 'production';
   await app.register(helmet, {
-    contentSecurityPolicy: { useDefaults: false, directives: contentSecurityDirectives(production) },
+    contentSecurityPolicy: { useDefaults: false, directives: contentSecurityDirectives(production, providerOrigins(app)) },
     strictTransportSecurity: production ? { maxAge: HSTS_MAX_AGE, includeSubDomains: true } : false,
     referrerPolicy: { policy: 'same-origin' },
     crossOriginEmbedderPolicy: false,
@@ -23,7 +23,16 @@ export const security = fp(async (app: FastifyInstance) => {
 
 const HSTS_MAX_AGE = 31_536_000;
 
-function contentSecurityDirectives(production: boolean): Record<string, string[]> {
+/**
+ * Starting a sign-in with a provider, and signing out after one, are form posts answered with a
+ * redirect to the provider; browsers hold such redirects to form-action too, so the configured
+ * providers' own addresses are listed there (and nothing else is).
+ */
+function providerOrigins(app: FastifyInstance): string[] {
+  return [...new Set(app.config.signInProviders.map((p) => new URL(p.issuer).origin))];
+}
+
+function contentSecurityDirectives(production: boolean, formTargets: string[] = []): Record<string, string[]> {
   return {
     defaultSrc: ["'self'"],
     scriptSrc: ["'self'"],
@@ -34,7 +43,7 @@ function contentSecurityDirectives(production: boolean): Record<string, string[]
     objectSrc: ["'none'"],
     baseUri: ["'none'"],
     frameAncestors: ["'none'"],
-    formAction: ["'self'"],
+    formAction: ["'self'", ...formTargets],
     ...(production ? { upgradeInsecureRequests: [] } : {}),
   };
 }

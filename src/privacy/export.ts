@@ -20,6 +20,7 @@ const covered = new Set([
   'calendar_feeds.user_id',
   'two_step_credentials.user_id',
   'two_step_recovery_codes.user_id',
+  'sign_in_identities.user_id',
 ]);
 
 // Never in a download, even from a table found by the generic pass.
@@ -42,6 +43,7 @@ const titles = {
   accountLinks: 'Invitation, confirmation and password reset links',
   messages: 'Emails sent to you',
   calendarFeed: 'Calendar feed',
+  signInProviders: 'NHS accounts you sign in with (NHSmail, CIS2)',
 } satisfies Record<string, string>;
 
 type SectionName = keyof typeof titles;
@@ -54,6 +56,7 @@ const titlesAboutThem: Record<SectionName, string> = {
   auditEntries: 'Audit trail entries by them or about them',
   signInAttempts: 'Sign-in attempts with their email address',
   messages: 'Emails sent to them',
+  signInProviders: 'NHS accounts they sign in with (NHSmail, CIS2)',
 };
 
 /** A section's title for a coordinator acting on someone's request (generic sections keep theirs). */
@@ -81,6 +84,7 @@ export async function collectPersonalData(db: Queryable, personId: string, now =
     accountLinks: await q.accountLinksOf(db, personId, email),
     messages: await q.messagesTo(db, personId, email),
     calendarFeed: await q.calendarFeedOf(db, personId),
+    signInProviders: await q.signInIdentitiesOf(db, personId),
   };
   const sections: ExportSection[] = Object.entries(named).map(([name, rows]) => ({
     name,

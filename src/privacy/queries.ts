@@ -149,6 +149,16 @@ export async function calendarFeedOf(db: Queryable, userId: string) {
   return db.selectFrom('calendarFeeds').select(['createdAt', 'lastFetchedAt']).where('userId', '=', userId).execute();
 }
 
+/** The provider, its subject (the person's id there), the address it gave and when it was linked and last used. */
+export async function signInIdentitiesOf(db: Queryable, userId: string) {
+  return db
+    .selectFrom('signInIdentities')
+    .select(['provider', 'subject', 'email', 'linkedAt', 'lastUsedAt'])
+    .where('userId', '=', userId)
+    .orderBy('linkedAt')
+    .execute();
+}
+
 export async function twoStepOf(db: Queryable, userId: string) {
   return db
     .selectFrom('twoStepCredentials')

@@ -2,7 +2,7 @@ import AxeBuilder from '@axe-core/playwright';
 import type { FastifyInstance } from 'fastify';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { buildApp } from '../../src/app.ts';
-import { testConfig } from '../../src/config.ts';
+import { type Config, testConfig } from '../../src/config.ts';
 import type { TestDatabase } from '../helper.ts';
 import { checkHtmlResponses, htmlFailure } from '../html/check.ts';
 
@@ -33,8 +33,8 @@ export type BrowserTest = {
  * The real app listening on a free loopback port, and headless Chromium pointed at it. Every HTML
  * page and fragment the browser is sent is validated as in the inject tests: `close` throws if any was invalid.
  */
-export async function startBrowserTest(database: TestDatabase): Promise<BrowserTest> {
-  const app = await buildApp({ config: testConfig(), db: database.db });
+export async function startBrowserTest(database: TestDatabase, overrides: Partial<Config> = {}): Promise<BrowserTest> {
+  const app = await buildApp({ config: testConfig(overrides), db: database.db });
   const html = checkHtmlResponses(app);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();

@@ -30,6 +30,7 @@ const sectionFor: Record<string, string> = {
   account_links: 'accountLinks',
   outbox_messages: 'messages',
   calendar_feeds: 'calendarFeed',
+  sign_in_identities: 'signInProviders',
   two_step_credentials: 'twoStep',
   message_preferences: 'message_preferences.user_id',
 };
@@ -82,6 +83,7 @@ t.test('a person downloads everything held about them, from every table, as JSON
     'account_links',
     'outbox_messages',
     'calendar_feeds',
+    'sign_in_identities',
     'two_step_credentials',
     'two_step_recovery_codes',
     'message_preferences',

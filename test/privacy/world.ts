@@ -97,6 +97,11 @@ export async function buildWorld(app: FastifyInstance, db: Db) {
   const month = DateTime.fromJSDate(days(-10), { zone: 'Europe/London' }).toFormat('yyyy-MM');
   await createReferralReport(db, subject.id, singing.id, month, 3);
   await db.insertInto('calendarFeeds').values({ userId: subject.id, tokenHash: newToken().hash }).execute();
+  // They sign in with NHSmail too.
+  await db
+    .insertInto('signInIdentities')
+    .values({ userId: subject.id, provider: 'nhsmail', subject: `nhsmail-${subject.id}`, email: subject.email })
+    .execute();
   await sql`insert into message_preferences (user_id, reminders, digests) values (${subject.id}, false, true)`.execute(db);
   await queueMessage(db, {
     dedupeKey: `test-reminder-${subject.id}`,

@@ -45,6 +45,7 @@ function urlFor(world: SecurityWorld, route: Route, actor: Actor): string {
       : otherPerson.bookings.upcoming.id;
   return path
     .replace(/^\/people\/:id/, `/people/${otherPerson.person.id}`)
+    .replace(/^\/account\/sign-in-providers\/:id/, `/account/sign-in-providers/${otherPerson.identityId}`)
     .replace(/^\/organisations\/:id/, `/organisations/${theirs.organisation.id}`)
     .replace(/^\/venues\/:id/, `/venues/${theirs.venue.id}`)
     .replace(/^\/offers\/:id/, `/offers/${theirs.offer.id}`)
@@ -70,6 +71,7 @@ function expectation(entry: Entry, actor: Actor): 'refused' | 'sign-in' | number
   if (entry.scope === 'organisation' && role === 'provider') return 'refused';
   if (entry.scope === 'own' && role === 'link_worker') return 'refused';
   if (entry.scope === 'published' && role !== 'coordinator') return 'refused';
+  if (entry.scope === 'self') return 'refused';
   return null;
 }
 

@@ -3,6 +3,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import t from 'tap';
 import { unsubscribeToken } from '../../src/preferences/unsubscribe.ts';
 import { databaseDigest } from '../fixtures/database.ts';
+import { pathOf as pathOfUrl, pressProviderButton, startTestProvider } from '../fixtures/oidc-provider.ts';
 import { createTestDatabase, Visitor } from '../helper.ts';
 import { type Entry, matrix } from './matrix.ts';
 import { appWithRoutes, buildSecurityWorld, type Route } from './world.ts';
@@ -28,7 +29,11 @@ import { appWithRoutes, buildSecurityWorld, type Route } from './world.ts';
 const database = await createTestDatabase();
 t.teardown(() => database.close());
 const { db } = database;
-const { app, routes } = await appWithRoutes(t, database);
+// A real OpenID Connect provider, so the provider routes reach their handlers (not "not configured").
+const baseUrl = 'http://localhost:3000';
+const idp = await startTestProvider({ redirectUri: () => `${baseUrl}/sign-in/with/nhsmail/callback` });
+t.teardown(() => idp.stop());
+const { app, routes } = await appWithRoutes(t, database, { baseUrl, signInProviders: [idp.settings()], signInProvidersAllowHttp: true });
 const world = await buildSecurityWorld(app, db);
 
 type Actor = 'signedOut' | 'linkWorker' | 'providerA' | 'coordinator';
@@ -55,6 +60,8 @@ function ownParam(route: Route, name: string): string {
   const own = world.linkWorker;
   if (name === '*') return url.startsWith('/openreferral') ? 'services' : url.startsWith('/static/nhsuk') ? 'nhsuk-frontend.min.js' : 'app.css';
   if (name === 'bookingId') return own.bookings.attended.id;
+  if (name === 'provider') return 'nhsmail';
+  if (url.startsWith('/account/sign-in-providers/')) return own.identityId;
   if (name === 'index') return '0';
   if (name === 'file') return `${own.calendarToken}.ics`;
   if (name === 'token' && url.startsWith('/release-place')) return `${own.bookings.upcoming.id}.${'x'.repeat(43)}`;
@@ -122,6 +129,10 @@ const VALUES: Value[] = [
 const PROBES = { query: ['q', 'id'], form: ['name', 'id'] };
 
 const visitors: Record<Actor, Visitor> = { signedOut: new Visitor(app), ...world.visitors };
+// Signed out, back from the provider as someone new: the new-account and link-account forms are open to them.
+idp.addAccount({ sub: 'fuzzed-newcomer', email: 'fuzzed-newcomer@nhs.net', name: 'Newcomer' });
+const back = await pressProviderButton(visitors.signedOut, idp, 'fuzzed-newcomer');
+await visitors.signedOut.get(pathOfUrl(back));
 await visitors.signedOut.get('/sign-in');
 const requestsPerRoute = new Map<string, number>(routes.map((route) => [key(route), 0]));
 

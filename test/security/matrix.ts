@@ -14,9 +14,10 @@ import type { Role } from '../../src/db/tables/accounts.ts';
  * - 'own': a link worker only their own bookings.
  * - 'published': a session someone else has not published is not there for link workers or
  *   other organisations' staff.
+ * - 'self': something of the person's own account (a connected sign-in provider): nobody else's, whatever their role.
  */
 export type Who = 'outside' | 'public' | 'token' | 'signed-in' | readonly Role[];
-export type Scope = 'organisation' | 'own' | 'published';
+export type Scope = 'organisation' | 'own' | 'published' | 'self';
 export type Entry = { who: Who; scope?: Scope; body?: Record<string, string>; signedOut?: number };
 
 const coordinator = ['coordinator'] as const;
@@ -82,6 +83,14 @@ export const matrix: Record<string, Entry> = {
   'GET /unsubscribe/:token': { who: 'token' },
   'POST /unsubscribe/:token': { who: 'token', body: { 'List-Unsubscribe': 'One-Click' } },
   'POST /session/keep-alive': { who: 'public', signedOut: 401 },
+  // Signing in with an OpenID Connect provider (NHSmail, CIS2): 404 for a provider not configured.
+  'POST /sign-in/with/:provider': { who: 'public' },
+  'GET /sign-in/with/:provider/callback': { who: 'public' },
+  'GET /sign-in/with/:provider/new-account': { who: 'public' },
+  'POST /sign-in/with/:provider/new-account': { who: 'public' },
+  'GET /sign-in/with/:provider/link-account': { who: 'public' },
+  'POST /sign-in/with/:provider/link-account': { who: 'public' },
+  'POST /account/sign-in-providers/:id/remove': { who: 'signed-in', scope: 'self' },
   // Your account: only ever your own, so nobody else's to aim at
   'GET /account': { who: 'signed-in' },
   'GET /account/preferences': { who: 'signed-in' },

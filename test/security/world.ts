@@ -81,7 +81,13 @@ async function linkWorkerWorld(db: Db, label: string, a: Awaited<ReturnType<type
   await createReferralReport(db, person.id, a.offer.id, DateTime.now().setZone('Europe/London').toFormat('yyyy-MM'), 2);
   const feed = newToken();
   await db.insertInto('calendarFeeds').values({ userId: person.id, tokenHash: feed.hash }).execute();
-  return { person, bookings: { upcoming, attended, missed }, calendarToken: feed.token };
+  // Signs in with NHSmail too: the identity is theirs alone to remove.
+  const identity = await db
+    .insertInto('signInIdentities')
+    .values({ userId: person.id, provider: 'nhsmail', subject: `subject-${label}-${Date.now()}`, email: person.email })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return { person, bookings: { upcoming, attended, missed }, calendarToken: feed.token, identityId: identity.id };
 }
 
 export type SecurityWorld = Awaited<ReturnType<typeof buildSecurityWorld>>;

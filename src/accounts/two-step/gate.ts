@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ForbiddenError } from '../../lib/errors.ts';
 import { pathOf } from '../../web/request.ts';
 import { hasTwoStep } from './queries.ts';
+import '../signed-in-session.ts';
 
 export const SET_UP_PATH = '/account/two-step/set-up';
 
@@ -20,6 +21,9 @@ export async function enforceTwoStepSetUp(app: FastifyInstance, request: Fastify
   if (!user || !app.config.twoStepRequiredRoles.includes(user.role)) return false;
   const path = pathOf(request.url);
   if (open.some((pattern) => pattern.test(path))) return false;
+  // Signed in through a provider whose multi-factor sign-in the settings accept (SIGN_IN_<ID>_TWO_STEP_AMR/ACR):
+  // that was the second factor, checked by the provider, for this session only.
+  if (request.session.signedInWith?.mfa) return false;
   if (await hasTwoStep(app.db, user.id)) return false;
   if (request.method === 'GET' && !request.headers['hx-request']) {
     await reply.redirect(`${SET_UP_PATH}?returnTo=${encodeURIComponent(request.url)}`, 303);

@@ -39,7 +39,10 @@ export async function twoStepRoutes(app: FastifyInstance) {
     const form = parseForm(codeForm, request.body);
     if (!form.ok) return codePage(reply, form.errors);
     const path = request.session.twoStepPath ?? 'password';
-    const result = await db.transaction().execute((tx) => twoStep.completeSignIn(tx, keys, { userId, code: form.value.code, address: request.ip, path }));
+    const provider = path === 'provider' ? request.session.twoStepProvider : undefined;
+    const result = await db
+      .transaction()
+      .execute((tx) => twoStep.completeSignIn(tx, keys, { userId, code: form.value.code, address: request.ip, path, ...(provider ? { provider } : {}) }));
     switch (result.outcome) {
       case 'throttled':
         return throttledPage(request, reply, result, { stage: 'two_step', path, userId });
@@ -54,7 +57,8 @@ export async function twoStepRoutes(app: FastifyInstance) {
         return codePage(reply, { code: 'The code is not right. Enter the code your app shows now, or one of your recovery codes' });
       case 'accepted': {
         const returnTo = safeReturnTo(request.session.twoStepReturnTo);
-        await startSignedInSession(request, userId, { secondStep: result.method, ...(path === 'link' ? { firstStep: 'sign_in_link' } : {}) });
+        const firstStep: Record<string, string> = path === 'link' ? { firstStep: 'sign_in_link' } : provider ? { firstStep: 'provider', provider } : {};
+        await startSignedInSession(request, userId, { secondStep: result.method, ...firstStep }, provider ? { provider, mfa: false } : undefined);
         return reply.redirect(returnTo, 303);
       }
     }

@@ -74,13 +74,13 @@ async function checkCode(
 export type SecondStepResult = CodeCheck | { outcome: 'gone' };
 
 /**
- * The second step of sign-in, after the password or after an emailed sign-in link (`path`).
+ * The second step of sign-in, after the password, an emailed sign-in link or a provider (`path`).
  * Only an accepted code signs the person in.
  */
 export async function completeSignIn(
   tx: Tx,
   keys: Keys,
-  input: { userId: string; code: string; address: string; path: 'password' | 'link'; now?: Date },
+  input: { userId: string; code: string; address: string; path: 'password' | 'link' | 'provider'; provider?: string; now?: Date },
 ): Promise<SecondStepResult> {
   const now = input.now ?? new Date();
   const user = await findUserById(tx, input.userId);
@@ -93,7 +93,11 @@ export async function completeSignIn(
     action: 'signed_in',
     subjectType: 'user',
     subjectId: user.id,
-    details: { secondStep: result.method, ...(input.path === 'link' ? { firstStep: 'sign_in_link' } : {}) },
+    details: {
+      secondStep: result.method,
+      ...(input.path === 'link' ? { firstStep: 'sign_in_link' } : {}),
+      ...(input.path === 'provider' ? { firstStep: 'provider', provider: input.provider ?? 'unknown' } : {}),
+    },
     address: input.address,
   });
   return result;

@@ -88,6 +88,20 @@ export interface AuditEventsTable {
   address: string | null;
 }
 
+/** An account's identity at an OpenID Connect provider (src/accounts/providers/). */
+export interface SignInIdentitiesTable {
+  id: Generated<string>;
+  userId: string;
+  /** The provider's short name in the settings (SIGN_IN_PROVIDERS). */
+  provider: string;
+  /** The provider's `sub`: what identifies the person there, whatever their email becomes. */
+  subject: string;
+  /** The address the provider gave when the identity was linked, shown on Your account. */
+  email: string;
+  linkedAt: ColumnType<Date, Date | undefined, never>;
+  lastUsedAt: Date | null;
+}
+
 export type UserRow = Selectable<UsersTable>;
 
 export type AccountTables = {
@@ -97,4 +111,5 @@ export type AccountTables = {
   loginSessions: LoginSessionsTable;
   signInAttempts: SignInAttemptsTable;
   auditEvents: AuditEventsTable;
+  signInIdentities: SignInIdentitiesTable;
 };

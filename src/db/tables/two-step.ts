@@ -20,9 +20,9 @@ export interface TwoStepRecoveryCodesTable {
 
 /**
  * What was tried: a password, or a second-step code after the password, after an emailed sign-in
- * link, or while signed in (each path has its own counts; see accounts/throttle.ts).
+ * link, after signing in with a provider, or while signed in (each path has its own counts; see accounts/throttle.ts).
  */
-export type SignInAttemptKind = 'password' | 'two_step' | 'link_two_step' | 'signed_in_two_step';
+export type SignInAttemptKind = 'password' | 'two_step' | 'link_two_step' | 'signed_in_two_step' | 'provider_two_step';
 
 export type TwoStepTables = {
   twoStepCredentials: TwoStepCredentialsTable;
