@@ -99,7 +99,7 @@ t.test('the database itself refuses a second live choice in one slot', async (t)
       .insertInto('dayTasterChoices')
       .values({ registrationId: registration.id, dayTasterId: day.tasters[1]!.id, programmeItemId: day.slotId, status: 'confirmed', confirmedAt: new Date() })
       .execute(),
-    { constraint: 'day_taster_choices_one_per_slot' },
+    { code: '23505' },
   );
 });
 
