@@ -40,6 +40,12 @@ const rawDayForm = z.object({
 
 type Issue = [field: string, message: string];
 
+/**
+ * Cross-field checks run even when a field of their own failed (a missing title), so the page
+ * lists every problem at once; they read only the fields that cannot fail (trimmed text, ids).
+ */
+const always = { when: (payload: { value: unknown }) => typeof payload.value === 'object' && payload.value !== null };
+
 function timeOn(isoDate: string | null, value: string, field: string, what: string, example: string, issues: Issue[]): Date | null {
   if (!value) {
     issues.push([field, `Enter the ${what}, like ${example}`]);
@@ -99,8 +105,9 @@ export function dayForm(now: Date) {
         if (t.closesAt > t.startsAt) issue('bookingCloses', 'Registration must close before the day starts');
         else if (t.closesAt <= now) issue('bookingCloses', 'Registration must close in the future');
       }
-      if (form.linkWorkerPlaces + form.culturalPlaces === 0) issue('linkWorkerPlaces', 'Enter at least 1 place for link workers or cultural-sector staff');
-    })
+      if (form.linkWorkerPlaces === 0 && form.culturalPlaces === 0)
+        issue('linkWorkerPlaces', 'Enter at least 1 place for link workers or cultural-sector staff');
+    }, always)
     .transform((form, ctx) => {
       const { startsAt, endsAt, closesAt } = dayTimes(form);
       if (!startsAt || !endsAt || !closesAt || !form.venueId) {
@@ -144,7 +151,7 @@ export function itemForm(day: { isoDate: string; startsAt: Date; endsAt: Date })
   return rawItemForm
     .superRefine((form, ctx) => {
       for (const [path, message] of times(form).issues) ctx.addIssue({ code: 'custom', path: [path], message });
-    })
+    }, always)
     .transform((form, ctx) => {
       const { startsAt, endsAt } = times(form);
       if (!startsAt || !endsAt) {

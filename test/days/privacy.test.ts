@@ -39,7 +39,10 @@ t.test('only people with a place who agreed are on the participant list, and wit
   ] as const) {
     const list = await visitor.get(`/days/${day.id}/participants`);
     t.equal(list.statusCode, 200, `${who} sees the list`);
-    t.match(list.body, /Priya Agreed<\/td><td class="nhsuk-table__cell">Link worker<\/td><td class="nhsuk-table__cell tasters-break">Bridge Surgery, Riverside PCN/);
+    t.match(
+      list.body,
+      /Priya Agreed<\/td><td class="nhsuk-table__cell">Link worker<\/td><td class="nhsuk-table__cell tasters-break">Bridge Surgery, Riverside PCN/,
+    );
     t.match(list.body, /Mo Museum<\/td><td class="nhsuk-table__cell">Cultural-sector staff/);
     t.notMatch(main(list.body), /Dan Declined/, `${who}: someone who did not agree is not on it`);
     t.notMatch(main(list.body), /Wendy Waiting/, `${who}: someone without a place yet is not on it`);
@@ -95,7 +98,11 @@ t.test('access and dietary needs: shown to the organisers only, gone after the r
   });
   await db
     .updateTable('tasterDays')
-    .set({ startsAt: new Date(Date.now() - 30 * 3_600_000), endsAt: new Date(Date.now() - 23 * 3_600_000), bookingClosesAt: new Date(Date.now() - 80 * 3_600_000) })
+    .set({
+      startsAt: new Date(Date.now() - 30 * 3_600_000),
+      endsAt: new Date(Date.now() - 23 * 3_600_000),
+      bookingClosesAt: new Date(Date.now() - 80 * 3_600_000),
+    })
     .where('id', '=', day.id)
     .execute();
   const result = await applyRetention(db, new Date(), policy);
