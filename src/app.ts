@@ -17,6 +17,7 @@ import { calendarRoutes } from './bookings/calendar/routes.ts';
 import { releaseRoutes } from './bookings/release-routes.ts';
 import { bookingRoutes } from './bookings/routes.ts';
 import type { Config } from './config.ts';
+import { tasterDayRoutes } from './days/routes.ts';
 import type { Db } from './db/database.ts';
 import { deliveryRoutes } from './delivery/routes.ts';
 import { feedbackRoutes } from './feedback/routes.ts';
@@ -134,6 +135,7 @@ export async function buildApp({ config, db, logger, logStream, onRoute }: AppOp
     await pages.register(peopleRoutes);
     await pages.register(findRoutes);
     await pages.register(bookingRoutes);
+    await pages.register(tasterDayRoutes);
     await pages.register(calendarRoutes);
     await pages.register(publishingRoutes);
     await pages.register(openDataPageRoutes);

@@ -2,6 +2,7 @@ import type { AccountTables } from './tables/accounts.ts';
 import type { AttendanceTables } from './tables/attendance.ts';
 import type { BookingTables } from './tables/bookings.ts';
 import type { CalendarTables } from './tables/calendar.ts';
+import type { DayTables } from './tables/days.ts';
 import type { FeedbackTables } from './tables/feedback.ts';
 import type { FindTables } from './tables/find.ts';
 import type { MessageTables } from './tables/messages.ts';
@@ -25,4 +26,5 @@ export type Database = AccountTables &
   ReferralTables &
   PreferenceTables &
   TwoStepTables &
-  PrivacyTables;
+  PrivacyTables &
+  DayTables;

@@ -256,11 +256,19 @@ export async function deleteRowsForAddress(tx: Tx, personId: string, email: stri
     .execute();
 }
 
-/** Free text the person wrote on their bookings: feedback comments and what got in the way. */
+/**
+ * Free text the person wrote on their bookings (feedback comments and what got in the way) and on
+ * their taster-day registrations (access and dietary needs); and they leave every participant list.
+ */
 export async function clearFreeTextOf(tx: Tx, personId: string) {
   const theirBookings = tx.selectFrom('bookings').select('id').where('userId', '=', personId);
   await tx.updateTable('feedback').set({ comments: null, referringEasier: null }).where('bookingId', 'in', theirBookings).execute();
   await tx.updateTable('missedSessionReasons').set({ details: null }).where('bookingId', 'in', theirBookings).execute();
+  await tx
+    .updateTable('dayRegistrations')
+    .set({ accessNeeds: null, dietaryNeeds: null, onParticipantList: false, shareEmail: false })
+    .where('userId', '=', personId)
+    .execute();
 }
 
 /** Audit entries by the person or about them lose the network address. */
@@ -315,6 +323,18 @@ export async function clearFeedbackTextBefore(db: Db, cutoff: Date): Promise<num
       .set({ comments: null, referringEasier: null })
       .where('submittedAt', '<', cutoff)
       .where((eb) => eb.or([eb('comments', 'is not', null), eb('referringEasier', 'is not', null)]))
+      .executeTakeFirst(),
+  );
+}
+
+/** Access and dietary needs given for taster days that have ended: each registration's are removed once. */
+export async function clearDayNeedsOfDaysEndedBefore(db: Db, now: Date): Promise<number> {
+  return changed(
+    await db
+      .updateTable('dayRegistrations')
+      .set({ accessNeeds: null, dietaryNeeds: null, needsRemovedAt: now })
+      .where('tasterDayId', 'in', db.selectFrom('tasterDays').select('id').where('endsAt', '<', now))
+      .where((eb) => eb.or([eb('accessNeeds', 'is not', null), eb('dietaryNeeds', 'is not', null)]))
       .executeTakeFirst(),
   );
 }

@@ -15,6 +15,7 @@ export type RetentionResult = {
   expiredSessionsDeleted: number;
   oldLinksDeleted: number;
   staleAccountRequestsDeleted: number;
+  dayNeedsRemoved: number;
 };
 
 // Invitation, confirmation and reset links are useless once expired; a month later they go.
@@ -55,6 +56,8 @@ export async function applyRetention(db: Db, now: Date, policy: RetentionPolicy)
   const expiredSessionsDeleted = await q.deleteExpiredLoginSessions(db, now);
   const oldLinksDeleted = await q.deleteLinksExpiredBefore(db, daysBefore(now, EXPIRED_LINK_DAYS));
   const staleAccountRequestsDeleted = await q.deleteAccountRequestsBefore(db, daysBefore(now, STALE_ACCOUNT_REQUEST_DAYS));
+  // Access and dietary needs given for a taster day are needed for that day only.
+  const dayNeedsRemoved = await q.clearDayNeedsOfDaysEndedBefore(db, now);
 
   // Accounts nobody has signed in to for the whole period (never signed in: since created).
   const inactive = await q.listInactiveAccounts(db, monthsBefore(now, policy.inactiveAccountMonths));
@@ -81,5 +84,6 @@ export async function applyRetention(db: Db, now: Date, policy: RetentionPolicy)
     expiredSessionsDeleted,
     oldLinksDeleted,
     staleAccountRequestsDeleted,
+    dayNeedsRemoved,
   };
 }

@@ -5,6 +5,7 @@ export const navigation: Record<Role, Array<[href: string, text: string]>> = {
   coordinator: [
     ['/', 'Home'],
     ['/find', 'Find tasters'],
+    ['/days', 'Taster days'],
     ['/organisations', 'Organisations'],
     ['/people', 'People'],
     ['/open-data', 'Open data'],
@@ -20,6 +21,7 @@ export const navigation: Record<Role, Array<[href: string, text: string]>> = {
   link_worker: [
     ['/', 'Home'],
     ['/find', 'Find tasters'],
+    ['/days', 'Taster days'],
     ['/my-bookings', 'My bookings'],
     ['/referrals', 'Referrals'],
     ['/my-record', 'My record'],

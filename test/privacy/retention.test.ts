@@ -166,6 +166,7 @@ t.test('data past its period is removed or anonymised; everything else, and ever
       expiredSessionsDeleted: 0,
       oldLinksDeleted: 0,
       staleAccountRequestsDeleted: 0,
+      dayNeedsRemoved: 0,
     },
     'running it again changes nothing',
   );

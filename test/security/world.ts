@@ -17,6 +17,7 @@ import {
   createUser,
   createVenue,
 } from '../fixtures/builders.ts';
+import { createDay } from '../fixtures/days.ts';
 import { HOSTILE } from '../fixtures/hostile.ts';
 import { daysFromNow } from '../fixtures/time.ts';
 import { signedIn } from '../fixtures/visitors.ts';
@@ -112,5 +113,7 @@ export async function buildSecurityWorld(app: FastifyInstance, db: Db) {
     providerB: (await signedIn(app, db, b.provider, { withPassword: true })).visitor,
     linkWorker: (await signedIn(app, db, linkWorker.person, { withPassword: true })).visitor,
   };
-  return { a, b, coordinator, linkWorker, otherLinkWorker, message, visitors };
+  // A published taster day, so the fuzz reaches the days' forms.
+  const day = await createDay(db);
+  return { a, b, coordinator, linkWorker, otherLinkWorker, message, visitors, day };
 }
