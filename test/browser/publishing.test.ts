@@ -140,10 +140,10 @@ t.test('a provider adds a venue, an offer and a weekly series, then publishes, e
     .getByRole('link', { name: /^Cancel / })
     .click();
   await axe('cancel form');
-  await page.getByRole('button', { name: 'Cancel session' }).click();
+  await page.getByRole('button', { name: 'Yes, cancel the session' }).click();
   t.equal((await page.locator('#reason-error').textContent())?.trim(), 'Error: Enter why the session is cancelled');
   await page.getByLabel('Why is it cancelled?').fill('The facilitator is unwell');
-  await page.getByRole('button', { name: 'Cancel session' }).click();
+  await page.getByRole('button', { name: 'Yes, cancel the session' }).click();
   t.match(await page.locator('main').textContent(), /This session is cancelled[\s\S]*The facilitator is unwell/);
   await axe('cancelled session page');
 
