@@ -143,3 +143,17 @@ function startTimeoutWarning(idleMs) {
   document.addEventListener('htmx:after:request', activity);
   schedule();
 }
+
+// ---------- Confirmation dialogs ----------
+// A link marked data-opens-dialog="id" leads to a confirmation page, which is how it works without
+// JavaScript. With it, the same confirmation, already in the page as <dialog id="id">, opens as a
+// modal instead: Escape or "No" closes it (a form with method="dialog") and focus returns to the link.
+document.addEventListener('click', (event) => {
+  const opener = event.target instanceof Element ? event.target.closest('[data-opens-dialog]') : null;
+  if (!opener) return;
+  const dialog = document.getElementById(opener.getAttribute('data-opens-dialog'));
+  if (!(dialog instanceof HTMLDialogElement) || typeof dialog.showModal !== 'function') return;
+  event.preventDefault();
+  dialog.showModal();
+  dialog.addEventListener('close', () => opener.isConnected && opener.focus(), { once: true });
+});

@@ -49,6 +49,31 @@ export async function bookingPageRoutes(app: FastifyInstance) {
     });
   });
 
+  // The confirmation step before cancelling: a page of its own, so it works without JavaScript
+  // (with it, the booking page and the session page show the same words in a dialog).
+  app.get('/bookings/:id/cancel', async (request, reply) => {
+    const id = bookingId(request);
+    const booking = await findOwnBooking(db, id, userOf(request).id);
+    if (!booking) throw new NotFoundError();
+    const row = await findSessionSummary(db, booking.tasterSessionId);
+    if (!row) throw new NotFoundError();
+    const session = toSessionSummary(row);
+    const refusal =
+      booking.status === 'cancelled'
+        ? 'This booking is already cancelled'
+        : new Date(session.startsAt) <= new Date()
+          ? 'This session has already started, so the booking can no longer be cancelled'
+          : null;
+    if (refusal) return reply.code(409).viewAsync('bookings/not-cancelled.eta', { title: 'You cannot cancel this booking', message: refusal, bookingId: id });
+    const place = booking.status === 'confirmed';
+    return reply.viewAsync('bookings/cancel.eta', {
+      title: place ? 'Cancel your place?' : 'Leave the waiting list?',
+      booking: { id, status: booking.status },
+      session: { id: session.id, title: session.title, startsAt: session.startsAt, endsAt: session.endsAt },
+      backLink: { href: `/bookings/${id}`, text: 'Back to your booking' },
+    });
+  });
+
   app.post('/bookings/:id/cancel', async (request, reply) => {
     const id = bookingId(request);
     try {

@@ -23,6 +23,7 @@ export type BookingPanel = {
   waiting: number;
   bookingClosesAt: Date;
   startsAt: Date;
+  endsAt: Date;
   /** Why booking is not possible, for the 'unavailable' state. */
   reason: string | null;
   canCancel: boolean;
@@ -70,6 +71,7 @@ export async function bookingPanel(
     waiting: session.waiting,
     bookingClosesAt: session.bookingClosesAt,
     startsAt: session.startsAt,
+    endsAt: session.endsAt,
     reason: problem ? (session.status === 'draft' ? 'This session is a draft: nobody can book it until it is published' : problem.message) : null,
     canCancel: Boolean(booking) && new Date(session.startsAt) > now,
     bookingsHref: isOwnOrganisation || user?.role === 'coordinator' ? `/sessions/${sessionId}/bookings` : null,

@@ -1,5 +1,6 @@
 /** Every code a rule of the service can say no with: routes and tests match on these. */
 export type DomainErrorCode =
+  | 'all_dates_skipped'
   | 'already_cancelled'
   | 'already_erased'
   | 'already_published'

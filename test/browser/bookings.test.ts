@@ -186,6 +186,10 @@ t.test('Sam cancels on a phone and Dev, first on the waiting list, gets the plac
   await page.getByRole('link', { name: 'Cartoon drawing', exact: true }).click();
   t.same(await accessibilityViolations(page), [], 'booking page before cancelling');
   await page.getByRole('button', { name: 'Cancel your place' }).click();
+  const confirm = page.getByRole('dialog', { name: 'Cancel your place?' });
+  t.ok(await confirm.isVisible(), 'with JavaScript, the confirmation opens as a dialog');
+  t.same(await accessibilityViolations(page), [], 'the confirmation dialog');
+  await confirm.getByRole('button', { name: 'Yes, cancel my place' }).click();
   t.match(await page.locator('.nhsuk-notification-banner').textContent(), /Your booking has been cancelled/);
   t.notOk(await scrollsSideways(page), 'booking page fits 320px');
   t.same(await accessibilityViolations(page), [], 'booking page after cancelling');

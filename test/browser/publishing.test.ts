@@ -94,6 +94,11 @@ t.test('a provider adds a venue, an offer and a weekly series, then publishes, e
   await page.getByLabel('Number of places').fill('12');
   await page.getByLabel('What to bring (optional)').fill('Wear comfortable shoes; tea provided.');
   await page.getByRole('button', { name: 'Save as draft' }).click();
+  // A series shows its dates first, bank holidays ticked to skip; the provider checks them and saves.
+  const dates = page.getByRole('group', { name: 'Check the dates of the series: tick any to skip' });
+  t.equal(await dates.getByRole('checkbox').count(), 3, 'the three dates are listed');
+  await axe('the dates of the series to check');
+  await page.getByRole('button', { name: 'Save as draft' }).click();
   t.match(await page.locator('.nhsuk-notification-banner').textContent(), /Draft sessions saved, one a week/);
   t.match(await page.locator('main').textContent(), /2pm to 3:30pm/);
   await axe('draft session page');
@@ -140,10 +145,10 @@ t.test('a provider adds a venue, an offer and a weekly series, then publishes, e
     .getByRole('link', { name: /^Cancel / })
     .click();
   await axe('cancel form');
-  await page.getByRole('button', { name: 'Cancel session' }).click();
+  await page.getByRole('button', { name: 'Yes, cancel the session' }).click();
   t.equal((await page.locator('#reason-error').textContent())?.trim(), 'Error: Enter why the session is cancelled');
   await page.getByLabel('Why is it cancelled?').fill('The facilitator is unwell');
-  await page.getByRole('button', { name: 'Cancel session' }).click();
+  await page.getByRole('button', { name: 'Yes, cancel the session' }).click();
   t.match(await page.locator('main').textContent(), /This session is cancelled[\s\S]*The facilitator is unwell/);
   await axe('cancelled session page');
 

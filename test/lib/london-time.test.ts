@@ -4,7 +4,7 @@ import { normalisePostcode } from '../../src/lib/postcode.ts';
 import { createOffer, createVenue } from '../fixtures/builders.ts';
 import { signedIn } from '../fixtures/visitors.ts';
 import { buildTestApp, createTestDatabase, fieldError } from '../helper.ts';
-import { dateFields, sessionFields, sessionIdFrom } from '../publishing/helpers.ts';
+import { dateFields, seriesFields, sessionFields, sessionIdFrom } from '../publishing/helpers.ts';
 
 // The clock changes in the tests are those of 2027 (28 March and 31 October, the last Sundays),
 // or of a later year once those have passed, so the sessions are always in the future.
@@ -132,7 +132,7 @@ t.test('sessions entered around the clock changes, through the form', async (t) 
   });
 
   t.test('a weekly series across the autumn change keeps 2pm London time', async (t) => {
-    const response = await create({ ...dateFields(shift(fallBack, -10)), startTime: '14:00', endTime: '15:30', repeatWeeks: '4' });
+    const response = await create({ ...dateFields(shift(fallBack, -10)), startTime: '14:00', endTime: '15:30', ...seriesFields(shift(fallBack, -10), 4) });
     t.equal(response.statusCode, 303);
     const first = await stored(sessionIdFrom(response.headers.location));
     t.ok(first.seriesId, 'the sessions share a series');
@@ -175,7 +175,13 @@ t.test('sessions entered around the clock changes, through the form', async (t) 
 
   t.test('a weekly series across the spring change keeps its times and its own deadline', async (t) => {
     const deadline = { ...dateFields(shift(springForward, -12), 'closes'), closesTime: '17:00' };
-    const response = await create({ ...dateFields(shift(springForward, -10)), startTime: '10:00', endTime: '11:00', repeatWeeks: '3', ...deadline });
+    const response = await create({
+      ...dateFields(shift(springForward, -10)),
+      startTime: '10:00',
+      endTime: '11:00',
+      ...seriesFields(shift(springForward, -10), 3),
+      ...deadline,
+    });
     t.equal(response.statusCode, 303);
     const sessions = await series((await stored(sessionIdFrom(response.headers.location))).seriesId!);
     t.same(

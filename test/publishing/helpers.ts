@@ -27,6 +27,14 @@ export function sessionFields(venueId: string, overrides: Record<string, string>
   };
 }
 
+/**
+ * The fields of a weekly series whose dates have been checked (the "check the dates" step), skipping
+ * the given London dates: without them, the form shows the dates first and saves nothing.
+ */
+export function seriesFields(firstIsoDate: string, weeks: number, skip: string[] = []): Record<string, string> {
+  return { repeatWeeks: String(weeks), datesFor: `${firstIsoDate}/${weeks}`, ...(skip.length ? { skip: skip.join('\n') } : {}) };
+}
+
 export const validOffer: Record<string, string> = {
   title: 'Object handling and conversation',
   category: 'heritage_museums',

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { inTransaction } from '../../db/transaction.ts';
-import { NotFoundError } from '../../lib/errors.ts';
+import { DomainError, NotFoundError } from '../../lib/errors.ts';
 import { type FieldErrors, formValues, parseForm } from '../../lib/forms.ts';
 import { requireRole, requireSignIn } from '../../plugins/auth.ts';
 import { fieldsChecked } from '../../plugins/hostile-input.ts';
@@ -10,11 +10,13 @@ import { idParams, paramsOf } from '../../web/params.ts';
 import { actorOf } from '../../web/request.ts';
 import { findOffer } from '../offers/queries.ts';
 import { assertManages, manages } from '../organisations/access.ts';
-import { listVenues } from '../venues/queries.ts';
+import { findVenue, listVenues } from '../venues/queries.ts';
+import { bankHolidays, nationNames, nationOfPostcode } from './bank-holidays.ts';
 import { copyValues, sessionValues } from './form-values.ts';
 import { sessionPage } from './page.ts';
 import * as q from './queries.ts';
-import { MAX_REPEAT_WEEKS, sessionForm } from './schemas.ts';
+import { MAX_REPEAT_WEEKS, type SessionForm, sessionForm } from './schemas.ts';
+import type { SeriesDate } from './service.ts';
 import * as sessions from './service.ts';
 
 const copyQuery = z.object({ copy: z.uuid().optional() });
@@ -36,6 +38,13 @@ function unchangeable(session: { status: string; startsAt: Date }): string | nul
 
 type Offer = NonNullable<Awaited<ReturnType<typeof findOffer>>>;
 
+type SeriesReview = {
+  nation: string;
+  online: boolean;
+  signature: string;
+  dates: Array<{ isoDate: string; startsAt: Date; holiday: string | null; skip: boolean }>;
+};
+
 /** Creating, copying and editing taster sessions, and the session page everyone reads. */
 export async function sessionRoutes(app: FastifyInstance) {
   const { db } = app;
@@ -43,7 +52,7 @@ export async function sessionRoutes(app: FastifyInstance) {
 
   async function formFor(
     reply: FastifyReply,
-    data: { offer: Offer; session?: q.SessionDetail; copyOf?: string; values: Record<string, string>; errors?: FieldErrors },
+    data: { offer: Offer; session?: q.SessionDetail; copyOf?: string; values: Record<string, string>; errors?: FieldErrors; review?: SeriesReview },
   ) {
     const venues = await listVenues(db, data.offer.organisationId);
     // A session keeps its venue in the list even if the venue has since been archived.
@@ -59,6 +68,7 @@ export async function sessionRoutes(app: FastifyInstance) {
       venueOptions: [{ value: '', text: 'Select a venue' }, ...[...venues, ...current].map((v) => ({ value: v.id, text: v.name }))],
       hasVenues: venues.length > 0,
       maxRepeatWeeks: MAX_REPEAT_WEEKS,
+      review: data.review ?? null,
       values: data.values,
       errors: data.errors ?? {},
       backLink: { href: data.session ? `/sessions/${data.session.id}` : `/offers/${data.offer.id}`, text: 'Back' },
@@ -100,16 +110,75 @@ export async function sessionRoutes(app: FastifyInstance) {
     return formFor(reply, { offer, values: { where: 'venue', venueId: offer.usualVenueId ?? '', repeatWeeks: '1' } });
   });
 
+  /**
+   * The "check the dates" step of a new series: every date it would make, those on a bank holiday
+   * of the venue's nation marked and ticked to skip, so the provider can skip them and any other
+   * day the venue is closed. `datesFor` says which series the dates were shown for: a changed first
+   * date or number of weeks shows them again rather than skipping dates nobody saw.
+   */
+  async function seriesReview(offer: Offer, input: SessionForm, dates: SeriesDate[], skip: string[] | null): Promise<SeriesReview> {
+    const venue = input.venueId ? await findVenue(db, input.venueId) : undefined;
+    const nation = venue && venue.organisationId === offer.organisationId ? nationOfPostcode(venue.postcode) : 'england-and-wales';
+    const holidays = await bankHolidays(
+      nation,
+      dates.map((d) => Number(d.isoDate.slice(0, 4))),
+    );
+    const skipped = new Set(skip ?? dates.filter((d) => holidays.has(d.isoDate)).map((d) => d.isoDate));
+    return {
+      nation: nationNames[nation],
+      online: input.isOnline,
+      signature: `${dates[0]?.isoDate}/${input.repeatWeeks}`,
+      dates: dates.map((d) => ({ isoDate: d.isoDate, startsAt: d.startsAt, holiday: holidays.get(d.isoDate) ?? null, skip: skipped.has(d.isoDate) })),
+    };
+  }
+
+  /**
+   * A refused list of dates to skip (or a tampered "shown for") is shown beside the dates again, so
+   * the message has its checkboxes; the rest of the form has to be right to list them.
+   */
+  async function reviewBeside(offer: Offer, body: unknown, errors: FieldErrors): Promise<{ review?: SeriesReview }> {
+    if (errors.datesFor) {
+      errors.skip ??= errors.datesFor;
+      delete errors.datesFor;
+    }
+    if (!errors.skip) return {};
+    const { skip: _skip, datesFor: _datesFor, ...rest } = formValues(body);
+    const again = parseForm(sessionForm({ now: new Date() }), rest);
+    if (!again.ok || again.value.repeatWeeks < 2) return {};
+    try {
+      return { review: await seriesReview(offer, again.value, sessions.seriesDates(again.value), null) };
+    } catch (error) {
+      // A week in the hour the clocks skip: the form's own message for that comes when it is sent again.
+      if (error instanceof DomainError) return {};
+      throw error;
+    }
+  }
+
   app.post('/offers/:id/sessions/new', { ...staff, ...fieldsChecked }, async (request, reply) => {
     const offer = await managedOffer(request);
     const form = parseForm(sessionForm({ now: new Date() }), request.body);
-    if (!form.ok) return formFor(reply, { offer, values: form.values, errors: form.errors });
+    if (!form.ok) return formFor(reply, { offer, values: form.values, errors: form.errors, ...(await reviewBeside(offer, request.body, form.errors)) });
+    const input = form.value;
+    let review: SeriesReview | undefined;
+    if (input.repeatWeeks > 1) {
+      let dates: SeriesDate[];
+      try {
+        dates = sessions.seriesDates(input);
+      } catch (error) {
+        const errors = fieldErrorFrom(error, 'repeatWeeks');
+        if (errors) return formFor(reply, { offer, values: formValues(request.body), errors });
+        throw error;
+      }
+      const shown = input.datesFor === `${dates[0]?.isoDate}/${input.repeatWeeks}`;
+      review = await seriesReview(offer, input, dates, shown ? input.skipDates : null);
+      if (!shown) return formFor(reply, { offer, values: formValues(request.body), review });
+    }
     try {
-      const ids = await db.transaction().execute((tx) => sessions.createSessions(tx, actorOf(request), offer.id, form.value));
+      const ids = await db.transaction().execute((tx) => sessions.createSessions(tx, actorOf(request), offer.id, input));
       return reply.redirect(`/sessions/${ids[0]}?done=${ids.length > 1 ? 'created-series' : 'created'}`, 303);
     } catch (error) {
       const errors = fieldErrorFrom(error, 'date');
-      if (errors) return formFor(reply, { offer, values: formValues(request.body), errors });
+      if (errors) return formFor(reply, { offer, values: formValues(request.body), errors, ...(review ? { review } : {}) });
       throw error;
     }
   });

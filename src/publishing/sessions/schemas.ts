@@ -47,6 +47,27 @@ const rawSessionForm = z.object({
         max: [MAX_REPEAT_WEEKS, `A series can run for at most ${MAX_REPEAT_WEEKS} weeks`],
       }),
     ),
+  // The dates of a series the provider chose to skip (bank holidays, closures), ticked on the
+  // "check the dates" step, one London date per box; and which series those dates were shown for.
+  skip: z
+    .string()
+    .optional()
+    .transform((value) =>
+      (value ?? '')
+        .split('\n')
+        .map((line) => line.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z
+        .array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'Select the dates to skip from the list' }))
+        .max(MAX_REPEAT_WEEKS, { error: 'Select the dates to skip from the list' }),
+    ),
+  datesFor: z
+    .string()
+    .optional()
+    .transform((value) => value?.trim() ?? '')
+    .pipe(z.string().max(40, { error: 'Check the dates of the series again' })),
 });
 
 type RawSessionForm = z.output<typeof rawSessionForm>;
@@ -164,11 +185,15 @@ export function sessionForm(options: SessionFormOptions) {
         accessNotes: form.accessNotes,
         facilitatorNote: form.facilitatorNote,
         repeatWeeks: form.repeatWeeks,
+        skipDates: form.skip,
+        datesFor: form.datesFor,
       };
     });
 }
 
-export type SessionInput = z.output<ReturnType<typeof sessionForm>>;
+export type SessionForm = z.output<ReturnType<typeof sessionForm>>;
+/** A session's own fields, as creating and changing it use them (without the "check the dates" step's). */
+export type SessionInput = Omit<SessionForm, 'skipDates' | 'datesFor'>;
 
 export const cancelForm = z.object({
   reason: requiredText('Enter why the session is cancelled', 1000, 'The reason must be 1,000 characters or fewer', { multiline: true }),

@@ -4,7 +4,7 @@ import { recordAudit } from '../../audit/record.ts';
 import { countConfirmed, fillFreedPlaces, lockTasterSession } from '../../capacity/places.ts';
 import type { Tx } from '../../db/database.ts';
 import { DomainError, NotFoundError } from '../../lib/errors.ts';
-import { addLondonWeeks } from '../../lib/london-time.ts';
+import { addLondonWeeks, londonParts } from '../../lib/london-time.ts';
 import { queueSessionCancelled, queueSessionChanged } from '../../messages/session-messages.ts';
 import { assertManages } from '../organisations/access.ts';
 import { findUsableVenue } from '../venues/queries.ts';
@@ -35,20 +35,14 @@ async function checkVenue(tx: Tx, organisationId: string, venueId: string | null
   if (!(await findUsableVenue(tx, organisationId, venueId))) throw new DomainError('venue_not_found', 'Select one of your venues', 'venueId');
 }
 
-/**
- * Creates one session, or a weekly series of them, as drafts in one transaction: all of them or
- * none. Each week keeps the same London wall-clock times, so a series across a clock change stays
- * at 2pm rather than drifting to 1pm or 3pm.
- */
-export async function createSessions(tx: Tx, actor: ActorInRole, offerId: string, input: SessionInput): Promise<string[]> {
-  const offer = await q.findOfferOfSessions(tx, offerId);
-  if (!offer) throw new NotFoundError();
-  assertManages(actor, offer.organisationId);
-  if (offer.status === 'archived') throw new DomainError('offer_archived', 'This activity is archived. Restore it before adding taster sessions');
-  await checkVenue(tx, offer.organisationId, input.venueId);
+export type SeriesDate = { isoDate: string; startsAt: Date; endsAt: Date; bookingClosesAt: Date };
 
-  const seriesId = input.repeatWeeks > 1 ? randomUUID() : null;
-  const sessions: q.NewSession[] = [];
+/**
+ * Every week of a new series (or the one session), before any is skipped. Each week keeps the same
+ * London wall-clock times, so a series across a clock change stays at 2pm rather than drifting.
+ */
+export function seriesDates(input: Pick<SessionInput, 'startsAt' | 'endsAt' | 'bookingClosesAt' | 'repeatWeeks'>): SeriesDate[] {
+  const dates: SeriesDate[] = [];
   for (let week = 0; week < input.repeatWeeks; week++) {
     const startsAt = addLondonWeeks(input.startsAt, week);
     const endsAt = addLondonWeeks(input.endsAt, week);
@@ -56,22 +50,41 @@ export async function createSessions(tx: Tx, actor: ActorInRole, offerId: string
     if (!startsAt || !endsAt || !bookingClosesAt) {
       throw new DomainError('time_skipped', 'One of the weeks falls in the hour skipped when the clocks go forward. Choose another time', 'repeatWeeks');
     }
-    sessions.push({
-      offerId,
-      venueId: input.venueId,
-      isOnline: input.isOnline,
-      joiningInstructions: input.joiningInstructions,
-      startsAt,
-      endsAt,
-      capacity: input.capacity,
-      bookingClosesAt,
-      whatToBring: input.whatToBring,
-      accessNotes: input.accessNotes,
-      facilitatorNote: input.facilitatorNote,
-      seriesId,
-      createdBy: actor.id,
-    });
+    dates.push({ isoDate: londonParts(startsAt).isoDate, startsAt, endsAt, bookingClosesAt });
   }
+  return dates;
+}
+
+/**
+ * Creates one session, or a weekly series of them, as drafts in one transaction: all of them or
+ * none, leaving out the dates the provider chose to skip (bank holidays, closures).
+ */
+export async function createSessions(tx: Tx, actor: ActorInRole, offerId: string, input: SessionInput & { skipDates?: readonly string[] }): Promise<string[]> {
+  const offer = await q.findOfferOfSessions(tx, offerId);
+  if (!offer) throw new NotFoundError();
+  assertManages(actor, offer.organisationId);
+  if (offer.status === 'archived') throw new DomainError('offer_archived', 'This activity is archived. Restore it before adding taster sessions');
+  await checkVenue(tx, offer.organisationId, input.venueId);
+
+  const skipped = new Set(input.skipDates ?? []);
+  const kept = seriesDates(input).filter((date) => !skipped.has(date.isoDate));
+  if (kept.length === 0) throw new DomainError('all_dates_skipped', 'Keep at least one date in the series', 'skip');
+  const seriesId = input.repeatWeeks > 1 ? randomUUID() : null;
+  const sessions: q.NewSession[] = kept.map(({ startsAt, endsAt, bookingClosesAt }) => ({
+    offerId,
+    venueId: input.venueId,
+    isOnline: input.isOnline,
+    joiningInstructions: input.joiningInstructions,
+    startsAt,
+    endsAt,
+    capacity: input.capacity,
+    bookingClosesAt,
+    whatToBring: input.whatToBring,
+    accessNotes: input.accessNotes,
+    facilitatorNote: input.facilitatorNote,
+    seriesId,
+    createdBy: actor.id,
+  }));
   const created = await q.insertSessions(tx, sessions);
   for (const session of created) {
     await audit(tx, actor, 'session_created', session.id, { offerId, seriesId, startsAt: session.startsAt, capacity: input.capacity });

@@ -9,7 +9,7 @@ import { createBookings, createOffer, createSession, createVenue } from '../../f
 import { at } from '../../fixtures/time.ts';
 import { signedIn } from '../../fixtures/visitors.ts';
 import { buildTestApp, createTestDatabase, errorSummary, fieldError, heading } from '../../helper.ts';
-import { dateFields, sessionFields, sessionIdFrom } from '../helpers.ts';
+import { dateFields, londonDate, seriesFields, sessionFields, sessionIdFrom } from '../helpers.ts';
 
 const database = await createTestDatabase();
 t.teardown(() => database.close());
@@ -261,7 +261,7 @@ t.test('raising the capacity of a published session gives the new places to the 
 });
 
 t.test('publishing a whole weekly series at once', async (t) => {
-  const created = await visitor.post(`/offers/${offer.id}/sessions/new`, sessionFields(venue.id, { repeatWeeks: '3' }));
+  const created = await visitor.post(`/offers/${offer.id}/sessions/new`, sessionFields(venue.id, seriesFields(londonDate(14), 3)));
   const id = sessionIdFrom(created.headers.location);
   const page = await visitor.get(`/sessions/${id}`);
   t.match(page.body, /Publish all 3 drafts in this series/);
