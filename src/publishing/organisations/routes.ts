@@ -25,6 +25,7 @@ function valuesOf(organisation: OrganisationRow): Record<string, string> {
     contactEmail: organisation.contactEmail ?? '',
     contactPhone: organisation.contactPhone ?? '',
     publishesOpenData: organisation.publishesOpenData ? 'yes' : '',
+    embedWebsites: organisation.embedWebsites.join('\n'),
   };
 }
 
