@@ -82,6 +82,7 @@ export async function organisationRoutes(app: FastifyInstance) {
       dashboard,
       own,
       editHref: own ? '/organisation/edit' : `/organisations/${id}/edit`,
+      publicUrl: `${app.config.baseUrl}/providers/${id}`,
       flash: flashFor(request.query, dashboardMessages),
       ...(own ? {} : { backLink: { href: '/organisations', text: 'Back to organisations' } }),
     });
