@@ -1,4 +1,4 @@
-import jsQR from 'jsqr';
+import jsQRModule from 'jsqr';
 import type { Page } from 'playwright-core';
 import { PNG } from 'pngjs';
 import t from 'tap';
@@ -18,6 +18,12 @@ t.teardown(async () => {
 });
 
 const { db } = database;
+// jsqr is CommonJS with its function as `default`: Node hands over the module object.
+const jsQR = ((jsQRModule as unknown as { default?: typeof jsQRModule }).default ?? jsQRModule) as unknown as (
+  data: Uint8ClampedArray,
+  width: number,
+  height: number,
+) => { data: string } | null;
 const museum = await createOrganisation(db, {
   ...organisationDetails(),
   name: 'Riverside Museum',
@@ -64,12 +70,12 @@ await createOffer(db, garden.id, { ...offerDetails(), title: 'Growing together',
 
 /** Content Security Policy violations the page reports, collected from the moment it starts loading. */
 async function watchPolicy(page: Page) {
-  await page.addInitScript(() => {
-    const seen: string[] = [];
-    (window as unknown as { policyViolations: string[] }).policyViolations = seen;
-    document.addEventListener('securitypolicyviolation', (event) => seen.push(`${event.violatedDirective} ${event.blockedURI}`));
+  // Written as text: these run in the page, and the tests are type-checked without the DOM's types.
+  await page.addInitScript({
+    content: `window.policyViolations = [];
+      document.addEventListener('securitypolicyviolation', (event) => window.policyViolations.push(event.violatedDirective + ' ' + event.blockedURI));`,
   });
-  return () => page.evaluate(() => (window as unknown as { policyViolations: string[] }).policyViolations);
+  return () => page.evaluate('window.policyViolations') as Promise<string[]>;
 }
 
 /**
@@ -127,12 +133,8 @@ t.test('with JavaScript: the schema.org data breaks no policy, and the filters r
     t.same(await violations(), [], `${path}: no Content Security Policy violation`);
   }
   // The check can fail: an inline script is refused and reported.
-  await page.evaluate(() => {
-    const script = document.createElement('script');
-    script.textContent = 'window.ran = true';
-    document.body.append(script);
-  });
-  await page.waitForFunction(() => (window as unknown as { policyViolations: string[] }).policyViolations.length > 0);
+  await page.evaluate(`{ const script = document.createElement('script'); script.textContent = 'window.ran = true'; document.body.append(script); }`);
+  await page.waitForFunction('window.policyViolations.length > 0');
   t.match((await violations())[0], /^script-src/, 'an inline script would be reported');
 
   await page.goto(`/activities/${offer.id}`);
@@ -168,11 +170,11 @@ t.test('the printout: one A4 page, with a QR code that opens the page', async (t
   t.equal(pageCount, 1, 'fits one A4 sheet');
 
   // The test can fail: the same page with its upcoming dates and a long description runs over.
-  await page.evaluate(() => {
-    for (const element of document.querySelectorAll<HTMLElement>('.tasters-no-print')) element.classList.remove('tasters-no-print');
+  await page.evaluate(`{
+    for (const element of document.querySelectorAll('.tasters-no-print')) element.classList.remove('tasters-no-print');
     const description = document.querySelector('.tasters-message');
-    if (description) description.textContent = `${description.textContent} `.repeat(6);
-  });
+    description.textContent = (description.textContent + ' ').repeat(6);
+  }`);
   const longer = await page.pdf({ format: 'A4', printBackground: true });
   t.ok((longer.toString('latin1').match(/\/Type\s*\/Page(?![s\w])/g)?.length ?? 0) > 1, 'a longer page counts more than one');
   await context.close();

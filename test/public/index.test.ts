@@ -16,8 +16,8 @@ const quiet = await createOrganisation(db, { ...organisationDetails(), name: 'Qu
 const hall = await createVenue(db, museum.id, { ...venueDetails(), name: 'Great Hall', town: 'Oxford' });
 const glasshouse = await createVenue(db, garden.id, { ...venueDetails(), name: 'Glasshouse', town: 'Abingdon', stepFree: false });
 const annexe = await createVenue(db, museum.id, { ...venueDetails(), name: 'Annexe', town: ' banbury ' });
-const handling = await createOffer(db, museum.id, { ...offerDetails(), title: 'Object handling', usualVenueId: hall.id });
-const growing = await createOffer(db, garden.id, { ...offerDetails(), title: 'Growing together', category: 'gardening_nature', usualVenueId: glasshouse.id });
+await createOffer(db, museum.id, { ...offerDetails(), title: 'Object handling', usualVenueId: hall.id });
+await createOffer(db, garden.id, { ...offerDetails(), title: 'Growing together', category: 'gardening_nature', usualVenueId: glasshouse.id });
 // Runs in Banbury only through an upcoming taster there.
 const sketching = await createOffer(db, museum.id, { ...offerDetails(), title: 'Sketching the river', category: 'arts_crafts', usualVenueId: hall.id });
 await createSession(db, sketching.id, { venueId: annexe.id, startsAt: at(4, 10) });
