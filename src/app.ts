@@ -25,7 +25,6 @@ import { findRoutes } from './find/routes.ts';
 import { HostileInputError } from './lib/errors.ts';
 import { isReadableEncoding } from './lib/input-safety.ts';
 import { openDataPageRoutes } from './openreferral/page-routes.ts';
-import { publicOfferRoutes } from './openreferral/public-offer-routes.ts';
 import { openReferralRoutes } from './openreferral/routes.ts';
 import { pageRoutes } from './pages/routes.ts';
 import { peopleRoutes } from './people/routes.ts';
@@ -41,6 +40,7 @@ import { views } from './plugins/views.ts';
 import { preferenceRoutes } from './preferences/routes.ts';
 import { unsubscribeRoutes } from './preferences/unsubscribe-routes.ts';
 import { privacyRoutes } from './privacy/routes.ts';
+import { publicRoutes } from './public/routes.ts';
 import { publishingRoutes } from './publishing/routes.ts';
 import { recordRoutes } from './records/routes.ts';
 import { referralRoutes } from './referrals/routes.ts';
@@ -115,8 +115,8 @@ export async function buildApp({ config, db, logger, logStream, onRoute }: AppOp
   await app.register(unsubscribeRoutes);
   // The open-data feed: public JSON, no cookies, so outside the pages' sessions and CSRF.
   await app.register(openReferralRoutes, { prefix: '/openreferral' });
-  // An offer's public page, for the feed's readers and patients: no session, no cookie, cacheable.
-  await app.register(publicOfferRoutes);
+  // The public pages (offers, organisations, the index, the sitemap): no session, no cookie, cacheable.
+  await app.register(publicRoutes);
 
   // Everything people use sits behind sessions and CSRF; static files and health checks do not.
   await app.register(async (pages) => {

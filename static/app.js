@@ -5,6 +5,13 @@ import '/static/htmx/htmx.esm.min.js';
 document.body.classList.add('nhsuk-frontend-supported', 'js-enabled');
 initAll();
 
+// "Print this page" on the public pages: a button only where there is JavaScript to press it
+// (without it, the browser's own print command prints the same sheet).
+for (const button of document.querySelectorAll('[data-print]')) {
+  button.hidden = false;
+  button.addEventListener('click', () => window.print());
+}
+
 // ---------- Session time-out warning (WCAG 2.2.1 Timing adjustable) ----------
 // Signed-in pages carry the idle time-out on <body data-idle-minutes>. At least 2 minutes before
 // it ends, a dialog offers to stay signed in: one button, which asks the server to keep the

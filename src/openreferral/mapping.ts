@@ -40,10 +40,6 @@ export const noUpcomingSessions: OfferSessions = Object.freeze({ nextStartsAt: n
 
 export type FeedContext = { baseUrl: string };
 
-export function findTastersUrl(baseUrl: string, offerId: string): string {
-  return `${baseUrl}/find?offer=${encodeURIComponent(offerId)}`;
-}
-
 /** The offer's public page: no sign-in, what it is, who runs it, where, when and how to join. */
 export function publicOfferUrl(baseUrl: string, offerId: string): string {
   return `${baseUrl}/activities/${encodeURIComponent(offerId)}`;
@@ -126,7 +122,8 @@ export function mapService(
   options: { withLocations: boolean } = { withLocations: true },
 ): Json {
   const schedule = mapSchedule(offer, {
-    scheduleLink: findTastersUrl(context.baseUrl, offer.id),
+    // The dates on the public page: the find page needs signing in, which a directory's readers cannot do.
+    scheduleLink: `${publicOfferUrl(context.baseUrl, offer.id)}#when`,
     attendingType: attendingType(venues.length > 0, sessions.online),
     nextSessionStart: sessions.nextStartsAt,
   });

@@ -181,7 +181,7 @@ t.test('edge cases: no venue, online only, archived, opted out, unusable contact
   const poetry = await fetchValid(t, app, '/services/{id}', `/openreferral/services/${online.id}`);
   t.same(poetry.service_at_locations, []);
   t.match(poetry.service_areas, [{ name: 'Online' }]);
-  t.match(poetry.schedules, [{ attending_type: 'Online', schedule_link: `http://localhost:3000/find?offer=${online.id}` }]);
+  t.match(poetry.schedules, [{ attending_type: 'Online', schedule_link: `http://localhost:3000/activities/${online.id}#when` }]);
 
   const maps = await fetchValid(t, app, '/services/{id}', `/openreferral/services/${draftOnly.id}`);
   t.same(maps.service_at_locations, [], 'draft and past tasters do not make a location');

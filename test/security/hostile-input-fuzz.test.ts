@@ -73,6 +73,7 @@ function ownParam(route: Route, name: string): string {
   if (url.startsWith('/venues/')) return world.a.venue.id;
   if (url.startsWith('/offers/')) return world.a.offer.id;
   if (url.startsWith('/activities/')) return world.a.offer.id;
+  if (url.startsWith('/providers/')) return world.a.organisation.id;
   if (url.startsWith('/sessions/')) return url.includes('/register') ? world.a.sessions.past.id : world.a.sessions.upcoming.id;
   if (url.startsWith('/bookings/'))
     return url.endsWith('/feedback') ? own.bookings.attended.id : url.endsWith('/missed') ? own.bookings.missed.id : own.bookings.upcoming.id;

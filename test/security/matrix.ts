@@ -45,8 +45,13 @@ export const matrix: Record<string, Entry> = {
   'GET /openreferral/taxonomy_terms/:id': { who: 'outside' },
   'GET /openreferral/organizations': { who: 'outside' },
   'GET /openreferral/openapi.json': { who: 'outside' },
-  // An offer's public page: outside the sessions, the same for everyone
+  // The public pages (src/public): outside the sessions, the same for everyone
+  'GET /activities': { who: 'public' },
   'GET /activities/:id': { who: 'public' },
+  'GET /providers/:id': { who: 'public' },
+  'GET /providers/:id/embed': { who: 'public' },
+  'GET /sitemap.xml': { who: 'public' },
+  'GET /robots.txt': { who: 'public' },
   'GET /openreferral/organizations/:id': { who: 'outside' },
   'GET /calendar/:file': { who: 'token' },
   // The page frame

@@ -46,7 +46,9 @@ function ownUrl(world: SecurityWorld, route: Route): string {
 const pageRoutes = routes.filter(
   (r) =>
     r.method === 'GET' &&
-    !/^\/(static|openreferral|activities|healthz|readyz|calendar|release-place|register\/confirm|invitations|reset-password\/)/.test(r.url),
+    !/^\/(static|openreferral|activities|providers|sitemap\.xml|robots\.txt|healthz|readyz|calendar|release-place|register\/confirm|invitations|reset-password\/)/.test(
+      r.url,
+    ),
 );
 
 const period = { from: '2026-01-01', to: '2027-12-31' };

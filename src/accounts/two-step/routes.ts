@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '../../lib/errors.ts';
 import { type FieldErrors, parseForm } from '../../lib/forms.ts';
+import { qrCodeImage } from '../../lib/qr-code.ts';
 import { requireRole, requireSignIn } from '../../plugins/auth.ts';
 import { actorOf, userOf } from '../../web/request.ts';
 import { safeReturnTo } from '../schemas.ts';
@@ -8,7 +9,6 @@ import { startSignedInSession } from '../signed-in-session.ts';
 import { throttledPage } from '../throttled-page.ts';
 import { decryptSecret, encryptSecret } from './crypto.ts';
 import { SET_UP_PATH } from './gate.ts';
-import { qrCodeImage } from './qr.ts';
 import { twoStepSummary } from './queries.ts';
 import { codeForm, setUpForm } from './schemas.ts';
 import * as twoStep from './service.ts';

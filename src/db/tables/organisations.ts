@@ -12,6 +12,8 @@ export interface OrganisationsTable {
   contactEmail: string | null;
   contactPhone: string | null;
   publishesOpenData: Generated<boolean>;
+  /** The organisation's own websites (https origins) that may show its activities in a frame: see the embed page. */
+  embedWebsites: ColumnType<string[], string[] | undefined, string[]>;
   createdAt: ColumnType<Date, never, never>;
   updatedAt: ColumnType<Date, Date | undefined, Date>;
 }

@@ -79,6 +79,66 @@ export function optionalWebsite(invalid: string) {
     );
 }
 
+export const MAX_EMBED_WEBSITES = 10;
+
+/**
+ * The organisation's own websites, one a line, that may show its activities in a frame. Each must
+ * be an https address of a whole site ("https://www.museum.org.uk"), kept as its origin: that is
+ * what a Content Security Policy's frame-ancestors can name, and a page or a path could not be
+ * enforced. The message names the line that is wrong.
+ */
+export const embedWebsites = z
+  .string()
+  .optional()
+  .transform((value) => value ?? '')
+  .pipe(
+    plainText(z.string(), 'Websites', true)
+      .max(2000, { error: 'Websites must be 2,000 characters or fewer' })
+      .transform((text, ctx) => {
+        const lines = text
+          .split(/\r?\n/)
+          .map((line) => line.trim())
+          .filter(Boolean);
+        if (lines.length > MAX_EMBED_WEBSITES) {
+          ctx.addIssue({ code: 'custom', message: `Enter ${MAX_EMBED_WEBSITES} websites or fewer` });
+          return z.NEVER;
+        }
+        const origins: string[] = [];
+        for (const line of lines) {
+          const problem = websiteProblem(line);
+          if (problem) {
+            ctx.addIssue({ code: 'custom', message: `${problem} (you entered ${line.length > 60 ? `${line.slice(0, 60)}…` : line})` });
+            return z.NEVER;
+          }
+          const origin = new URL(line).origin;
+          if (!origins.includes(origin)) origins.push(origin);
+        }
+        return origins;
+      }),
+  );
+
+function websiteProblem(line: string): string | null {
+  const example = 'like https://www.museum.org.uk';
+  if (!/^https:\/\//i.test(line)) {
+    return /^http:\/\//i.test(line)
+      ? `Enter each website with https:// at the start, not http://, ${example}`
+      : `Enter each website starting with https://, ${example}`;
+  }
+  let url: URL;
+  try {
+    url = new URL(line);
+  } catch {
+    return `Enter each website in the correct format, ${example}`;
+  }
+  if (/[\s*]/.test(line) || !/^[a-z0-9.-]+$/.test(url.hostname) || !url.hostname.includes('.') || url.hostname.endsWith('.')) {
+    return `Enter each website in the correct format, ${example}`;
+  }
+  if (url.username || url.password || (url.pathname !== '/' && url.pathname !== '') || url.search || url.hash || /[?#]$/.test(line)) {
+    return `Enter only the website's address, without a page or anything after it, ${example}`;
+  }
+  return null;
+}
+
 /** A whole number typed into a text box: "12" is fine, "ten", "1.5" and "" get the instruction. */
 export function wholeNumber(messages: { missing: string; invalid: string; min: [number, string]; max: [number, string] }) {
   return z

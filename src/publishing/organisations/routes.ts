@@ -25,6 +25,7 @@ function valuesOf(organisation: OrganisationRow): Record<string, string> {
     contactEmail: organisation.contactEmail ?? '',
     contactPhone: organisation.contactPhone ?? '',
     publishesOpenData: organisation.publishesOpenData ? 'yes' : '',
+    embedWebsites: organisation.embedWebsites.join('\n'),
   };
 }
 
@@ -81,6 +82,7 @@ export async function organisationRoutes(app: FastifyInstance) {
       dashboard,
       own,
       editHref: own ? '/organisation/edit' : `/organisations/${id}/edit`,
+      publicUrl: `${app.config.baseUrl}/providers/${id}`,
       flash: flashFor(request.query, dashboardMessages),
       ...(own ? {} : { backLink: { href: '/organisations', text: 'Back to organisations' } }),
     });

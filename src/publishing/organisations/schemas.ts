@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { type OrganisationKind, organisationKinds } from '../../db/tables/organisations.ts';
 import { requiredText } from '../../lib/forms.ts';
-import { checkbox, notesText, optionalEmail, optionalPhone, optionalWebsite } from './fields.ts';
+import { checkbox, embedWebsites, notesText, optionalEmail, optionalPhone, optionalWebsite } from './fields.ts';
 
 export const kindNames: Record<OrganisationKind, string> = {
   gallery: 'Gallery',
@@ -22,6 +22,7 @@ export const organisationForm = z.object({
   contactEmail: optionalEmail('Enter an email address in the correct format, like learning@example.org'),
   contactPhone: optionalPhone('Enter a UK phone number, like 01865 123456'),
   publishesOpenData: checkbox,
+  embedWebsites,
 });
 
 export type OrganisationInput = z.output<typeof organisationForm>;

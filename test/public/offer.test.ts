@@ -3,7 +3,7 @@ import t from 'tap';
 import { createOffer, createOrganisation, createSession, createUser, createVenue, PASSWORD } from '../fixtures/builders.ts';
 import { at } from '../fixtures/time.ts';
 import { buildTestApp, createTestDatabase, heading, Visitor } from '../helper.ts';
-import { offerDetails, organisationDetails, venueDetails } from './fixtures.ts';
+import { offerDetails, organisationDetails, venueDetails } from '../openreferral/fixtures.ts';
 
 // An offer's public page (/activities/:id), where the feed's services point: readable without
 // signing in, about the offer and never about a person, only for what the feed publishes.
@@ -54,7 +54,7 @@ t.test('a signed-out visitor reads what the offer is, who runs it, where, when a
   t.match(page.headers['content-type'], /^text\/html/);
   t.equal(heading(page.body), 'Object handling &lt;b&gt;club&lt;/b&gt;', 'the title, shown as text');
   t.notMatch(page.body, '<b>club</b>');
-  t.match(page.body, '<title>Object handling &lt;b&gt;club&lt;/b&gt; – Tasters</title>');
+  t.match(page.body, '<title>Object handling &lt;b&gt;club&lt;/b&gt; at Riverside Museum – Tasters</title>');
   for (const text of [
     'Riverside Museum',
     'Objects and stories of the river.',
