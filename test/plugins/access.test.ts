@@ -184,6 +184,37 @@ const access: Record<string, Access> = {
   'GET /activities/:id': 'public',
   'GET /openreferral/organizations/:id': 'outside',
   'OPTIONS /openreferral*': 'outside',
+  // The public pages: outside the sessions, the same for everyone
+  'GET /activities': 'public',
+  'GET /providers/:id': 'public',
+  'GET /providers/:id/embed': 'public',
+  'GET /sitemap.xml': 'public',
+  'GET /robots.txt': 'public',
+  // Signing in with an NHS account: the provider's answer and the session's pending sign-in are the credentials
+  'POST /sign-in/with/:provider': 'public',
+  'GET /sign-in/with/:provider/callback': 'public',
+  'GET /sign-in/with/:provider/new-account': 'public',
+  'POST /sign-in/with/:provider/new-account': 'public',
+  'GET /sign-in/with/:provider/link-account': 'public',
+  'POST /sign-in/with/:provider/link-account': 'public',
+  'POST /account/sign-in-providers/:id/remove': 'signed-in',
+  // Taster days: coordinators build them; link workers and cultural-sector staff (provider staff) register
+  'GET /days': 'signed-in',
+  'GET /days/new': coordinator,
+  'POST /days/new': coordinator,
+  'GET /days/:id': 'signed-in',
+  'POST /days/:id/publish': coordinator,
+  'GET /days/:id/items/new': coordinator,
+  'POST /days/:id/items/new': coordinator,
+  'GET /days/:id/items/:itemId/tasters/new': coordinator,
+  'POST /days/:id/items/:itemId/tasters/new': coordinator,
+  'GET /days/:id/registrations': coordinator,
+  'GET /days/:id/register': ['link_worker', 'provider'],
+  'POST /days/:id/register': ['link_worker', 'provider'],
+  'POST /days/:id/choices': ['link_worker', 'provider'],
+  'POST /days/:id/cancel': ['link_worker', 'provider'],
+  'POST /days/:id/participant-list': ['link_worker', 'provider'],
+  'GET /days/:id/participants': 'signed-in',
 };
 
 /**
