@@ -31,9 +31,14 @@ export function sessionFields(venueId: string, overrides: Record<string, string>
  * The fields of a weekly series whose dates have been checked (the "check the dates" step), skipping
  * the given London dates: without them, the form shows the dates first and saves nothing.
  */
-export function seriesFields(firstIsoDate: string, weeks: number, skip: string[] = []): Record<string, string> {
-  return { repeatWeeks: String(weeks), datesFor: `${firstIsoDate}/${weeks}`, ...(skip.length ? { skip: skip.join('\n') } : {}) };
+export function seriesFields(firstIsoDate: string, weeks: number, leftOut: string[] = []): Record<string, string> {
+  const fields: Record<string, string> = { repeatWeeks: String(weeks), datesFor: `${firstIsoDate}/${weeks}` };
+  if (leftOut.length) fields[LEFT_OUT_DATES_FIELD] = leftOut.join('\n');
+  return fields;
 }
+
+/** The series form's field for the dates left out (the ticked checkboxes of the "check the dates" step). */
+export const LEFT_OUT_DATES_FIELD = 'skip';
 
 export const validOffer: Record<string, string> = {
   title: 'Object handling and conversation',

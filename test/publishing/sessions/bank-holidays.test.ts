@@ -5,7 +5,7 @@ import { bankHolidays, nationOfPostcode } from '../../../src/publishing/sessions
 import { createOffer, createVenue } from '../../fixtures/builders.ts';
 import { signedIn } from '../../fixtures/visitors.ts';
 import { buildTestApp, createTestDatabase, decodeHtml, errorSummary, fieldError } from '../../helper.ts';
-import { count, dateFields, seriesFields, sessionFields } from '../helpers.ts';
+import { count, dateFields, LEFT_OUT_DATES_FIELD, seriesFields, sessionFields } from '../helpers.ts';
 
 /**
  * Bank holidays on the "check the dates" step of a new series. The expected lists are gov.uk's
@@ -97,13 +97,13 @@ function nextWeekday(monthDay: string): string {
   }
 }
 
-/** The dates the "check the dates" step lists, with whether each is ticked to skip and its note. */
-function listedDates(html: string): Array<{ date: string; skip: boolean; note: string | null }> {
+/** The dates the "check the dates" step lists, with whether each is ticked (to be left out) and its note. */
+function listedDates(html: string): Array<{ date: string; ticked: boolean; note: string | null }> {
   return [
     ...html.matchAll(
       /<input class="nhsuk-checkboxes__input" id="[^"]+" name="skip" type="checkbox" value="([0-9-]+)"( checked)?[^>]*>[\s\S]*?<\/label>\s*(?:<div class="nhsuk-hint nhsuk-checkboxes__hint"[^>]*>([^<]*)<\/div>)?/g,
     ),
-  ].map((m) => ({ date: m[1]!, skip: m[2] !== undefined, note: m[3] ? decodeHtml(m[3]) : null }));
+  ].map((m) => ({ date: m[1]!, ticked: m[2] !== undefined, note: m[3] ? decodeHtml(m[3]) : null }));
 }
 
 // Christmas Day on a weekday is a bank holiday everywhere, and New Year's Day a week later falls on
@@ -117,10 +117,10 @@ t.test('a series shows its dates first, with the bank holidays marked and ticked
   const response = await visitor.post(newSession, sessionFields(oxford.id, { ...dateFields(first), repeatWeeks: '4' }));
   t.equal(response.statusCode, 200);
   t.same(listedDates(response.body), [
-    { date: first, skip: false, note: null },
-    { date: fromChristmas(-7), skip: false, note: null },
-    { date: christmas, skip: true, note: 'Bank holiday: Christmas Day' },
-    { date: fromChristmas(7), skip: true, note: "Bank holiday: New Year's Day" },
+    { date: first, ticked: false, note: null },
+    { date: fromChristmas(-7), ticked: false, note: null },
+    { date: christmas, ticked: true, note: 'Bank holiday: Christmas Day' },
+    { date: fromChristmas(7), ticked: true, note: "Bank holiday: New Year's Day" },
   ]);
   t.match(response.body, /Bank holidays in England and Wales, where the venue is/);
   t.match(response.body, new RegExp(`name="datesFor" value="${first}/4"`));
@@ -154,9 +154,9 @@ t.test("a Scottish venue's series is checked against Scotland's bank holidays", 
   const response = await visitor.post(newSession, sessionFields(edinburgh.id, { ...dateFields(first), repeatWeeks: '3' }));
   t.equal(response.statusCode, 200);
   t.match(response.body, /Bank holidays in Scotland, where the venue is/);
-  t.same(listedDates(response.body).at(-1), { date: standrews, skip: true, note: 'Bank holiday: St Andrew’s Day' });
+  t.same(listedDates(response.body).at(-1), { date: standrews, ticked: true, note: 'Bank holiday: St Andrew’s Day' });
   const english = await visitor.post(newSession, sessionFields(oxford.id, { ...dateFields(first), repeatWeeks: '3' }));
-  t.same(listedDates(english.body).at(-1), { date: standrews, skip: false, note: null }, 'not a bank holiday in England');
+  t.same(listedDates(english.body).at(-1), { date: standrews, ticked: false, note: null }, 'not a bank holiday in England');
 });
 
 t.test('changing the first date or the weeks after the dates were shown shows them again, saving nothing', async (t) => {
@@ -176,11 +176,11 @@ t.test('skipped dates: malformed, too many, every date, and hostile values are r
   const base = sessionFields(oxford.id, { ...dateFields(first), ...seriesFields(first, 4) });
   const before = await count(db, 'tasterSessions');
 
-  const malformed = await visitor.post(newSession, { ...base, skip: 'Christmas' });
+  const malformed = await visitor.post(newSession, { ...base, [LEFT_OUT_DATES_FIELD]: 'Christmas' });
   t.equal(malformed.statusCode, 400);
   t.equal(fieldError(malformed.body, 'skip'), 'Select the dates to skip from the list');
 
-  const tooMany = await visitor.post(newSession, { ...base, skip: Array.from({ length: 27 }, (_, i) => addDays(first, i)).join('\n') });
+  const tooMany = await visitor.post(newSession, { ...base, [LEFT_OUT_DATES_FIELD]: Array.from({ length: 27 }, (_, i) => addDays(first, i)).join('\n') });
   t.equal(tooMany.statusCode, 400);
   t.equal(fieldError(tooMany.body, 'skip'), 'Select the dates to skip from the list');
 
@@ -196,7 +196,7 @@ t.test('skipped dates: malformed, too many, every date, and hostile values are r
   t.same(errorSummary(everything.body), ['skip: Keep at least one date in the series']);
   t.equal(listedDates(everything.body).length, 4, 'the dates are shown again beside the message');
 
-  const hostile = await visitor.post(newSession, { ...base, skip: `${christmas}\u0000` });
+  const hostile = await visitor.post(newSession, { ...base, [LEFT_OUT_DATES_FIELD]: `${christmas}\u0000` });
   t.equal(hostile.statusCode, 400);
 
   const longSignature = await visitor.post(newSession, { ...base, datesFor: 'x'.repeat(41) });
