@@ -215,7 +215,8 @@ type Server = { kind: 'app' | 'bare'; port: number; child: ChildProcess };
 
 function startServer(kind: 'app' | 'bare', secret: string): Promise<Server> {
   const child = fork(builtServer, [], {
-    execArgv: startFlags,
+    // BENCH_PROFILE=dir writes each server's CPU profile there (open it in Chrome's DevTools).
+    execArgv: process.env.BENCH_PROFILE ? [...startFlags, '--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : startFlags,
     env: {
       ...process.env,
       BENCH_KIND: kind,

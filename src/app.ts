@@ -24,6 +24,7 @@ import { feedbackRoutes } from './feedback/routes.ts';
 import { findRoutes } from './find/routes.ts';
 import { HostileInputError } from './lib/errors.ts';
 import { isReadableEncoding } from './lib/input-safety.ts';
+import { RequestLog } from './lib/request-log.ts';
 import { openDataPageRoutes } from './openreferral/page-routes.ts';
 import { openReferralRoutes } from './openreferral/routes.ts';
 import { pageRoutes } from './pages/routes.ts';
@@ -84,6 +85,7 @@ export async function buildApp({ config, db, logger, logStream, onRoute }: AppOp
         req: (req) => ({ method: req.method, url: redactUrl(req.url), remoteAddress: req.ip, requestId: req.id }),
       },
     },
+    logController: new RequestLog(),
     genReqId: () => randomUUID(),
     requestTimeout: 30_000,
     bodyLimit: FORM_BODY_LIMIT,

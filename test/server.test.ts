@@ -135,7 +135,8 @@ t.test('SIGTERM under load: no new jobs, 503 with Retry-After while draining, re
       DEMO_DATA: 'false',
       SESSION_SECRET: 'a-session-secret-for-the-server-test-only',
       SMTP_URL: smtp.url,
-      LOG_LEVEL: 'info',
+      // The line as a request arrives is written at debug level; the drain test below waits for it.
+      LOG_LEVEL: 'debug',
       SHUTDOWN_DRAIN_SECONDS: String(DRAIN_SECONDS),
     },
   });

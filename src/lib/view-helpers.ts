@@ -9,9 +9,26 @@ const shortMonth = formatter('en-US', { day: 'numeric', month: 'short', year: 'n
 const clock = formatter('en-GB', { hour: 'numeric', minute: '2-digit', hourCycle: 'h12' });
 const isoParts = formatter('en-GB', { year: 'numeric', month: '2-digit', day: '2-digit' });
 
-function parts(format: Intl.DateTimeFormat, value: Date | string): Record<string, string> {
+// Pages show the same few session times again and again, and formatToParts was still the find
+// page's largest cost of its own (issue 12), so each formatter keeps the parts of the instants
+// it has seen. Bounded: emptied when full, which a page costs only a few misses.
+const REMEMBERED = 10_000;
+const remembered = new Map<Intl.DateTimeFormat, Map<number, Readonly<Record<string, string>>>>();
+
+function parts(format: Intl.DateTimeFormat, value: Date | string): Readonly<Record<string, string>> {
+  const instant = new Date(value);
+  const at = instant.getTime();
+  let seen = remembered.get(format);
+  if (!seen) {
+    seen = new Map();
+    remembered.set(format, seen);
+  }
+  const known = seen.get(at);
+  if (known) return known;
   const out: Record<string, string> = {};
-  for (const part of format.formatToParts(new Date(value))) out[part.type] = part.value;
+  for (const part of format.formatToParts(instant)) out[part.type] = part.value;
+  if (seen.size >= REMEMBERED) seen.clear();
+  seen.set(at, Object.freeze(out));
   return out;
 }
 

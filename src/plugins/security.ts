@@ -1,18 +1,29 @@
-import helmet from '@fastify/helmet';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import helmet from 'helmet';
 
 /**
  * Headers for every response, errors included. The pages carry no inline script or style at
  * all, so the policy needs no nonces: only our own files run.
+ *
+ * Helmet writes the headers, once, at start: they are the same for every response, and building
+ * them again for each request (as @fastify/helmet does) was a measurable share of a page's cost
+ * (issue 12). A page that needs another policy (the embeddable organisation page) changes its own.
  */
 export const security = fp(async (app: FastifyInstance) => {
   const production = app.config.env === 'production';
-  await app.register(helmet, {
-    contentSecurityPolicy: { useDefaults: false, directives: contentSecurityDirectives(production, providerOrigins(app)) },
-    strictTransportSecurity: production ? { maxAge: HSTS_MAX_AGE, includeSubDomains: true } : false,
-    referrerPolicy: { policy: 'same-origin' },
-    crossOriginEmbedderPolicy: false,
+  const headers = headersWrittenBy(
+    helmet({
+      contentSecurityPolicy: { useDefaults: false, directives: contentSecurityDirectives(production, providerOrigins(app)) },
+      strictTransportSecurity: production ? { maxAge: HSTS_MAX_AGE, includeSubDomains: true } : false,
+      referrerPolicy: { policy: 'same-origin' },
+      crossOriginEmbedderPolicy: false,
+    }),
+  );
+  app.addHook('onRequest', (_request, reply, done) => {
+    reply.headers(headers);
+    done();
   });
 
   // Signed-in pages hold personal data: never keep them in a shared or back-button cache.
@@ -20,6 +31,25 @@ export const security = fp(async (app: FastifyInstance) => {
     if (request.user || request.url.startsWith('/account')) reply.header('cache-control', 'no-store');
   });
 });
+
+type Middleware = (request: IncomingMessage, response: ServerResponse, next: (error?: unknown) => void) => void;
+
+/** The headers a helmet middleware sets, read from a response that only records them. */
+function headersWrittenBy(middleware: Middleware): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const recorder = {
+    setHeader(name: string, value: string | number | readonly string[]) {
+      headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
+    },
+    removeHeader(name: string) {
+      delete headers[name.toLowerCase()];
+    },
+  };
+  middleware({} as IncomingMessage, recorder as unknown as ServerResponse, (error) => {
+    if (error) throw error;
+  });
+  return headers;
+}
 
 const HSTS_MAX_AGE = 31_536_000;
 
