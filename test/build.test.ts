@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
-import { buildServer } from '../scripts/build.ts';
+import { buildServer, bundle } from '../scripts/build.ts';
 import { openDatabase, pgliteFolder } from '../src/db/database.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
 import { queueMessage } from '../src/messages/outbox.ts';
@@ -113,4 +113,46 @@ t.test('the built server starts, serves pages, checks passwords, sends email and
   child.kill('SIGTERM');
   t.equal(await exited, 0, 'SIGTERM stops it cleanly');
   t.notMatch(output, /"level":50|Error:/, 'and nothing was logged as an error');
+});
+
+t.test('the bundle is plain ASCII, so Node keeps its source one byte a character', async (t) => {
+  const outDir = path.join(root, 'dist', `test-ascii-${process.pid}`);
+  mkdirSync(outDir, { recursive: true });
+  t.teardown(() => rmSync(outDir, { recursive: true, force: true }));
+  await buildServer(path.join(outDir, 'server.js'));
+  t.equal(
+    readFileSync(path.join(outDir, 'server.js')).findIndex((byte) => byte > 0x7f),
+    -1,
+    'the server bundle',
+  );
+
+  // A curly quote in a regular expression, which esbuild leaves as written, is refused with where it is.
+  const entry = path.join(outDir, 'quote.ts');
+  writeFileSync(entry, "export const apostrophes = /[\u2019']/u;\nconsole.log(apostrophes.test(process.argv[2] ?? ''));\n");
+  await t.rejects(bundle(entry, path.join(outDir, 'quote.js')), /quote\.js has a character beyond ASCII \("\u2019"/, 'a bundle that is not is refused');
+});
+
+t.test('the bank holidays, left outside the bundle, load on first use', async (t) => {
+  const outDir = path.join(root, 'dist', `test-holidays-${process.pid}`);
+  mkdirSync(outDir, { recursive: true });
+  t.teardown(() => rmSync(outDir, { recursive: true, force: true }));
+  const entry = path.join(outDir, 'holidays.ts');
+  writeFileSync(
+    entry,
+    `import { bankHolidays } from '../../src/publishing/sessions/bank-holidays.ts';\n` +
+      `console.log(JSON.stringify([...(await bankHolidays('scotland', [2027])).keys()]));\n`,
+  );
+  await bundle(entry, path.join(outDir, 'holidays.js'));
+  t.notMatch(readFileSync(path.join(outDir, 'holidays.js'), 'utf8'), /moment-timezone|astronomia/, 'the package is not inside');
+  const child = spawn(process.execPath, [path.join(outDir, 'holidays.js')], { cwd: root });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  t.equal(code, 0, `it runs${code ? `: ${output}` : ''}`);
+  t.same(
+    JSON.parse(output),
+    ['2027-01-01', '2027-01-04', '2027-03-26', '2027-05-03', '2027-05-31', '2027-08-02', '2027-11-30', '2027-12-27', '2027-12-28'],
+    "Scotland's 2027 bank holidays, New Year's substitute and St Andrew's Day among them",
+  );
 });

@@ -58,7 +58,7 @@ const place = plainText(z.string().trim(), 'Town or postcode')
     if (!value) return null;
     const compact = value.toUpperCase().replace(/\s+/g, '');
     if (districtPattern.test(compact)) return { kind: 'district', value: compact };
-    if (/^[\p{L}][\p{L} .'’-]*$/u.test(value)) return { kind: 'town', value: value.replace(/\s+/g, ' ') };
+    if (/^[\p{L}][\p{L} .'\u2019-]*$/u.test(value)) return { kind: 'town', value: value.replace(/\s+/g, ' ') };
     ctx.addIssue({ code: 'custom', message: placeMessage });
     return z.NEVER;
   });

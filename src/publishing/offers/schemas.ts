@@ -52,7 +52,7 @@ export const offerForm = z
     costAmount: z
       .string()
       .optional()
-      .transform((value) => value?.trim().replace(/^£/, '') ?? ''),
+      .transform((value) => value?.trim().replace(/^\u00a3/, '') ?? ''),
     costNote: notesText(300, 'Cost note must be 300 characters or fewer'),
     howToRefer: requiredText('Enter how a link worker refers someone', 2000, 'How to refer must be 2,000 characters or fewer', { multiline: true }),
     referralEmail: optionalEmail('Enter a referral email address in the correct format, like learning@example.org'),
