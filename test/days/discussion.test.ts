@@ -1,4 +1,6 @@
 import t from 'tap';
+import { SYSTEM } from '../../src/audit/actor.ts';
+import { erasePerson } from '../../src/privacy/erase.ts';
 import { moveDay } from '../fixtures/day-door.ts';
 import { createDay, registrationBody } from '../fixtures/days.ts';
 import { HOSTILE, HOSTILE_MARKUP } from '../fixtures/hostile.ts';
@@ -161,4 +163,12 @@ t.test('participants with a place add from the start of the day for a week after
   t.equal(late.statusCode, 400);
   t.match(late.body, /The discussion closed 7 days after the day/);
   t.equal((await notesOf(day.id)).length, 3, 'wendy, the stranger and the late note stored nothing');
+});
+
+t.test('erasing a participant keeps what the room said, no longer linked to them', async (t) => {
+  const { day, priya } = await dayWithPeople();
+  await moveDay(db, day.id, 2);
+  t.equal((await priya.visitor.post(`/days/${day.id}/discussion`, { group: 'Group 4', kind: 'opportunity', text: 'Shared lunch' })).statusCode, 303);
+  await db.transaction().execute((tx) => erasePerson(tx, SYSTEM, priya.user.id));
+  t.match(await notesOf(day.id), [{ text: 'Shared lunch', authorRole: 'link_worker', authorId: null }]);
 });
