@@ -42,17 +42,15 @@ export async function findDayTaster(db: Queryable, dayId: string, tasterId: stri
 
 export type DoorTaster = NonNullable<Awaited<ReturnType<typeof findDayTaster>>>;
 
-/** The tasters of a day whose organisation is the given one (the ones its staff take registers for). */
-export async function tastersOfOrganisation(db: Queryable, dayId: string, organisationId: string) {
-  return db
+/** The tasters of a day in programme order; with an organisation, only those it runs (its staff take their registers). */
+export async function tastersForRegisters(db: Queryable, dayId: string, organisationId?: string) {
+  let query = db
     .selectFrom('dayTasters as t')
     .innerJoin('dayProgrammeItems as i', 'i.id', 't.programmeItemId')
     .select(['t.id', 't.title'])
-    .where('i.tasterDayId', '=', dayId)
-    .where('t.organisationId', '=', organisationId)
-    .orderBy('i.startsAt')
-    .orderBy('t.title')
-    .execute();
+    .where('i.tasterDayId', '=', dayId);
+  if (organisationId) query = query.where('t.organisationId', '=', organisationId);
+  return query.orderBy('i.startsAt').orderBy('t.title').orderBy('t.id').execute();
 }
 
 /** The people with a confirmed place in a taster, on a confirmed registration for the day. */

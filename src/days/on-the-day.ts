@@ -1,7 +1,7 @@
 import type { Db } from '../db/database.ts';
 import type { CurrentUser } from '../web/current-user.ts';
 import { findMyRegistration, shareEmailProblem } from './contacts.ts';
-import { tastersOfOrganisation } from './door-queries.ts';
+import { tastersForRegisters } from './door-queries.ts';
 
 /**
  * What the day's page offers on and after the day (issue 15, items 5 to 7): for organisers the
@@ -18,8 +18,9 @@ export async function onTheDay(db: Db, user: CurrentUser, day: { id: string; sta
       { href: `/days/${day.id}/discussion`, text: 'What the room said: the discussion' },
     );
   }
-  if (user.role === 'provider' && user.organisationId) {
-    for (const taster of await tastersOfOrganisation(db, day.id, user.organisationId)) {
+  const own = user.role === 'provider' ? user.organisationId : null;
+  if (user.role === 'coordinator' || own) {
+    for (const taster of await tastersForRegisters(db, day.id, own ?? undefined)) {
       links.push({ href: `/days/${day.id}/tasters/${taster.id}/door`, text: `Door register: ${taster.title}` });
     }
   }

@@ -187,6 +187,10 @@ t.test('a taster’s door register: for its organisation’s staff and the organ
   t.equal((await choiceOf(omar.user.id)).attendance, null);
 
   t.equal((await coordinator.visitor.get(url)).statusCode, 200, 'the organisers take any register');
+  const organisersPage = await coordinator.visitor.get(`/days/${day.id}`);
+  for (const other of day.tasters)
+    t.match(organisersPage.body, `href="/days/${day.id}/tasters/${other.id}/door"`, 'the organisers are led to every taster’s register');
+  t.notMatch(dayPage.body, `/tasters/${day.tasters[1]!.id}/door`, 'staff are led to their own taster’s only');
   t.equal((await otherStaff.visitor.get(url)).statusCode, 404, 'another organisation’s staff: not there');
   t.equal((await otherStaff.visitor.post(`${url}/${priyaChoice.id}`, { attendance: 'no_show' })).statusCode, 404);
   t.equal((await mo.visitor.get(url)).statusCode, 404, 'a participant from another organisation: not there');
