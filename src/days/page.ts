@@ -4,6 +4,7 @@ import { NotFoundError } from '../lib/errors.ts';
 import type { FieldErrors } from '../lib/forms.ts';
 import { flashFor } from '../web/forms.ts';
 import { userOf } from '../web/request.ts';
+import { onTheDay } from './on-the-day.ts';
 import { audienceName, choiceText, programmeOf, venueOf } from './present.ts';
 import * as q from './queries.ts';
 import { registrationProblem } from './service.ts';
@@ -19,6 +20,7 @@ const doneMessages: Record<string, string> = {
   cancelled: 'Your registration is cancelled',
   'list-on': 'You are on the participant list',
   'list-off': 'You are no longer on the participant list',
+  'email-withdrawn': 'You are no longer sharing your email: nobody sees it now',
 };
 
 /**
@@ -80,6 +82,7 @@ export async function dayPage(
     canManage,
     open,
     mine,
+    onTheDay: await onTheDay(db, user, day),
     ownOrganisationId: user.organisationId,
     isCultural: user.role === 'provider',
     errors,

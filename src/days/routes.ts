@@ -1,6 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { dayBuildRoutes } from './build-routes.ts';
+import { dayContactsRoutes } from './contacts-routes.ts';
 import { dayRoutes } from './day-routes.ts';
+import { dayDiscussionRoutes } from './discussion-routes.ts';
+import { dayRegisterRoutes } from './register-routes.ts';
 import { dayRegistrationRoutes } from './registration-routes.ts';
 
 /** Taster days (issue 15): building a day, its pages, registering and the participant list. */
@@ -8,4 +11,7 @@ export async function tasterDayRoutes(app: FastifyInstance) {
   await app.register(dayRoutes);
   await app.register(dayBuildRoutes);
   await app.register(dayRegistrationRoutes);
+  await app.register(dayRegisterRoutes);
+  await app.register(dayDiscussionRoutes);
+  await app.register(dayContactsRoutes);
 }

@@ -2,6 +2,7 @@ import type { AccountTables } from './tables/accounts.ts';
 import type { AttendanceTables } from './tables/attendance.ts';
 import type { BookingTables } from './tables/bookings.ts';
 import type { CalendarTables } from './tables/calendar.ts';
+import type { DayNoteTables } from './tables/day-notes.ts';
 import type { DayTables } from './tables/days.ts';
 import type { FeedbackTables } from './tables/feedback.ts';
 import type { FindTables } from './tables/find.ts';
@@ -27,4 +28,5 @@ export type Database = AccountTables &
   PreferenceTables &
   TwoStepTables &
   PrivacyTables &
-  DayTables;
+  DayTables &
+  DayNoteTables;

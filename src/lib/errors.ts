@@ -23,6 +23,7 @@ export type DomainErrorCode =
   | 'not_enabled'
   | 'not_found'
   | 'not_missed'
+  | 'notes_closed'
   | 'nothing_to_publish'
   | 'offer_archived'
   | 'offer_not_found'

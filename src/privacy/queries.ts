@@ -269,6 +269,8 @@ export async function clearFreeTextOf(tx: Tx, personId: string) {
     .set({ accessNeeds: null, dietaryNeeds: null, onParticipantList: false, shareEmail: false })
     .where('userId', '=', personId)
     .execute();
+  // Their notes on a day's discussion stay as the room's words, no longer linked to them.
+  await tx.updateTable('dayDiscussionNotes').set({ authorId: null }).where('authorId', '=', personId).execute();
 }
 
 /** Audit entries by the person or about them lose the network address. */

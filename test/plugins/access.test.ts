@@ -215,6 +215,18 @@ const access: Record<string, Access> = {
   'POST /days/:id/cancel': ['link_worker', 'provider'],
   'POST /days/:id/participant-list': ['link_worker', 'provider'],
   'GET /days/:id/participants': 'signed-in',
+  // On the day and after it (door registers, badges, the discussion, sharing emails): coordinators organise;
+  // a taster's register is also its organisation's staff's (checked by the route); participants discuss and share
+  'GET /days/:id/badges': coordinator,
+  'GET /days/:id/door': coordinator,
+  'POST /days/:id/door/:registrationId': coordinator,
+  'GET /days/:id/tasters/:tasterId/door': staff,
+  'POST /days/:id/tasters/:tasterId/door/:choiceId': staff,
+  'GET /days/:id/discussion': 'signed-in',
+  'POST /days/:id/discussion': 'signed-in',
+  'GET /days/:id/discussion.csv': coordinator,
+  'POST /days/:id/share-email': ['link_worker', 'provider'],
+  'GET /days/:id/contacts': ['link_worker', 'provider'],
 };
 
 /**
