@@ -154,6 +154,11 @@ const access: Record<string, Access> = {
   'POST /sessions/:id/register/walk-ins': staff,
   'POST /sessions/:id/register/complete': staff,
   'POST /sessions/:id/register/:bookingId': staff,
+  // Self check-in: staff show the code and the register polls its live part; the code's page is a link worker's
+  'GET /sessions/:id/check-in-code': staff,
+  'GET /sessions/:id/register/live': staff,
+  'GET /check-in/:token': linkWorker,
+  'POST /check-in/:token': linkWorker,
   'GET /bookings/:id/feedback': linkWorker,
   'POST /bookings/:id/feedback': linkWorker,
   'GET /bookings/:id/missed': linkWorker,

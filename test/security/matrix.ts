@@ -211,6 +211,11 @@ export const matrix: Record<string, Entry> = {
   'POST /sessions/:id/register/walk-ins': { who: staff, scope: 'organisation', body: { email: 'walk-in@nhs.net' } },
   'POST /sessions/:id/register/complete': { who: staff, scope: 'organisation' },
   'POST /sessions/:id/register/:bookingId': { who: staff, scope: 'organisation', body: { attendance: 'no_show' } },
+  'GET /sessions/:id/check-in-code': { who: staff, scope: 'organisation' },
+  'GET /sessions/:id/register/live': { who: staff, scope: 'organisation' },
+  // The code names a session and is signed; a link worker's own booking is the only thing it changes.
+  'GET /check-in/:token': { who: linkWorker },
+  'POST /check-in/:token': { who: linkWorker },
   'GET /bookings/:id/feedback': { who: linkWorker, scope: 'own' },
   'POST /bookings/:id/feedback': {
     who: linkWorker,
