@@ -138,6 +138,8 @@ const access: Record<string, Access> = {
   'GET /find': ['link_worker', 'coordinator'],
   'GET /sessions/:id/book': linkWorker,
   'POST /sessions/:id/book': linkWorker,
+  'GET /sessions/:id/book-for-colleague': linkWorker,
+  'POST /sessions/:id/book-for-colleague': linkWorker,
   'GET /sessions/:id/bookings': staff,
   'GET /sessions/:id/attendees': staff,
   'GET /sessions/:id/bookings.csv': staff,
