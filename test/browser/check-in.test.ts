@@ -34,6 +34,12 @@ const taster = await createTaster(db, {
 const amira = await createUser(db, 'provider', { name: 'Amira Haddad', organisationId: taster.organisationId });
 const dev = await createUser(db, 'link_worker', { name: 'Dev Sharma', practice: 'Jericho Health Centre' });
 const devBooking = await createBooking(db, taster.sessionId, dev.id);
+const nextWeek = await createTaster(db, {
+  title: 'Lino printing',
+  startsAt: new Date(Date.now() + 7 * 24 * HOUR),
+  endsAt: new Date(Date.now() + 7 * 24 * HOUR + 2 * HOUR),
+});
+const sam = await createUser(db, 'link_worker', { name: 'Sam Green', practice: 'Cowley Road Surgery' });
 const register = `/sessions/${taster.sessionId}/register`;
 
 /** A phone-sized page (375 × 667, a small phone's screen) with its own cookies. */
@@ -95,4 +101,24 @@ t.test('the code on a tablet, scanned and checked in on a phone, appears on the 
   t.same(await accessibilityViolations(provider.page), [], 'the register, after');
 
   await Promise.all([provider.context.close(), tablet.close(), linkWorker.context.close()]);
+});
+
+t.test('Dev books a place for Sam, a colleague in his PCN, on his phone', async (t) => {
+  const { page, context } = await phone();
+  await signIn(page, dev.email, PASSWORD);
+  await page.goto(`/sessions/${nextWeek.sessionId}/book`);
+  await page.getByRole('link', { name: 'Book a place for a colleague in your PCN' }).click();
+  t.equal((await page.locator('h1').textContent())?.trim(), 'Book a place for a colleague');
+  t.notOk(await scrollsSideways(page), 'fits the phone');
+  t.same(await accessibilityViolations(page), [], 'the form');
+  await page.getByRole('button', { name: 'Book a place for them' }).click();
+  t.match(await page.title(), /^Error: /);
+  t.same(await accessibilityViolations(page), [], 'the form with its error');
+  await page.getByLabel(/^Colleague in/).selectOption({ label: 'Sam Green (Cowley Road Surgery)' });
+  await page.getByRole('button', { name: 'Book a place for them' }).click();
+  await page.getByText('You booked a place for Sam Green.').waitFor();
+  t.same(await accessibilityViolations(page), [], 'booked');
+  const booking = await db.selectFrom('bookings').select(['userId', 'bookedBy']).where('tasterSessionId', '=', nextWeek.sessionId).executeTakeFirstOrThrow();
+  t.same(booking, { userId: sam.id, bookedBy: dev.id });
+  await context.close();
 });
