@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { Actor } from '../audit/actor.ts';
 import { recordAudit } from '../audit/record.ts';
-import type { Tx } from '../db/database.ts';
+import type { Queryable, Tx } from '../db/database.ts';
 import { sameSecret } from '../lib/tokens.ts';
 import * as q from './check-in-queries.ts';
 
@@ -71,7 +71,7 @@ function stateOf(window: CheckInWindow, booking: { status: string; attendance: s
 }
 
 /** What the page shows before the button is pressed (no lock: the POST checks again under it). */
-export async function checkInState(db: Parameters<typeof q.findLiveBookingFor>[0], sessionId: string, userId: string, now = new Date()) {
+export async function checkInState(db: Queryable, sessionId: string, userId: string, now = new Date()) {
   const session = await q.findCheckInSession(db, sessionId);
   if (!session || session.status === 'draft') return null;
   const booking = await q.findLiveBookingFor(db, sessionId, userId);
