@@ -10,6 +10,7 @@ import { PostgresSessionStore } from './accounts/session-store.ts';
 import { signInLinkRoutes } from './accounts/sign-in-link-routes.ts';
 import { enforceTwoStepSetUp } from './accounts/two-step/gate.ts';
 import { twoStepRoutes } from './accounts/two-step/routes.ts';
+import { checkInRoutes } from './attendance/check-in-routes.ts';
 import { attendanceRoutes } from './attendance/routes.ts';
 import { auditRoutes } from './audit/routes.ts';
 import { calendarFeedRoutes } from './bookings/calendar/feed-routes.ts';
@@ -142,6 +143,7 @@ export async function buildApp({ config, db, logger, logStream, onRoute }: AppOp
     await pages.register(publishingRoutes);
     await pages.register(openDataPageRoutes);
     await pages.register(attendanceRoutes);
+    await pages.register(checkInRoutes);
     await pages.register(feedbackRoutes);
     await pages.register(referralRoutes);
     await pages.register(recordRoutes);

@@ -28,7 +28,17 @@ export async function findRegisterSession(db: Queryable, sessionId: string) {
 
 export type RegisterSession = NonNullable<Awaited<ReturnType<typeof findRegisterSession>>>;
 
-const registerColumns = ['b.id', 'b.status', 'b.attendance', 'b.isWalkIn', 'b.waitlistedAt', 'b.confirmedAt', 'u.name', 'u.practice'] as const;
+const registerColumns = [
+  'b.id',
+  'b.status',
+  'b.attendance',
+  'b.isWalkIn',
+  'b.attendanceMarkedBy',
+  'b.waitlistedAt',
+  'b.confirmedAt',
+  'u.name',
+  'u.practice',
+] as const;
 
 /**
  * The people at the door: confirmed places first, then the waiting list in waiting order. Only
@@ -75,6 +85,7 @@ export async function setAttendance(tx: Tx, bookingId: string, change: { attenda
       attendance,
       attendanceRecordedAt: now,
       attendanceRecordedBy: recordedBy,
+      attendanceMarkedBy: 'register',
       updatedAt: now,
       ...(admitted ? { status: 'confirmed' as const, confirmedAt: now, isWalkIn: true } : {}),
     })
@@ -97,6 +108,7 @@ export async function insertWalkIn(tx: Tx, walkIn: { sessionId: string; userId: 
       attendance: 'attended',
       attendanceRecordedAt: now,
       attendanceRecordedBy: walkIn.recordedBy,
+      attendanceMarkedBy: 'register',
       updatedAt: now,
     })
     .returning('id')
@@ -107,7 +119,7 @@ export async function insertWalkIn(tx: Tx, walkIn: { sessionId: string; userId: 
 export async function markUnmarkedAsNoShow(tx: Tx, sessionId: string, recordedBy: string, now: Date) {
   return tx
     .updateTable('bookings')
-    .set({ attendance: 'no_show', attendanceRecordedAt: now, attendanceRecordedBy: recordedBy, updatedAt: now })
+    .set({ attendance: 'no_show', attendanceRecordedAt: now, attendanceRecordedBy: recordedBy, attendanceMarkedBy: 'register', updatedAt: now })
     .where('tasterSessionId', '=', sessionId)
     .where('status', '=', 'confirmed')
     .where('attendance', 'is', null)

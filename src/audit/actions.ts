@@ -44,6 +44,8 @@ export const actionNames: Record<string, string> = {
   // At the door and after
   attendance_recorded: 'Recorded attendance',
   walk_in_added: 'Added a walk-in',
+  attendance_self_checked_in: "Checked in with the session's QR code",
+  booking_made_for_colleague: 'Booked a place for a colleague',
   register_completed: 'Completed a register',
   feedback_given: 'Gave feedback',
   feedback_changed: 'Changed their feedback',

@@ -29,6 +29,8 @@ export const bookingMessageFacts = z.object({
     was: z.enum(['confirmed', 'waitlisted', 'cancelled']).nullable().optional(),
   }),
   session: sessionFactsJson,
+  /** The colleague who booked it for the person, when someone else did (src/bookings/colleague.ts). */
+  bookedBy: z.string().optional(),
 });
 
 /**
@@ -58,6 +60,9 @@ export function writeBookingMessage(kind: BookingMessageKind, recorded: unknown,
       ? calendarPart(facts, 'CANCEL', now)
       : null;
   const calendarNote = paragraph('The attached calendar file adds the session to your calendar.');
+  const bookedFor = facts.bookedBy
+    ? [paragraph(`${facts.bookedBy}, a colleague in your PCN, booked this for you. It is your booking: you can cancel it yourself.`)]
+    : [];
   const messages: Record<BookingMessageKind, { subject: string; heading: string; blocks: Block[] }> = {
     booking_confirmed: {
       subject: `Booked: ${session.title}`,
@@ -65,6 +70,7 @@ export function writeBookingMessage(kind: BookingMessageKind, recorded: unknown,
       blocks: [
         paragraph('You have a place on this taster session:'),
         sessionBlock,
+        ...bookedFor,
         link,
         ...(calendar ? [calendarNote] : []),
         paragraph('If you cannot go, please cancel so someone on the waiting list can have your place.'),
@@ -76,6 +82,7 @@ export function writeBookingMessage(kind: BookingMessageKind, recorded: unknown,
       blocks: [
         paragraph(`This taster session is full. You are number ${booking.position ?? '?'} on the waiting list:`),
         sessionBlock,
+        ...bookedFor,
         paragraph('If a place becomes free before the session, it goes to the person who has waited longest and we will email you.'),
         link,
       ],

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { LightMyRequestResponse } from 'fastify';
 import t from 'tap';
+import { checkInToken } from '../../src/attendance/check-in.ts';
 import { unsubscribeToken } from '../../src/preferences/unsubscribe.ts';
 import { databaseDigest } from '../fixtures/database.ts';
 import { pathOf as pathOfUrl, pressProviderButton, startTestProvider } from '../fixtures/oidc-provider.ts';
@@ -67,6 +68,8 @@ function ownParam(route: Route, name: string): string {
   if (name === 'token' && url.startsWith('/release-place')) return `${own.bookings.upcoming.id}.${'x'.repeat(43)}`;
   // A real link, so hostile values in its fields reach the edge in front of a working handler.
   if (name === 'token' && url.startsWith('/unsubscribe')) return unsubscribeToken(app.config.sessionSecret, own.person.id, 'reminders');
+  // A real check-in code, for the session the link worker has a place on.
+  if (name === 'token' && url.startsWith('/check-in')) return checkInToken(app.config.sessionSecret, world.a.sessions.upcoming.id);
   if (name === 'token') return 'x'.repeat(43);
   if (url.startsWith('/people/')) return world.otherLinkWorker.person.id;
   if (url.startsWith('/organisations/')) return world.a.organisation.id;

@@ -179,6 +179,9 @@ export const matrix: Record<string, Entry> = {
   'GET /find': { who: ['link_worker', 'coordinator'] },
   'GET /sessions/:id/book': { who: linkWorker, scope: 'published' },
   'POST /sessions/:id/book': { who: linkWorker, scope: 'published', body: { confidenceBefore: '5' } },
+  // The colleague must be an active link worker in the booker's PCN: the route checks it (test/bookings/colleague.test.ts).
+  'GET /sessions/:id/book-for-colleague': { who: linkWorker, scope: 'published' },
+  'POST /sessions/:id/book-for-colleague': { who: linkWorker, scope: 'published', body: { colleague: '0b9f3c52-5d55-4a5b-9a43-0c1d2e3f4a5b' } },
   'GET /sessions/:id/bookings': { who: staff, scope: 'organisation' },
   'GET /sessions/:id/attendees': { who: staff, scope: 'organisation' },
   'GET /sessions/:id/bookings.csv': { who: staff, scope: 'organisation' },
@@ -225,6 +228,11 @@ export const matrix: Record<string, Entry> = {
   'POST /sessions/:id/register/walk-ins': { who: staff, scope: 'organisation', body: { email: 'walk-in@nhs.net' } },
   'POST /sessions/:id/register/complete': { who: staff, scope: 'organisation' },
   'POST /sessions/:id/register/:bookingId': { who: staff, scope: 'organisation', body: { attendance: 'no_show' } },
+  'GET /sessions/:id/check-in-code': { who: staff, scope: 'organisation' },
+  'GET /sessions/:id/register/live': { who: staff, scope: 'organisation' },
+  // The code names a session and is signed; a link worker's own booking is the only thing it changes.
+  'GET /check-in/:token': { who: linkWorker },
+  'POST /check-in/:token': { who: linkWorker },
   'GET /bookings/:id/feedback': { who: linkWorker, scope: 'own' },
   'POST /bookings/:id/feedback': {
     who: linkWorker,

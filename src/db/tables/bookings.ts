@@ -2,6 +2,7 @@ import type { ColumnType, Generated, Selectable } from 'kysely';
 
 export type BookingStatus = 'confirmed' | 'waitlisted' | 'cancelled';
 export type Attendance = 'attended' | 'no_show';
+export type AttendanceMarkedBy = 'register' | 'self_check_in';
 
 export interface BookingsTable {
   id: Generated<string>;
@@ -19,6 +20,10 @@ export interface BookingsTable {
   attendance: Attendance | null;
   attendanceRecordedAt: Date | null;
   attendanceRecordedBy: string | null;
+  /** How the attendance was marked: at the register, or by the person scanning the session's QR code. */
+  attendanceMarkedBy: AttendanceMarkedBy | null;
+  /** Who made the booking when a colleague made it for this person (null: they booked it themselves). */
+  bookedBy: string | null;
   confidenceBefore: number | null;
   updatedAt: ColumnType<Date, Date | undefined, Date>;
 }
