@@ -170,13 +170,17 @@ export async function queueDayCancelled(tx: Tx, dayId: string, mail: MailContext
   });
 }
 
-/** "A taster you chose will not run", for those with a live choice of it. Call before its choices go. */
-export async function queueTasterRemoved(tx: Tx, tasterId: string, mail: MailContext): Promise<number> {
+/**
+ * "A taster you chose will not run", for the choices of it just cancelled (choiceIds): call after
+ * cancelling them, so the programme in the email no longer shows it, and before they are deleted.
+ */
+export async function queueTasterRemoved(tx: Tx, choiceIds: string[], mail: MailContext): Promise<number> {
+  if (choiceIds.length === 0) return 0;
   return insertDayMessages(tx, {
     kind: 'day_taster_removed',
     key: sql<string>`'day_taster_removed:' || rc.id`,
-    from: sql`join day_taster_choices rc on rc.registration_id = r.id and rc.status <> 'cancelled' join day_tasters rt on rt.id = rc.day_taster_id`,
-    where: sql`rc.day_taster_id = ${tasterId}::uuid and r.status in ('confirmed', 'waitlisted') and d.status = 'published'`,
+    from: sql`join day_taster_choices rc on rc.registration_id = r.id join day_tasters rt on rt.id = rc.day_taster_id`,
+    where: sql`rc.id in (${idList(choiceIds)}) and r.status in ('confirmed', 'waitlisted') and d.status = 'published'`,
     extra: sql`jsonb_build_object('removedTaster', rt.title)`,
     mail,
   });

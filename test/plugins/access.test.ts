@@ -215,6 +215,18 @@ const access: Record<string, Access> = {
   'POST /days/:id/cancel': ['link_worker', 'provider'],
   'POST /days/:id/participant-list': ['link_worker', 'provider'],
   'GET /days/:id/participants': 'signed-in',
+  'GET /days/:id/edit': coordinator,
+  'POST /days/:id/edit': coordinator,
+  'GET /days/:id/items/:itemId/edit': coordinator,
+  'POST /days/:id/items/:itemId/edit': coordinator,
+  'GET /days/:id/items/:itemId/remove': coordinator,
+  'POST /days/:id/items/:itemId/remove': coordinator,
+  'GET /days/:id/tasters/:tasterId/edit': coordinator,
+  'POST /days/:id/tasters/:tasterId/edit': coordinator,
+  'GET /days/:id/tasters/:tasterId/remove': coordinator,
+  'POST /days/:id/tasters/:tasterId/remove': coordinator,
+  'GET /days/:id/cancel-day': coordinator,
+  'POST /days/:id/cancel-day': coordinator,
 };
 
 /**
