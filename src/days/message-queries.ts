@@ -190,7 +190,7 @@ export async function queueTasterRemoved(tx: Tx, choiceIds: string[], mail: Mail
 export async function queueDayReminder(
   db: Queryable,
   registrationId: string,
-  links: { releaseUrl: string; unsubscribeUrl: string; preferencesUrl: string },
+  links: { releaseUrl: string; unsubscribeUrl: string | null; preferencesUrl: string },
   mail: MailContext,
 ): Promise<number> {
   const { unsubscribeUrl, ...extra } = links;
@@ -211,7 +211,7 @@ export async function dayReminderCandidates(db: Queryable, now: Date, until: Dat
       .selectFrom('dayRegistrations as r')
       .innerJoin('tasterDays as d', 'd.id', 'r.tasterDayId')
       .innerJoin('users as u', 'u.id', 'r.userId')
-      .select(['r.id as registrationId', 'r.userId', 'r.confirmedAt', 'd.startsAt'])
+      .select(['r.id as registrationId', 'u.id as userId', 'u.role', 'r.confirmedAt', 'd.startsAt'])
       .where('r.status', '=', 'confirmed')
       .where('d.status', '=', 'published')
       .where('u.status', '=', 'active')

@@ -1,9 +1,14 @@
 import t from 'tap';
+import { redactUrl } from '../../src/app.ts';
+import { testConfig } from '../../src/config.ts';
+import { queueDayReminders } from '../../src/days/reminders.ts';
 import { renderPendingMessages } from '../../src/delivery/render.ts';
+import { reminderTime } from '../../src/delivery/scheduled.ts';
 import { onlyEvent } from '../bookings/calendar/parse.ts';
 import { createDay, registrationBody } from '../fixtures/days.ts';
+import { at } from '../fixtures/time.ts';
 import { signedIn } from '../fixtures/visitors.ts';
-import { buildTestApp, createTestDatabase } from '../helper.ts';
+import { buildTestApp, createTestDatabase, heading, Visitor } from '../helper.ts';
 
 /**
  * The emails of taster days: queued as facts under the day's lock, written by the delivery worker.
@@ -14,6 +19,7 @@ const database = await createTestDatabase();
 t.teardown(() => database.close());
 const { db } = database;
 const BASE_URL = 'https://tasters.test';
+const SECRET = testConfig().sessionSecret;
 const app = await buildTestApp(t, database, { baseUrl: BASE_URL });
 
 async function messagesTo(userId: string) {
@@ -99,4 +105,70 @@ t.test('a person promoted from a taster’s waiting list is emailed', async (t) 
     ['day_registered'],
     'moving to a taster with room is no news to email',
   );
+});
+
+t.test('the day before: a reminder with the programme and a one-click release; only link workers’ carries List-Unsubscribe', async (t) => {
+  const startsAt = at(2, 10);
+  const day = await createDay(db, { startsAt, bookingClosesAt: new Date(Date.now() + 3_600_000), linkWorkerPlaces: 1 });
+  const linkWorker = await signedIn(app, db, 'link_worker');
+  const waiting = await signedIn(app, db, 'link_worker');
+  const staff = await signedIn(app, db, 'provider');
+  await linkWorker.visitor.post(`/days/${day.id}/register`, registrationBody({ [day.slotId]: day.tasters[0]!.id }));
+  await waiting.visitor.post(`/days/${day.id}/register`, registrationBody({ [day.slotId]: day.tasters[0]!.id }));
+  await staff.visitor.post(`/days/${day.id}/register`, {});
+  await db
+    .updateTable('dayRegistrations')
+    .set({ confirmedAt: new Date(Date.now() - 3 * 86_400_000) })
+    .where('tasterDayId', '=', day.id)
+    .execute();
+  const context = { db, baseUrl: BASE_URL, secret: SECRET };
+
+  t.equal(await queueDayReminders({ ...context, now: new Date(reminderTime(startsAt).getTime() - 60_000) }), 0, 'not before 9am the day before');
+  const now = new Date(reminderTime(startsAt).getTime() + 60_000);
+  t.equal(await queueDayReminders({ ...context, now }), 2, 'one for each person with a place');
+  t.equal(await queueDayReminders({ ...context, now }), 0, 'running the job again queues nothing');
+
+  const reminder = (await messagesTo(linkWorker.user.id)).find((m) => m.kind === 'day_reminder')!;
+  t.match(reminder.subject, /^Reminder: Knowledge-exchange day .* tomorrow$/);
+  t.match(reminder.textBody, /Singing taster, run by Singing/);
+  t.match(reminder.textBody, /Room: Room 1/);
+  t.match(String(reminder.unsubscribeUrl), new RegExp(`^${BASE_URL}/unsubscribe/${linkWorker.user.id}\\.reminders\\.`));
+  t.match(reminder.textBody, /Stop getting reminders:/);
+  const release = /I can’t come – release my place:\n(\S+)/.exec(reminder.textBody ?? '')?.[1];
+  t.match(String(release), new RegExp(`^${BASE_URL}/release-day-place/`));
+  const staffReminder = (await messagesTo(staff.user.id)).find((m) => m.kind === 'day_reminder')!;
+  t.equal(staffReminder.unsubscribeUrl, null, 'cultural-sector staff have no reminder choice to switch off');
+  t.same(
+    (await messagesTo(waiting.user.id)).map((m) => m.kind),
+    ['day_registered'],
+    'nobody waiting is reminded',
+  );
+
+  // The link releases the place without signing in, once; the next person gets it and is emailed.
+  const visitor = new Visitor(app);
+  const path = release!.slice(BASE_URL.length);
+  const page = await visitor.get(path);
+  t.equal(page.statusCode, 200);
+  t.equal(heading(page.body), 'Release your place');
+  t.match(page.body, /<button[^>]*>Release my place<\/button>/);
+  t.equal((await visitor.post(path, {}, { csrf: false })).statusCode, 403, 'the form needs its CSRF token');
+  const done = await visitor.post(path, {});
+  t.equal(done.statusCode, 200);
+  t.equal(heading(done.body), 'Your place has been released');
+  const statuses = await db.selectFrom('dayRegistrations').select(['userId', 'status']).where('tasterDayId', '=', day.id).execute();
+  t.equal(statuses.find((r) => r.userId === linkWorker.user.id)!.status, 'cancelled');
+  t.equal(statuses.find((r) => r.userId === waiting.user.id)!.status, 'confirmed');
+  t.same(
+    (await messagesTo(waiting.user.id)).map((m) => m.kind),
+    ['day_registered', 'day_promoted'],
+  );
+  const again = await visitor.post(path, {});
+  t.equal(again.statusCode, 410);
+  t.equal(heading(again.body), 'This place has already been released');
+
+  // An altered link opens nothing.
+  const altered = `${path.slice(0, -1)}${path.endsWith('A') ? 'B' : 'A'}`;
+  t.equal((await visitor.get(altered)).statusCode, 404);
+  t.equal((await visitor.get(`/release-day-place/${'x'.repeat(300)}`)).statusCode, 404);
+  t.equal(redactUrl(path), '/release-day-place/[redacted]', 'the link never reaches the log');
 });

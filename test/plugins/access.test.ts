@@ -42,6 +42,8 @@ const access: Record<string, Access> = {
   // Messages, preferences and the audit trail (the release link is its own credential)
   'GET /release-place/:token': 'public',
   'POST /release-place/:token': 'public',
+  'GET /release-day-place/:token': 'public',
+  'POST /release-day-place/:token': 'public',
   'GET /unsubscribe/:token': 'public',
   'POST /unsubscribe/:token': 'public',
   'GET /account/preferences': 'signed-in',

@@ -84,6 +84,8 @@ export const matrix: Record<string, Entry> = {
   'POST /sign-in/link/:token': { who: 'token' },
   'GET /release-place/:token': { who: 'token' },
   'POST /release-place/:token': { who: 'token' },
+  'GET /release-day-place/:token': { who: 'token' },
+  'POST /release-day-place/:token': { who: 'token' },
   // The "stop these emails" link (RFC 8058 one-click): outside the pages, no session or CSRF.
   'GET /unsubscribe/:token': { who: 'token' },
   'POST /unsubscribe/:token': { who: 'token', body: { 'List-Unsubscribe': 'One-Click' } },
