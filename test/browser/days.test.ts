@@ -151,4 +151,24 @@ t.test('a coordinator builds and publishes a day; a link worker and cultural sta
   t.notMatch(await page.locator('main').textContent(), /Tom Baker/);
   await axe('the participant list on a phone');
   await linkWorkerPage.context.close();
+
+  // The coordinator looks at changing the day, then cancels it after the confirmation page.
+  const again = await browser.newPage();
+  page = again.page;
+  await signIn(page, coordinator.email, PASSWORD);
+  await page.goto(dayUrl);
+  await page.getByRole('link', { name: 'Change the day' }).click();
+  t.equal(await page.getByLabel('Places for link workers').inputValue(), '30', 'the form shows the day as it is');
+  await axe('the change form');
+  await page.goto(dayUrl);
+  await page.getByRole('link', { name: 'Cancel the day' }).click();
+  await axe('the cancellation page');
+  await page.getByLabel('Reason (optional)').fill('The venue has flooded');
+  await page.getByRole('button', { name: 'Yes, cancel the day' }).click();
+  t.match(await page.locator('.nhsuk-notification-banner').textContent(), /Day cancelled/);
+  t.match(await page.locator('#day-cancelled').textContent(), /This day has been cancelled: The venue has flooded/);
+  await axe('the cancelled day');
+  const told = await db.selectFrom('outboxMessages').select('recipientId').where('kind', '=', 'day_cancelled').execute();
+  t.same(told.map((m) => m.recipientId).sort(), [linkWorker.id, staff.id].sort(), 'both people registered are emailed');
+  await again.context.close();
 });

@@ -173,6 +173,52 @@ t.test('the change form', async (t) => {
   });
 });
 
+t.test('the programme item and taster change forms', async (t) => {
+  const day = await createDay(db);
+  t.test('a programme item', async (t) => {
+    checkFormRejectsBadInput(t, db, {
+      open: async () => {
+        await coordinator.visitor.get(`/days/${day.id}/items/${day.plenaryId}/edit`);
+        return { visitor: coordinator.visitor, url: `/days/${day.id}/items/${day.plenaryId}/edit` };
+      },
+      valid: { title: 'Welcome', description: 'Coffee first', startTime: '9:30', endTime: '10:30' },
+      required: {
+        title: 'Enter the title of the item',
+        startTime: 'Enter the start time, like 14:00 or 2pm',
+        endTime: 'Enter the end time, like 15:30 or 3:30pm',
+      },
+      tooLong: { title: { length: 121, message: 'Title must be 120 characters or fewer' } },
+      malformed: [
+        { field: 'startTime', value: 'noon', message: 'Enter the start time in the correct format, like 14:00 or 2pm' },
+        { field: 'endTime', value: '18:00', message: 'The item must end by the end of the day' },
+      ],
+      kept: ['title', 'startTime', 'endTime'],
+      breaker: { title: '' },
+      otherBreaker: { startTime: '' },
+    });
+  });
+  t.test('a taster', async (t) => {
+    const taster = day.tasters[0]!;
+    checkFormRejectsBadInput(t, db, {
+      open: async () => {
+        await coordinator.visitor.get(`/days/${day.id}/tasters/${taster.id}/edit`);
+        return { visitor: coordinator.visitor, url: `/days/${day.id}/tasters/${taster.id}/edit` };
+      },
+      valid: { organisationId: taster.organisationId, title: 'Singing taster', description: '', capacity: '12', room: 'Hall', whatToBring: 'Water' },
+      required: {
+        organisationId: 'Select the organisation running the taster',
+        title: 'Enter the title of the taster',
+        capacity: 'Enter how many places the taster has',
+      },
+      tooLong: { room: { length: 121, message: 'Room must be 120 characters or fewer' } },
+      malformed: [{ field: 'capacity', value: '0', message: 'There must be at least 1 place' }],
+      kept: ['title', 'capacity', 'room'],
+      breaker: { title: '' },
+      otherBreaker: { capacity: '' },
+    });
+  });
+});
+
 t.test('changing a slot’s time or a taster’s room emails those who chose its tasters, and nobody else', async (t) => {
   const day = await createDay(db);
   const singer = await register(day, 'link_worker', 0);
