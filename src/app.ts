@@ -69,7 +69,7 @@ function parseFormBody(body: string): ReturnType<typeof parseQueryString> {
 }
 
 // Secrets travel in some paths (invitation, reset, calendar and unsubscribe links): they never reach the log.
-const secretPath = /\/(invitations|reset-password|register\/confirm|register\/sent|calendar|release-place|unsubscribe)\/[^/?#]+/g;
+const secretPath = /\/(invitations|reset-password|register\/confirm|register\/sent|calendar|release-place|release-day-place|unsubscribe)\/[^/?#]+/g;
 // A provider's answer carries its one-time authorisation code and our state in the query.
 const secretQuery = /([?&](?:code|state|session_state)=)[^&#]*/g;
 export function redactUrl(url: string): string {

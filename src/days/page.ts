@@ -21,6 +21,12 @@ const doneMessages: Record<string, string> = {
   'list-on': 'You are on the participant list',
   'list-off': 'You are no longer on the participant list',
   'email-withdrawn': 'You are no longer sharing your email: nobody sees it now',
+  changed: 'Day changed',
+  'item-changed': 'Programme item changed',
+  'item-removed': 'Removed from the programme',
+  'taster-changed': 'Taster changed',
+  'taster-removed': 'Taster removed',
+  'day-cancelled': 'Day cancelled: everyone registered has been emailed',
 };
 
 /**

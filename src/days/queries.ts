@@ -28,6 +28,7 @@ export async function findDay(db: Queryable, id: string) {
       'd.title',
       'd.description',
       'd.status',
+      'd.cancellationReason',
       'd.startsAt',
       'd.endsAt',
       'd.bookingClosesAt',

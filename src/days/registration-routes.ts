@@ -18,7 +18,8 @@ import * as days from './service.ts';
  * the participant-list choice, and the participant list itself.
  */
 export async function dayRegistrationRoutes(app: FastifyInstance) {
-  const { db } = app;
+  const { db, config } = app;
+  const mail = { baseUrl: config.baseUrl, mailFrom: config.mailFrom };
   app.addHook('preHandler', requireRole('link_worker', 'provider', 'coordinator'));
   const participants = { preHandler: requireRole('link_worker', 'provider') };
 
@@ -69,12 +70,18 @@ export async function dayRegistrationRoutes(app: FastifyInstance) {
     const form = parseForm(registrationForm(slotIds), request.body);
     if (!form.ok) return registerPage(request, reply, day, form.values, form.errors);
     try {
-      const outcome = await days.registerForDay(db, actorOf(request), day.id, {
-        accessNeeds: form.value.accessNeeds,
-        dietaryNeeds: form.value.dietaryNeeds,
-        participantList: form.value.participantList,
-        choices: choicesOf(form.value, slotIds),
-      });
+      const outcome = await days.registerForDay(
+        db,
+        actorOf(request),
+        day.id,
+        {
+          accessNeeds: form.value.accessNeeds,
+          dietaryNeeds: form.value.dietaryNeeds,
+          participantList: form.value.participantList,
+          choices: choicesOf(form.value, slotIds),
+        },
+        mail,
+      );
       return reply.redirect(`/days/${day.id}?done=${outcome.status === 'confirmed' ? 'registered' : 'waitlisted'}`, 303);
     } catch (error) {
       const errors = fieldErrorFrom(error);
@@ -90,7 +97,7 @@ export async function dayRegistrationRoutes(app: FastifyInstance) {
     const form = parseForm(choicesForm(slotIds), request.body);
     if (!form.ok) return dayPage(db, request, reply, day.id, { errors: form.errors, values: form.values });
     try {
-      await inTransaction(db, (tx) => days.changeChoices(tx, actorOf(request), day.id, choicesOf(form.value, slotIds)));
+      await inTransaction(db, (tx) => days.changeChoices(tx, actorOf(request), day.id, choicesOf(form.value, slotIds), mail));
     } catch (error) {
       const errors = fieldErrorFrom(error, 'choices');
       if (!errors) throw error;
@@ -102,7 +109,7 @@ export async function dayRegistrationRoutes(app: FastifyInstance) {
   app.post('/days/:id/cancel', participants, async (request, reply) => {
     const day = await publishedDay(request);
     try {
-      await inTransaction(db, (tx) => days.cancelRegistration(tx, actorOf(request), day.id));
+      await inTransaction(db, (tx) => days.cancelRegistration(tx, actorOf(request), day.id, mail));
     } catch (error) {
       const errors = fieldErrorFrom(error, 'cancel');
       if (!errors) throw error;

@@ -4,7 +4,9 @@ import { dayContactsRoutes } from './contacts-routes.ts';
 import { dayRoutes } from './day-routes.ts';
 import { dayDiscussionRoutes } from './discussion-routes.ts';
 import { dayRegisterRoutes } from './register-routes.ts';
+import { dayEditRoutes } from './edit-routes.ts';
 import { dayRegistrationRoutes } from './registration-routes.ts';
+import { dayReleaseRoutes } from './release-routes.ts';
 
 /** Taster days (issue 15): building a day, its pages, registering and the participant list. */
 export async function tasterDayRoutes(app: FastifyInstance) {
@@ -14,4 +16,6 @@ export async function tasterDayRoutes(app: FastifyInstance) {
   await app.register(dayRegisterRoutes);
   await app.register(dayDiscussionRoutes);
   await app.register(dayContactsRoutes);
+  await app.register(dayEditRoutes);
+  await app.register(dayReleaseRoutes);
 }

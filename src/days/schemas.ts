@@ -92,8 +92,11 @@ function dayTimes(form: z.output<typeof rawDayForm>) {
   return { isoDate, startsAt, endsAt, closesAt, issues };
 }
 
-/** The day itself, created by a coordinator. */
-export function dayForm(now: Date) {
+/**
+ * The day itself, created or changed by a coordinator. When changing it, a deadline left as it was
+ * (deadlineWas) may already have passed: only a new deadline must be in the future.
+ */
+export function dayForm(now: Date, options: { deadlineWas?: Date } = {}) {
   return rawDayForm
     .superRefine((form, ctx) => {
       const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
@@ -103,7 +106,7 @@ export function dayForm(now: Date) {
       if (t.startsAt && t.startsAt <= now) issue('date', 'The day must be in the future');
       if (t.startsAt && t.closesAt) {
         if (t.closesAt > t.startsAt) issue('bookingCloses', 'Registration must close before the day starts');
-        else if (t.closesAt <= now) issue('bookingCloses', 'Registration must close in the future');
+        else if (t.closesAt <= now && t.closesAt.getTime() !== options.deadlineWas?.getTime()) issue('bookingCloses', 'Registration must close in the future');
       }
       if (form.linkWorkerPlaces === 0 && form.culturalPlaces === 0)
         issue('linkWorkerPlaces', 'Enter at least 1 place for link workers or cultural-sector staff');
@@ -216,4 +219,9 @@ export function choicesOf(value: Record<string, unknown>, slotIds: string[]): Ma
 
 export const participantListForm = z.object({
   participantList: z.enum(['yes', 'no'], { error: 'Select whether to appear on the participant list' }),
+});
+
+/** Cancelling a day: the reason goes in the email to everyone registered. */
+export const cancelDayForm = z.object({
+  reason: notesText(500, 'Reason must be 500 characters or fewer', { multiline: true }),
 });

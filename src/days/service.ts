@@ -4,6 +4,7 @@ import type { Db, Tx } from '../db/database.ts';
 import type { Audience, PlaceStatus } from '../db/tables/days.ts';
 import { inTransaction } from '../db/transaction.ts';
 import { DomainError, NotFoundError } from '../lib/errors.ts';
+import * as mq from './message-queries.ts';
 import * as q from './queries.ts';
 import { type DayInput, type ItemInput, slotField, type TasterInput } from './schemas.ts';
 
@@ -140,7 +141,7 @@ export type RegistrationOutcome = { registrationId: string; status: PlaceStatus;
  * one choice per slot (see checkChoices). Registering twice (a double click, two tabs) gives back
  * the registration the person has.
  */
-export async function register(tx: Tx, actor: ActorInRole, dayId: string, input: RegistrationInput): Promise<RegistrationOutcome> {
+export async function register(tx: Tx, actor: ActorInRole, dayId: string, input: RegistrationInput, mail: mq.MailContext = {}): Promise<RegistrationOutcome> {
   const audience = audienceOf(actor);
   if (!audience) throw new DomainError('forbidden', 'Coordinators organise days rather than register for them');
   const day = await q.lockDay(tx, dayId);
@@ -172,6 +173,7 @@ export async function register(tx: Tx, actor: ActorInRole, dayId: string, input:
     details: { registrationId },
     address: actor.address ?? null,
   });
+  await mq.queueRegistered(tx, registrationId, mail);
   return { registrationId, status, created: true };
 }
 
@@ -180,7 +182,7 @@ export async function register(tx: Tx, actor: ActorInRole, dayId: string, input:
  * choice (its place goes to the next person waiting, in this transaction) and takes the new one,
  * confirmed if a place is free, else waiting. Unchanged slots keep their place and their turn.
  */
-export async function changeChoices(tx: Tx, actor: ActorInRole, dayId: string, choices: Choices): Promise<void> {
+export async function changeChoices(tx: Tx, actor: ActorInRole, dayId: string, choices: Choices, mail: mq.MailContext = {}): Promise<void> {
   const audience = audienceOf(actor);
   if (!audience) throw new NotFoundError();
   const day = await q.lockDay(tx, dayId);
@@ -200,7 +202,7 @@ export async function changeChoices(tx: Tx, actor: ActorInRole, dayId: string, c
   );
   // Freed places go to those waiting before the new choices are placed: a person changing taster
   // never jumps the queue of the one they move to.
-  if (leaving.some((c) => c.status === 'confirmed')) await q.fillTasters(tx, dayId);
+  if (leaving.some((c) => c.status === 'confirmed')) await promoteAndTell(tx, dayId, [], mail);
   for (const { itemId, taster } of chosen) {
     if (current.some((c) => c.programmeItemId === itemId && c.dayTasterId === taster.id)) continue;
     await placeChoice(tx, registration, itemId, taster);
@@ -220,7 +222,7 @@ export async function changeChoices(tx: Tx, actor: ActorInRole, dayId: string, c
  * day goes to the longest-waiting person of the same audience, and freed taster places to those
  * waiting for them — the newly promoted people's own waiting choices included — in this transaction.
  */
-export async function cancelRegistration(tx: Tx, actor: Actor, dayId: string): Promise<{ promoted: number }> {
+export async function cancelRegistration(tx: Tx, actor: Actor, dayId: string, mail: mq.MailContext = {}): Promise<{ promoted: number }> {
   const day = await q.lockDay(tx, dayId);
   if (!day || day.status === 'draft') throw new NotFoundError();
   const registration = await q.findLiveRegistration(tx, dayId, actor.id);
@@ -229,7 +231,7 @@ export async function cancelRegistration(tx: Tx, actor: Actor, dayId: string): P
     throw new DomainError('session_started', 'This day has already started, so the registration can no longer be cancelled');
   const was = await q.cancelRegistrationRow(tx, registration.id);
   const promoted = was === 'confirmed' ? await q.promoteRegistrations(tx, dayId, registration.audience) : [];
-  await q.fillTasters(tx, dayId);
+  await promoteAndTell(tx, dayId, promoted, mail);
   await recordAudit(tx, {
     actorId: actor.id,
     action: 'day_registration_cancelled',
@@ -248,6 +250,27 @@ export async function cancelRegistration(tx: Tx, actor: Actor, dayId: string): P
     });
   }
   return { promoted: promoted.length };
+}
+
+/**
+ * Fills the day's tasters from their waiting lists and queues the emails: "a place on the day is
+ * yours" for each registration just promoted (its programme shows the tasters it got with it), and
+ * "a place on the taster is yours" for every other choice just promoted. Statements only, under the
+ * day's lock.
+ */
+export async function promoteAndTell(tx: Tx, dayId: string, promoted: Array<{ id: string }>, mail: mq.MailContext): Promise<void> {
+  const filled = await q.fillTasters(tx, dayId);
+  await mq.queueRegistrationsPromoted(
+    tx,
+    promoted.map((p) => p.id),
+    mail,
+  );
+  const promotedIds = new Set(promoted.map((p) => p.id));
+  await mq.queueChoicesPromoted(
+    tx,
+    filled.filter((c) => !promotedIds.has(c.registrationId)).map((c) => c.id),
+    mail,
+  );
 }
 
 /** Agreeing to appear on the participant list, or withdrawing: it takes effect at once. */
@@ -270,9 +293,15 @@ function isDoubleRegistration(error: unknown): boolean {
 }
 
 /** The registering use case, one transaction retried when the database is busy. */
-export async function registerForDay(db: Db, actor: ActorInRole, dayId: string, input: RegistrationInput): Promise<RegistrationOutcome> {
+export async function registerForDay(
+  db: Db,
+  actor: ActorInRole,
+  dayId: string,
+  input: RegistrationInput,
+  mail: mq.MailContext = {},
+): Promise<RegistrationOutcome> {
   try {
-    return await inTransaction(db, (tx) => register(tx, actor, dayId, input));
+    return await inTransaction(db, (tx) => register(tx, actor, dayId, input, mail));
   } catch (error) {
     // The database's own unique index, the last line of defence against a second registration.
     if (!isDoubleRegistration(error)) throw error;

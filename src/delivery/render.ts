@@ -1,4 +1,5 @@
 import { bookingMessageKinds, writeBookingMessage } from '../bookings/messages.ts';
+import { dayMessageWriters } from '../days/messages.ts';
 import type { Queryable } from '../db/database.ts';
 import type { Written } from '../messages/compose.ts';
 import { findMessage } from '../messages/queries.ts';
@@ -21,6 +22,7 @@ const writers: Record<string, (facts: unknown, now: Date) => Written> = {
   ...Object.fromEntries(bookingMessageKinds.map((kind) => [kind, (facts: unknown, now: Date) => writeBookingMessage(kind, facts, now)])),
   session_changed: writeSessionChanged,
   session_cancelled: writeSessionCancelled,
+  ...dayMessageWriters,
 };
 
 /**

@@ -26,10 +26,11 @@ t.test('each scheduled job is registered with pg-boss in London time, and a run 
   t.same(
     registered.map((s) => [s.name, s.cron, s.timezone]).sort(),
     scheduledJobs.map((job) => [job.name, job.cron, 'Europe/London']).sort(),
-    'reminders and feedback hourly, referral questions daily, the digest on Monday mornings',
+    'reminders (sessions and days) and feedback hourly, referral questions daily, the digest on Monday mornings',
   );
   t.same(Object.fromEntries(scheduledJobs.map((j) => [j.name, j.cron])), {
     'messages-reminders': '5 * * * *',
+    'messages-day-reminders': '10 * * * *',
     'messages-feedback-requests': '20 * * * *',
     'messages-referral-prompts': '0 10 * * *',
     'messages-digest': '0 8 * * 1',

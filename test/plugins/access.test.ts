@@ -42,6 +42,8 @@ const access: Record<string, Access> = {
   // Messages, preferences and the audit trail (the release link is its own credential)
   'GET /release-place/:token': 'public',
   'POST /release-place/:token': 'public',
+  'GET /release-day-place/:token': 'public',
+  'POST /release-day-place/:token': 'public',
   'GET /unsubscribe/:token': 'public',
   'POST /unsubscribe/:token': 'public',
   'GET /account/preferences': 'signed-in',
@@ -234,6 +236,18 @@ const access: Record<string, Access> = {
   'GET /days/:id/discussion.csv': coordinator,
   'POST /days/:id/share-email': ['link_worker', 'provider'],
   'GET /days/:id/contacts': ['link_worker', 'provider'],
+  'GET /days/:id/edit': coordinator,
+  'POST /days/:id/edit': coordinator,
+  'GET /days/:id/items/:itemId/edit': coordinator,
+  'POST /days/:id/items/:itemId/edit': coordinator,
+  'GET /days/:id/items/:itemId/remove': coordinator,
+  'POST /days/:id/items/:itemId/remove': coordinator,
+  'GET /days/:id/tasters/:tasterId/edit': coordinator,
+  'POST /days/:id/tasters/:tasterId/edit': coordinator,
+  'GET /days/:id/tasters/:tasterId/remove': coordinator,
+  'POST /days/:id/tasters/:tasterId/remove': coordinator,
+  'GET /days/:id/cancel-day': coordinator,
+  'POST /days/:id/cancel-day': coordinator,
 };
 
 /**

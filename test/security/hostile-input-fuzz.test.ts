@@ -80,8 +80,7 @@ function ownParam(route: Route, name: string): string {
   if (url.startsWith('/sessions/')) return url.includes('/register') ? world.a.sessions.past.id : world.a.sessions.upcoming.id;
   if (url.startsWith('/bookings/'))
     return url.endsWith('/feedback') ? own.bookings.attended.id : url.endsWith('/missed') ? own.bookings.missed.id : own.bookings.upcoming.id;
-  if (url.startsWith('/days/') && name === 'tasterId') return world.day.tasters[0]!.id;
-  if (url.startsWith('/days/')) return name === 'itemId' ? world.day.slotId : world.day.id;
+  if (url.startsWith('/days/')) return name === 'itemId' ? world.day.slotId : name === 'tasterId' ? world.day.tasters[0]!.id : world.day.id;
   if (url.startsWith('/dev/mailbox/') || url.startsWith('/messages/')) return world.message.id;
   return randomUUID();
 }

@@ -46,7 +46,7 @@ function ownUrl(world: SecurityWorld, route: Route): string {
 const pageRoutes = routes.filter(
   (r) =>
     r.method === 'GET' &&
-    !/^\/(static|openreferral|activities|providers|sitemap\.xml|robots\.txt|healthz|readyz|calendar|release-place|register\/confirm|invitations|reset-password\/)/.test(
+    !/^\/(static|openreferral|activities|providers|sitemap\.xml|robots\.txt|healthz|readyz|calendar|release-place|release-day-place|register\/confirm|invitations|reset-password\/)/.test(
       r.url,
     ),
 );

@@ -10,7 +10,7 @@ import type { BookingItem } from '../present.ts';
  * place "10:00 Europe/London" correctly on either side of a change; ical-generator has no zone
  * database of its own, and this one zone is all the service uses.
  */
-const LONDON_VTIMEZONE = [
+export const LONDON_VTIMEZONE = [
   'BEGIN:VTIMEZONE',
   'TZID:Europe/London',
   'X-LIC-LOCATION:Europe/London',

@@ -29,6 +29,10 @@ export interface TasterDaysTable {
   publishedAt: Date | null;
   createdAt: CreatedAt;
   updatedAt: UpdatedAt;
+  /** Raised by every change the calendar events of the day's registrations must follow (migration 20261204_0101). */
+  calendarSequence: Generated<number>;
+  cancellationReason: Generated<string | null>;
+  cancelledAt: Generated<Date | null>;
 }
 
 export interface DayProgrammeItemsTable {
