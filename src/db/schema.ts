@@ -1,6 +1,7 @@
 import type { AccountTables } from './tables/accounts.ts';
 import type { AttendanceTables } from './tables/attendance.ts';
 import type { BookingTables } from './tables/bookings.ts';
+import type { BroadcastTables } from './tables/broadcasts.ts';
 import type { CalendarTables } from './tables/calendar.ts';
 import type { DayTables } from './tables/days.ts';
 import type { FeedbackTables } from './tables/feedback.ts';
@@ -27,4 +28,5 @@ export type Database = AccountTables &
   PreferenceTables &
   TwoStepTables &
   PrivacyTables &
-  DayTables;
+  DayTables &
+  BroadcastTables;

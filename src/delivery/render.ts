@@ -2,6 +2,7 @@ import { bookingMessageKinds, writeBookingMessage } from '../bookings/messages.t
 import type { Queryable } from '../db/database.ts';
 import type { Written } from '../messages/compose.ts';
 import { findMessage } from '../messages/queries.ts';
+import { writeSeriesCancelled, writeSeriesChanged } from '../messages/series-messages.ts';
 import { writeSessionCancelled, writeSessionChanged } from '../messages/session-messages.ts';
 import { listUnwrittenMessages, storeWrittenText } from './queries.ts';
 
@@ -21,6 +22,8 @@ const writers: Record<string, (facts: unknown, now: Date) => Written> = {
   ...Object.fromEntries(bookingMessageKinds.map((kind) => [kind, (facts: unknown, now: Date) => writeBookingMessage(kind, facts, now)])),
   session_changed: writeSessionChanged,
   session_cancelled: writeSessionCancelled,
+  series_changed: writeSeriesChanged,
+  series_cancelled: writeSeriesCancelled,
 };
 
 /**

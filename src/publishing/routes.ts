@@ -4,6 +4,7 @@ import { offerHelpers, offerRoutes } from './offers/routes.ts';
 import { organisationRoutes } from './organisations/routes.ts';
 import { sessionLifecycleRoutes } from './sessions/lifecycle-routes.ts';
 import { sessionRoutes } from './sessions/routes.ts';
+import { seriesRoutes } from './sessions/series-routes.ts';
 import { venueRoutes } from './venues/routes.ts';
 
 /** Everything providers publish: organisations, venues, offers, taster sessions and the dashboard. */
@@ -17,5 +18,6 @@ export async function publishingRoutes(app: FastifyInstance) {
   await app.register(offerRoutes);
   await app.register(sessionRoutes);
   await app.register(sessionLifecycleRoutes);
+  await app.register(seriesRoutes);
   await app.register(dashboardRoutes);
 }
