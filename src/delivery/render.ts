@@ -1,5 +1,6 @@
 import { bookingMessageKinds, writeBookingMessage } from '../bookings/messages.ts';
 import type { Queryable } from '../db/database.ts';
+import { writeSessionBroadcast } from '../messages/broadcast-messages.ts';
 import type { Written } from '../messages/compose.ts';
 import { findMessage } from '../messages/queries.ts';
 import { writeSeriesCancelled, writeSeriesChanged } from '../messages/series-messages.ts';
@@ -24,6 +25,7 @@ const writers: Record<string, (facts: unknown, now: Date) => Written> = {
   session_cancelled: writeSessionCancelled,
   series_changed: writeSeriesChanged,
   series_cancelled: writeSeriesCancelled,
+  session_broadcast: writeSessionBroadcast,
 };
 
 /**

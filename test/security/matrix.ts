@@ -183,6 +183,8 @@ export const matrix: Record<string, Entry> = {
   },
   'GET /sessions/:id/series/cancel': { who: staff, scope: 'organisation' },
   'POST /sessions/:id/series/cancel': { who: staff, scope: 'organisation', body: { reason: 'Cancelled by someone else' } },
+  'GET /sessions/:id/message': { who: staff, scope: 'organisation' },
+  'POST /sessions/:id/message': { who: staff, scope: 'organisation', body: { audience: 'booked', message: 'Sent by someone else' } },
   // Finding and booking
   'GET /find': { who: ['link_worker', 'coordinator'] },
   'GET /sessions/:id/book': { who: linkWorker, scope: 'published' },
