@@ -67,6 +67,7 @@ export const actionNames: Record<string, string> = {
   session_published: 'Published a taster session',
   session_cancelled: 'Cancelled a taster session',
   session_deleted: 'Deleted a draft session',
+  session_message_sent: 'Sent a message to the people of a taster session',
 };
 
 export function actionName(action: string): string {

@@ -1,6 +1,7 @@
 import type { AccountTables } from './tables/accounts.ts';
 import type { AttendanceTables } from './tables/attendance.ts';
 import type { BookingTables } from './tables/bookings.ts';
+import type { BroadcastTables } from './tables/broadcasts.ts';
 import type { CalendarTables } from './tables/calendar.ts';
 import type { DayNoteTables } from './tables/day-notes.ts';
 import type { DayTables } from './tables/days.ts';
@@ -29,4 +30,5 @@ export type Database = AccountTables &
   TwoStepTables &
   PrivacyTables &
   DayTables &
-  DayNoteTables;
+  DayNoteTables &
+  BroadcastTables;

@@ -1,8 +1,10 @@
 import { bookingMessageKinds, writeBookingMessage } from '../bookings/messages.ts';
 import { dayMessageWriters } from '../days/messages.ts';
 import type { Queryable } from '../db/database.ts';
+import { writeSessionBroadcast } from '../messages/broadcast-messages.ts';
 import type { Written } from '../messages/compose.ts';
 import { findMessage } from '../messages/queries.ts';
+import { writeSeriesCancelled, writeSeriesChanged } from '../messages/series-messages.ts';
 import { writeSessionCancelled, writeSessionChanged } from '../messages/session-messages.ts';
 import { listUnwrittenMessages, storeWrittenText } from './queries.ts';
 
@@ -23,6 +25,9 @@ const writers: Record<string, (facts: unknown, now: Date) => Written> = {
   session_changed: writeSessionChanged,
   session_cancelled: writeSessionCancelled,
   ...dayMessageWriters,
+  series_changed: writeSeriesChanged,
+  series_cancelled: writeSeriesCancelled,
+  session_broadcast: writeSessionBroadcast,
 };
 
 /**

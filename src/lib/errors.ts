@@ -46,6 +46,11 @@ export type DomainErrorCode =
   | 'still_trying'
   | 'throttled'
   | 'time_skipped'
+  // Changing a series, and messaging the people of a session (issue 16).
+  | 'not_in_series'
+  | 'time_passed'
+  | 'nobody_to_message'
+  | 'message_limit_reached'
   | 'two_step_required'
   | 'unconfirmed'
   | 'unknown_link_worker'

@@ -63,7 +63,7 @@ export function senderAddress(mailFrom: string | null | undefined): string | nul
 }
 
 /** Everyone with a place or on the waiting list of the session s (b), whose account is active (u). */
-const livePeopleOfSession = sql`join bookings b on b.taster_session_id = s.id and b.status in ('confirmed', 'waitlisted')
+export const livePeopleOfSession = sql`join bookings b on b.taster_session_id = s.id and b.status in ('confirmed', 'waitlisted')
   join users u on u.id = b.user_id and u.status = 'active'`;
 
 export type PlaceAndTime = { startsAt: Date; endsAt: Date; venueId: string | null; isOnline: boolean };

@@ -15,9 +15,12 @@ import { bookingsCalendar } from '../../src/bookings/calendar/ics.ts';
 import { book, cancel } from '../../src/bookings/service.ts';
 import type { Tx } from '../../src/db/database.ts';
 import { compose } from '../../src/messages/compose.ts';
+import { sendSessionMessage } from '../../src/publishing/sessions/message-service.ts';
 import type { SessionInput } from '../../src/publishing/sessions/schemas.ts';
+import { cancelSeries, changeSeries } from '../../src/publishing/sessions/series-service.ts';
 import { cancelSession, updateSession } from '../../src/publishing/sessions/service.ts';
-import { createTaster, createUser, createVenue } from '../fixtures/builders.ts';
+import { createBooking, createSession, createTaster, createUser, createVenue } from '../fixtures/builders.ts';
+import { at } from '../fixtures/time.ts';
 import { createTestDatabase } from '../helper.ts';
 
 /**
@@ -182,6 +185,49 @@ t.test('booking, waiting, cancelling, promotion, a new capacity, time and place,
   ]);
   t.ok(
     outbox.every((m) => m.facts !== null && m.subject === null && m.textBody === null && m.htmlBody === null && m.attachments.length === 0),
+    'queued as facts, nothing written',
+  );
+});
+
+t.test('changing and cancelling the rest of a series, and messaging the people on a session: SQL only under the locks', async (t) => {
+  const rendered = countRendering(t);
+  const taster = await createTaster(db, { capacity: 1 });
+  const actor = await provider(taster.organisationId);
+  const seriesId = crypto.randomUUID();
+  await db.updateTable('tasterSessions').set({ seriesId }).where('id', '=', taster.sessionId).execute();
+  const second = await createSession(db, taster.offerId, { venueId: taster.venueId, seriesId, capacity: 1, startsAt: at(14, 14) });
+  const [ada, bo] = await Promise.all(['Ada', 'Bo'].map((name) => createUser(db, 'link_worker', { name })));
+  for (const id of [taster.sessionId, second.id]) {
+    await createBooking(db, id, ada!.id);
+    await createBooking(db, id, bo!.id, { status: 'waitlisted' });
+  }
+  const options = { baseUrl: 'https://tasters.test', mailFrom: 'Tasters <tasters@service.example.org>' };
+  const change = {
+    startTime: '10:00',
+    endTime: '11:00',
+    isOnline: true,
+    venueId: null,
+    joiningInstructions: 'Join on Teams',
+    capacity: 2,
+    whatToBring: '',
+    accessNotes: '',
+    facilitatorNote: '',
+  };
+  const changed = await observed(rendered, (tx) => changeSeries(tx, actor, taster.sessionId, change, options));
+  t.same(changed.result, { changed: 2, promoted: 2, told: 2 }, 'two sessions, a promotion on each, one email for each person');
+  t.equal(changed.renderedInside, 0, 'no template or calendar file while changing the series');
+  t.equal(changed.underLock.filter((s) => s === 'lock').length, 2, 'each session locked');
+
+  const message = await observed(rendered, (tx) => sendSessionMessage(tx, actor, second.id, { audience: 'booked', message: 'Bring an apron' }, options));
+  t.equal(message.result.recipients, 2);
+  t.equal(message.renderedInside, 0, 'nor while messaging everyone booked');
+
+  const cancelled = await observed(rendered, (tx) => cancelSeries(tx, actor, taster.sessionId, 'The room is flooded', options));
+  t.same(cancelled.result, { cancelled: 2, deleted: 0, told: 2 });
+  t.equal(cancelled.renderedInside, 0, 'nor while cancelling the series');
+  const kinds = await db.selectFrom('outboxMessages').select(['kind', 'subject']).where('recipientId', 'in', [ada!.id, bo!.id]).execute();
+  t.ok(
+    kinds.filter((m) => ['series_changed', 'series_cancelled', 'session_broadcast'].includes(m.kind)).every((m) => m.subject === null),
     'queued as facts, nothing written',
   );
 });

@@ -1,11 +1,15 @@
+import { randomUUID } from 'node:crypto';
 import type { BrowserContext, Page } from 'playwright-core';
 import t from 'tap';
-import { createBooking, createTaster, createUser, PASSWORD } from '../fixtures/builders.ts';
+import { createBooking, createOffer, createOrganisation, createSession, createTaster, createUser, createVenue, PASSWORD } from '../fixtures/builders.ts';
 import { at } from '../fixtures/time.ts';
 import { createTestDatabase } from '../helper.ts';
 import { accessibilityViolations, signIn, startBrowserTest } from './helper.ts';
 
-/** What a provider running a series and the link workers booked on it do: confirming a cancellation without JavaScript. */
+/**
+ * What a provider running a series and the link workers booked on it do: confirming a cancellation
+ * without JavaScript; changing the rest of a series in one go and messaging the people booked.
+ */
 const database = await createTestDatabase();
 const { db } = database;
 const browser = await startBrowserTest(database);
@@ -59,4 +63,60 @@ t.test('without JavaScript, cancelling a place and cancelling a session each go 
   await staff.page.getByRole('button', { name: 'Yes, cancel the session' }).click();
   t.match(await staff.page.locator('main').textContent(), /This session is cancelled[\s\S]*The kiln is broken/);
   await staff.context.close();
+});
+
+t.test('a provider changes the rest of a series in one go, with an error first, and messages the people booked', async (t) => {
+  const organisation = await createOrganisation(db, { name: 'Clayworks' });
+  const studio = await createVenue(db, organisation.id, { name: 'The Clay Studio' });
+  const annexe = await createVenue(db, organisation.id, { name: 'The Annexe' });
+  const offer = await createOffer(db, organisation.id, { title: 'Throwing pots' });
+  const seriesId = randomUUID();
+  const weeks = [];
+  for (let week = 0; week < 3; week++) {
+    weeks.push(await createSession(db, offer.id, { venueId: studio.id, seriesId, capacity: 4, startsAt: at(5 + 7 * week, 14) }));
+  }
+  const worker = await createUser(db, 'link_worker', { name: 'Olu Adebayo' });
+  for (const session of weeks) await createBooking(db, session.id, worker.id);
+  const provider = await createUser(db, 'provider', { organisationId: organisation.id, name: 'Nia Roberts' });
+
+  const { page, context } = await browser.newPage();
+  const axe = async (where: string) => t.same(await accessibilityViolations(page), [], `no accessibility violations: ${where}`);
+  await signIn(page, provider.email, PASSWORD);
+  await page.goto(`/sessions/${weeks[1]!.id}`);
+  await page.getByRole('link', { name: 'Change this and later sessions in the series' }).click();
+  t.equal(await page.locator('h1').textContent(), 'Change this and later sessions');
+  await axe('the series change form');
+  await page.getByLabel('Start time').fill('16:00');
+  await page.getByLabel('End time').fill('15:00');
+  await page.getByRole('button', { name: 'Change all 2 sessions' }).click();
+  t.match(await page.title(), /^Error: /);
+  t.match(await page.locator('#endTime-error').textContent(), /The end time must be after the start time/);
+  await axe('the series change form with an error');
+  await page.getByLabel('End time').fill('17:30');
+  await page.getByLabel('Venue (if at a venue)').selectOption({ label: 'The Annexe' });
+  await page.getByRole('button', { name: 'Change all 2 sessions' }).click();
+  t.match(await page.locator('.nhsuk-notification-banner').textContent(), /every later one in the series are changed/);
+  t.match(await page.locator('main').textContent(), /The Annexe/);
+  await axe('the changed session');
+  const rows = await db.selectFrom('tasterSessions').select(['id', 'venueId']).where('seriesId', '=', seriesId).orderBy('startsAt').execute();
+  t.same(
+    rows.map((r) => r.venueId),
+    [studio.id, annexe.id, annexe.id],
+    'the earlier session stays where it was',
+  );
+  const emails = await db.selectFrom('outboxMessages').select('kind').where('recipientId', '=', worker.id).where('kind', '=', 'series_changed').execute();
+  t.equal(emails.length, 1, 'one email for the two sessions');
+
+  await page.getByRole('link', { name: 'Message everyone booked or waiting' }).click();
+  t.equal(await page.locator('h1').textContent(), 'Message the people on this session');
+  await axe('the message form');
+  await page.getByRole('button', { name: 'Send message' }).click();
+  t.match(await page.locator('#message-error').textContent(), /Enter your message/);
+  await axe('the message form with an error');
+  await page.getByLabel('Your message').fill('We are in the Annexe from now on, through the side gate.');
+  await page.getByRole('button', { name: 'Send message' }).click();
+  t.match(await page.locator('.nhsuk-notification-banner').textContent(), /Message sent/);
+  t.match(await page.locator('main').textContent(), /through the side gate/);
+  await axe('the message history');
+  await context.close();
 });

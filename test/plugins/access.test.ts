@@ -136,6 +136,12 @@ const access: Record<string, Access> = {
   'POST /sessions/:id/cancel': staff,
   'GET /sessions/:id/delete': staff,
   'POST /sessions/:id/delete': staff,
+  'GET /sessions/:id/series': staff,
+  'POST /sessions/:id/series': staff,
+  'GET /sessions/:id/series/cancel': staff,
+  'POST /sessions/:id/series/cancel': staff,
+  'GET /sessions/:id/message': staff,
+  'POST /sessions/:id/message': staff,
   // Finding and booking
   'GET /find': ['link_worker', 'coordinator'],
   'GET /sessions/:id/book': linkWorker,

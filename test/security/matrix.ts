@@ -177,6 +177,16 @@ export const matrix: Record<string, Entry> = {
   'POST /sessions/:id/cancel': { who: staff, scope: 'organisation', body: { reason: 'Cancelled by someone else' } },
   'GET /sessions/:id/delete': { who: staff, scope: 'organisation' },
   'POST /sessions/:id/delete': { who: staff, scope: 'organisation' },
+  'GET /sessions/:id/series': { who: staff, scope: 'organisation' },
+  'POST /sessions/:id/series': {
+    who: staff,
+    scope: 'organisation',
+    body: { startTime: '10:00', endTime: '11:00', where: 'online', joiningInstructions: 'Ours now', capacity: '1' },
+  },
+  'GET /sessions/:id/series/cancel': { who: staff, scope: 'organisation' },
+  'POST /sessions/:id/series/cancel': { who: staff, scope: 'organisation', body: { reason: 'Cancelled by someone else' } },
+  'GET /sessions/:id/message': { who: staff, scope: 'organisation' },
+  'POST /sessions/:id/message': { who: staff, scope: 'organisation', body: { audience: 'booked', message: 'Sent by someone else' } },
   // Finding and booking
   'GET /find': { who: ['link_worker', 'coordinator'] },
   'GET /sessions/:id/book': { who: linkWorker, scope: 'published' },

@@ -4,6 +4,7 @@ import type { Queryable } from '../../db/database.ts';
 import type { FieldErrors } from '../../lib/forms.ts';
 import { actorOf } from '../../web/request.ts';
 import { manages } from '../organisations/access.ts';
+import { listBroadcasts } from './message-queries.ts';
 import { sessionView } from './present.ts';
 import { draftsInSeries, hasConfirmedBooking, type SessionDetail } from './queries.ts';
 
@@ -24,6 +25,8 @@ export async function sessionPage(
   const seriesDrafts = canManage && session.seriesId ? (await draftsInSeries(db, session.seriesId)).filter((draft) => draft.startsAt > now).length : 0;
   // Link workers book from here; staff and coordinators see the counts and who has booked.
   const panel = session.status === 'draft' ? null : await bookingPanel(db, session.id, reply.request.user);
+  // The session's history of messages to the people on it, for those who manage it.
+  const sent = canManage && session.status !== 'draft' ? await listBroadcasts(db, session.id) : null;
   return reply.code(options.statusCode ?? 200).viewAsync('sessions/show.eta', {
     bookingPanel: panel,
     title: session.offerTitle,
@@ -33,6 +36,7 @@ export async function sessionPage(
     showJoining: session.isOnline && (canManage || booked),
     booked,
     seriesDrafts,
+    sent,
     now,
     flash: options.flash,
     errors: options.errors ?? {},

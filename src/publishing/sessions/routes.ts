@@ -16,6 +16,7 @@ import { copyValues, sessionValues } from './form-values.ts';
 import { sessionPage } from './page.ts';
 import * as q from './queries.ts';
 import { MAX_REPEAT_WEEKS, type SessionForm, sessionForm } from './schemas.ts';
+import { seriesDoneMessages } from './series-routes.ts';
 import type { SeriesDate } from './service.ts';
 import * as sessions from './service.ts';
 
@@ -28,6 +29,7 @@ export const sessionDoneMessages: Record<string, string> = {
   published: 'Session published. Link workers can now see and book it.',
   'published-series': 'Every draft in this series is published. Link workers can now see and book them.',
   cancelled: 'Session cancelled. Everyone who looks at it sees the reason.',
+  ...seriesDoneMessages,
 };
 
 function unchangeable(session: { status: string; startsAt: Date }): string | null {
