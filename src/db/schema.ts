@@ -3,6 +3,7 @@ import type { AttendanceTables } from './tables/attendance.ts';
 import type { BookingTables } from './tables/bookings.ts';
 import type { CalendarTables } from './tables/calendar.ts';
 import type { DayTables } from './tables/days.ts';
+import type { DayAfterTables } from './tables/days-after.ts';
 import type { FeedbackTables } from './tables/feedback.ts';
 import type { FindTables } from './tables/find.ts';
 import type { MessageTables } from './tables/messages.ts';
@@ -27,4 +28,5 @@ export type Database = AccountTables &
   PreferenceTables &
   TwoStepTables &
   PrivacyTables &
-  DayTables;
+  DayTables &
+  DayAfterTables;
