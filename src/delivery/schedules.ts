@@ -1,4 +1,5 @@
 import type { PgBoss } from 'pg-boss';
+import { queueDayFeedbackRequests } from '../days/feedback-requests.ts';
 import type { Db } from '../db/database.ts';
 import { LONDON } from '../lib/view-helpers.ts';
 import { type Log, silentLog } from '../messages/boss.ts';
@@ -13,6 +14,7 @@ import { queueDigests, queueFeedbackRequests, queueReferralPrompts, queueReminde
 export const scheduledJobs: ReadonlyArray<{ name: string; cron: string; run: (context: ScheduleContext) => Promise<number> }> = [
   { name: 'messages-reminders', cron: '5 * * * *', run: queueReminders },
   { name: 'messages-feedback-requests', cron: '20 * * * *', run: queueFeedbackRequests },
+  { name: 'messages-day-feedback-requests', cron: '25 * * * *', run: queueDayFeedbackRequests },
   { name: 'messages-referral-prompts', cron: '0 10 * * *', run: queueReferralPrompts },
   { name: 'messages-digest', cron: '0 8 * * 1', run: queueDigests },
 ];

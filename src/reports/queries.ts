@@ -126,9 +126,7 @@ export async function funnelBy(db: Queryable, f: ReportFilters, dimension: Dimen
     .with('scoped', (qc) =>
       scopedSessions(qc, f)
         .select(['s.id', 's.capacity', sql<string | null>`s.offer_id`.as('offerId'), 's.startsAt', key.as('k'), label.as('label')])
-        .unionAll(
-          scopedDayTasters(qc, f).select(['dt.id', 'dt.capacity', 'dt.offerId', 's.startsAt', dayKey.as('k'), dayLabel.as('label')]),
-        ),
+        .unionAll(scopedDayTasters(qc, f).select(['dt.id', 'dt.capacity', 'dt.offerId', 's.startsAt', dayKey.as('k'), dayLabel.as('label')])),
     )
     .with('places', (qc) =>
       qc
@@ -395,46 +393,48 @@ export async function referralsRecordedSincePeriodStart(db: Queryable, f: Report
 
 /** Coverage: PCNs whose active link workers attended no taster in the period. */
 export async function pcnsWithoutAttendance(db: Queryable, f: ReportFilters) {
-  return db
-    .with('scoped', (qc) => scopedSessions(qc, f).select(['s.id']))
-    .selectFrom('users as u')
-    .select(['u.pcn', sql<number>`count(*)::int`.as('linkWorkers')])
-    .where('u.role', '=', 'link_worker')
-    .where('u.status', '=', 'active')
-    .where('u.pcn', 'is not', null)
-    .where(sql<boolean>`btrim(u.pcn) <> ''`)
-    .$call((qb) => (f.pcn === null ? qb : qb.where('u.pcn', '=', f.pcn)))
-    .where((eb) =>
-      eb.not(
-        eb.exists(
-          eb
-            .selectFrom('bookings as b')
-            .innerJoin('scoped', 'scoped.id', 'b.tasterSessionId')
-            .innerJoin('users as a', 'a.id', 'b.userId')
-            .select(sql`1`.as('one'))
-            .whereRef('a.pcn', '=', 'u.pcn')
-            .where('b.attendance', '=', 'attended'),
+  return (
+    db
+      .with('scoped', (qc) => scopedSessions(qc, f).select(['s.id']))
+      .selectFrom('users as u')
+      .select(['u.pcn', sql<number>`count(*)::int`.as('linkWorkers')])
+      .where('u.role', '=', 'link_worker')
+      .where('u.status', '=', 'active')
+      .where('u.pcn', 'is not', null)
+      .where(sql<boolean>`btrim(u.pcn) <> ''`)
+      .$call((qb) => (f.pcn === null ? qb : qb.where('u.pcn', '=', f.pcn)))
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('bookings as b')
+              .innerJoin('scoped', 'scoped.id', 'b.tasterSessionId')
+              .innerJoin('users as a', 'a.id', 'b.userId')
+              .select(sql`1`.as('one'))
+              .whereRef('a.pcn', '=', 'u.pcn')
+              .where('b.attendance', '=', 'attended'),
+          ),
         ),
-      ),
-    )
-    // A taster tried on a day counts as attending too.
-    .where((eb) =>
-      eb.not(
-        eb.exists(
-          eb
-            .selectFrom('dayTasterChoices as c')
-            .innerJoin('dayRegistrations as r', 'r.id', 'c.registrationId')
-            .innerJoin('users as a', 'a.id', 'r.userId')
-            .select(sql`1`.as('one'))
-            .whereRef('a.pcn', '=', 'u.pcn')
-            .where('c.attendance', '=', 'attended')
-            .where('c.dayTasterId', 'in', scopedDayTasters(db, f).select('dt.id')),
+      )
+      // A taster tried on a day counts as attending too.
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('dayTasterChoices as c')
+              .innerJoin('dayRegistrations as r', 'r.id', 'c.registrationId')
+              .innerJoin('users as a', 'a.id', 'r.userId')
+              .select(sql`1`.as('one'))
+              .whereRef('a.pcn', '=', 'u.pcn')
+              .where('c.attendance', '=', 'attended')
+              .where('c.dayTasterId', 'in', scopedDayTasters(db, f).select('dt.id')),
+          ),
         ),
-      ),
-    )
-    .groupBy('u.pcn')
-    .orderBy('u.pcn')
-    .execute() as Promise<Array<{ pcn: string; linkWorkers: number }>>;
+      )
+      .groupBy('u.pcn')
+      .orderBy('u.pcn')
+      .execute() as Promise<Array<{ pcn: string; linkWorkers: number }>>
+  );
 }
 
 /** Coverage: the categories that had at least one session in the period (the rest had none). */

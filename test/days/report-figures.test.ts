@@ -43,20 +43,41 @@ await createFeedback(db, devSession.id, { confidenceAfter: 7, rating: 4, accessi
 const day = await createDay(db, { startsAt: new Date('2027-05-20T08:30:00Z'), tasterPlaces: [10, 5, 6] });
 const [singingTaster, handlingTaster, origamiTaster] = day.tasters as [(typeof day.tasters)[0], (typeof day.tasters)[0], (typeof day.tasters)[0]];
 await db.updateTable('dayTasters').set({ organisationId: arts.id, offerId: singing.id, title: 'Singing taster' }).where('id', '=', singingTaster.id).execute();
-await db.updateTable('dayTasters').set({ organisationId: museum.id, offerId: handling.id, title: 'Handling taster' }).where('id', '=', handlingTaster.id).execute();
+await db
+  .updateTable('dayTasters')
+  .set({ organisationId: museum.id, offerId: handling.id, title: 'Handling taster' })
+  .where('id', '=', handlingTaster.id)
+  .execute();
 await db.updateTable('dayTasters').set({ organisationId: paper.id, offerId: null, title: 'Origami taster' }).where('id', '=', origamiTaster.id).execute();
 
 const slot = day.slotId;
-const anaDay = await createDayRegistration(db, day.id, ana.id, { attendance: 'attended', choices: [{ tasterId: singingTaster.id, slotId: slot, attendance: 'attended' }] });
+const anaDay = await createDayRegistration(db, day.id, ana.id, {
+  attendance: 'attended',
+  choices: [{ tasterId: singingTaster.id, slotId: slot, attendance: 'attended' }],
+});
 await createDayRegistration(db, day.id, nia.id, { attendance: 'no_show', choices: [{ tasterId: singingTaster.id, slotId: slot, attendance: 'no_show' }] });
-const zedDay = await createDayRegistration(db, day.id, zed.id, { attendance: 'attended', choices: [{ tasterId: handlingTaster.id, slotId: slot, attendance: 'attended' }] });
+const zedDay = await createDayRegistration(db, day.id, zed.id, {
+  attendance: 'attended',
+  choices: [{ tasterId: handlingTaster.id, slotId: slot, attendance: 'attended' }],
+});
 await createDayRegistration(db, day.id, walt.id, { attendance: 'attended', choices: [{ tasterId: origamiTaster.id, slotId: slot, attendance: 'attended' }] });
 // Dev waited for the handling taster and never got a place.
 await createDayRegistration(db, day.id, dev.id, { attendance: 'attended', choices: [{ tasterId: handlingTaster.id, slotId: slot, status: 'waitlisted' }] });
 // A museum curator tried the singing taster: counted on the day's report, not in these.
-await createDayRegistration(db, day.id, curator.id, { audience: 'cultural', attendance: 'attended', choices: [{ tasterId: singingTaster.id, slotId: slot, attendance: 'attended' }] });
+await createDayRegistration(db, day.id, curator.id, {
+  audience: 'cultural',
+  attendance: 'attended',
+  choices: [{ tasterId: singingTaster.id, slotId: slot, attendance: 'attended' }],
+});
 
-await createDayFeedback(db, anaDay.id, anaDay.choiceIds[0]!, { confidenceBefore: 2, confidenceAfter: 8, rating: 5, accessible: 5, appropriate: 4, intendsToRefer: 'yes' });
+await createDayFeedback(db, anaDay.id, anaDay.choiceIds[0]!, {
+  confidenceBefore: 2,
+  confidenceAfter: 8,
+  rating: 5,
+  accessible: 5,
+  appropriate: 4,
+  intendsToRefer: 'yes',
+});
 await createDayFeedback(db, zedDay.id, zedDay.choiceIds[0]!, { confidenceBefore: 4, confidenceAfter: 5, rating: 3, accessible: null, intendsToRefer: 'maybe' });
 // Feedback on the day as a whole is not a taster's: the day's report shows it.
 await createDayFeedback(db, anaDay.id, null, { confidenceBefore: 1, confidenceAfter: 9, rating: 2 });
@@ -104,21 +125,27 @@ t.test('the funnel for the period counts the day’s tasters beside the session'
 });
 
 t.test('by organisation, category, offer and PCN', async (t) => {
-  const pick = (rows: q.FunnelRow[]) => rows.map((r) => ({ label: r.label, sessions: r.sessions, placesOffered: r.placesOffered, booked: r.booked, attended: r.attended, feedbackCount: r.feedbackCount, referrals: r.referrals }));
+  const pick = (rows: q.FunnelRow[]) =>
+    rows.map((r) => ({
+      label: r.label,
+      sessions: r.sessions,
+      placesOffered: r.placesOffered,
+      booked: r.booked,
+      attended: r.attended,
+      feedbackCount: r.feedbackCount,
+      referrals: r.referrals,
+    }));
   t.same(pick(await q.funnelBy(db, filters(), 'organisation')), [
     { label: 'Open Door Arts', sessions: 2, placesOffered: 14, booked: 4, attended: 2, feedbackCount: 2, referrals: 4 },
     { label: 'Paper Folk', sessions: 1, placesOffered: 6, booked: 1, attended: 1, feedbackCount: 0, referrals: 0 },
     { label: 'Riverside Museum', sessions: 1, placesOffered: 5, booked: 1, attended: 1, feedbackCount: 1, referrals: 0 },
   ]);
   const categories = await q.funnelBy(db, filters(), 'category');
-  t.same(
-    categories.map((r) => [r.key, r.sessions, r.booked, r.attended]).sort(),
-    [
-      ['heritage_museums', 1, 1, 1],
-      ['no_offer', 1, 1, 1],
-      ['singing_music', 2, 4, 2],
-    ],
-  );
+  t.same(categories.map((r) => [r.key, r.sessions, r.booked, r.attended]).sort(), [
+    ['heritage_museums', 1, 1, 1],
+    ['no_offer', 1, 1, 1],
+    ['singing_music', 2, 4, 2],
+  ]);
   const offers = await q.funnelBy(db, filters(), 'offer');
   t.same(
     offers.map((r) => [r.label, r.sessions, r.booked, r.referrers]),

@@ -215,6 +215,11 @@ const access: Record<string, Access> = {
   'POST /days/:id/cancel': ['link_worker', 'provider'],
   'POST /days/:id/participant-list': ['link_worker', 'provider'],
   'GET /days/:id/participants': 'signed-in',
+  // After a day: feedback from link workers who attended (their own only)
+  'GET /days/:id/feedback': linkWorker,
+  'POST /days/:id/feedback': linkWorker,
+  'GET /days/:id/feedback/tasters/:choiceId': linkWorker,
+  'POST /days/:id/feedback/tasters/:choiceId': linkWorker,
 };
 
 /**

@@ -204,6 +204,11 @@ export const matrix: Record<string, Entry> = {
   'POST /days/:id/cancel': { who: ['link_worker', 'provider'], scope: 'published' },
   'POST /days/:id/participant-list': { who: ['link_worker', 'provider'], scope: 'published', body: { participantList: 'yes' } },
   'GET /days/:id/participants': { who: ['link_worker', 'provider', 'coordinator'], scope: 'published' },
+  // After a day: feedback from link workers who attended, on their own registration only
+  'GET /days/:id/feedback': { who: linkWorker, scope: 'own' },
+  'POST /days/:id/feedback': { who: linkWorker, scope: 'own', body: { confidenceBefore: '3', confidenceAfter: '8', rating: '5' } },
+  'GET /days/:id/feedback/tasters/:choiceId': { who: linkWorker, scope: 'own' },
+  'POST /days/:id/feedback/tasters/:choiceId': { who: linkWorker, scope: 'own', body: { confidenceBefore: '3', confidenceAfter: '8', rating: '5', intendsToRefer: 'yes' } },
   'GET /my-bookings/calendar-feed': { who: linkWorker },
   'POST /my-bookings/calendar-feed': { who: linkWorker },
   // Attendance, feedback, referrals, records, reports
