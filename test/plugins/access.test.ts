@@ -220,6 +220,7 @@ const access: Record<string, Access> = {
   'POST /days/:id/feedback': linkWorker,
   'GET /days/:id/feedback/tasters/:choiceId': linkWorker,
   'POST /days/:id/feedback/tasters/:choiceId': linkWorker,
+  'GET /days/:id/report': coordinator,
 };
 
 /**

@@ -208,7 +208,12 @@ export const matrix: Record<string, Entry> = {
   'GET /days/:id/feedback': { who: linkWorker, scope: 'own' },
   'POST /days/:id/feedback': { who: linkWorker, scope: 'own', body: { confidenceBefore: '3', confidenceAfter: '8', rating: '5' } },
   'GET /days/:id/feedback/tasters/:choiceId': { who: linkWorker, scope: 'own' },
-  'POST /days/:id/feedback/tasters/:choiceId': { who: linkWorker, scope: 'own', body: { confidenceBefore: '3', confidenceAfter: '8', rating: '5', intendsToRefer: 'yes' } },
+  'POST /days/:id/feedback/tasters/:choiceId': {
+    who: linkWorker,
+    scope: 'own',
+    body: { confidenceBefore: '3', confidenceAfter: '8', rating: '5', intendsToRefer: 'yes' },
+  },
+  'GET /days/:id/report': { who: coordinator, scope: 'published' },
   'GET /my-bookings/calendar-feed': { who: linkWorker },
   'POST /my-bookings/calendar-feed': { who: linkWorker },
   // Attendance, feedback, referrals, records, reports
