@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { dayBuildRoutes } from './build-routes.ts';
 import { dayRoutes } from './day-routes.ts';
 import { dayFeedbackRoutes } from './feedback-routes.ts';
+import { dayProposalRoutes } from './proposal-routes.ts';
 import { dayRegistrationRoutes } from './registration-routes.ts';
 import { dayReportRoutes } from './report-routes.ts';
 
@@ -12,4 +13,5 @@ export async function tasterDayRoutes(app: FastifyInstance) {
   await app.register(dayRegistrationRoutes);
   await app.register(dayFeedbackRoutes);
   await app.register(dayReportRoutes);
+  await app.register(dayProposalRoutes);
 }

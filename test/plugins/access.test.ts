@@ -221,6 +221,14 @@ const access: Record<string, Access> = {
   'GET /days/:id/feedback/tasters/:choiceId': linkWorker,
   'POST /days/:id/feedback/tasters/:choiceId': linkWorker,
   'GET /days/:id/report': coordinator,
+  // Days proposed by provider staff for their organisation, approved or returned by a coordinator
+  'GET /days/proposals': staff,
+  'GET /days/proposals/new': ['provider'],
+  'POST /days/proposals/new': ['provider'],
+  'GET /days/proposals/:id': ['provider'],
+  'POST /days/proposals/:id': ['provider'],
+  'GET /days/:id/proposal': coordinator,
+  'POST /days/:id/return': coordinator,
 };
 
 /**
