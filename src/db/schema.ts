@@ -5,6 +5,7 @@ import type { BroadcastTables } from './tables/broadcasts.ts';
 import type { CalendarTables } from './tables/calendar.ts';
 import type { DayNoteTables } from './tables/day-notes.ts';
 import type { DayTables } from './tables/days.ts';
+import type { DayAfterTables } from './tables/days-after.ts';
 import type { FeedbackTables } from './tables/feedback.ts';
 import type { FindTables } from './tables/find.ts';
 import type { MessageTables } from './tables/messages.ts';
@@ -31,4 +32,5 @@ export type Database = AccountTables &
   PrivacyTables &
   DayTables &
   DayNoteTables &
-  BroadcastTables;
+  BroadcastTables &
+  DayAfterTables;

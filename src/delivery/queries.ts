@@ -56,26 +56,46 @@ export async function feedbackCandidates(db: Queryable, now: Date, withinDays: n
 /** Link workers who attended a taster that ended between `fromWeeks` and `toWeeks` weeks ago. */
 export async function referralPromptCandidates(db: Queryable, now: Date, fromWeeks: number, toWeeks: number) {
   const weeksAgo = (weeks: number) => new Date(now.getTime() - weeks * 7 * 24 * HOUR);
-  return db
-    .selectFrom('users as u')
-    .select(['u.id as userId', 'u.email', 'u.name'])
-    .where('u.role', '=', 'link_worker')
-    .where('u.status', '=', 'active')
-    .where((eb) =>
-      eb.exists(
-        eb
-          .selectFrom('bookings as b')
-          .innerJoin('tasterSessions as s', 's.id', 'b.tasterSessionId')
-          .select(sql`1`.as('one'))
-          .whereRef('b.userId', '=', 'u.id')
-          .where('b.attendance', '=', 'attended')
-          .where('s.endsAt', '<=', weeksAgo(fromWeeks))
-          .where('s.endsAt', '>', weeksAgo(toWeeks)),
-      ),
-    )
-    .where(wants('referralPrompts'))
-    .orderBy('u.id')
-    .execute();
+  return (
+    db
+      .selectFrom('users as u')
+      .select(['u.id as userId', 'u.email', 'u.name'])
+      .where('u.role', '=', 'link_worker')
+      .where('u.status', '=', 'active')
+      // A session attended, or a day's taster behind an offer (issue 15): the prompts are about the offer.
+      .$call((qb) =>
+        qb.where((eb) =>
+          eb.or([
+            eb.exists(
+              eb
+                .selectFrom('bookings as b')
+                .innerJoin('tasterSessions as s', 's.id', 'b.tasterSessionId')
+                .select(sql`1`.as('one'))
+                .whereRef('b.userId', '=', 'u.id')
+                .where('b.attendance', '=', 'attended')
+                .where('s.endsAt', '<=', weeksAgo(fromWeeks))
+                .where('s.endsAt', '>', weeksAgo(toWeeks)),
+            ),
+            eb.exists(
+              eb
+                .selectFrom('dayTasterChoices as c')
+                .innerJoin('dayRegistrations as r', 'r.id', 'c.registrationId')
+                .innerJoin('dayTasters as dt', 'dt.id', 'c.dayTasterId')
+                .innerJoin('dayProgrammeItems as i', 'i.id', 'c.programmeItemId')
+                .select(sql`1`.as('one'))
+                .whereRef('r.userId', '=', 'u.id')
+                .where('c.attendance', '=', 'attended')
+                .where('dt.offerId', 'is not', null)
+                .where('i.endsAt', '<=', weeksAgo(fromWeeks))
+                .where('i.endsAt', '>', weeksAgo(toWeeks)),
+            ),
+          ]),
+        ),
+      )
+      .where(wants('referralPrompts'))
+      .orderBy('u.id')
+      .execute()
+  );
 }
 
 /** Coordinators and provider staff who want the weekly digest. */

@@ -1,4 +1,5 @@
 import type { PgBoss } from 'pg-boss';
+import { queueDayFeedbackRequests } from '../days/feedback-requests.ts';
 import { queueDayReminders } from '../days/reminders.ts';
 import type { Db } from '../db/database.ts';
 import { LONDON } from '../lib/view-helpers.ts';
@@ -15,6 +16,7 @@ export const scheduledJobs: ReadonlyArray<{ name: string; cron: string; run: (co
   { name: 'messages-reminders', cron: '5 * * * *', run: queueReminders },
   { name: 'messages-day-reminders', cron: '10 * * * *', run: queueDayReminders },
   { name: 'messages-feedback-requests', cron: '20 * * * *', run: queueFeedbackRequests },
+  { name: 'messages-day-feedback-requests', cron: '25 * * * *', run: queueDayFeedbackRequests },
   { name: 'messages-referral-prompts', cron: '0 10 * * *', run: queueReferralPrompts },
   { name: 'messages-digest', cron: '0 8 * * 1', run: queueDigests },
 ];

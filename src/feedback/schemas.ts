@@ -3,7 +3,7 @@ import { type FiveA, fiveAs, intentions, missedReasons } from '../db/tables/feed
 import { optionalText } from '../lib/forms.ts';
 
 /** A whole number on a scale, sent as the value of a radio button. */
-function scale(min: number, max: number, message: string) {
+export function scale(min: number, max: number, message: string) {
   return z
     .string({ error: message })
     .regex(/^\d{1,2}$/, { error: message })

@@ -74,14 +74,29 @@ export type PromptWindows = { first: number; second: number; lastsWeeks: number;
  */
 export async function listOffersToAskAbout(db: Queryable, userId: string, windows: PromptWindows) {
   const { first, second, lastsWeeks, ago } = windows;
-  const latest = db
+  // Tasters tried: sessions attended, and a day's tasters behind an offer (ended with their slot).
+  const tried = db
     .selectFrom('bookings as b')
     .innerJoin('tasterSessions as s', 's.id', 'b.tasterSessionId')
-    .innerJoin('offers as o', 'o.id', 's.offerId')
-    .innerJoin('organisations as org', 'org.id', 'o.organisationId')
-    .select((eb) => ['o.id as offerId', 'o.title as offerTitle', 'org.name as organisationName', eb.fn.max('s.endsAt').as('lastTasterAt')])
+    .select(['s.offerId', 's.endsAt'])
     .where('b.userId', '=', userId)
     .where('b.attendance', '=', 'attended')
+    .unionAll(
+      db
+        .selectFrom('dayTasterChoices as c')
+        .innerJoin('dayRegistrations as r', 'r.id', 'c.registrationId')
+        .innerJoin('dayTasters as dt', 'dt.id', 'c.dayTasterId')
+        .innerJoin('dayProgrammeItems as i', 'i.id', 'c.programmeItemId')
+        .select([sql<string>`dt.offer_id`.as('offerId'), 'i.endsAt'])
+        .where('r.userId', '=', userId)
+        .where('c.attendance', '=', 'attended')
+        .where('dt.offerId', 'is not', null),
+    );
+  const latest = db
+    .selectFrom(tried.as('tt'))
+    .innerJoin('offers as o', 'o.id', 'tt.offerId')
+    .innerJoin('organisations as org', 'org.id', 'o.organisationId')
+    .select((eb) => ['o.id as offerId', 'o.title as offerTitle', 'org.name as organisationName', eb.fn.max('tt.endsAt').as('lastTasterAt')])
     .groupBy(['o.id', 'o.title', 'org.name']);
 
   return db

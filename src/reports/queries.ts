@@ -2,6 +2,7 @@ import { type QueryCreator, type RawBuilder, sql } from 'kysely';
 import type { Queryable } from '../db/database.ts';
 import type { Database } from '../db/schema.ts';
 import type { OfferCategory } from '../db/tables/publishing.ts';
+import { dayTasterKey, scopedDayTasters } from './day-tasters.ts';
 import type { ReportFilters } from './filters.ts';
 
 /**
@@ -105,10 +106,28 @@ const PCN_NOT_RECORDED = 'PCN not recorded';
 export async function funnelBy(db: Queryable, f: ReportFilters, dimension: Dimension): Promise<FunnelRow[]> {
   const byPerson = dimension === 'pcn';
   const [key, label] = byPerson ? [sql<string>`''`, sql<string>`''`] : sessionKey(dimension);
+  const [dayKey, dayLabel] = dimension === 'category' || dimension === 'offer' ? dayTasterKey(dimension) : [key, label];
   const personKey = sql<string>`coalesce(nullif(btrim(u.pcn), ''), ${PCN_NOT_RECORDED})`;
 
+  // The answers of a feedback on a session or on a day's taster (both aliased f, joined to bk).
+  const answerColumns = [
+    'f.rating',
+    'f.accessible',
+    'f.appropriate',
+    'f.adequate',
+    'f.affordable',
+    'f.available',
+    'f.confidenceAfter',
+    sql<string | null>`f.intends_to_refer`.as('intendsToRefer'),
+    'bk.confidenceBefore',
+  ] as const;
+
   const query = db
-    .with('scoped', (qc) => scopedSessions(qc, f).select(['s.id', 's.capacity', 's.offerId', 's.startsAt', key.as('k'), label.as('label')]))
+    .with('scoped', (qc) =>
+      scopedSessions(qc, f)
+        .select(['s.id', 's.capacity', sql<string | null>`s.offer_id`.as('offerId'), 's.startsAt', key.as('k'), label.as('label')])
+        .unionAll(scopedDayTasters(qc, f).select(['dt.id', 'dt.capacity', 'dt.offerId', 's.startsAt', dayKey.as('k'), dayLabel.as('label')])),
+    )
     .with('places', (qc) =>
       qc
         .selectFrom('scoped')
@@ -139,7 +158,32 @@ export async function funnelBy(db: Queryable, f: ReportFilters, dimension: Dimen
           (byPerson ? personKey : sql<string>`scoped.k`).as('k'),
           (byPerson ? personKey : sql<string>`scoped.label`).as('label'),
         ])
-        .$call((qb) => (f.pcn === null ? qb : qb.where('u.pcn', '=', f.pcn))),
+        .$call((qb) => (f.pcn === null ? qb : qb.where('u.pcn', '=', f.pcn)))
+        // A day's taster: the link workers' choices of it, with the confidence asked in its feedback.
+        .unionAll(
+          qc
+            .selectFrom('dayTasterChoices as c')
+            .innerJoin('dayRegistrations as r', 'r.id', 'c.registrationId')
+            .innerJoin('scoped', 'scoped.id', 'c.dayTasterId')
+            .leftJoin('users as u', 'u.id', 'r.userId')
+            .leftJoin('dayFeedback as df', 'df.dayTasterChoiceId', 'c.id')
+            .select([
+              'c.id',
+              'r.userId',
+              'c.status',
+              'c.attendance',
+              sql<boolean>`false`.as('isWalkIn'),
+              'c.waitlistedAt',
+              'c.confirmedAt',
+              'df.confidenceBefore',
+              'scoped.offerId',
+              'scoped.startsAt',
+              (byPerson ? personKey : sql<string>`scoped.k`).as('k'),
+              (byPerson ? personKey : sql<string>`scoped.label`).as('label'),
+            ])
+            .where('r.audience', '=', 'link_worker')
+            .$call((qb) => (f.pcn === null ? qb : qb.where('u.pcn', '=', f.pcn))),
+        ),
     )
     .with('bagg', (qc) =>
       qc
@@ -157,12 +201,24 @@ export async function funnelBy(db: Queryable, f: ReportFilters, dimension: Dimen
         ])
         .groupBy('k'),
     )
-    .with('fagg', (qc) =>
+    // Feedback on sessions and on days' tasters, as one set of answers.
+    .with('fb', (qc) =>
       qc
         .selectFrom('feedback as f')
         .innerJoin('bk', 'bk.id', 'f.bookingId')
+        .select(['bk.k', ...answerColumns])
+        .unionAll(
+          qc
+            .selectFrom('dayFeedback as f')
+            .innerJoin('bk', 'bk.id', 'f.dayTasterChoiceId')
+            .select(['bk.k', ...answerColumns]),
+        ),
+    )
+    .with('fagg', (qc) =>
+      qc
+        .selectFrom('fb as f')
         .select([
-          'bk.k',
+          'f.k',
           sql<number>`count(*)::int`.as('feedbackCount'),
           sql<number | null>`avg(f.rating)::float8`.as('avgRating'),
           sql<number | null>`avg(f.accessible)::float8`.as('avgAccessible'),
@@ -175,15 +231,15 @@ export async function funnelBy(db: Queryable, f: ReportFilters, dimension: Dimen
           sql<number>`count(f.adequate)::int`.as('answersAdequate'),
           sql<number>`count(f.affordable)::int`.as('answersAffordable'),
           sql<number>`count(f.available)::int`.as('answersAvailable'),
-          sql<number | null>`avg(bk.confidence_before) filter (where bk.confidence_before is not null)::float8`.as('avgConfidenceBefore'),
-          sql<number | null>`avg(f.confidence_after) filter (where bk.confidence_before is not null)::float8`.as('avgConfidenceAfter'),
-          sql<number | null>`avg(f.confidence_after - bk.confidence_before)::float8`.as('avgConfidenceChange'),
-          sql<number>`count(bk.confidence_before)::int`.as('confidencePairs'),
+          sql<number | null>`avg(f.confidence_before) filter (where f.confidence_before is not null)::float8`.as('avgConfidenceBefore'),
+          sql<number | null>`avg(f.confidence_after) filter (where f.confidence_before is not null)::float8`.as('avgConfidenceAfter'),
+          sql<number | null>`avg(f.confidence_after - f.confidence_before)::float8`.as('avgConfidenceChange'),
+          sql<number>`count(f.confidence_before)::int`.as('confidencePairs'),
           sql<number>`count(*) filter (where f.intends_to_refer = 'yes')::int`.as('intendYes'),
           sql<number>`count(*) filter (where f.intends_to_refer = 'maybe')::int`.as('intendMaybe'),
           sql<number>`count(*) filter (where f.intends_to_refer = 'no')::int`.as('intendNo'),
         ])
-        .groupBy('bk.k'),
+        .groupBy('f.k'),
     )
     // Each person's first taster of each offer in the group: referrals to that offer from that
     // month on are the ones the taster may have led to. Counted once per person and offer.
@@ -337,37 +393,57 @@ export async function referralsRecordedSincePeriodStart(db: Queryable, f: Report
 
 /** Coverage: PCNs whose active link workers attended no taster in the period. */
 export async function pcnsWithoutAttendance(db: Queryable, f: ReportFilters) {
-  return db
-    .with('scoped', (qc) => scopedSessions(qc, f).select(['s.id']))
-    .selectFrom('users as u')
-    .select(['u.pcn', sql<number>`count(*)::int`.as('linkWorkers')])
-    .where('u.role', '=', 'link_worker')
-    .where('u.status', '=', 'active')
-    .where('u.pcn', 'is not', null)
-    .where(sql<boolean>`btrim(u.pcn) <> ''`)
-    .$call((qb) => (f.pcn === null ? qb : qb.where('u.pcn', '=', f.pcn)))
-    .where((eb) =>
-      eb.not(
-        eb.exists(
-          eb
-            .selectFrom('bookings as b')
-            .innerJoin('scoped', 'scoped.id', 'b.tasterSessionId')
-            .innerJoin('users as a', 'a.id', 'b.userId')
-            .select(sql`1`.as('one'))
-            .whereRef('a.pcn', '=', 'u.pcn')
-            .where('b.attendance', '=', 'attended'),
+  return (
+    db
+      .with('scoped', (qc) => scopedSessions(qc, f).select(['s.id']))
+      .selectFrom('users as u')
+      .select(['u.pcn', sql<number>`count(*)::int`.as('linkWorkers')])
+      .where('u.role', '=', 'link_worker')
+      .where('u.status', '=', 'active')
+      .where('u.pcn', 'is not', null)
+      .where(sql<boolean>`btrim(u.pcn) <> ''`)
+      .$call((qb) => (f.pcn === null ? qb : qb.where('u.pcn', '=', f.pcn)))
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('bookings as b')
+              .innerJoin('scoped', 'scoped.id', 'b.tasterSessionId')
+              .innerJoin('users as a', 'a.id', 'b.userId')
+              .select(sql`1`.as('one'))
+              .whereRef('a.pcn', '=', 'u.pcn')
+              .where('b.attendance', '=', 'attended'),
+          ),
         ),
-      ),
-    )
-    .groupBy('u.pcn')
-    .orderBy('u.pcn')
-    .execute() as Promise<Array<{ pcn: string; linkWorkers: number }>>;
+      )
+      // A taster tried on a day counts as attending too.
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('dayTasterChoices as c')
+              .innerJoin('dayRegistrations as r', 'r.id', 'c.registrationId')
+              .innerJoin('users as a', 'a.id', 'r.userId')
+              .select(sql`1`.as('one'))
+              .whereRef('a.pcn', '=', 'u.pcn')
+              .where('c.attendance', '=', 'attended')
+              .where('c.dayTasterId', 'in', scopedDayTasters(db, f).select('dt.id')),
+          ),
+        ),
+      )
+      .groupBy('u.pcn')
+      .orderBy('u.pcn')
+      .execute() as Promise<Array<{ pcn: string; linkWorkers: number }>>
+  );
 }
 
 /** Coverage: the categories that had at least one session in the period (the rest had none). */
 export async function categoriesWithSessions(db: Queryable, f: ReportFilters): Promise<OfferCategory[]> {
-  const rows = await scopedSessions(db, f).select('o.category').distinct().execute();
-  return rows.map((r) => r.category);
+  const [sessions, dayTasters] = await Promise.all([
+    scopedSessions(db, f).select('o.category').distinct().execute(),
+    scopedDayTasters(db, f).select('o.category').distinct().where('o.category', 'is not', null).execute(),
+  ]);
+  return [...new Set([...sessions, ...dayTasters].flatMap((r) => (r.category ? [r.category] : [])))];
 }
 
 /** The choices for the report's filters. */

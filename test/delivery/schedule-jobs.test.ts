@@ -32,6 +32,7 @@ t.test('each scheduled job is registered with pg-boss in London time, and a run 
     'messages-reminders': '5 * * * *',
     'messages-day-reminders': '10 * * * *',
     'messages-feedback-requests': '20 * * * *',
+    'messages-day-feedback-requests': '25 * * * *',
     'messages-referral-prompts': '0 10 * * *',
     'messages-digest': '0 8 * * 1',
   });

@@ -254,6 +254,20 @@ const access: Record<string, Access> = {
   'POST /days/:id/tasters/:tasterId/remove': coordinator,
   'GET /days/:id/cancel-day': coordinator,
   'POST /days/:id/cancel-day': coordinator,
+  // After a day: feedback from link workers who attended (their own only)
+  'GET /days/:id/feedback': linkWorker,
+  'POST /days/:id/feedback': linkWorker,
+  'GET /days/:id/feedback/tasters/:choiceId': linkWorker,
+  'POST /days/:id/feedback/tasters/:choiceId': linkWorker,
+  'GET /days/:id/report': coordinator,
+  // Days proposed by provider staff for their organisation, approved or returned by a coordinator
+  'GET /days/proposals': staff,
+  'GET /days/proposals/new': ['provider'],
+  'POST /days/proposals/new': ['provider'],
+  'GET /days/proposals/:id': ['provider'],
+  'POST /days/proposals/:id': ['provider'],
+  'GET /days/:id/proposal': coordinator,
+  'POST /days/:id/return': coordinator,
 };
 
 /**

@@ -245,6 +245,24 @@ export const matrix: Record<string, Entry> = {
   'POST /days/:id/tasters/:tasterId/remove': { who: coordinator },
   'GET /days/:id/cancel-day': { who: coordinator },
   'POST /days/:id/cancel-day': { who: coordinator, body: { reason: 'Cancelled by someone else' } },
+  // After a day: feedback from link workers who attended, on their own registration only
+  'GET /days/:id/feedback': { who: linkWorker, scope: 'own' },
+  'POST /days/:id/feedback': { who: linkWorker, scope: 'own', body: { confidenceBefore: '3', confidenceAfter: '8', rating: '5' } },
+  'GET /days/:id/feedback/tasters/:choiceId': { who: linkWorker, scope: 'own' },
+  'POST /days/:id/feedback/tasters/:choiceId': {
+    who: linkWorker,
+    scope: 'own',
+    body: { confidenceBefore: '3', confidenceAfter: '8', rating: '5', intendsToRefer: 'yes' },
+  },
+  'GET /days/:id/report': { who: coordinator, scope: 'published' },
+  // Days proposed by provider staff for their organisation (each sees only their own), approved or returned by a coordinator
+  'GET /days/proposals': { who: staff },
+  'GET /days/proposals/new': { who: provider },
+  'POST /days/proposals/new': { who: provider, body: { title: 'A day proposed for someone else' } },
+  'GET /days/proposals/:id': { who: provider, scope: 'organisation' },
+  'POST /days/proposals/:id': { who: provider, scope: 'organisation', body: { title: 'Changed by someone else' } },
+  'GET /days/:id/proposal': { who: coordinator },
+  'POST /days/:id/return': { who: coordinator, body: { reason: 'Returned by someone' } },
   'GET /my-bookings/calendar-feed': { who: linkWorker },
   'POST /my-bookings/calendar-feed': { who: linkWorker },
   // Attendance, feedback, referrals, records, reports
