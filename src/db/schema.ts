@@ -11,6 +11,7 @@ import type { PreferenceTables } from './tables/preferences.ts';
 import type { PrivacyTables } from './tables/privacy.ts';
 import type { PublishingTables } from './tables/publishing.ts';
 import type { ReferralTables } from './tables/referrals.ts';
+import type { ReservationTables } from './tables/reservations.ts';
 import type { TwoStepTables } from './tables/two-step.ts';
 
 /** The whole database: each area's tables, with their enumerations, in src/db/tables/. */
@@ -27,4 +28,5 @@ export type Database = AccountTables &
   PreferenceTables &
   TwoStepTables &
   PrivacyTables &
-  DayTables;
+  DayTables &
+  ReservationTables;

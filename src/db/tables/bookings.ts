@@ -20,6 +20,8 @@ export interface BookingsTable {
   attendanceRecordedAt: Date | null;
   attendanceRecordedBy: string | null;
   confidenceBefore: number | null;
+  /** The place held for a PCN this booking took (session_reservations), if any; kept after the release. */
+  reservationId: ColumnType<string | null, string | null | undefined, string | null>;
   updatedAt: ColumnType<Date, Date | undefined, Date>;
 }
 
