@@ -46,6 +46,7 @@ import { recordRoutes } from './records/routes.ts';
 import { referralRoutes } from './referrals/routes.ts';
 import { providerFeedbackRoutes } from './reports/provider-routes.ts';
 import { reportRoutes } from './reports/routes.ts';
+import { reservationRoutes } from './reservations/routes.ts';
 import { drainGate } from './shutdown.ts';
 
 export type AppOptions = {
@@ -138,6 +139,7 @@ export async function buildApp({ config, db, logger, logStream, onRoute }: AppOp
     await pages.register(tasterDayRoutes);
     await pages.register(calendarRoutes);
     await pages.register(publishingRoutes);
+    await pages.register(reservationRoutes);
     await pages.register(openDataPageRoutes);
     await pages.register(attendanceRoutes);
     await pages.register(feedbackRoutes);

@@ -65,6 +65,8 @@ export const actionNames: Record<string, string> = {
   session_published: 'Published a taster session',
   session_cancelled: 'Cancelled a taster session',
   session_deleted: 'Deleted a draft session',
+  places_kept_for_pcn: 'Kept places of a session for a PCN',
+  places_given_back: 'Gave back places kept for a PCN',
 };
 
 export function actionName(action: string): string {

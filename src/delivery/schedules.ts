@@ -2,6 +2,7 @@ import type { PgBoss } from 'pg-boss';
 import type { Db } from '../db/database.ts';
 import { LONDON } from '../lib/view-helpers.ts';
 import { type Log, silentLog } from '../messages/boss.ts';
+import { promoteAtRelease } from '../reservations/service.ts';
 import { queueDigests, queueFeedbackRequests, queueReferralPrompts, queueReminders, type ScheduleContext } from './scheduled.ts';
 
 /**
@@ -15,6 +16,9 @@ export const scheduledJobs: ReadonlyArray<{ name: string; cron: string; run: (co
   { name: 'messages-feedback-requests', cron: '20 * * * *', run: queueFeedbackRequests },
   { name: 'messages-referral-prompts', cron: '0 10 * * *', run: queueReferralPrompts },
   { name: 'messages-digest', cron: '0 8 * * 1', run: queueDigests },
+  // Places kept for a PCN count as released from their time on (book_place knows it); this makes
+  // sure the people waiting are promoted then, even if nobody books (src/reservations/service.ts).
+  { name: 'places-released', cron: '*/5 * * * *', run: ({ db, baseUrl, now }) => promoteAtRelease(db, now, { baseUrl }) },
 ];
 
 export type Schedules = { stop: () => Promise<void> };

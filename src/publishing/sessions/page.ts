@@ -2,6 +2,7 @@ import type { FastifyReply } from 'fastify';
 import { bookingPanel } from '../../bookings/panel.ts';
 import type { Queryable } from '../../db/database.ts';
 import type { FieldErrors } from '../../lib/forms.ts';
+import { listReservations } from '../../reservations/queries.ts';
 import { actorOf } from '../../web/request.ts';
 import { manages } from '../organisations/access.ts';
 import { sessionView } from './present.ts';
@@ -24,6 +25,8 @@ export async function sessionPage(
   const seriesDrafts = canManage && session.seriesId ? (await draftsInSeries(db, session.seriesId)).filter((draft) => draft.startsAt > now).length : 0;
   // Link workers book from here; staff and coordinators see the counts and who has booked.
   const panel = session.status === 'draft' ? null : await bookingPanel(db, session.id, reply.request.user);
+  // Places kept for PCNs (src/reservations), shown to the people who manage the session.
+  const reservations = canManage ? await listReservations(db, session.id, now) : [];
   return reply.code(options.statusCode ?? 200).viewAsync('sessions/show.eta', {
     bookingPanel: panel,
     title: session.offerTitle,
@@ -33,6 +36,7 @@ export async function sessionPage(
     showJoining: session.isOnline && (canManage || booked),
     booked,
     seriesDrafts,
+    reservations,
     now,
     flash: options.flash,
     errors: options.errors ?? {},

@@ -28,6 +28,9 @@ export const sessionDoneMessages: Record<string, string> = {
   published: 'Session published. Link workers can now see and book it.',
   'published-series': 'Every draft in this series is published. Link workers can now see and book them.',
   cancelled: 'Session cancelled. Everyone who looks at it sees the reason.',
+  'places-kept': 'Places kept for the PCN until their release.',
+  'places-kept-series': 'Places kept for the PCN on this session and every later one in its series.',
+  'places-given-back': 'Places given back: anyone can book them now.',
 };
 
 function unchangeable(session: { status: string; startsAt: Date }): string | null {
