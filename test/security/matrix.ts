@@ -173,6 +173,10 @@ export const matrix: Record<string, Entry> = {
   'POST /sessions/:id/publish-series': { who: staff, scope: 'organisation' },
   'GET /sessions/:id/cancel': { who: staff, scope: 'organisation' },
   'POST /sessions/:id/cancel': { who: staff, scope: 'organisation', body: { reason: 'Cancelled by someone else' } },
+  // Places kept for PCNs: the session is chosen in the form, and checked there (another organisation's: not found)
+  'GET /reservations/new': { who: staff },
+  'POST /reservations': { who: staff, body: { places: '1', releaseDays: '1', pcn: 'Test PCN' } },
+  'POST /reservations/:id/give-back': { who: staff, scope: 'organisation' },
   'GET /sessions/:id/delete': { who: staff, scope: 'organisation' },
   'POST /sessions/:id/delete': { who: staff, scope: 'organisation' },
   // Finding and booking
