@@ -24,6 +24,7 @@ import { feedbackRoutes } from './feedback/routes.ts';
 import { findRoutes } from './find/routes.ts';
 import { HostileInputError } from './lib/errors.ts';
 import { isReadableEncoding } from './lib/input-safety.ts';
+import { minimumRoutes } from './minimum/routes.ts';
 import { openDataPageRoutes } from './openreferral/page-routes.ts';
 import { openReferralRoutes } from './openreferral/routes.ts';
 import { pageRoutes } from './pages/routes.ts';
@@ -140,6 +141,7 @@ export async function buildApp({ config, db, logger, logStream, onRoute }: AppOp
     await pages.register(calendarRoutes);
     await pages.register(publishingRoutes);
     await pages.register(reservationRoutes);
+    await pages.register(minimumRoutes);
     await pages.register(openDataPageRoutes);
     await pages.register(attendanceRoutes);
     await pages.register(feedbackRoutes);

@@ -136,6 +136,9 @@ const access: Record<string, Access> = {
   'GET /reservations/new': staff,
   'POST /reservations': staff,
   'POST /reservations/:id/give-back': staff,
+  // A minimum to run (src/minimum)
+  'POST /sessions/:id/minimum': staff,
+  'POST /sessions/:id/run-anyway': staff,
   'GET /sessions/:id/delete': staff,
   'POST /sessions/:id/delete': staff,
   // Finding and booking

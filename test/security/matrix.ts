@@ -177,6 +177,9 @@ export const matrix: Record<string, Entry> = {
   'GET /reservations/new': { who: staff },
   'POST /reservations': { who: staff, body: { places: '1', releaseDays: '1', pcn: 'Test PCN' } },
   'POST /reservations/:id/give-back': { who: staff, scope: 'organisation' },
+  // A minimum to run
+  'POST /sessions/:id/minimum': { who: staff, scope: 'organisation', body: { minimumBookings: '2' } },
+  'POST /sessions/:id/run-anyway': { who: staff, scope: 'organisation' },
   'GET /sessions/:id/delete': { who: staff, scope: 'organisation' },
   'POST /sessions/:id/delete': { who: staff, scope: 'organisation' },
   // Finding and booking

@@ -31,6 +31,8 @@ export const sessionDoneMessages: Record<string, string> = {
   'places-kept': 'Places kept for the PCN until their release.',
   'places-kept-series': 'Places kept for the PCN on this session and every later one in its series.',
   'places-given-back': 'Places given back: anyone can book them now.',
+  'minimum-saved': 'Minimum to run saved.',
+  'run-anyway': 'The session will run, however many have booked.',
 };
 
 function unchangeable(session: { status: string; startsAt: Date }): string | null {
