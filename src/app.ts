@@ -26,6 +26,7 @@ import { findRoutes } from './find/routes.ts';
 import { HostileInputError } from './lib/errors.ts';
 import { isReadableEncoding } from './lib/input-safety.ts';
 import { RequestLog } from './lib/request-log.ts';
+import { minimumRoutes } from './minimum/routes.ts';
 import { openDataPageRoutes } from './openreferral/page-routes.ts';
 import { openReferralRoutes } from './openreferral/routes.ts';
 import { pageRoutes } from './pages/routes.ts';
@@ -48,6 +49,7 @@ import { recordRoutes } from './records/routes.ts';
 import { referralRoutes } from './referrals/routes.ts';
 import { providerFeedbackRoutes } from './reports/provider-routes.ts';
 import { reportRoutes } from './reports/routes.ts';
+import { reservationRoutes } from './reservations/routes.ts';
 import { drainGate } from './shutdown.ts';
 
 export type AppOptions = {
@@ -141,6 +143,8 @@ export async function buildApp({ config, db, logger, logStream, onRoute }: AppOp
     await pages.register(tasterDayRoutes);
     await pages.register(calendarRoutes);
     await pages.register(publishingRoutes);
+    await pages.register(reservationRoutes);
+    await pages.register(minimumRoutes);
     await pages.register(openDataPageRoutes);
     await pages.register(attendanceRoutes);
     await pages.register(checkInRoutes);

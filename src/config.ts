@@ -73,6 +73,7 @@ const environmentSchema = z.object({
   RETENTION_AUDIT_MONTHS: wholeNumber(1, 120).default(24),
   RETENTION_INACTIVE_ACCOUNT_MONTHS: wholeNumber(1, 120).default(24),
   RETENTION_SIGN_IN_ATTEMPTS_DAYS: wholeNumber(1, 3650).default(90),
+  MINIMUM_CHECK_HOURS: wholeNumber(1, 720).default(72),
   SMTP_URL: z
     .string()
     .regex(/^smtps?:\/\/[^/\s]+/, 'must be an smtp:// or smtps:// address such as smtp://user:password@mail.example.org:587')
@@ -223,6 +224,8 @@ export type Config = {
   /** Roles that must use two-step sign-in (always coordinators). */
   twoStepRequiredRoles: Role[];
   retention: RetentionPolicy;
+  /** How many hours before a session with a minimum number of bookings its staff are told if it is short (src/minimum). */
+  minimumCheckHours: number;
   /** Where email goes. Without it (development, the demo) messages stay in the development mailbox. */
   smtpUrl: string | undefined;
   /** The sender of every email, such as "Tasters <tasters@example.org>". */
@@ -287,6 +290,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
       inactiveAccountMonths: e.RETENTION_INACTIVE_ACCOUNT_MONTHS,
       signInAttemptsDays: e.RETENTION_SIGN_IN_ATTEMPTS_DAYS,
     },
+    minimumCheckHours: e.MINIMUM_CHECK_HOURS,
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM ?? defaultSender(e.BASE_URL ?? 'http://localhost'),
     signInProviders: providers,
@@ -343,6 +347,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     // password alone; the two-step tests turn it on (test/accounts/two-step/, test/browser/security.test.ts).
     twoStepRequiredRoles: [],
     retention: { feedbackCommentsMonths: 24, auditMonths: 24, inactiveAccountMonths: 24, signInAttemptsDays: 90 },
+    minimumCheckHours: 72,
     smtpUrl: undefined,
     mailFrom: 'Tasters <no-reply@localhost>',
     signInProviders: [],

@@ -36,7 +36,14 @@ async function startJobs() {
   const worker = await startMessageWorker({ db: database.db, boss, mailer: mailerFor(config), log: app.log });
   // Registrations and password-reset requests: the pages store them, this looks the address up and writes the email.
   const accountRequests = await startAccountRequestWorker({ boss, db: database.db, baseUrl: config.baseUrl, log: app.log });
-  const schedules = await startSchedules({ boss, db: database.db, baseUrl: config.baseUrl, secret: config.sessionSecret, log: app.log });
+  const schedules = await startSchedules({
+    boss,
+    db: database.db,
+    baseUrl: config.baseUrl,
+    secret: config.sessionSecret,
+    minimumCheckHours: config.minimumCheckHours,
+    log: app.log,
+  });
   const retention = await startRetentionSchedule({ boss, db: database.db, policy: config.retention, log: app.log });
   return {
     stopTakingJobs: async () => {

@@ -68,6 +68,10 @@ export const actionNames: Record<string, string> = {
   session_cancelled: 'Cancelled a taster session',
   session_deleted: 'Deleted a draft session',
   session_message_sent: 'Sent a message to the people of a taster session',
+  places_kept_for_pcn: 'Kept places of a session for a PCN',
+  places_given_back: 'Gave back places kept for a PCN',
+  session_minimum_set: 'Set the bookings a session needs to run',
+  session_run_anyway: 'Chose to run a session short of its minimum',
 };
 
 export function actionName(action: string): string {

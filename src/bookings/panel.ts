@@ -1,6 +1,7 @@
 import type { Queryable } from '../db/database.ts';
 import type { BookingStatus } from '../db/tables/bookings.ts';
 import type { FieldErrors } from '../lib/forms.ts';
+import { placesForPerson } from '../reservations/queries.ts';
 import type { CurrentUser } from '../web/current-user.ts';
 import { findLiveBooking, findSessionSummary } from './queries.ts';
 import { confidenceQuestion } from './schemas.ts';
@@ -19,7 +20,12 @@ export type BookingPanel = {
   state: PanelState;
   booking: { id: string; status: BookingStatus; position: number | null } | null;
   capacity: number;
+  /** For a link worker, the places they can book: the general ones and any kept for their PCN. */
   placesLeft: number;
+  /** Places kept for the link worker's own PCN and still free, until their release. */
+  heldForYou: { pcn: string; free: number; releaseAt: Date } | null;
+  /** Places are free, but all kept for other PCNs. */
+  kept: boolean;
   waiting: number;
   bookingClosesAt: Date;
   startsAt: Date;
@@ -53,7 +59,10 @@ export async function bookingPanel(
   const booking = user?.role === 'link_worker' ? await findLiveBooking(db, sessionId, user.id) : undefined;
   const now = new Date();
   const problem = bookingProblem(session, now);
-  const placesLeft = Math.max(0, session.capacity - session.confirmed);
+  // A link worker sees the places they can actually book: places kept for other PCNs are not theirs.
+  const mine = user?.role === 'link_worker' ? await placesForPerson(db, sessionId, user.pcn, now) : undefined;
+  const placesLeft = mine ? Math.max(0, mine.places) : Math.max(0, session.capacity - session.confirmed);
+  const heldForYou = mine?.pcn && mine.releaseAt && (mine.heldFree ?? 0) > 0 ? { pcn: mine.pcn, free: mine.heldFree ?? 0, releaseAt: mine.releaseAt } : null;
 
   let state: PanelState;
   if (user?.role !== 'link_worker') state = 'not_link_worker';
@@ -68,6 +77,8 @@ export async function bookingPanel(
     booking: booking ? { id: booking.id, status: booking.status, position: booking.status === 'waitlisted' ? booking.position : null } : null,
     capacity: session.capacity,
     placesLeft,
+    heldForYou,
+    kept: placesLeft === 0 && session.capacity > session.confirmed,
     waiting: session.waiting,
     bookingClosesAt: session.bookingClosesAt,
     startsAt: session.startsAt,

@@ -14,6 +14,7 @@ import type { PreferenceTables } from './tables/preferences.ts';
 import type { PrivacyTables } from './tables/privacy.ts';
 import type { PublishingTables } from './tables/publishing.ts';
 import type { ReferralTables } from './tables/referrals.ts';
+import type { ReservationTables } from './tables/reservations.ts';
 import type { TwoStepTables } from './tables/two-step.ts';
 
 /** The whole database: each area's tables, with their enumerations, in src/db/tables/. */
@@ -33,4 +34,5 @@ export type Database = AccountTables &
   DayTables &
   DayNoteTables &
   BroadcastTables &
-  DayAfterTables;
+  DayAfterTables &
+  ReservationTables;

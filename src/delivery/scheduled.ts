@@ -16,7 +16,7 @@ import { digestRecipients, feedbackCandidates, referralPromptCandidates, reminde
  * dedupe key, so running a job twice (two instances, a retry, a catch-up after downtime) queues
  * nothing new. Each returns how many messages it queued.
  */
-export type ScheduleContext = { db: Queryable; baseUrl: string; secret: string; now: Date };
+export type ScheduleContext = { db: Queryable; baseUrl: string; secret: string; now: Date; minimumCheckHours?: number };
 
 /** Reminders go from 9am London time on the day before the session. */
 export function reminderTime(startsAt: Date): Date {

@@ -4,6 +4,8 @@ import { queueDayReminders } from '../days/reminders.ts';
 import type { Db } from '../db/database.ts';
 import { LONDON } from '../lib/view-helpers.ts';
 import { type Log, silentLog } from '../messages/boss.ts';
+import { tellShortSessions } from '../minimum/service.ts';
+import { promoteAtRelease } from '../reservations/service.ts';
 import { queueDigests, queueFeedbackRequests, queueReferralPrompts, queueReminders, type ScheduleContext } from './scheduled.ts';
 
 /**
@@ -19,6 +21,15 @@ export const scheduledJobs: ReadonlyArray<{ name: string; cron: string; run: (co
   { name: 'messages-day-feedback-requests', cron: '25 * * * *', run: queueDayFeedbackRequests },
   { name: 'messages-referral-prompts', cron: '0 10 * * *', run: queueReferralPrompts },
   { name: 'messages-digest', cron: '0 8 * * 1', run: queueDigests },
+  // Places kept for a PCN count as released from their time on (book_place knows it); this makes
+  // sure the people waiting are promoted then, even if nobody books (src/reservations/service.ts).
+  { name: 'places-released', cron: '*/5 * * * *', run: ({ db, baseUrl, now }) => promoteAtRelease(db, now, { baseUrl }) },
+  // Sessions short of their minimum at MINIMUM_CHECK_HOURS before: their staff are told (src/minimum).
+  {
+    name: 'minimum-check',
+    cron: '10 * * * *',
+    run: ({ db, baseUrl, now, minimumCheckHours }) => tellShortSessions(db, { now, hours: minimumCheckHours ?? 72, baseUrl }),
+  },
 ];
 
 export type Schedules = { stop: () => Promise<void> };
@@ -28,6 +39,8 @@ export async function startSchedules(options: {
   db: Db;
   baseUrl: string;
   secret: string;
+  /** MINIMUM_CHECK_HOURS, for the minimum-check job. */
+  minimumCheckHours?: number;
   log?: Log;
   /** How often each instance looks for a due job; a run waits at most this long after its time. */
   pollingIntervalSeconds?: number;
@@ -40,7 +53,7 @@ export async function startSchedules(options: {
     // A deployment that was down at 8am on Monday still sends that week's digest when it returns.
     await boss.schedule(job.name, job.cron, null, { tz: LONDON, missed: 'once' });
     await boss.work(job.name, { pollingIntervalSeconds: options.pollingIntervalSeconds ?? 15 }, async () => {
-      const queued = await job.run({ db, baseUrl, secret, now: new Date() });
+      const queued = await job.run({ db, baseUrl, secret, now: new Date(), minimumCheckHours: options.minimumCheckHours });
       log.info({ job: job.name, queued }, 'scheduled messages queued');
       return { queued };
     });

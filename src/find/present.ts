@@ -17,7 +17,7 @@ export type FindResult = ReturnType<typeof toFindResult>;
 
 /** One result as the page shows it; the viewer's own booking, if any, is named. */
 export function toFindResult(row: FindRow, now = new Date()) {
-  const placesLeft = Math.max(0, row.capacity - row.confirmed);
+  const placesLeft = Math.max(0, Math.min(row.capacity - row.confirmed, row.placesForViewer));
   return {
     id: row.id,
     title: row.title,

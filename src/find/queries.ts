@@ -24,7 +24,18 @@ const startOfLondonDay = (isoDate: string, plusDays = 0) => DateTime.fromISO(iso
  * number of matches up to `matchLimit` (`more` when there are more than that). `viewerId` adds the
  * viewer's own booking status to each row.
  */
-export async function findSessions(db: Queryable, filters: FindFilters, viewerId: string | null, now = new Date(), matchLimit = MATCH_LIMIT) {
+export async function findSessions(
+  db: Queryable,
+  filters: FindFilters,
+  viewer: string | null | { id: string; pcn: string | null },
+  now = new Date(),
+  matchLimit = MATCH_LIMIT,
+) {
+  const viewerId = typeof viewer === 'string' || viewer === null ? viewer : viewer.id;
+  // The places the viewer can book: places kept for another PCN until their release are not theirs
+  // (session_places_for, migration 20261204_0501). Without a PCN, only the places nobody keeps.
+  const viewerPcn = typeof viewer === 'string' || viewer === null ? null : viewer.pcn;
+  const placesForViewer = sql<number>`session_places_for(s.id, ${viewerPcn}::text, ${now}::timestamptz)`;
   // Every filter is on the session's own columns (all in the taster_sessions_find index) or a
   // semi-join to the few offers, organisations or venues that qualify: the matches come from the
   // index without reading session rows or joining tables no filter asks about.
@@ -52,7 +63,7 @@ export async function findSessions(db: Queryable, filters: FindFilters, viewerId
     const ranges: Array<Expression<SqlBool>> = filters.time.map((time) => hourRanges[time]);
     query = query.where((eb) => eb.or(ranges));
   }
-  if (filters.available) query = query.where(sql<SqlBool>`s.capacity > ${confirmedCount}`);
+  if (filters.available) query = query.where(sql<SqlBool>`s.capacity > ${confirmedCount} and ${placesForViewer} > 0`);
   // Online sessions need no steps: they stay in when step-free access is asked for.
   if (filters.stepFree) {
     query = query.where((eb) => eb.or([eb('s.isOnline', '=', true), eb('s.venueId', 'in', eb.selectFrom('venues').select('id').where('stepFree', '=', true))]));
@@ -110,6 +121,7 @@ export async function findSessions(db: Queryable, filters: FindFilters, viewerId
       'v.postcode',
       'v.stepFree',
       confirmedCount.as('confirmed'),
+      placesForViewer.as('placesForViewer'),
       sql<string | null>`(select m.status from bookings m where m.taster_session_id = s.id and m.user_id = ${viewerId} and m.status <> 'cancelled' limit 1)`.as(
         'myStatus',
       ),

@@ -32,7 +32,7 @@ export async function findRoutes(app: FastifyInstance) {
       results = { ...common, errors: parsed.errors, items: [], total: 0 };
     } else {
       const filters = parsed.value;
-      const { rows, total, more } = await findSessions(db, filters, user.id);
+      const { rows, total, more } = await findSessions(db, filters, { id: user.id, pcn: user.pcn });
       const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
       results = {
         ...common,

@@ -26,7 +26,7 @@ t.test('each scheduled job is registered with pg-boss in London time, and a run 
   t.same(
     registered.map((s) => [s.name, s.cron, s.timezone]).sort(),
     scheduledJobs.map((job) => [job.name, job.cron, 'Europe/London']).sort(),
-    'reminders (sessions and days) and feedback hourly, referral questions daily, the digest on Monday mornings',
+    'reminders (sessions and days) and feedback hourly, referral questions daily, the digest on Monday mornings, released places every 5 minutes, the minimum check hourly',
   );
   t.same(Object.fromEntries(scheduledJobs.map((j) => [j.name, j.cron])), {
     'messages-reminders': '5 * * * *',
@@ -35,6 +35,8 @@ t.test('each scheduled job is registered with pg-boss in London time, and a run 
     'messages-day-feedback-requests': '25 * * * *',
     'messages-referral-prompts': '0 10 * * *',
     'messages-digest': '0 8 * * 1',
+    'places-released': '*/5 * * * *',
+    'minimum-check': '10 * * * *',
   });
 
   // A session with places this week: the digest job, run by pg-boss as the schedule would, queues one.

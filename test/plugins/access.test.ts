@@ -134,6 +134,13 @@ const access: Record<string, Access> = {
   'POST /sessions/:id/publish-series': staff,
   'GET /sessions/:id/cancel': staff,
   'POST /sessions/:id/cancel': staff,
+  // Places kept for PCNs (src/reservations): the form checks the session is theirs
+  'GET /reservations/new': staff,
+  'POST /reservations': staff,
+  'POST /reservations/:id/give-back': staff,
+  // A minimum to run (src/minimum)
+  'POST /sessions/:id/minimum': staff,
+  'POST /sessions/:id/run-anyway': staff,
   'GET /sessions/:id/delete': staff,
   'POST /sessions/:id/delete': staff,
   'GET /sessions/:id/series': staff,

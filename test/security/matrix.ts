@@ -175,6 +175,13 @@ export const matrix: Record<string, Entry> = {
   'POST /sessions/:id/publish-series': { who: staff, scope: 'organisation' },
   'GET /sessions/:id/cancel': { who: staff, scope: 'organisation' },
   'POST /sessions/:id/cancel': { who: staff, scope: 'organisation', body: { reason: 'Cancelled by someone else' } },
+  // Places kept for PCNs: the session is chosen in the form, and checked there (another organisation's: not found)
+  'GET /reservations/new': { who: staff },
+  'POST /reservations': { who: staff, body: { places: '1', releaseDays: '1', pcn: 'Test PCN' } },
+  'POST /reservations/:id/give-back': { who: staff, scope: 'organisation' },
+  // A minimum to run
+  'POST /sessions/:id/minimum': { who: staff, scope: 'organisation', body: { minimumBookings: '2' } },
+  'POST /sessions/:id/run-anyway': { who: staff, scope: 'organisation' },
   'GET /sessions/:id/delete': { who: staff, scope: 'organisation' },
   'POST /sessions/:id/delete': { who: staff, scope: 'organisation' },
   'GET /sessions/:id/series': { who: staff, scope: 'organisation' },

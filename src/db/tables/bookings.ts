@@ -25,6 +25,8 @@ export interface BookingsTable {
   /** Who made the booking when a colleague made it for this person (null: they booked it themselves). */
   bookedBy: string | null;
   confidenceBefore: number | null;
+  /** The place held for a PCN this booking took (session_reservations), if any; kept after the release. */
+  reservationId: ColumnType<string | null, string | null | undefined, string | null>;
   updatedAt: ColumnType<Date, Date | undefined, Date>;
 }
 

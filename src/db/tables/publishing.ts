@@ -111,6 +111,11 @@ export interface TasterSessionsTable {
   /** Raised by each move and by the cancellation: part of a calendar event's SEQUENCE (src/messages/queries.ts). */
   calendarSequence: Generated<number>;
   seriesId: string | null;
+  /** The bookings it needs to go ahead (none: it always runs); see src/minimum. */
+  minimumBookings: ColumnType<number | null, number | null | undefined, number | null>;
+  minimumToldAt: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  runAnywayAt: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  runAnywayBy: ColumnType<string | null, string | null | undefined, string | null>;
   publishedAt: Date | null;
   cancelledAt: Date | null;
   createdBy: string | null;

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { NotFoundError } from '../../lib/errors.ts';
+import { atRiskSessionIds } from '../../minimum/queries.ts';
 import { requireRole } from '../../plugins/auth.ts';
 import { flashFor } from '../../web/forms.ts';
 import { userOf } from '../../web/request.ts';
@@ -19,6 +20,8 @@ export async function dashboardRoutes(app: FastifyInstance) {
       title: 'Your sessions',
       organisationName: organisation.name,
       dashboard: await dashboardData(app.db, organisation.id),
+      // Sessions short of their minimum at the check time (src/minimum): marked in the list.
+      atRisk: await atRiskSessionIds(app.db, organisation.id, new Date(), app.config.minimumCheckHours),
       flash: flashFor(request.query, dashboardMessages),
     });
   });

@@ -30,6 +30,11 @@ export const sessionDoneMessages: Record<string, string> = {
   'published-series': 'Every draft in this series is published. Link workers can now see and book them.',
   cancelled: 'Session cancelled. Everyone who looks at it sees the reason.',
   ...seriesDoneMessages,
+  'places-kept': 'Places kept for the PCN until their release.',
+  'places-kept-series': 'Places kept for the PCN on this session and every later one in its series.',
+  'places-given-back': 'Places given back: anyone can book them now.',
+  'minimum-saved': 'Minimum to run saved.',
+  'run-anyway': 'The session will run, however many have booked.',
 };
 
 function unchangeable(session: { status: string; startsAt: Date }): string | null {
