@@ -1,4 +1,4 @@
-import type { Queryable, Tx } from '../db/database.ts';
+import type { Db, Queryable, Tx } from '../db/database.ts';
 
 /**
  * A person's data from taster days, provider messages and bookings made for colleagues, read for
@@ -181,4 +181,15 @@ export async function unlinkDaysAndColleaguesOf(tx: Tx, personId: string) {
   await tx.updateTable('dayFeedback').set({ comments: null, referringEasier: null }).where('registrationId', 'in', theirRegistrations).execute();
   await tx.updateTable('bookings').set({ bookedBy: null }).where('bookedBy', '=', personId).execute();
   await tx.updateTable('sessionBroadcasts').set({ sentBy: null }).where('sentBy', '=', personId).execute();
+}
+
+/** Retention: the words of day feedback given before the cutoff, as for a session's feedback; the scores stay. */
+export async function clearDayFeedbackTextBefore(db: Db, cutoff: Date): Promise<number> {
+  const result = await db
+    .updateTable('dayFeedback')
+    .set({ comments: null, referringEasier: null })
+    .where('submittedAt', '<', cutoff)
+    .where((eb) => eb.or([eb('comments', 'is not', null), eb('referringEasier', 'is not', null)]))
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
 }
