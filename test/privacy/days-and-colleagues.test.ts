@@ -139,6 +139,19 @@ t.test("a link worker's download has their taster days, tasters, feedback and no
   }
 });
 
+t.test('a coordinator acting on their request reads the same sections, about them', async (t) => {
+  const page = await coordinator.visitor.get(`/people/${subject.user.id}/data`);
+  t.equal(page.statusCode, 200);
+  for (const title of [
+    'Taster days they registered for',
+    'Tasters they chose on taster days',
+    'Feedback on taster days and their tasters',
+    'Notes they added to a taster day&#39;s discussion',
+    'Places they booked for colleagues',
+  ])
+    t.ok(page.body.includes(title), title);
+});
+
 t.test('a booking made for a colleague: the colleague sees who booked, the booker sees the name only', async (t) => {
   const booker = await download(subject.visitor);
   const forOthers = booker.sections.bookingsMadeForOthers?.rows ?? [];
