@@ -3,6 +3,7 @@ import type { Actor, SYSTEM } from '../audit/actor.ts';
 import { recordAudit } from '../audit/record.ts';
 import type { Tx } from '../db/database.ts';
 import { DomainError, NotFoundError } from '../lib/errors.ts';
+import { unlinkDaysAndColleaguesOf } from './day-queries.ts';
 import * as q from './queries.ts';
 
 export const ERASED_NAME = 'Erased person';
@@ -19,7 +20,8 @@ function regexEscape(text: string): string {
  *   no password, no practice. Role, organisation and PCN stay: reports are grouped by them and
  *   none identifies a person on its own. Bookings, feedback and referral counts keep pointing at
  *   the anonymous row, so "distinct link workers" counts stay right too;
- * - free text they wrote (feedback comments, what got in the way) is removed;
+ * - free text they wrote (feedback comments on sessions and taster days, what got in the way) is
+ *   removed; who booked a colleague's place and who sent a session's message are unlinked;
  * - rows that exist only for them are deleted: sessions (so they are signed out everywhere),
  *   links, calendar feed, two-step sign-in, preferences — every table whose reference to users
  *   deletes with the user, found in the database catalogue — and sign-in attempts and emails;
@@ -47,6 +49,7 @@ export async function erasePerson(tx: Tx, actor: Actor | typeof SYSTEM, personId
   await q.deleteRowsForAddress(tx, personId, email);
 
   await q.clearFreeTextOf(tx, personId);
+  await unlinkDaysAndColleaguesOf(tx, personId);
 
   // The audit trail: by them or about them, without their address; their name and email out of every detail.
   await q.forgetAuditAddressesOf(tx, personId);

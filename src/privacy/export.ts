@@ -3,6 +3,7 @@ import type { Queryable } from '../db/database.ts';
 import { renderPendingMessages } from '../delivery/render.ts';
 import { NotFoundError } from '../lib/errors.ts';
 import { csvDateTime, csvStream } from '../reports/csv.ts';
+import * as days from './day-queries.ts';
 import * as q from './queries.ts';
 
 export type ExportSection = { name: string; title: string; rows: Array<Record<string, unknown>> };
@@ -21,6 +22,11 @@ const covered = new Set([
   'two_step_credentials.user_id',
   'two_step_recovery_codes.user_id',
   'sign_in_identities.user_id',
+  'bookings.booked_by',
+  'day_registrations.user_id',
+  'day_discussion_notes.author_id',
+  'taster_days.created_by',
+  'session_broadcasts.sent_by',
 ]);
 
 // Never in a download, even from a table found by the generic pass.
@@ -44,6 +50,13 @@ const titles = {
   messages: 'Emails sent to you',
   calendarFeed: 'Calendar feed',
   signInProviders: 'NHS accounts you sign in with (NHSmail, CIS2)',
+  bookingsMadeForOthers: 'Places you booked for colleagues',
+  dayRegistrations: 'Taster days you registered for',
+  dayTasterChoices: 'Tasters you chose on taster days',
+  dayFeedback: 'Feedback on taster days and their tasters',
+  dayDiscussionNotes: "Notes you added to a taster day's discussion",
+  dayProposals: 'Taster days you created or proposed',
+  sessionMessages: 'Messages you sent to the people on a session',
 } satisfies Record<string, string>;
 
 type SectionName = keyof typeof titles;
@@ -57,6 +70,12 @@ const titlesAboutThem: Record<SectionName, string> = {
   signInAttempts: 'Sign-in attempts with their email address',
   messages: 'Emails sent to them',
   signInProviders: 'NHS accounts they sign in with (NHSmail, CIS2)',
+  bookingsMadeForOthers: 'Places they booked for colleagues',
+  dayRegistrations: 'Taster days they registered for',
+  dayTasterChoices: 'Tasters they chose on taster days',
+  dayDiscussionNotes: "Notes they added to a taster day's discussion",
+  dayProposals: 'Taster days they created or proposed',
+  sessionMessages: 'Messages they sent to the people on a session',
 };
 
 /** A section's title for a coordinator acting on someone's request (generic sections keep theirs). */
@@ -85,6 +104,13 @@ export async function collectPersonalData(db: Queryable, personId: string, now =
     messages: await q.messagesTo(db, personId, email),
     calendarFeed: await q.calendarFeedOf(db, personId),
     signInProviders: await q.signInIdentitiesOf(db, personId),
+    bookingsMadeForOthers: await days.bookingsMadeForOthersBy(db, personId),
+    dayRegistrations: await days.dayRegistrationsOf(db, personId),
+    dayTasterChoices: await days.dayTasterChoicesOf(db, personId),
+    dayFeedback: await days.dayFeedbackOf(db, personId),
+    dayDiscussionNotes: await days.dayDiscussionNotesOf(db, personId),
+    dayProposals: await days.daysCreatedBy(db, personId),
+    sessionMessages: await days.sessionMessagesSentBy(db, personId),
   };
   const sections: ExportSection[] = Object.entries(named).map(([name, rows]) => ({
     name,

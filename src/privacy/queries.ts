@@ -29,30 +29,36 @@ export async function accountOf(db: Queryable, userId: string) {
 }
 
 export async function bookingsOf(db: Queryable, userId: string) {
-  return db
-    .selectFrom('bookings as b')
-    .innerJoin('tasterSessions as s', 's.id', 'b.tasterSessionId')
-    .innerJoin('offers as o', 'o.id', 's.offerId')
-    .innerJoin('organisations as g', 'g.id', 'o.organisationId')
-    .select([
-      'b.id',
-      'o.title as activity',
-      'g.name as organisation',
-      's.startsAt as sessionStartsAt',
-      'b.status',
-      'b.isWalkIn',
-      'b.requestedAt',
-      'b.waitlistedAt',
-      'b.confirmedAt',
-      'b.promotedAt',
-      'b.cancelledAt',
-      'b.attendance',
-      'b.attendanceRecordedAt',
-      'b.confidenceBefore',
-    ])
-    .where('b.userId', '=', userId)
-    .orderBy('s.startsAt')
-    .execute();
+  return (
+    db
+      .selectFrom('bookings as b')
+      .innerJoin('tasterSessions as s', 's.id', 'b.tasterSessionId')
+      .innerJoin('offers as o', 'o.id', 's.offerId')
+      .innerJoin('organisations as g', 'g.id', 'o.organisationId')
+      // A colleague who booked the place for them: named, as their confirmation named them.
+      .leftJoin('users as booker', 'booker.id', 'b.bookedBy')
+      .select([
+        'b.id',
+        'o.title as activity',
+        'g.name as organisation',
+        's.startsAt as sessionStartsAt',
+        'b.status',
+        'b.isWalkIn',
+        'b.requestedAt',
+        'b.waitlistedAt',
+        'b.confirmedAt',
+        'b.promotedAt',
+        'b.cancelledAt',
+        'b.attendance',
+        'b.attendanceRecordedAt',
+        'b.attendanceMarkedBy',
+        'b.confidenceBefore',
+        'booker.name as bookedBy',
+      ])
+      .where('b.userId', '=', userId)
+      .orderBy('s.startsAt')
+      .execute()
+  );
 }
 
 export async function feedbackOf(db: Queryable, userId: string) {

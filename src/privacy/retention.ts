@@ -2,6 +2,7 @@ import { SYSTEM } from '../audit/actor.ts';
 import type { RetentionPolicy } from '../config.ts';
 import type { Db } from '../db/database.ts';
 import { DomainError } from '../lib/errors.ts';
+import { clearDayFeedbackTextBefore } from './day-queries.ts';
 import { erasePerson } from './erase.ts';
 import * as q from './queries.ts';
 
@@ -41,7 +42,8 @@ function daysBefore(now: Date, days: number): Date {
  */
 export async function applyRetention(db: Db, now: Date, policy: RetentionPolicy): Promise<RetentionResult> {
   const commentsCutoff = monthsBefore(now, policy.feedbackCommentsMonths);
-  const feedbackCommentsRemoved = await q.clearFeedbackTextBefore(db, commentsCutoff);
+  // Feedback on a taster day's tasters and on the day itself: the same words, kept the same time.
+  const feedbackCommentsRemoved = (await q.clearFeedbackTextBefore(db, commentsCutoff)) + (await clearDayFeedbackTextBefore(db, commentsCutoff));
   // What got in the way is kept as its reason code; the free-text details go with the comments.
   const missedDetails = await q.clearMissedDetailsBefore(db, commentsCutoff);
   // A row with details but no reason has nothing left once the details go.

@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import type { Queryable } from '../db/database.ts';
 import { categoryNames } from '../db/tables/publishing.ts';
 import { type CsvColumn, csvStream } from './csv.ts';
+import { NO_OFFER, NO_OFFER_LABEL } from './day-tasters.ts';
 import * as q from './export-queries.ts';
 import { organisationKindNames, type ReportFilters } from './filters.ts';
 
@@ -23,6 +24,10 @@ const sessionColumns: Array<CsvColumn<Row>> = [
   { key: 'pcn', header: 'PCN' },
 ];
 
+// A taster of a taster day stands in a row like a session's, the day named in this last column
+// (blank for a session): last, so spreadsheets built on the earlier columns still read them.
+const tasterDayColumn: CsvColumn<Row> = { key: 'tasterDay', header: 'Taster day' };
+
 const fiveAColumns: Array<CsvColumn<Row>> = ['accessible', 'appropriate', 'adequate', 'affordable', 'available'].map((a) => ({
   key: a,
   header: `${a.charAt(0).toUpperCase()}${a.slice(1)} (1-5, blank = don't know)`,
@@ -32,8 +37,9 @@ const attendanceNames: Record<string, string> = { attended: 'Attended', no_show:
 
 /** Codes to words, and cursor columns out: what a person reading the spreadsheet needs. */
 function present(row: Row): Row {
-  const { cursorStartsAt: _s, cursorMonth: _m, ...rest } = row;
-  if (typeof rest.category === 'string') rest.category = categoryNames[rest.category as keyof typeof categoryNames] ?? rest.category;
+  const { cursorStartsAt: _s, cursorMonth: _m, sortAt: _o, ...rest } = row;
+  if (rest.category === NO_OFFER) rest.category = NO_OFFER_LABEL;
+  else if (typeof rest.category === 'string') rest.category = categoryNames[rest.category as keyof typeof categoryNames] ?? rest.category;
   if (typeof rest.organisationKind === 'string') {
     rest.organisationKind = organisationKindNames[rest.organisationKind as keyof typeof organisationKindNames] ?? rest.organisationKind;
   }
@@ -63,12 +69,19 @@ export const exportDefinitions: Record<q.ExportKind, { page: Page; cursor: (row:
       { key: 'cancelledAt', header: 'Cancelled' },
       { key: 'attendance', header: 'Attendance' },
       { key: 'confidenceBefore', header: 'Confidence before (0-10)' },
+      tasterDayColumn,
     ],
   },
   attendance: {
     page: q.attendancePage as Page,
     cursor: sessionCursor,
-    columns: [...sessionColumns, { key: 'attendance', header: 'Attendance' }, { key: 'walkIn', header: 'Walk-in' }, { key: 'recordedAt', header: 'Recorded' }],
+    columns: [
+      ...sessionColumns,
+      { key: 'attendance', header: 'Attendance' },
+      { key: 'walkIn', header: 'Walk-in' },
+      { key: 'recordedAt', header: 'Recorded' },
+      tasterDayColumn,
+    ],
   },
   feedback: {
     page: q.feedbackPage as Page,
@@ -85,6 +98,7 @@ export const exportDefinitions: Record<q.ExportKind, { page: Page; cursor: (row:
       { key: 'comments', header: 'Comments' },
       { key: 'submittedAt', header: 'Given' },
       { key: 'updatedAt', header: 'Last changed' },
+      tasterDayColumn,
     ],
   },
   referrals: {

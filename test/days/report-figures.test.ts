@@ -1,4 +1,5 @@
 import t from 'tap';
+import { exportDefinitions, exportRows } from '../../src/reports/export.ts';
 import { type ReportFilters, reportQuery } from '../../src/reports/filters.ts';
 import * as q from '../../src/reports/queries.ts';
 import { createBooking, createFeedback, createOffer, createOrganisation, createReferralReport, createSession, createUser } from '../fixtures/builders.ts';
@@ -196,4 +197,76 @@ t.test('the report page shows the day’s tasters in its figures', async (t) => 
   // The category table: "Not linked to an offer" is the origami taster, beside the categories.
   t.match(page.body, /Not linked to an offer<\/(th|td)>\s*<td[^>]*>1<\/td>/);
   t.match(page.body, /Paper Folk/);
+});
+
+t.test('the CSV exports hold the same tasters as the figures, a page at a time', async (t) => {
+  const rowsOf = async (kind: 'bookings' | 'attendance' | 'feedback', extra: Record<string, string> = {}, pageSize?: number) => {
+    const rows: Array<Record<string, unknown>> = [];
+    for await (const row of exportRows(db, kind, filters(extra), pageSize ? { pageSize } : {})) rows.push(row);
+    return rows;
+  };
+  const booked = (rows: Array<Record<string, unknown>>) => rows.filter((r) => r.status === 'confirmed' && !r.walkIn).length;
+  const [total] = await q.funnelBy(db, filters(), 'total');
+
+  const bookings = await rowsOf('bookings');
+  t.equal(bookings.length, 7, "the session's two bookings and the five link workers' choices of a taster");
+  t.equal(booked(bookings), total!.booked, 'booked, as the figures count it');
+  t.equal(bookings.filter((r) => r.waitlistedAt && !r.confirmedAt).length, total!.waitingDemand, 'waiting-list demand');
+  t.notOk(
+    bookings.some((r) => r.linkWorkerRef === curator.id),
+    'cultural-sector staff are on the day’s own report only',
+  );
+  t.match(
+    bookings.find((r) => r.linkWorkerRef === ana.id),
+    {
+      sessionId: singingTaster.id,
+      activity: 'Singing for wellbeing',
+      category: 'Singing and music',
+      organisation: 'Open Door Arts',
+      pcn: 'Central PCN',
+      tasterDay: /^Knowledge-exchange day/,
+      sessionStart: '2027-05-20 13:30',
+      sessionEnd: '2027-05-20 15:00',
+    },
+  );
+  t.match(
+    bookings.find((r) => r.linkWorkerRef === walt.id),
+    { activity: 'Origami taster', category: 'Not linked to an offer', organisation: 'Paper Folk' },
+  );
+  t.equal(bookings.find((r) => r.linkWorkerRef === dev.id && r.sessionId === session.id)?.tasterDay, null, 'a session has no taster day');
+
+  // The same grouping as the screen: by organisation and by offer ("activity").
+  for (const [dimension, column] of [
+    ['organisation', 'organisation'],
+    ['offer', 'activity'],
+  ] as const) {
+    const screen = (await q.funnelBy(db, filters(), dimension)).map((r) => [r.label, r.booked]);
+    const labels = [...new Set(bookings.map((r) => r[column] as string))].sort();
+    t.same(
+      labels.map((label) => [label, booked(bookings.filter((r) => r[column] === label))]),
+      screen,
+      `booked by ${dimension}`,
+    );
+  }
+
+  const attendance = await rowsOf('attendance');
+  t.equal(attendance.filter((r) => r.attendance === 'Attended').length, total!.attended);
+  t.equal(attendance.filter((r) => r.attendance === 'Did not attend').length, total!.noShows);
+
+  const feedback = await rowsOf('feedback');
+  t.equal(feedback.length, total!.feedbackCount, 'the feedback on the session and on the tasters, not on the day as a whole');
+  t.equal(feedback.reduce((sum, r) => sum + Number(r.rating), 0) / feedback.length, total!.avgRating);
+  t.match(
+    feedback.find((r) => r.linkWorkerRef === ana.id),
+    { confidenceBefore: 2, confidenceAfter: 8, confidenceChange: 6, rating: 5, intendsToRefer: 'yes' },
+  );
+
+  // Filters narrow the tasters too, and pages of one row give the same rows.
+  const [museumOnly] = await q.funnelBy(db, filters({ organisation: museum.id }), 'total');
+  t.equal(booked(await rowsOf('bookings', { organisation: museum.id })), museumOnly!.booked);
+  t.same((await rowsOf('bookings', { pcn: 'North PCN' })).map((r) => r.linkWorkerRef).sort(), [nia.id, walt.id].sort());
+  t.same(await rowsOf('bookings', {}, 1), bookings, 'one row a page');
+  t.same(await rowsOf('feedback', {}, 2), feedback, 'two rows a page');
+  for (const kind of ['bookings', 'attendance', 'feedback'] as const)
+    t.equal(exportDefinitions[kind].columns.at(-1)?.header, 'Taster day', `${kind}: the day's column, last`);
 });
