@@ -6,6 +6,8 @@ import { flashFor } from '../web/forms.ts';
 import { userOf } from '../web/request.ts';
 import { onTheDay } from './on-the-day.ts';
 import { audienceName, choiceText, programmeOf, venueOf } from './present.ts';
+import { proposalOf } from './proposal-queries.ts';
+import { proposalState } from './proposal-service.ts';
 import * as q from './queries.ts';
 import { registrationProblem } from './service.ts';
 
@@ -79,6 +81,8 @@ export async function dayPage(
     };
   }
   const open = registrationProblem(day) === null;
+  const proposal = canManage && day.status === 'draft' ? await proposalOf(db, day.id) : undefined;
+  const returnedToProposer = proposal !== undefined && proposalState({ status: day.status, ...proposal }) === 'returned';
   const errors = input.errors ?? {};
   return reply.code(Object.keys(errors).length ? 400 : 200).viewAsync('days/show.eta', {
     title: day.title,
@@ -86,6 +90,7 @@ export async function dayPage(
     venue: venueOf(day),
     programme,
     canManage,
+    returnedToProposer,
     open,
     mine,
     onTheDay: await onTheDay(db, user, day),

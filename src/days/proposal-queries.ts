@@ -98,3 +98,8 @@ export async function ownVenues(db: Queryable, organisationId: string) {
     .orderBy('name')
     .execute();
 }
+
+/** The proposal behind a day, if it was proposed: whether it is waiting or returned to its proposer. */
+export async function proposalOf(db: Queryable, dayId: string) {
+  return db.selectFrom('dayProposals').select(['submittedAt', 'returnedAt']).where('tasterDayId', '=', dayId).executeTakeFirst();
+}

@@ -5,6 +5,8 @@ import type { Audience, PlaceStatus } from '../db/tables/days.ts';
 import { inTransaction } from '../db/transaction.ts';
 import { DomainError, NotFoundError } from '../lib/errors.ts';
 import * as mq from './message-queries.ts';
+import { proposalOf } from './proposal-queries.ts';
+import { proposalState } from './proposal-service.ts';
 import * as q from './queries.ts';
 import { type DayInput, type ItemInput, slotField, type TasterInput } from './schemas.ts';
 
@@ -68,6 +70,11 @@ export async function publishDay(tx: Tx, actor: Actor, dayId: string): Promise<v
   const day = await q.lockDay(tx, dayId);
   if (!day) throw new NotFoundError();
   if (day.status !== 'draft') return;
+  // Publishing approves a proposal: one returned to its proposer is theirs to change until they send it again.
+  const proposal = await proposalOf(tx, dayId);
+  if (proposal && proposalState({ status: day.status, ...proposal }) === 'returned') {
+    throw new DomainError('proposal_returned', 'This proposal was returned to its proposer: they must change it and send it again before it can be published');
+  }
   const items = await q.listItems(tx, dayId);
   if (items.length === 0) throw new DomainError('nothing_to_publish', 'Add the programme before publishing the day');
   const tasters = await q.listTasters(tx, dayId);

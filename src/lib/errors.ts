@@ -22,6 +22,7 @@ export type DomainErrorCode =
   | 'not_attended'
   | 'not_booked'
   | 'not_draft'
+  | 'proposal_returned'
   | 'not_enabled'
   | 'not_found'
   | 'not_missed'

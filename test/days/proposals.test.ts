@@ -173,3 +173,32 @@ t.test('a coordinator approves it by publishing it: then it is public and open',
   const late = await coordinator.visitor.post(`/days/${id}/return`, { reason: 'Too late' });
   t.equal(late.statusCode, 400, 'a published day cannot be returned');
 });
+
+t.test('a proposal returned to its proposer cannot be published until it is sent again', async (t) => {
+  const id = await propose();
+  t.equal(
+    (await coordinator.visitor.post(`/days/${id}/items/new`, { kind: 'plenary', title: 'Welcome', startTime: '9:30', endTime: '10:30' })).statusCode,
+    303,
+  );
+  t.equal((await coordinator.visitor.post(`/days/${id}/return`, { reason: 'Please name the second room' })).statusCode, 303);
+
+  const refused = await coordinator.visitor.post(`/days/${id}/publish`, {});
+  t.equal(refused.statusCode, 400, 'refused, on the day page');
+  t.same(errorSummary(refused.body), ['publish: This proposal was returned to its proposer: they must change it and send it again before it can be published']);
+  t.match(await db.selectFrom('tasterDays').selectAll().where('id', '=', id).executeTakeFirstOrThrow(), {
+    status: 'draft',
+    approvedBy: null,
+    publishedAt: null,
+  });
+  t.equal((await linkWorker.visitor.get(`/days/${id}`)).statusCode, 404, 'still not public');
+  const page = (await coordinator.visitor.get(`/days/${id}`)).body;
+  t.match(page, /This proposal was returned to its proposer. It can be published once they have changed it and sent it again./, 'the day page says why');
+  t.notMatch(page, /Publish the day/, 'and offers no publish button');
+
+  t.equal((await curator.visitor.post(`/days/proposals/${id}`, valid)).statusCode, 303, 'the proposer sends it again');
+  t.equal((await coordinator.visitor.post(`/days/${id}/publish`, {})).statusCode, 303, 'then it can be published');
+  t.match(await db.selectFrom('tasterDays').selectAll().where('id', '=', id).executeTakeFirstOrThrow(), {
+    status: 'published',
+    approvedBy: coordinator.user.id,
+  });
+});

@@ -199,6 +199,11 @@ t.test('coordinators offer places through the form, reached from the coverage re
   const report = await c.visitor.get('/reports');
   t.equal(report.statusCode, 200);
   t.match(report.body, /href="\/reservations\/new\?pcn=Nowhere%20Else%20PCN"/, 'the coverage list links to the form for that PCN');
+  t.notMatch(report.body, /a place is open to every link worker/, 'the report no longer says every place is open to everyone');
+  t.match(
+    report.body,
+    /Places offered and the fill rate are not shown by PCN: most places are open to every link worker, but a session can keep some for one PCN until they are released to everyone\./,
+  );
   const form = await c.visitor.get('/reservations/new?pcn=Nowhere%20Else%20PCN');
   t.equal(form.statusCode, 200);
   t.match(form.body, /<option value="Nowhere Else PCN" selected>/, 'the PCN is chosen');
