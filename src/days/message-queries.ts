@@ -22,7 +22,7 @@ const dayFacts = sql`jsonb_build_object(
 const programmeFacts = sql`coalesce((
   select jsonb_agg(jsonb_build_object('kind', i.kind, 'title', i.title, 'startsAt', i.starts_at, 'endsAt', i.ends_at,
     'taster', (
-      select jsonb_build_object('title', t.title, 'organisationName', o.name, 'room', t.room, 'whatToBring', t.what_to_bring, 'status', c.status)
+      select jsonb_build_object('tasterId', t.id, 'title', t.title, 'organisationName', o.name, 'room', t.room, 'whatToBring', t.what_to_bring, 'status', c.status)
       from day_taster_choices c join day_tasters t on t.id = c.day_taster_id join organisations o on o.id = t.organisation_id
       where c.registration_id = r.id and c.programme_item_id = i.id and c.status <> 'cancelled'
     )) order by i.starts_at, i.ends_at, i.id)

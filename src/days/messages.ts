@@ -49,7 +49,7 @@ const dayFacts = z.object({
       title: z.string(),
       startsAt: z.coerce.date(),
       endsAt: z.coerce.date(),
-      taster: z.object({ title: z.string(), organisationName: z.string(), room: z.string(), whatToBring: z.string(), status }).nullable(),
+      taster: z.object({ tasterId: z.string(), title: z.string(), organisationName: z.string(), room: z.string(), whatToBring: z.string(), status }).nullable(),
     }),
   ),
   /** day_changed: the day's time and venue before, when the day itself moved. */
@@ -257,7 +257,7 @@ export function writeDayChanged(recorded: unknown, now = new Date()): Written {
     if (placeLines(before).join('\n') !== placeLines(day).join('\n')) rows.push({ label: 'It was at', value: placeLines(before).join('\n') });
   }
   for (const t of tasters) {
-    const now_ = facts.programme.find((item) => item.taster?.title === t.title);
+    const now_ = facts.programme.find((item) => item.taster?.tasterId === t.tasterId);
     const was = [
       now_ && (now_.startsAt.getTime() !== t.startsAt.getTime() || now_.endsAt.getTime() !== t.endsAt.getTime()) ? hours(t) : null,
       now_?.taster && now_.taster.room !== t.room ? `room ${t.room || 'not given'}` : null,

@@ -371,3 +371,20 @@ t.test('only coordinators change or cancel a day', async (t) => {
   t.equal((await visitor.post(`/days/${day.id}/tasters/${day.tasters[0]!.id}/remove`, {})).statusCode, 403);
   t.equal((await dayRow(day.id)).status, 'published');
 });
+
+t.test('a taster renamed and moved to another room at once: those who chose it are told the room it was in', async (t) => {
+  const day = await createDay(db);
+  const folder = await register(day, 'link_worker', 1);
+  const taster = day.tasters[1]!;
+  const changed = await coordinator.visitor.post(`/days/${day.id}/tasters/${taster.id}/edit`, {
+    organisationId: taster.organisationId,
+    title: 'Paper folding taster',
+    capacity: '10',
+    room: 'Studio 5',
+  });
+  t.equal(changed.statusCode, 303);
+  const [, told] = await messagesTo(folder.user.id);
+  t.equal(told?.kind, 'day_changed');
+  t.match(told?.textBody, /Origami taster was: room Room 2/, 'the taster is matched by what it is, not by its title');
+  t.match(told?.textBody, /Room: Studio 5/);
+});
