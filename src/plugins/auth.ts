@@ -37,13 +37,16 @@ export const auth = fp(async (app: FastifyInstance, options: AuthOptions) => {
     cookieName: `${prefix}tasters-session`,
     store: options.sessionStore,
     saveUninitialized: false,
-    rolling: true,
+    // The idle and absolute ends are kept in the database (accounts/session-store.ts), which pushes
+    // the idle end on as each page loads it; the cookie only has to last until the absolute end.
+    // So it is not sent again with every page, which would sign it afresh each time.
+    rolling: false,
     cookie: {
       path: '/',
       httpOnly: true,
       sameSite: 'lax',
       secure: production,
-      maxAge: config.sessionIdleMinutes * 60_000,
+      maxAge: config.sessionAbsoluteHours * 3_600_000,
     },
   });
   await app.register(csrf, {

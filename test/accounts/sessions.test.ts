@@ -205,6 +205,31 @@ t.test('the session cookie is HttpOnly, SameSite=Lax, for the whole site and thi
   t.match(csrf!, /; SameSite=Lax/i);
 });
 
+t.test('the session cookie is set once, at sign-in, to last until the absolute expiry; pages do not send it again', async (t) => {
+  const app = await buildTestApp(t, database);
+  const user = await createUser(db, 'link_worker');
+  const visitor = new Visitor(app);
+  await visitor.get('/sign-in');
+  const response = await visitor.post('/sign-in', { email: user.email, password: PASSWORD });
+  const header = setCookie(response, SESSION);
+  t.ok(header, 'signing in sets the session cookie');
+  const expires = new Date(/; Expires=([^;]+)/i.exec(header!)?.[1] ?? 'none').getTime();
+  const hours = (expires - Date.now()) / 3_600_000;
+  t.ok(hours > 11.9 && hours <= 12, `it lasts as long as the absolute expiry, 12 hours (${hours.toFixed(2)}); the idle end is kept in the database`);
+  for (const path of ['/account', '/find', '/my-bookings']) {
+    const page = await visitor.get(path);
+    t.equal(page.statusCode, 200, `${path} is shown`);
+    t.notOk(setCookie(page, SESSION), `${path} does not send the session cookie again (nor sign it afresh)`);
+  }
+  // The database still ends an idle session, whatever the cookie says.
+  await db
+    .updateTable('loginSessions')
+    .set({ idleExpiresAt: new Date(Date.now() - 1000) })
+    .where('userId', '=', user.id)
+    .execute();
+  t.notOk(await signedIn(visitor), 'an idle session is refused although the cookie is still kept');
+});
+
 t.test('in production the cookies are Secure with the __Host- prefix, behind the HTTPS load balancer', async (t) => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'tasters-production-'));
   t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
