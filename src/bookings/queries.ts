@@ -194,6 +194,35 @@ export async function bookPlaceLocked(
   return row;
 }
 
+/** One person's booking in a call of book_places: who it was for, and book_place's answer. */
+export type BookPlacesRow = BookPlaceRow & { userId: string };
+
+/**
+ * Several people on one session in one statement (the book_places function, migration
+ * 20261205_0101): each exactly as bookPlaceLocked would book them, in the order given, one after
+ * another under a single hold of the session's lock. One answer per person, in that order.
+ */
+export async function bookPlacesLocked(
+  db: Queryable,
+  input: {
+    sessionId: string;
+    people: Array<{ userId: string; confidenceBefore: number | null; address: string | null }>;
+    baseUrl: string | null;
+    mailFrom: string | null;
+  },
+): Promise<BookPlacesRow[]> {
+  const result = await sql<BookPlacesRow>`
+    select * from book_places(${input.sessionId}::uuid,
+      ${input.people.map((p) => p.userId)}::uuid[],
+      ${input.people.map((p) => p.confidenceBefore)}::smallint[],
+      ${input.people.map((p) => p.address)}::text[],
+      ${input.baseUrl}::text, ${senderAddress(input.mailFrom)}::text)`.execute(db);
+  if (result.rows.length !== input.people.length) {
+    throw new Error(`book_places answered ${result.rows.length} rows for ${input.people.length} people`);
+  }
+  return result.rows;
+}
+
 /**
  * Cancels a live booking, with its audit entry and the facts of its email, unless it is already
  * cancelled or `open` is false (the session has started). Returns the booking's status when the

@@ -3,9 +3,10 @@ import { fillFreedPlaces, lockTasterSession } from '../capacity/places.ts';
 import type { Db, Queryable, Tx } from '../db/database.ts';
 import type { BookingStatus } from '../db/tables/bookings.ts';
 import type { SessionStatus } from '../db/tables/publishing.ts';
-import { errorCode, inTransaction, publishLockHeld, retrying } from '../db/transaction.ts';
+import { errorCode, inTransaction, publishLockHeld } from '../db/transaction.ts';
 import { DomainError, NotFoundError } from '../lib/errors.ts';
-import { bookPlaceLocked, cancelBookingLocked, findLiveBooking, findSessionOfOwnBooking } from './queries.ts';
+import { type BookPlaceRow, bookPlaceLocked, cancelBookingLocked, findLiveBooking, findSessionOfOwnBooking } from './queries.ts';
+import { BookingsTogether } from './together.ts';
 
 /** What the emails queued by a change need from the configuration: the site's address, and MAIL_FROM (a calendar's ORGANIZER when the provider has no contact email). */
 export type EmailContext = { baseUrl?: string | undefined; mailFrom?: string | undefined };
@@ -39,17 +40,6 @@ export async function book(
   input: { confidenceBefore: number | null },
   options: EmailContext = {},
 ): Promise<BookingOutcome> {
-  const { lockHeldMs: _, ...outcome } = await bookTimed(db, actor, sessionId, input, options);
-  return outcome;
-}
-
-async function bookTimed(
-  db: Queryable,
-  actor: Actor,
-  sessionId: string,
-  input: { confidenceBefore: number | null },
-  options: EmailContext,
-): Promise<BookingOutcome & { lockHeldMs: number | null }> {
   const row = await bookPlaceLocked(db, {
     sessionId,
     userId: actor.id,
@@ -58,6 +48,11 @@ async function bookTimed(
     baseUrl: options.baseUrl ?? null,
     mailFrom: options.mailFrom ?? null,
   });
+  return outcomeOf(row);
+}
+
+/** What the booking statement answered, as the outcome or the reason nobody can book. */
+function outcomeOf(row: BookPlaceRow): BookingOutcome {
   if (!row.sessionFound || !row.sessionStatus || !row.startsAt || !row.bookingClosesAt) throw new NotFoundError();
   if (!row.bookingId || !row.bookingStatus) {
     throw (
@@ -65,7 +60,7 @@ async function bookTimed(
       new Error('a booking that could be made was not')
     );
   }
-  return { bookingId: row.bookingId, status: row.bookingStatus, created: row.created === true, lockHeldMs: row.lockHeldMs };
+  return { bookingId: row.bookingId, status: row.bookingStatus, created: row.created === true };
 }
 
 /**
@@ -108,8 +103,13 @@ function isDoubleBooking(error: unknown): boolean {
   );
 }
 
+// One per database: the people booking a session through this process at the same moment.
+const togetherOn = new WeakMap<Db, BookingsTogether>();
+
 /**
- * The booking use case: one call, which the database commits by itself (retried when it is busy). If the database's
+ * The booking use case: one call, which the database commits by itself (retried when it is busy).
+ * People booking the same session through this process at the same moment are booked by one call,
+ * in the order they asked (BookingsTogether), each by the same rules as alone. If the database's
  * own unique index refuses a second live booking — the last line of defence for rule 3 — the
  * person gets the booking they already have.
  */
@@ -121,9 +121,14 @@ export async function bookPlace(
   options: EmailContext = {},
 ): Promise<BookingOutcome> {
   try {
-    const { lockHeldMs, ...outcome } = await retrying(() => bookTimed(db, actor, sessionId, input, options));
-    if (lockHeldMs !== null) publishLockHeld(lockHeldMs);
-    return outcome;
+    let together = togetherOn.get(db);
+    if (!together) {
+      together = new BookingsTogether(db);
+      togetherOn.set(db, together);
+    }
+    const row = await together.book(sessionId, actor, input.confidenceBefore, { baseUrl: options.baseUrl ?? null, mailFrom: options.mailFrom ?? null });
+    if (row.lockHeldMs !== null) publishLockHeld(row.lockHeldMs);
+    return outcomeOf(row);
   } catch (error) {
     if (!isDoubleBooking(error)) throw error;
     const existing = await findLiveBooking(db, sessionId, actor.id);
