@@ -32,7 +32,7 @@ export type Check = {
   failures: number;
   statuses: string;
   instances: number;
-  /** How long each booking held the session's lock, from grant to commit, over all instances. */
+  /** How long each booking statement (one person, or several booked together) held the session's lock, over all instances. */
   lockHeldP50: number;
   lockHeldP99: number;
   lockHolds: number;
@@ -149,7 +149,7 @@ export function markdown(report: Report): string {
           `- **(f) ${n(check.attempts)} booking attempts sent all at once through ${check.instances} app instances on one 10-place session** (${n(check.people)} different people; the last answered ${check.seconds.toFixed(1)} s after the first was sent): ` +
             `${check.confirmed} confirmed, ${check.waitlisted} on the waiting list (${check.distinctWaits} distinct places in the queue), ` +
             `p50 ${ms(check.p50)} ms, p99 ${ms(check.p99)} ms, ${check.fiveHundreds} × 5xx, responses ${check.statuses}; ` +
-            `the session's lock was held p50 ${check.lockHeldP50.toFixed(2)} ms, p99 ${check.lockHeldP99.toFixed(2)} ms (${n(check.lockHolds)} holds, measured in the database from the grant to the end of the booking statement; the commit follows at once): ` +
+            `the session's lock was held p50 ${check.lockHeldP50.toFixed(2)} ms, p99 ${check.lockHeldP99.toFixed(2)} ms (${n(check.lockHolds)} holds for ${n(check.attempts)} attempts: people asking through one instance while a booking of the session is being made are booked together by its next statement; measured in the database from the grant to the end of the statement, and the commit follows at once): ` +
             `${check.passed ? '**passed**' : '**failed**'} (exactly 10 confirmed, p99 ≤ 1 s, no 5xx).`,
         ]
       : []),

@@ -158,6 +158,8 @@ try {
     // A second instance of the app on the same database, as production runs several.
     const second = await startServer('app', secret);
     children.push(second.child);
+    // An instance in service, as the first one is: it has served pages, so its pool's connections are open.
+    await warmUp(second, checkers);
     check = await bookingCheck(bench.db, [app, second], checkers);
   }
   const weights = wanted('(w)') ? await pageWeights(app.port, first, upcoming[0] ?? '') : [];
@@ -339,6 +341,19 @@ function toRow(name: string, server: 'app' | 'bare', outcome: RunOutcome, memory
     failures: outcome.failures,
     unexpected: unexpected.length ? unexpected.map(([status, count]) => `${count} × ${status}`).join(', ') : 'none',
   };
+}
+
+/** Ten find pages at a time through one instance, once for each of these people. */
+async function warmUp(instance: Server, people: Visitor[]): Promise<void> {
+  for (let i = 0; i < people.length; i += CONNECTIONS) {
+    await Promise.all(
+      people.slice(i, i + CONNECTIONS).map(async (person) => {
+        const response = await fetch(`http://127.0.0.1:${instance.port}/find?${FIND_QUERY}`, { headers: pageHeaders(person) });
+        await response.arrayBuffer();
+        if (response.status !== 200) throw new Error(`warming up: /find answered ${response.status}`);
+      }),
+    );
+  }
 }
 
 /** QUALITY.md: 500 booking attempts in 10 s on one 10-place session → exactly 10 confirmed, p99 ≤ 1 s, no 5xx. */
