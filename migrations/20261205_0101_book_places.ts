@@ -13,9 +13,9 @@ import { type Kysely, sql } from 'kysely';
 // The waiting list is kept in the order of waitlisted_at, stamped by the clock as each booking is
 // made. Calls in one statement follow each other within microseconds, and the embedded database's
 // clock counts only milliseconds, so before each call the loop lets the clock move past the end
-// of the previous one (and past the last person already waiting): no two people share a stamp, and the order given is the order kept. On
-// PostgreSQL the clock has always moved on already; on the embedded database this costs at most a
-// millisecond a person.
+// of the previous one (and past the last person already waiting): no two people share a stamp,
+// and the order given is the order kept. On PostgreSQL the clock has always moved on already; on
+// the embedded database this costs at most a millisecond a person.
 export async function up(db: Kysely<any>): Promise<void> {
   await sql`
     create function book_places(
@@ -25,7 +25,6 @@ export async function up(db: Kysely<any>): Promise<void> {
       booking_id uuid, booking_status text, created boolean, lock_held_ms double precision)
     language plpgsql volatile as $fn$
     declare
-      answer record;
       previous_ended timestamptz;
     begin
       -- Past the last person already waiting too, who may have been stamped in this same millisecond.
@@ -34,19 +33,10 @@ export async function up(db: Kysely<any>): Promise<void> {
       for i in 1 .. coalesce(array_length(p_user_ids, 1), 0) loop
         while clock_timestamp() <= previous_ended loop
         end loop;
-        select * into answer
-        from book_place(p_session_id, p_user_ids[i], p_confidence_before[i], p_addresses[i], p_base_url, p_mail_from);
+        -- book_place's answer, column for column, after whom it was for.
+        return query select p_user_ids[i], b.*
+          from book_place(p_session_id, p_user_ids[i], p_confidence_before[i], p_addresses[i], p_base_url, p_mail_from) b;
         previous_ended := clock_timestamp();
-        user_id := p_user_ids[i];
-        session_found := answer.session_found;
-        session_status := answer.session_status;
-        starts_at := answer.starts_at;
-        booking_closes_at := answer.booking_closes_at;
-        booking_id := answer.booking_id;
-        booking_status := answer.booking_status;
-        created := answer.created;
-        lock_held_ms := answer.lock_held_ms;
-        return next;
       end loop;
     end
     $fn$`.execute(db);

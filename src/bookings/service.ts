@@ -3,7 +3,7 @@ import { fillFreedPlaces, lockTasterSession } from '../capacity/places.ts';
 import type { Db, Queryable, Tx } from '../db/database.ts';
 import type { BookingStatus } from '../db/tables/bookings.ts';
 import type { SessionStatus } from '../db/tables/publishing.ts';
-import { errorCode, inTransaction, publishLockHeld } from '../db/transaction.ts';
+import { errorCode, inTransaction } from '../db/transaction.ts';
 import { DomainError, NotFoundError } from '../lib/errors.ts';
 import { type BookPlaceRow, bookPlaceLocked, cancelBookingLocked, findLiveBooking, findSessionOfOwnBooking } from './queries.ts';
 import { BookingsTogether } from './together.ts';
@@ -127,7 +127,6 @@ export async function bookPlace(
       togetherOn.set(db, together);
     }
     const row = await together.book(sessionId, actor, input.confidenceBefore, { baseUrl: options.baseUrl ?? null, mailFrom: options.mailFrom ?? null });
-    if (row.lockHeldMs !== null) publishLockHeld(row.lockHeldMs);
     return outcomeOf(row);
   } catch (error) {
     if (!isDoubleBooking(error)) throw error;

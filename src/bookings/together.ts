@@ -9,7 +9,7 @@ export const MOST_AT_ONCE = 50;
 type Asking = {
   actor: Actor;
   confidenceBefore: number | null;
-  resolve: (row: BookPlaceRow & { lockHeldMs: number | null }) => void;
+  resolve: (row: BookPlaceRow) => void;
   reject: (error: unknown) => void;
 };
 type Options = { baseUrl: string | null; mailFrom: string | null };
@@ -32,7 +32,7 @@ export class BookingsTogether {
     this.db = db;
   }
 
-  book(sessionId: string, actor: Actor, confidenceBefore: number | null, options: Options): Promise<BookPlaceRow & { lockHeldMs: number | null }> {
+  book(sessionId: string, actor: Actor, confidenceBefore: number | null, options: Options): Promise<BookPlaceRow> {
     const key = `${sessionId} ${options.baseUrl ?? ''} ${options.mailFrom ?? ''}`;
     return new Promise((resolve, reject) => {
       const asking = { actor, confidenceBefore, resolve, reject };
@@ -56,13 +56,10 @@ export class BookingsTogether {
         }),
       );
       // One hold of the lock for the whole statement: the people's turns one after another.
-      const held = rows.reduce<number | null>((sum, row) => (row.lockHeldMs === null ? sum : (sum ?? 0) + row.lockHeldMs), null);
-      if (held !== null) publishLockHeld(held);
-      batch.forEach((asking, i) => {
-        const row = rows[i];
-        if (row) asking.resolve({ ...row, lockHeldMs: null });
-        else asking.reject(new Error('book_places answered no row for a person'));
-      });
+      const timed = rows.filter((row) => row.lockHeldMs !== null);
+      if (timed.length) publishLockHeld(timed.reduce((sum, row) => sum + (row.lockHeldMs ?? 0), 0));
+      // bookPlacesLocked answers one row per person, in their order.
+      for (const [i, asking] of batch.entries()) asking.resolve(rows[i] as BookPlaceRow);
     } catch (error) {
       // The whole statement failed: nobody was booked. One person's problem (their live booking
       // made meanwhile through another instance, say) must not fail the others, so each is then
@@ -89,6 +86,7 @@ export class BookingsTogether {
           ...options,
         }),
       );
+      if (row.lockHeldMs !== null) publishLockHeld(row.lockHeldMs);
       asking.resolve(row);
     } catch (error) {
       asking.reject(error);
